@@ -1,0 +1,58 @@
+# The one driver. `make run` boots the guest; `make test` runs every test.
+# Both install what they need (the riscv64 Rust target, Debian's cross tools) first.
+
+CARGO   ?= cargo
+TARGET  := riscv64gc-unknown-none-elf
+GUEST   := target/$(TARGET)/release
+RVSIM   := target/release/rvsim
+# Guest crates, built for $(TARGET).
+GUEST_CRATES := -p isa-tests
+# Debian packages the tests use as references (objdump, QEMU, OpenSBI).
+DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi
+
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean
+
+all: emulator guest
+
+# The Rust target: rust-toolchain.toml names it, but only `rustup target add` installs it
+# on an existing toolchain.
+setup:
+	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
+
+# Debian tools for the reference tests; installed when missing and we may (root).
+deps:
+	@missing=""; \
+	command -v riscv64-unknown-elf-objdump >/dev/null || missing="$$missing binutils-riscv64-unknown-elf"; \
+	command -v qemu-system-riscv64 >/dev/null || missing="$$missing qemu-system-misc"; \
+	[ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf ] || missing="$$missing opensbi"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "note: not installing$$missing (needs root and apt-get); tests that need them say so"; fi; \
+	fi
+
+emulator:
+	$(CARGO) build --release -p rvsim
+
+guest: setup
+	$(CARGO) build --release --target $(TARGET) $(GUEST_CRATES)
+
+run: emulator guest
+	$(RVSIM) run $(GUEST)/hello
+
+test: setup deps emulator guest
+	$(CARGO) test --release
+
+bench: emulator guest
+	$(CARGO) run --release -p rvsim --bin rvsim-bench -- $(GUEST)
+
+fmt:
+	$(CARGO) fmt --all
+
+clippy: setup
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --target $(TARGET) $(GUEST_CRATES) -- -D warnings
+
+clean:
+	$(CARGO) clean

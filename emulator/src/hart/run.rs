@@ -1,0 +1,259 @@
+//! The execute loop: interrupts are checked at block boundaries, a block is fetched from
+//! the decoded-instruction cache (decoding it on a miss) and run to its end or to the first
+//! trap. Tracing is a type parameter, so with [`NoTrace`] it compiles away.
+
+use super::csr::MENVCFG_STCE;
+use super::exec::Flow;
+use super::icache::{Block, ICache, MAX_BLOCK};
+use super::trap::{irq, Exception, TrapEvent};
+use super::{Hart, Privilege};
+use crate::bus::{Bus, RAM_BASE};
+use crate::devices::ExitRequest;
+use crate::isa::{decode, Instr};
+use crate::mmu::Access;
+
+/// Observes execution. Every method has an empty default; `ACTIVE = false` lets the
+/// compiler remove all calls and the memory-access log.
+pub trait Tracer {
+    const ACTIVE: bool;
+    /// After an instruction retired; `pc` and `prv` are from before it executed.
+    fn commit(&mut self, _hart: &Hart, _pc: u64, _prv: Privilege, _ins: &Instr) {}
+    /// After a trap was taken.
+    fn trap(&mut self, _hart: &Hart, _ev: &TrapEvent) {}
+}
+
+/// The tracer that records nothing.
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    const ACTIVE: bool = false;
+}
+
+/// Why [`Core::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The cycle budget ran out.
+    Budget,
+    /// The guest asked to stop (finisher, HTIF, SBI reset).
+    Exit(ExitRequest),
+}
+
+/// A hart and its decoded-instruction cache.
+pub struct Core {
+    pub hart: Hart,
+    icache: ICache,
+}
+
+impl Core {
+    pub fn new(hart: Hart) -> Core {
+        Core { hart, icache: ICache::new() }
+    }
+
+    /// Runs until the hart's cycle count reaches `until` or the guest asks to stop.
+    pub fn run<T: Tracer>(&mut self, bus: &mut Bus, until: u64, tracer: &mut T) -> StopReason {
+        let h = &mut self.hart;
+        h.log_mem = T::ACTIVE;
+        loop {
+            if let Some(req) = bus.dev.exit_request() {
+                return StopReason::Exit(req);
+            }
+            if h.cycles() >= until {
+                return StopReason::Budget;
+            }
+            if self.icache.gen != bus.code_gen || h.flush_icache {
+                self.icache.flush();
+                self.icache.gen = bus.code_gen;
+                h.flush_icache = false;
+            }
+            // Interrupts (Privileged 3.1.9): sample the lines, take the highest-priority
+            // enabled one. A pending one ends WFI even if globally disabled.
+            h.mtime_offset = bus.dev.clint.mtime_offset;
+            let mut lines = bus.dev.irq_lines(h.hartid as usize, h.cycles());
+            if h.csr.menvcfg & MENVCFG_STCE != 0 && h.time() >= h.csr.stimecmp {
+                lines |= irq::STIP;
+            }
+            h.irq_lines = lines;
+            if h.mip() & h.csr.mie != 0 {
+                h.waiting = false;
+                if let Some(i) = h.pending_interrupt() {
+                    let ev = h.take_interrupt(i);
+                    h.stats.interrupts[i as usize & 15] += 1;
+                    if T::ACTIVE {
+                        tracer.trap(h, &ev);
+                    }
+                    continue;
+                }
+            }
+            if h.waiting {
+                h.idle += idle_cycles(h, bus, until);
+                continue;
+            }
+            let pc = h.pc;
+            let pa = match h.translate(pc, Access::Fetch, bus) {
+                Ok(pa) => pa,
+                Err(e) => {
+                    trap(h, e, tracer);
+                    continue;
+                }
+            };
+            let b = match self.icache.lookup(pa) {
+                Some(b) => b,
+                None => match build_block(pc, pa, bus) {
+                    Ok(Some(block)) => {
+                        if pa.wrapping_sub(RAM_BASE) < bus.ram.size() {
+                            bus.ram.mark_code_page(pa.wrapping_sub(RAM_BASE));
+                        }
+                        self.icache.insert(block)
+                    }
+                    Ok(None) => {
+                        step_page_crossing(h, pa, bus, tracer);
+                        continue;
+                    }
+                    Err(e) => {
+                        trap(h, e, tracer);
+                        continue;
+                    }
+                },
+            };
+            let prv = h.prv;
+            let start = h.retired;
+            for ins in self.icache.block(b).instrs.iter() {
+                let pc = h.pc;
+                match h.execute(ins, bus) {
+                    Ok(flow) => {
+                        h.retired += 1;
+                        if T::ACTIVE {
+                            tracer.commit(h, pc, prv, ins);
+                            h.mem_log.clear();
+                        }
+                        match flow {
+                            Flow::Next => h.pc = pc.wrapping_add(ins.len as u64),
+                            Flow::Jump(t) => {
+                                h.pc = t;
+                                break;
+                            }
+                            Flow::End => {
+                                h.pc = pc.wrapping_add(ins.len as u64);
+                                break;
+                            }
+                            Flow::Wait => {
+                                h.pc = pc.wrapping_add(ins.len as u64);
+                                h.waiting = true;
+                                break;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        h.mem_log.clear();
+                        trap(h, e, tracer);
+                        break;
+                    }
+                }
+            }
+            h.stats.retired_by_priv[prv as usize] += h.retired - start;
+        }
+    }
+}
+
+fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
+    h.stats.exceptions[e.code() as usize & 15] += 1;
+    let ev = h.take_exception(e);
+    if T::ACTIVE {
+        tracer.trap(h, &ev);
+    }
+}
+
+/// Cycles to stay idle in WFI: up to the next timer event this hart can see, at least 1.
+fn idle_cycles(h: &Hart, bus: &Bus, until: u64) -> u64 {
+    let now = h.cycles();
+    let mut next = until;
+    let mtimecmp = bus.dev.clint.mtimecmp(h.hartid as usize);
+    next = next.min(mtimecmp.wrapping_sub(h.mtime_offset).max(now));
+    if h.csr.menvcfg & MENVCFG_STCE != 0 {
+        next = next.min(h.csr.stimecmp.wrapping_sub(h.mtime_offset).max(now));
+    }
+    next.saturating_sub(now).max(1)
+}
+
+/// Fetches 16 bits of instruction at physical `pa`.
+fn fetch16(bus: &Bus, pa: u64) -> Option<u16> {
+    match bus.ram.read::<2>(pa.wrapping_sub(RAM_BASE)) {
+        Some(v) => Some(v as u16),
+        None => bus.dev.fetch16(pa),
+    }
+}
+
+/// Decodes the block starting at virtual `va` / physical `pa`. `Ok(None)` means the first
+/// instruction crosses a page boundary and must be fetched through two translations.
+fn build_block(va: u64, pa: u64, bus: &Bus) -> Result<Option<Block>, Exception> {
+    let mut instrs = Vec::with_capacity(16);
+    let mut off = pa;
+    loop {
+        let at = va.wrapping_add(off - pa);
+        let Some(lo) = fetch16(bus, off) else {
+            if instrs.is_empty() {
+                return Err(Exception::InstructionAccessFault(at));
+            }
+            break;
+        };
+        let raw = if lo & 3 == 3 {
+            if off & 0xfff == 0xffe {
+                if instrs.is_empty() {
+                    return Ok(None);
+                }
+                break;
+            }
+            match fetch16(bus, off + 2) {
+                Some(hi) => lo as u32 | (hi as u32) << 16,
+                None if instrs.is_empty() => return Err(Exception::InstructionAccessFault(at + 2)),
+                None => break,
+            }
+        } else {
+            lo as u32
+        };
+        let ins = decode(raw);
+        instrs.push(ins);
+        off += ins.len as u64;
+        if ins.ends_block() || off & 0xfff == 0 || instrs.len() >= MAX_BLOCK {
+            break;
+        }
+    }
+    Ok(Some(Block { pa, instrs: instrs.into_boxed_slice() }))
+}
+
+/// Executes one 32-bit instruction whose halves lie on two pages (not cached: the second
+/// half's translation may change independently). A fault on the second half reports its
+/// address in `xtval` (Privileged 3.1.16).
+fn step_page_crossing<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &mut T) {
+    let pc = h.pc;
+    let lo = fetch16(bus, pa).unwrap_or(0);
+    let hi_va = pc.wrapping_add(2);
+    let hi = match h.translate(hi_va, Access::Fetch, bus) {
+        Ok(pa2) => match fetch16(bus, pa2) {
+            Some(hi) => hi,
+            None => return trap(h, Exception::InstructionAccessFault(hi_va), tracer),
+        },
+        Err(e) => return trap(h, e, tracer),
+    };
+    let ins = decode(lo as u32 | (hi as u32) << 16);
+    let prv = h.prv;
+    match h.execute(&ins, bus) {
+        Ok(flow) => {
+            h.retired += 1;
+            h.stats.retired_by_priv[prv as usize] += 1;
+            if T::ACTIVE {
+                tracer.commit(h, pc, prv, &ins);
+                h.mem_log.clear();
+            }
+            h.pc = match flow {
+                Flow::Jump(t) => t,
+                Flow::Wait => {
+                    h.waiting = true;
+                    pc.wrapping_add(4)
+                }
+                _ => pc.wrapping_add(4),
+            };
+        }
+        Err(e) => trap(h, e, tracer),
+    }
+}
