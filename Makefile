@@ -6,7 +6,7 @@ TARGET  := riscv64gc-unknown-none-elf
 GUEST   := target/$(TARGET)/release
 RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
-GUEST_CRATES := -p isa-tests
+GUEST_CRATES := -p isa-tests -p sbi-payload
 # Debian packages the tests use as references (objdump, QEMU, OpenSBI).
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi
 
