@@ -218,7 +218,13 @@ impl Machine {
         self.cores.iter().map(|c| c.hart.retired).sum()
     }
 
-    /// Runs until the guest exits or `max_insns` instructions (all harts) have retired.
+    /// Total cycles of all harts (retired instructions plus WFI idle cycles).
+    pub fn cycles(&self) -> u64 {
+        self.cores.iter().map(|c| c.hart.cycles()).sum()
+    }
+
+    /// Runs until the guest exits or all harts together have spent `max_insns` cycles
+    /// (instructions retired plus cycles idle in WFI).
     pub fn run<T: Tracer>(&mut self, max_insns: Option<u64>, tracer: &mut T) -> Outcome {
         let quantum = self.config.quantum.max(1);
         let single = self.cores.len() == 1;
@@ -228,7 +234,7 @@ impl Machine {
                 if let Some(max) = max_insns {
                     // With one hart, stop exactly at the limit.
                     if single {
-                        let left = max.saturating_sub(core.hart.retired);
+                        let left = max.saturating_sub(core.hart.cycles());
                         until = until.min(core.hart.cycles() + left);
                     }
                 }
@@ -245,7 +251,9 @@ impl Machine {
             if self.bus.dev.take_code_dirty() {
                 self.bus.invalidate_code();
             }
-            if max_insns.is_some_and(|max| self.retired() >= max) {
+            // The limit counts cycles (retired instructions plus WFI idle cycles), so a
+            // guest waiting forever for an interrupt that never comes also stops.
+            if max_insns.is_some_and(|max| self.cycles() >= max) {
                 self.bus.dev.flush();
                 return Outcome::InstructionLimit;
             }

@@ -44,7 +44,7 @@ struct RunArgs {
     /// Number of harts (1 to 8).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=8))]
     smp: u64,
-    /// Stop after this many retired instructions (exit status 124).
+    /// Stop after this many cycles: retired instructions plus WFI idle cycles (exit status 124).
     #[arg(long)]
     max_insns: Option<u64>,
     /// Print instruction counts by privilege, wall time and MIPS at exit (to stderr).

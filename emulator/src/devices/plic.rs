@@ -251,7 +251,7 @@ mod tests {
     fn claim_complete_and_threshold() {
         let mut p = Plic::new(2);
         w(&mut p, 4 * 10, 3); // priority of source 10
-        w(&mut p, 4 * 1, 5);
+        w(&mut p, 4, 5); // priority of source 1
         w(&mut p, ENABLE_BASE + ENABLE_STRIDE, (1 << 10) | (1 << 1)); // context 1 = hart 0 S
         p.set_level(10, true);
         assert_eq!(p.irq_lines(0), irq::SEIP);
