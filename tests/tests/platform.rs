@@ -345,3 +345,17 @@ fn raw_image_fp_probe_is_well_formed() {
     assert_eq!(m.cores[0].hart.x[11], m.dtb_addr);
     assert_eq!(&m.ram_slice(m.dtb_addr, 4).expect("dtb in RAM"), &[0xd0, 0x0d, 0xfe, 0xed]);
 }
+
+#[test]
+fn htif_console_syscall_exit_and_signature() {
+    let bytes = std::fs::read(common::guest("plat_htif")).expect("read guest");
+    let mut m = Machine::new(MachineConfig::default());
+    m.bus.dev.uart.echo = false;
+    m.load_elf(&bytes).expect("load");
+    assert!(m.bus.dev.htif.is_some(), "tohost symbol found");
+    let outcome = m.run(Some(LIMIT), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
+    assert_eq!(outcome, Outcome::Exit(0), "{console}");
+    assert_eq!(console, "htif: bcd putchar\nhtif: syscall write\n");
+    assert_eq!(m.signature().as_deref(), Some("deadbeef\n00000001\n12345678\ncafef00d\n"));
+}
