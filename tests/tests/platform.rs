@@ -318,10 +318,23 @@ fn opensbi_fw_jump_boots_our_payload_and_powers_off() {
     let outcome = m.run(Some(100_000_000), &mut NoTrace);
     let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
     assert_eq!(outcome, Outcome::Exit(0), "console:\n{console}");
+    boot_checks(&console);
+    assert!(console.contains("Platform HART Count       : 1"), "{console}");
+    // Four harts: OpenSBI's HSM parks harts 1-3, the payload runs on the boot hart.
+    let mut m = Machine::new(MachineConfig { harts: 4, ..Default::default() });
+    m.bus.dev.uart.echo = false;
+    m.load_firmware(&fw, Some(&payload)).expect("load");
+    let outcome = m.run(Some(400_000_000), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
+    assert_eq!(outcome, Outcome::Exit(0), "console:\n{console}");
+    assert!(console.contains("Platform HART Count       : 4"), "{console}");
+    assert!(console.contains("Domain0 HARTs             : 0*,1*,2*,3*"), "{console}");
+}
+
+fn boot_checks(console: &str) {
     for s in [
         "OpenSBI v1.",
         "Platform Name             : riscv-virtio,qemu",
-        "Platform HART Count       : 1",
         "Boot HART Base ISA        : rv64imafdc",
         "Platform Shutdown Device  : sifive_test",
         "Domain0 Next Address      : 0x0000000080200000",
