@@ -18,7 +18,7 @@
 use crate::bus::BusError;
 use crate::hart::trap::irq;
 
-pub const BASE: u64 = 0x0c00_0000;
+pub const BASE: u64 = abi::mmio::PLIC;
 pub const END: u64 = BASE + 0x5ff_ffff;
 
 /// Number of interrupt sources including the non-existent source 0 (QEMU virt: 96 + 1).

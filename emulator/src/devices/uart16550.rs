@@ -24,7 +24,7 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
-pub const BASE: u64 = 0x1000_0000;
+pub const BASE: u64 = abi::mmio::UART0;
 pub const END: u64 = BASE + 0xff;
 /// PLIC source of the UART on QEMU's virt board.
 pub const IRQ: usize = 10;

@@ -18,8 +18,8 @@ pub mod feature {
 }
 
 /// Base of virtio-mmio slot 0 and the distance between slots (QEMU virt).
-pub const MMIO_BASE: u64 = 0x1000_1000;
-pub const MMIO_STRIDE: u64 = 0x1000;
+pub const MMIO_BASE: u64 = abi::mmio::VIRTIO0;
+pub const MMIO_STRIDE: u64 = abi::mmio::VIRTIO_STRIDE;
 /// Number of virtio-mmio slots (QEMU virt has 8).
 pub const SLOTS: usize = 8;
 /// PLIC source of slot 0; slot N uses `IRQ_BASE + N`.
