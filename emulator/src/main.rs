@@ -176,6 +176,13 @@ fn run(args: RunArgs) -> ExitCode {
             let r = &c.hart.stats.retired_by_priv;
             eprintln!("rvsim: hart {}: M {} S {} U {}", c.hart.hartid, r[3], r[1], r[0]);
         }
+        for (i, v) in m.bus.dev.virtio.iter().enumerate().filter(|(_, v)| v.present()) {
+            let s = v.io_stats();
+            eprintln!(
+                "rvsim: disk {i}: {} reads ({} bytes), {} writes ({} bytes)",
+                s.reads, s.bytes_read, s.writes, s.bytes_written
+            );
+        }
     }
     match outcome {
         Outcome::Exit(code) => ExitCode::from(code.clamp(0, 255) as u8),

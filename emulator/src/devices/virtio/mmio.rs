@@ -104,6 +104,11 @@ impl VirtioMmio {
         self.status
     }
 
+    /// The device's request counters (zero for an empty slot).
+    pub fn io_stats(&self) -> super::IoStats {
+        self.dev.as_ref().map(|d| d.io_stats()).unwrap_or_default()
+    }
+
     /// Makes written data durable (called at exit).
     pub fn flush(&mut self) {
         if let Some(d) = &mut self.dev {

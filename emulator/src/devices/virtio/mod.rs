@@ -46,4 +46,17 @@ pub trait VirtioDevice: Send {
     fn process(&mut self, chain: &Chain, ram: &mut Ram) -> Result<Completion, QueueError>;
     /// Makes written data durable (at exit).
     fn flush(&mut self) {}
+    /// Request counters, for `--stats`.
+    fn io_stats(&self) -> IoStats {
+        IoStats::default()
+    }
+}
+
+/// Requests served by a block device.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IoStats {
+    pub reads: u64,
+    pub writes: u64,
+    pub bytes_read: u64,
+    pub bytes_written: u64,
 }
