@@ -372,3 +372,40 @@ fn htif_console_syscall_exit_and_signature() {
     assert_eq!(console, "htif: bcd putchar\nhtif: syscall write\n");
     assert_eq!(m.signature().as_deref(), Some("deadbeef\n00000001\n12345678\ncafef00d\n"));
 }
+
+#[test]
+fn device_tree_decompiles_and_describes_the_machine() {
+    let mut m = Machine::new(MachineConfig { harts: 2, ..Default::default() });
+    m.boot.bootargs = Some("console=ttyS0 root=/dev/vda".into());
+    m.load_firmware(&[0x73, 0x00, 0x50, 0x10], None).expect("raw image"); // wfi
+    assert_eq!(m.dtb_addr, RAM_BASE + (128 << 20) - (2 << 20));
+    let path = std::env::temp_dir().join(format!("rvsim-plat-{}.dtb", std::process::id()));
+    std::fs::write(&path, &m.dtb).expect("write dtb");
+    let out = std::process::Command::new("dtc").args(["-I", "dtb", "-O", "dts"]).arg(&path).output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(out) = out else {
+        println!("skipped: dtc is not installed (apt-get install device-tree-compiler)");
+        return;
+    };
+    assert!(out.status.success(), "dtc failed: {}", String::from_utf8_lossy(&out.stderr));
+    let dts = String::from_utf8_lossy(&out.stdout);
+    for s in [
+        "bootargs = \"console=ttyS0 root=/dev/vda\";",
+        "stdout-path = \"/soc/serial@10000000\";",
+        "reg = <0x00 0x80000000 0x00 0x8000000>;",
+        "timebase-frequency = <0x989680>;",
+        "cpu@1 {",
+        "riscv,isa = \"rv64imafdc_zicsr_zifencei_sstc\";",
+        "mmu-type = \"riscv,sv39\";",
+        "compatible = \"sifive,plic-1.0.0\\0riscv,plic0\";",
+        "riscv,ndev = <0x60>;",
+        "compatible = \"sifive,clint0\\0riscv,clint0\";",
+        "compatible = \"sifive,test1\\0sifive,test0\\0syscon\";",
+        "compatible = \"syscon-poweroff\";",
+        "compatible = \"ns16550a\";",
+        "virtio_mmio@10001000 {",
+        "virtio_mmio@10008000 {",
+    ] {
+        assert!(dts.contains(s), "missing {s:?} in\n{dts}");
+    }
+}

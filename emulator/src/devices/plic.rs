@@ -19,10 +19,12 @@ use crate::bus::BusError;
 use crate::hart::trap::irq;
 
 pub const BASE: u64 = abi::mmio::PLIC;
-pub const END: u64 = BASE + 0x5ff_ffff;
+/// QEMU 7.2's virt board maps (and its device tree declares) 6 MiB of PLIC.
+pub const END: u64 = BASE + 0x5f_ffff;
 
-/// Number of interrupt sources including the non-existent source 0 (QEMU virt: 96 + 1).
-pub const NSRC: usize = 96;
+/// Number of interrupt sources including the non-existent source 0: QEMU virt declares
+/// `riscv,ndev = 96`, so sources 1..=96.
+pub const NSRC: usize = 97;
 /// Priorities are 3 bits wide on QEMU's virt PLIC.
 const PRIORITY_MASK: u32 = 7;
 
