@@ -246,7 +246,16 @@ impl Machine {
                     };
                 }
             }
-            // Between time slices: host input, HTIF mailbox.
+            // Between time slices: host input, HTIF mailbox. When every hart idles in WFI
+            // and a person may type, let time pass at most at real-time speed (at the
+            // 10 MHz timebase) instead of spinning a host core.
+            if self.bus.dev.uart.has_host_input() && self.cores.iter().all(|c| c.hart.waiting) {
+                let wait =
+                    std::time::Duration::from_nanos(quantum.saturating_mul(1_000_000_000 / fdt::TIMEBASE_HZ as u64));
+                if self.bus.dev.uart.wait_input(wait) {
+                    self.bus.dev.update_irqs();
+                }
+            }
             self.bus.dev.poll(&mut self.bus.ram);
             if self.bus.dev.take_code_dirty() {
                 self.bus.invalidate_code();
