@@ -409,3 +409,27 @@ fn device_tree_decompiles_and_describes_the_machine() {
         assert!(dts.contains(s), "missing {s:?} in\n{dts}");
     }
 }
+
+#[test]
+fn virtio_blk_get_id_returns_the_image_name() {
+    let (p, _) = image("id", 4);
+    let name = p.file_name().expect("name").to_string_lossy().into_owned();
+    let mut d = Driver::new(&p, false);
+    d.header(8, 0);
+    d.desc(0, HDR, 16, NEXT, 1);
+    d.desc(1, BUF, 20, NEXT | WRITE, 2);
+    d.desc(2, STAT, 1, WRITE, 0);
+    assert_eq!(d.submit(0) & NEEDS_RESET, 0);
+    assert_eq!(d.r(STAT, 1), 0, "VIRTIO_BLK_S_OK");
+    let id: Vec<u8> = (0..20).map(|i| d.r(BUF + i, 1) as u8).collect();
+    let want: Vec<u8> = name.bytes().chain(std::iter::repeat(0)).take(20).collect();
+    assert_eq!(id, want);
+    // Used length: 20 ID bytes + the status byte.
+    assert_eq!(d.r(USED + 4 + 4, 4), 21);
+    // The used-buffer interrupt reached the PLIC (source 1).
+    assert_eq!(d.mmio_r(0x60) & 1, 1);
+    assert_ne!(d.m.bus.read(0x0c00_1000, 4, 0).expect("plic pending") & 2, 0);
+    d.mmio_w(0x64, 1);
+    assert_eq!(d.m.bus.read(0x0c00_1000, 4, 0).expect("plic pending") & 2, 0);
+    let _ = std::fs::remove_file(&p);
+}
