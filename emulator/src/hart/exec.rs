@@ -15,6 +15,9 @@ pub(crate) enum Flow {
     Next,
     /// Continue at this pc, ending the block.
     Jump(u64),
+    /// Continue at this pc after a change of privilege or interrupt enables (xRET):
+    /// the run loop re-samples interrupts before the next block.
+    Sync(u64),
     /// Fall through, but end the block (state changed that the block loop must see).
     End,
     /// WFI: fall through and stall until an interrupt is pending.
@@ -184,7 +187,7 @@ impl Hart {
                     return Err(illegal);
                 }
                 self.mret();
-                Ok(Flow::Jump(self.pc))
+                Ok(Flow::Sync(self.pc))
             }
             Op::Sret => {
                 // SRET traps in U-mode, and in S-mode when mstatus.TSR is set (3.1.6.5).
@@ -192,7 +195,7 @@ impl Hart {
                     return Err(illegal);
                 }
                 self.sret();
-                Ok(Flow::Jump(self.pc))
+                Ok(Flow::Sync(self.pc))
             }
             Op::Wfi => {
                 // WFI is illegal in U-mode, and below M when mstatus.TW is set (3.1.6.5);

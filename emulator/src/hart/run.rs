@@ -53,46 +53,57 @@ impl Core {
     pub fn run<T: Tracer>(&mut self, bus: &mut Bus, until: u64, tracer: &mut T) -> StopReason {
         let h = &mut self.hart;
         h.log_mem = T::ACTIVE;
+        // `sync` asks for a full look at machine state before the next block: exit
+        // requests, the code generation, interrupt lines. It is set whenever a block ended
+        // on something that may have changed them (a device or code store, a CSR write, a
+        // trap, xRET, WFI); otherwise only the clock is compared against `next_check`.
+        let mut sync = true;
+        let mut next_check = 0;
         loop {
-            if let Some(req) = bus.dev.exit_request() {
-                return StopReason::Exit(req);
-            }
-            if h.cycles() >= until {
-                return StopReason::Budget;
-            }
-            if self.icache.gen != bus.code_gen || h.flush_icache {
-                self.icache.flush();
-                self.icache.gen = bus.code_gen;
-                h.flush_icache = false;
-            }
-            // Interrupts (Privileged 3.1.9): sample the lines, take the highest-priority
-            // enabled one. A pending one ends WFI even if globally disabled.
-            h.mtime_offset = bus.dev.clint.mtime_offset;
-            let mut lines = bus.dev.irq_lines(h.hartid as usize, h.cycles());
-            if h.csr.menvcfg & MENVCFG_STCE != 0 && h.time() >= h.csr.stimecmp {
-                lines |= irq::STIP;
-            }
-            h.irq_lines = lines;
-            if h.mip() & h.csr.mie != 0 {
-                h.waiting = false;
-                if let Some(i) = h.pending_interrupt() {
-                    let ev = h.take_interrupt(i);
-                    h.stats.interrupts[i as usize & 15] += 1;
-                    if T::ACTIVE {
-                        tracer.trap(h, &ev);
+            if sync || h.cycles() >= next_check {
+                if let Some(req) = bus.dev.exit_request() {
+                    return StopReason::Exit(req);
+                }
+                if h.cycles() >= until {
+                    return StopReason::Budget;
+                }
+                if self.icache.gen != bus.code_gen || h.flush_icache {
+                    self.icache.flush();
+                    self.icache.gen = bus.code_gen;
+                    h.flush_icache = false;
+                }
+                // Interrupts (Privileged 3.1.9): sample the lines, take the highest-priority
+                // enabled one. A pending one ends WFI even if globally disabled.
+                h.mtime_offset = bus.dev.clint.mtime_offset;
+                let mut lines = bus.dev.irq_lines(h.hartid as usize, h.cycles());
+                if h.csr.menvcfg & MENVCFG_STCE != 0 && h.time() >= h.csr.stimecmp {
+                    lines |= irq::STIP;
+                }
+                h.irq_lines = lines;
+                if h.mip() & h.csr.mie != 0 {
+                    h.waiting = false;
+                    if let Some(i) = h.pending_interrupt() {
+                        let ev = h.take_interrupt(i);
+                        h.stats.interrupts[i as usize & 15] += 1;
+                        if T::ACTIVE {
+                            tracer.trap(h, &ev);
+                        }
+                        continue;
                     }
+                }
+                if h.waiting {
+                    h.idle += idle_cycles(h, bus, until);
                     continue;
                 }
-            }
-            if h.waiting {
-                h.idle += idle_cycles(h, bus, until);
-                continue;
+                next_check = next_timer_event(h, bus, until);
+                sync = false;
             }
             let pc = h.pc;
             let pa = match h.translate(pc, Access::Fetch, bus) {
                 Ok(pa) => pa,
                 Err(e) => {
                     trap(h, e, tracer);
+                    sync = true;
                     continue;
                 }
             };
@@ -107,10 +118,12 @@ impl Core {
                     }
                     Ok(None) => {
                         step_page_crossing(h, pa, bus, tracer);
+                        sync = true;
                         continue;
                     }
                     Err(e) => {
                         trap(h, e, tracer);
+                        sync = true;
                         continue;
                     }
                 },
@@ -132,13 +145,20 @@ impl Core {
                                 h.pc = t;
                                 break;
                             }
+                            Flow::Sync(t) => {
+                                h.pc = t;
+                                sync = true;
+                                break;
+                            }
                             Flow::End => {
                                 h.pc = pc.wrapping_add(ins.len as u64);
+                                sync = true;
                                 break;
                             }
                             Flow::Wait => {
                                 h.pc = pc.wrapping_add(ins.len as u64);
                                 h.waiting = true;
+                                sync = true;
                                 break;
                             }
                         }
@@ -146,6 +166,7 @@ impl Core {
                     Err(e) => {
                         h.mem_log.clear();
                         trap(h, e, tracer);
+                        sync = true;
                         break;
                     }
                 }
@@ -161,6 +182,25 @@ fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
     if T::ACTIVE {
         tracer.trap(h, &ev);
     }
+}
+
+/// The cycle count at which a timer line may next change (or `until`): mtimecmp and,
+/// under Sstc, stimecmp, converted from `mtime` to this hart's cycles.
+fn next_timer_event(h: &Hart, bus: &Bus, until: u64) -> u64 {
+    let now = h.cycles();
+    let mut next = until;
+    let at = |cmp: u64| cmp.wrapping_sub(h.mtime_offset);
+    let m = at(bus.dev.clint.mtimecmp(h.hartid as usize));
+    if m > now {
+        next = next.min(m);
+    }
+    if h.csr.menvcfg & MENVCFG_STCE != 0 {
+        let s = at(h.csr.stimecmp);
+        if s > now {
+            next = next.min(s);
+        }
+    }
+    next
 }
 
 /// Cycles to stay idle in WFI: up to the next timer event this hart can see, at least 1.
@@ -246,7 +286,7 @@ fn step_page_crossing<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &
                 h.mem_log.clear();
             }
             h.pc = match flow {
-                Flow::Jump(t) => t,
+                Flow::Jump(t) | Flow::Sync(t) => t,
                 Flow::Wait => {
                     h.waiting = true;
                     pc.wrapping_add(4)
