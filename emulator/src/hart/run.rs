@@ -141,12 +141,8 @@ impl Core {
                         }
                         match flow {
                             Flow::Next => h.pc = pc.wrapping_add(ins.len as u64),
-                            Flow::Jump(t) => {
-                                h.pc = t;
-                                break;
-                            }
-                            Flow::Sync(t) => {
-                                h.pc = t;
+                            Flow::Jump => break,
+                            Flow::Sync => {
                                 sync = true;
                                 break;
                             }
@@ -285,14 +281,14 @@ fn step_page_crossing<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &
                 tracer.commit(h, pc, prv, &ins);
                 h.mem_log.clear();
             }
-            h.pc = match flow {
-                Flow::Jump(t) | Flow::Sync(t) => t,
+            match flow {
+                Flow::Jump | Flow::Sync => {}
                 Flow::Wait => {
                     h.waiting = true;
-                    pc.wrapping_add(4)
+                    h.pc = pc.wrapping_add(4);
                 }
-                _ => pc.wrapping_add(4),
-            };
+                _ => h.pc = pc.wrapping_add(4),
+            }
         }
         Err(e) => trap(h, e, tracer),
     }
