@@ -40,9 +40,15 @@ impl Hart {
         let a = self.xr(i.rs1);
         let b = self.xr(i.rs2);
         let next = pc.wrapping_add(i.len as u64);
+        // A taken branch leaves the block; a branch not taken falls through inside it
+        // (blocks continue past conditional branches).
         let mut branch = |taken: bool| {
-            self.pc = if taken { pc.wrapping_add(imm) } else { next };
-            Ok(Flow::Jump)
+            if taken {
+                self.pc = pc.wrapping_add(imm);
+                Ok(Flow::Jump)
+            } else {
+                Ok(Flow::Next)
+            }
         };
         let v = match i.op {
             Lui => imm,

@@ -51,15 +51,18 @@ impl Core {
 
     /// Runs until the hart's cycle count reaches `until` or the guest asks to stop.
     pub fn run<T: Tracer>(&mut self, bus: &mut Bus, until: u64, tracer: &mut T) -> StopReason {
-        let h = &mut self.hart;
-        h.log_mem = T::ACTIVE;
+        self.hart.log_mem = T::ACTIVE;
         // `sync` asks for a full look at machine state before the next block: exit
         // requests, the code generation, interrupt lines. It is set whenever a block ended
         // on something that may have changed them (a device or code store, a CSR write, a
         // trap, xRET, WFI); otherwise only the clock is compared against `next_check`.
         let mut sync = true;
         let mut next_check = 0;
+        // The block just executed, when it ended by falling through or jumping with
+        // translation off (so its link to the next block can be used or set).
+        let mut prev: Option<usize> = None;
         loop {
+            let h = &mut self.hart;
             if sync || h.cycles() >= next_check {
                 if let Some(req) = bus.dev.exit_request() {
                     return StopReason::Exit(req);
@@ -99,35 +102,29 @@ impl Core {
                 sync = false;
             }
             let pc = h.pc;
-            let pa = match h.translate(pc, Access::Fetch, bus) {
-                Ok(pa) => pa,
-                Err(e) => {
-                    trap(h, e, tracer);
-                    sync = true;
-                    continue;
+            // With translation off for fetches, pc is the physical address and the block
+            // reached from the previous one can be found through its link (chaining).
+            let linked = match prev {
+                Some(p) if !sync => self.icache.follow(p, pc),
+                _ => None,
+            };
+            let b = match linked {
+                Some(b) => b,
+                None => {
+                    let Some(b) = self.fetch_block(pc, bus, tracer) else {
+                        sync = true;
+                        prev = None;
+                        continue;
+                    };
+                    if let Some(p) = prev {
+                        if !h_fetch_paging(&self.hart) {
+                            self.icache.link(p, pc, b);
+                        }
+                    }
+                    b
                 }
             };
-            let b = match self.icache.lookup(pa) {
-                Some(b) => b,
-                None => match build_block(pc, pa, bus) {
-                    Ok(Some(block)) => {
-                        if pa.wrapping_sub(RAM_BASE) < bus.ram.size() {
-                            bus.ram.mark_code_page(pa.wrapping_sub(RAM_BASE));
-                        }
-                        self.icache.insert(block)
-                    }
-                    Ok(None) => {
-                        step_page_crossing(h, pa, bus, tracer);
-                        sync = true;
-                        continue;
-                    }
-                    Err(e) => {
-                        trap(h, e, tracer);
-                        sync = true;
-                        continue;
-                    }
-                },
-            };
+            let h = &mut self.hart;
             let prv = h.prv;
             let start = h.retired;
             for ins in self.icache.block(b).instrs.iter() {
@@ -168,8 +165,47 @@ impl Core {
                 }
             }
             h.stats.retired_by_priv[prv as usize] += h.retired - start;
+            prev = if sync || h.fetch_paging { None } else { Some(b) };
         }
     }
+
+    /// Translates `pc` and finds or decodes its block. `None` when the fetch trapped or
+    /// the instruction crossing a page was executed on its own; the trap is taken.
+    fn fetch_block<T: Tracer>(&mut self, pc: u64, bus: &mut Bus, tracer: &mut T) -> Option<usize> {
+        let h = &mut self.hart;
+        let pa = match h.translate(pc, Access::Fetch, bus) {
+            Ok(pa) => pa,
+            Err(e) => {
+                trap(h, e, tracer);
+                return None;
+            }
+        };
+        if let Some(b) = self.icache.lookup(pa) {
+            return Some(b);
+        }
+        match build_block(pc, pa, bus) {
+            Ok(Some(block)) => {
+                if pa.wrapping_sub(RAM_BASE) < bus.ram.size() {
+                    let bytes: u64 = block.instrs.iter().map(|i| i.len as u64).sum();
+                    bus.ram.mark_code(pa.wrapping_sub(RAM_BASE), bytes);
+                }
+                Some(self.icache.insert(block))
+            }
+            Ok(None) => {
+                step_page_crossing(h, pa, bus, tracer);
+                None
+            }
+            Err(e) => {
+                trap(h, e, tracer);
+                None
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn h_fetch_paging(h: &Hart) -> bool {
+    h.fetch_paging
 }
 
 fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
@@ -254,7 +290,7 @@ fn build_block(va: u64, pa: u64, bus: &Bus) -> Result<Option<Block>, Exception> 
             break;
         }
     }
-    Ok(Some(Block { pa, instrs: instrs.into_boxed_slice() }))
+    Ok(Some(Block::new(pa, instrs.into_boxed_slice())))
 }
 
 /// Executes one 32-bit instruction whose halves lie on two pages (not cached: the second
