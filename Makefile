@@ -42,7 +42,7 @@ run: emulator guest
 	$(RVSIM) run $(GUEST)/hello
 
 test: setup deps emulator guest
-	$(CARGO) test --release
+	$(CARGO) test --profile test-fast
 
 bench: emulator guest
 	$(CARGO) run --release -p rvsim --bin rvsim-bench -- $(GUEST)
