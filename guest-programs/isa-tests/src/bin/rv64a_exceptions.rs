@@ -1,16 +1,18 @@
-//! Misaligned LR/SC/AMOs (Unprivileged, "A" chapter 8.2/8.4): "If the address is not
+//! Exceptions of LR/SC/AMOs. Misaligned LR/SC/AMOs (Unprivileged, "A" chapter 8.2/8.4): "If the address is not
 //! naturally aligned, an address-misaligned exception or an access-fault exception will be
 //! generated", with the store/AMO cause for SC and AMOs and the load cause for LR
-//! (Privileged table 3.6), and no memory change.
+//! (Privileged table 3.6), and no memory change. An AMO to an address with no memory
+//! raises store/AMO access fault (cause 7) with the address in mtval.
 //!
 //! Known QEMU 7.2 deviations (QEMU bugs, fixed in later QEMU): it reports misaligned AMOs
-//! as *load* address misaligned (cause 4) and lets a misaligned SC fail without trapping.
+//! as *load* address misaligned (cause 4), AMO access faults as load access faults
+//! (cause 5), and lets a misaligned SC fail without trapping.
 #![no_std]
 #![no_main]
 
 use core::arch::asm;
 use core::ptr::{read_volatile, write_volatile};
-use isa_tests::{catch, cause, check_eq, entry, finish};
+use isa_tests::{catch, cause, check_eq, entry, finish, UNMAPPED};
 
 entry!(main);
 
@@ -53,5 +55,15 @@ fn main() -> u32 {
     let t = catch(|| unsafe { asm!("sc.d {r}, {s}, ({a})", r = out(reg) _, s = in(reg) 1u64, a = in(reg) a) });
     check_eq!("sc.d misaligned cause", t.map_or(99, |t| t.cause), cause::STORE_MISALIGNED);
     check_eq!("misaligned sc leaves memory", get(6) | get(7), 0);
-    finish("rv64a_misaligned")
+    for a in [UNMAPPED, 0x9000_0000] {
+        let t = catch(|| unsafe { asm!("amoadd.w {r}, {r}, ({a})", r = out(reg) _, a = in(reg) a) });
+        check_eq!("amoadd.w unmapped cause", t.map_or(99, |t| t.cause), cause::STORE_ACCESS);
+        check_eq!("amoadd.w unmapped tval", t.map_or(0, |t| t.tval), a);
+        let t = catch(|| unsafe { asm!("amoswap.d {r}, {r}, ({a})", r = out(reg) _, a = in(reg) a) });
+        check_eq!("amoswap.d unmapped cause", t.map_or(99, |t| t.cause), cause::STORE_ACCESS);
+        let t = catch(|| unsafe { asm!("lr.d {r}, ({a})", r = out(reg) _, a = in(reg) a) });
+        check_eq!("lr.d unmapped cause", t.map_or(99, |t| t.cause), cause::LOAD_ACCESS);
+        check_eq!("lr.d unmapped tval", t.map_or(0, |t| t.tval), a);
+    }
+    finish("rv64a_exceptions")
 }
