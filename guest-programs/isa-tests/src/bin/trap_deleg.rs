@@ -8,8 +8,8 @@
 use core::arch::asm;
 use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use isa_tests::{
-    catch, catch_with, cause, check, check_eq, csrc, csrr, csrs, csrw, entry, finish, mstatus, run_lower, Action,
-    Mode, Trap, UNMAPPED,
+    catch, catch_with, cause, check, check_eq, csrc, csrr, csrs, csrw, entry, finish, mstatus, run_lower, Action, Mode,
+    Trap, UNMAPPED,
 };
 
 entry!(main);
@@ -33,15 +33,39 @@ static PC: AtomicU64 = AtomicU64::new(0);
 fn raise_all(from: u64, deleg: bool) {
     let to = if deleg { 1 } else { 3 };
     let mut at = 0u64;
-    let t = expect("illegal", catch(|| unsafe { asm!("2: .4byte 0x0000000b", "lla {a}, 2b", a = out(reg) at) }), cause::ILLEGAL, to, from);
+    let t = expect(
+        "illegal",
+        catch(|| unsafe { asm!("2: .4byte 0x0000000b", "lla {a}, 2b", a = out(reg) at) }),
+        cause::ILLEGAL,
+        to,
+        from,
+    );
     check_eq!("illegal epc", t.epc, at);
     check_eq!("illegal tval = bits", t.tval, 0x0000000b);
-    let t = expect("ebreak", catch(|| unsafe { asm!("2: ebreak", "lla {a}, 2b", a = out(reg) at) }), cause::BREAKPOINT, to, from);
+    let t = expect(
+        "ebreak",
+        catch(|| unsafe { asm!("2: ebreak", "lla {a}, 2b", a = out(reg) at) }),
+        cause::BREAKPOINT,
+        to,
+        from,
+    );
     check_eq!("ebreak epc", t.epc, at);
     check!("ebreak tval 0 or pc", t.tval == 0 || t.tval == at);
-    let t = expect("load fault", catch(|| unsafe { asm!("ld {r}, 8({a})", r = out(reg) _, a = in(reg) UNMAPPED) }), cause::LOAD_ACCESS, to, from);
+    let t = expect(
+        "load fault",
+        catch(|| unsafe { asm!("ld {r}, 8({a})", r = out(reg) _, a = in(reg) UNMAPPED) }),
+        cause::LOAD_ACCESS,
+        to,
+        from,
+    );
     check_eq!("load fault tval", t.tval, UNMAPPED + 8);
-    let t = expect("store fault", catch(|| unsafe { asm!("sd {r}, 16({a})", r = in(reg) 0u64, a = in(reg) UNMAPPED) }), cause::STORE_ACCESS, to, from);
+    let t = expect(
+        "store fault",
+        catch(|| unsafe { asm!("sd {r}, 16({a})", r = in(reg) 0u64, a = in(reg) UNMAPPED) }),
+        cause::STORE_ACCESS,
+        to,
+        from,
+    );
     check_eq!("store fault tval", t.tval, UNMAPPED + 16);
     let t = expect(
         "fetch fault",
@@ -58,7 +82,13 @@ extern "C" fn u_delegated() {
     raise_all(0, true);
     let mut at = 0u64;
     // a7 != MAGIC_RETURN, so the harness records it as a normal ecall.
-    let t = expect("ecall from U", catch(|| unsafe { asm!("2: ecall", "lla {a}, 2b", a = out(reg) at, in("a7") 0) }), cause::ECALL_U, 1, 0);
+    let t = expect(
+        "ecall from U",
+        catch(|| unsafe { asm!("2: ecall", "lla {a}, 2b", a = out(reg) at, in("a7") 0) }),
+        cause::ECALL_U,
+        1,
+        0,
+    );
     check_eq!("ecall from U sepc", t.epc, at);
     check_eq!("ecall stval", t.tval, 0);
     // From U, SIE does not matter and SPP = 0.
@@ -79,7 +109,13 @@ extern "C" fn s_delegated() {
     check_eq!("sret: SPIE = 1", after & mstatus::SPIE, mstatus::SPIE);
     // ecall from S is not delegated here (cause 9 is the harness's way back): goes to M.
     let mut at = 0u64;
-    let t = expect("ecall from S", catch(|| unsafe { asm!("2: ecall", "lla {a}, 2b", a = out(reg) at, in("a7") 0) }), cause::ECALL_S, 3, 1);
+    let t = expect(
+        "ecall from S",
+        catch(|| unsafe { asm!("2: ecall", "lla {a}, 2b", a = out(reg) at, in("a7") 0) }),
+        cause::ECALL_S,
+        3,
+        1,
+    );
     check_eq!("ecall from S mepc", t.epc, at);
     PC.store(1, SeqCst);
 }

@@ -23,7 +23,9 @@ fn main() -> u32 {
     // EBREAK with MIE = 1: MPIE = 1, MIE = 0, MPP = M at entry; MRET restores MIE.
     csrs!(mstatus, mstatus::MIE);
     let mut at = 0u64;
-    let t = or_none(catch(|| unsafe { asm!(".option push", ".option norvc", "2: ebreak", ".option pop", "lla {a}, 2b", a = out(reg) at) }));
+    let t = or_none(catch(|| unsafe {
+        asm!(".option push", ".option norvc", "2: ebreak", ".option pop", "lla {a}, 2b", a = out(reg) at)
+    }));
     let after = csrr!(mstatus);
     csrc!(mstatus, mstatus::MIE);
     check_eq!("ebreak mcause", t.cause, cause::BREAKPOINT);
@@ -63,7 +65,8 @@ fn main() -> u32 {
     check_eq!("lw -16(base) tval = effective address", t.tval, UNMAPPED + 0x30);
 
     // Fetch from an unmapped address: instruction access fault, mepc = mtval = target.
-    let t = or_none(catch_with(Action::ReturnRa, || unsafe { asm!("jalr ra, 0({a})", a = in(reg) UNMAPPED, out("ra") _) }));
+    let t =
+        or_none(catch_with(Action::ReturnRa, || unsafe { asm!("jalr ra, 0({a})", a = in(reg) UNMAPPED, out("ra") _) }));
     check_eq!("fetch fault mcause", t.cause, cause::INSN_ACCESS);
     check_eq!("fetch fault mepc", t.epc, UNMAPPED);
     check_eq!("fetch fault mtval", t.tval, UNMAPPED);
