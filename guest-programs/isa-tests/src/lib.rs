@@ -173,9 +173,12 @@ __trap_s:
     .p2align 8
     .globl __trap_m_vectored
 __trap_m_vectored:
+    .option push
+    .option norvc
     .irp k,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
     j __vec_\k
     .endr
+    .option pop
     .irp k,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
 __vec_\k:
     csrrw sp, mscratch, sp
