@@ -10,7 +10,7 @@ GUEST_CRATES := -p isa-tests
 # Debian packages the tests use as references (objdump, QEMU, OpenSBI).
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm
 
 all: emulator guest
 
@@ -56,3 +56,8 @@ clippy: setup
 
 clean:
 	$(CARGO) clean
+
+# Regenerates the objdump golden table the decoder/disassembler test compares against
+# (tests/data/disasm_golden.txt); needs riscv64-unknown-elf-objdump. Never run by tests.
+bless-disasm:
+	python3 tests/gen_disasm_golden.py

@@ -4,6 +4,8 @@
 use clap::{Parser, Subcommand};
 use rvsim::hart::NoTrace;
 use rvsim::machine::{Machine, MachineConfig, Outcome};
+use rvsim::trace::stats::RunStats;
+use rvsim::trace::{CommitLog, DisasmTrace, TraceOut};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -46,9 +48,16 @@ struct RunArgs {
     /// Stop after this many retired instructions (exit status 124).
     #[arg(long)]
     max_insns: Option<u64>,
-    /// Print instruction counts by privilege, wall time and MIPS at exit (to stderr).
+    /// Print instruction counts by privilege, wall time, MIPS and traps by cause at exit
+    /// (to stderr).
     #[arg(long)]
     stats: bool,
+    /// Write a commit log in Spike's --log-commits format to FILE (`-` = stderr).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Write a disassembly trace in the layout of Spike's -l to FILE (`-` = stderr).
+    #[arg(long, value_name = "FILE")]
+    trace_disasm: Option<PathBuf>,
 }
 
 /// Parses sizes like `128M`, `1G`, `4096`, `64K`.
@@ -96,17 +105,35 @@ fn run(args: RunArgs) -> ExitCode {
         eprintln!("rvsim: {}: {e}", args.elf.display());
         return ExitCode::from(EXIT_USAGE);
     }
+    let open = |p: &PathBuf| {
+        TraceOut::create(p).map_err(|e| {
+            eprintln!("rvsim: cannot create trace file {}: {e}", p.display());
+        })
+    };
+    let mut commit = match args.trace.as_ref().map(open).transpose() {
+        Ok(o) => o.map(CommitLog::new),
+        Err(()) => return ExitCode::from(EXIT_USAGE),
+    };
+    let mut disasm = match args.trace_disasm.as_ref().map(open).transpose() {
+        Ok(o) => o.map(DisasmTrace::new),
+        Err(()) => return ExitCode::from(EXIT_USAGE),
+    };
     let start = Instant::now();
-    let outcome = m.run(args.max_insns, &mut NoTrace);
+    // The tracer is a type parameter of the run loop: each combination is its own
+    // monomorphized loop, and the untraced one is unchanged.
+    let outcome = match (commit.as_mut(), disasm.as_mut()) {
+        (None, None) => m.run(args.max_insns, &mut NoTrace),
+        (Some(c), None) => m.run(args.max_insns, c),
+        (None, Some(d)) => m.run(args.max_insns, d),
+        (Some(c), Some(d)) => m.run(args.max_insns, &mut (c, d)),
+    };
     let wall = start.elapsed();
+    let flushed = [commit.as_mut().map(|c| c.finish()), disasm.as_mut().map(|d| d.finish())];
+    for e in flushed.into_iter().flatten().filter_map(Result::err) {
+        eprintln!("rvsim: writing trace: {e}");
+    }
     if args.stats {
-        let n = m.retired();
-        let secs = wall.as_secs_f64();
-        eprintln!("rvsim: {n} instructions in {secs:.3} s = {:.1} MIPS", n as f64 / secs.max(1e-9) / 1e6);
-        for c in &m.cores {
-            let r = &c.hart.stats.retired_by_priv;
-            eprintln!("rvsim: hart {}: M {} S {} U {}", c.hart.hartid, r[3], r[1], r[0]);
-        }
+        eprint!("{}", RunStats::collect(&m, wall).render_text());
     }
     match outcome {
         Outcome::Exit(code) => ExitCode::from(code.clamp(0, 255) as u8),
