@@ -7,8 +7,9 @@ GUEST   := target/$(TARGET)/release
 RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
 GUEST_CRATES := -p isa-tests
-# Debian packages the tests use as references (objdump, QEMU, OpenSBI).
-DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi
+# Debian packages the tests use as references (objdump, QEMU, OpenSBI), and cmake, which
+# the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
+DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
 .PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm
 
@@ -25,6 +26,7 @@ deps:
 	command -v riscv64-unknown-elf-objdump >/dev/null || missing="$$missing binutils-riscv64-unknown-elf"; \
 	command -v qemu-system-riscv64 >/dev/null || missing="$$missing qemu-system-misc"; \
 	[ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf ] || missing="$$missing opensbi"; \
+	command -v cmake >/dev/null || missing="$$missing cmake"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$missing"; \
@@ -32,7 +34,7 @@ deps:
 	  else echo "note: not installing$$missing (needs root and apt-get); tests that need them say so"; fi; \
 	fi
 
-emulator:
+emulator: deps
 	$(CARGO) build --release -p rvsim
 
 guest: setup
