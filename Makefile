@@ -10,7 +10,7 @@ GUEST_CRATES := -p isa-tests
 # Debian packages the tests use as references (objdump, QEMU, OpenSBI).
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace
 
 all: emulator guest
 
@@ -61,3 +61,8 @@ clean:
 # (tests/data/disasm_golden.txt); needs riscv64-unknown-elf-objdump. Never run by tests.
 bless-disasm:
 	python3 tests/gen_disasm_golden.py
+
+# Rewrites the trace golden files (tests/data/hello*.trace) from the current emulator;
+# review the diff before committing.
+bless-trace: guest
+	BLESS=1 $(CARGO) test -p integration-tests --test trace
