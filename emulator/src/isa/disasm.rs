@@ -1061,6 +1061,19 @@ mod tests {
     }
 
     #[test]
+    fn symbolic_targets_as_objdump_prints_them_for_an_elf() {
+        let lookup = |a: u64| match a {
+            0x8000_0040 => Some(("main".to_string(), 0)),
+            0x8000_0044 => Some(("main".to_string(), 4)),
+            _ => None,
+        };
+        let jal = decode(0x0400_00ef); // jal ra, +64
+        assert_eq!(disasm_with_symbols(&jal, 0x8000_0000, &lookup), "jal\t80000040 <main>");
+        assert_eq!(disasm_with_symbols(&jal, 0x8000_0004, &lookup), "jal\t80000044 <main+0x4>");
+        assert_eq!(disasm_with_symbols(&jal, 0x9000_0000, &lookup), "jal\t0x90000040");
+    }
+
+    #[test]
     fn spike_layout_pads_and_spaces() {
         assert_eq!(disasm_spike(&decode(0x0000_0297)), "auipc   t0, 0x0");
         assert_eq!(disasm_spike(&decode(0x00b5_0463)), "beq     a0, a1, pc + 8");
