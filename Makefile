@@ -11,7 +11,7 @@ GUEST_CRATES := -p isa-tests
 # the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace
 
 all: emulator guest
 
@@ -63,3 +63,8 @@ clean:
 # (tests/data/disasm_golden.txt); needs riscv64-unknown-elf-objdump. Never run by tests.
 bless-disasm:
 	python3 tests/gen_disasm_golden.py
+
+# Rewrites the trace golden files (tests/data/hello*.trace) from the current emulator;
+# review the diff before committing.
+bless-trace: guest
+	BLESS=1 $(CARGO) test -p integration-tests --test trace
