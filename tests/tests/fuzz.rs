@@ -162,7 +162,8 @@ fn random_words_single_step_in_every_mode() {
 /// of the straight-line program so it runs start to end with the handler intact.
 fn disturbs_flow(ins: &Instr) -> bool {
     use Op::*;
-    ins.op == Auipc || (ins.ends_block() && !matches!(ins.op, Illegal | Ecall | Ebreak | FenceI | SfenceVma))
+    matches!(ins.op, Auipc | Beq | Bne | Blt | Bge | Bltu | Bgeu)
+        || (ins.ends_block() && !matches!(ins.op, Illegal | Ecall | Ebreak | FenceI | SfenceVma))
 }
 
 #[test]
