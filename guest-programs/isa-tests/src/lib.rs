@@ -596,6 +596,8 @@ extern "C" fn trap_m_rust(frame: &mut [u64; 32]) {
     if (t.cause == cause::ECALL_U || t.cause == cause::ECALL_S) && frame[17] == MAGIC_RETURN {
         csrw!(mepc, __lower_resume as *const () as u64);
         csrs!(mstatus, mstatus::MPP);
+        // Come back with MIE = 0; run_lower restores the caller's MIE.
+        csrc!(mstatus, mstatus::MPIE);
         return;
     }
     if !ARMED.load(SeqCst) {
@@ -642,21 +644,26 @@ extern "C" fn trap_s_rust(frame: &mut [u64; 32]) {
 }
 
 /// Runs `f` in `mode` (S or U) entered with MRET, after setting `set_bits` in `mstatus`
-/// just before the MRET; returns in M-mode when `f` returns. `stvec` and `sscratch` are
-/// pointed at the S-mode handler first. `medeleg` must not delegate ecall from S (cause
-/// 9), the way back.
+/// just before the MRET; returns in M-mode when `f` returns, with the caller's
+/// mstatus.MIE restored. `stvec` and `sscratch` are pointed at the S-mode handler first.
+/// `medeleg` must not delegate ecall from S (cause 9), the way back.
 pub fn run_lower(mode: Mode, f: extern "C" fn(), set_bits: u64) {
-    setup_s_handler();
-    // SAFETY: run_lower_asm saves and restores every callee-saved register and the stack
-    // pointer around the excursion; `f` runs on the same stack (Bare mode, PMP open).
-    unsafe { run_lower_asm(set_bits, f, 0, mode as u64) }
+    enter_lower(mode, f, set_bits, 0)
 }
 
 /// Like [`run_lower`] but enters with SRET from M (sstatus.SPP = `mode`).
 pub fn run_lower_sret(mode: Mode, f: extern "C" fn(), set_bits: u64) {
+    enter_lower(mode, f, set_bits, 1)
+}
+
+fn enter_lower(mode: Mode, f: extern "C" fn(), set_bits: u64, via_sret: u64) {
     setup_s_handler();
-    // SAFETY: as in run_lower.
-    unsafe { run_lower_asm(set_bits, f, 1, mode as u64) }
+    let mie = csrr!(mstatus) & mstatus::MIE;
+    csrc!(mstatus, mstatus::MIE);
+    // SAFETY: run_lower_asm saves and restores every callee-saved register and the stack
+    // pointer around the excursion; `f` runs on the same stack (Bare mode, PMP open).
+    unsafe { run_lower_asm(set_bits, f, via_sret, mode as u64) }
+    csrs!(mstatus, mie);
 }
 
 /// Points `stvec`/`sscratch` at the S-mode handler and its stack.
