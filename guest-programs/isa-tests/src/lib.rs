@@ -193,6 +193,30 @@ __vec_\k:
     j __trap_m
     .endr
 
+    # The same for S-mode (stvec MODE = 1), continuing at __trap_s.
+    .p2align 8
+    .globl __trap_s_vectored
+__trap_s_vectored:
+    .option push
+    .option norvc
+    .irp k,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    j __svec_\k
+    .endr
+    .option pop
+    .irp k,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+__svec_\k:
+    csrrw sp, sscratch, sp
+    sd t0, -8(sp)
+    sd t1, -16(sp)
+    la t0, VECTOR_HIT
+    li t1, \k
+    sd t1, 0(t0)
+    ld t1, -16(sp)
+    ld t0, -8(sp)
+    csrrw sp, sscratch, sp
+    j __trap_s
+    .endr
+
     # run_lower_asm(a0 = mstatus bits to set, a1 = function, a2 = 0: mret / 1: sret,
     # a3 = target mode). Saves the callee-saved registers, enters the function in the
     # target mode with ra = __lower_done, and comes back through __lower_resume.
@@ -282,6 +306,7 @@ extern "C" {
     fn __trap_m();
     fn __trap_s();
     fn __trap_m_vectored();
+    fn __trap_s_vectored();
     fn __lower_resume();
 }
 
@@ -677,6 +702,16 @@ pub fn setup_s_handler() {
 /// The address of the M-mode vectored trap table (for `mtvec` with MODE = 1).
 pub fn vectored_table() -> u64 {
     __trap_m_vectored as *const () as u64
+}
+
+/// The address of the S-mode vectored trap table (for `stvec` with MODE = 1).
+pub fn s_vectored_table() -> u64 {
+    __trap_s_vectored as *const () as u64
+}
+
+/// The address of the direct S-mode handler [`run_lower`] installs in `stvec`.
+pub fn s_direct_handler() -> u64 {
+    __trap_s as *const () as u64
 }
 
 /// The address of the direct M-mode handler `_start` installs in `mtvec`.

@@ -9,7 +9,8 @@
 use core::arch::asm;
 use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use isa_tests::{
-    arm, cause, check_eq, csrc, csrr, csrs, csrw, disarm, entry, finish, irq, mstatus, run_lower, set_msip, trap, Mode,
+    arm, cause, check_eq, csrc, csrr, csrs, csrw, disarm, entry, finish, irq, mstatus, reset_vector_hit, run_lower,
+    s_direct_handler, s_vectored_table, set_msip, trap, vector_hit, Mode,
 };
 
 entry!(main);
@@ -35,6 +36,22 @@ extern "C" fn s_part() {
 extern "C" fn nothing() {
     nops();
 }
+
+extern "C" fn s_vectored() {
+    csrw!(stvec, s_vectored_table() | 1);
+    reset_vector_hit();
+    csrs!(sstatus, mstatus::SIE);
+    nops();
+    csrc!(sstatus, mstatus::SIE);
+    VEC_IRQ.store(vector_hit(), SeqCst);
+    reset_vector_hit();
+    unsafe { asm!("ebreak") };
+    VEC_EXC.store(vector_hit(), SeqCst);
+    csrw!(stvec, s_direct_handler());
+}
+
+static VEC_IRQ: AtomicU64 = AtomicU64::new(0);
+static VEC_EXC: AtomicU64 = AtomicU64::new(0);
 
 fn main() -> u32 {
     csrw!(mie, 0);
@@ -95,6 +112,19 @@ fn main() -> u32 {
         check_eq!("MSI MPP = interrupted mode", trap(0).from, mode as u64);
         csrw!(mie, 1 << irq::MSI);
     }
+    // stvec vectored mode: SSI at BASE + 4*1, exceptions at BASE.
+    csrw!(mideleg, 1 << irq::SSI);
+    csrw!(medeleg, 1 << cause::BREAKPOINT);
+    csrs!(mip, 1 << irq::SSI);
+    csrw!(mie, 1 << irq::SSI);
+    arm();
+    run_lower(Mode::Supervisor, s_vectored, 0);
+    let n = disarm();
+    check_eq!("vectored S: interrupt and exception taken", n, 2);
+    check_eq!("vectored S: SSI entered at BASE + 4", VEC_IRQ.load(SeqCst), 1);
+    check_eq!("vectored S: exception entered at BASE", VEC_EXC.load(SeqCst), 0);
+    check_eq!("vectored S: scause", trap(0).cause, INT | irq::SSI);
+    csrw!(medeleg, 0);
     csrw!(mie, 0);
     csrw!(mideleg, 0);
     finish("irq_deleg")

@@ -108,5 +108,10 @@ fn main() -> u32 {
     let t = catch(|| unsafe { asm!(".4byte 0x18002573", "sfence.vma", out("a0") _) });
     csrc!(mstatus, mstatus::TSR | mstatus::TW | mstatus::TVM);
     check_eq!("satp/sfence.vma in M with TVM do not trap", t.is_some(), false);
+    // SRET in M is legal even with TSR set (TSR only traps S-mode).
+    SEEN.store(0, SeqCst);
+    run_lower_sret(Mode::Supervisor, in_s_sstatus, mstatus::TSR);
+    csrc!(mstatus, mstatus::TSR);
+    check_eq!("sret in M with TSR = 1 works", SEEN.load(SeqCst) != 0, true);
     finish("priv_xret")
 }
