@@ -13,7 +13,8 @@
 //! default after the faulting instruction). Any other trap prints its cause and fails the
 //! program. Interrupts are recorded and then disabled in `mie`/`sie` (and the CLINT source
 //! is cleared), so each is taken once. [`run_lower`] runs a function in S- or U-mode and
-//! returns to M when it returns (through an `ecall` the harness recognises); an S-mode
+//! returns to M when it returns (through an `ecall` the harness recognises, or a machine
+//! software interrupt when ecall from S is delegated); an S-mode
 //! handler behind `stvec` records delegated traps the same way.
 
 #![no_std]
@@ -495,6 +496,8 @@ pub enum Action {
 
 const MAX_TRAPS: usize = 16;
 static ARMED: AtomicBool = AtomicBool::new(false);
+/// Set by the S handler when it raises MSI as the way back to M.
+static ESCAPE: AtomicBool = AtomicBool::new(false);
 static ACTION: AtomicU32 = AtomicU32::new(0);
 static NTRAPS: AtomicUsize = AtomicUsize::new(0);
 static TRAP_LOG: [[AtomicU64; 6]; MAX_TRAPS] = [const { [const { AtomicU64::new(0) }; 6] }; MAX_TRAPS];
@@ -617,8 +620,13 @@ extern "C" fn trap_m_rust(frame: &mut [u64; 32]) {
         taken_in: 3,
         from: (status & mstatus::MPP) >> 11,
     };
-    // The way back from run_lower: an ecall from S or U with the magic number in a7.
-    if (t.cause == cause::ECALL_U || t.cause == cause::ECALL_S) && frame[17] == MAGIC_RETURN {
+    // The way back from run_lower: an ecall from S or U with the magic number in a7, or
+    // the machine software interrupt the S handler raises when ecall from S is delegated.
+    let escape = t.cause == cause::INTERRUPT | irq::MSI && ESCAPE.swap(false, SeqCst);
+    if escape || (t.cause == cause::ECALL_U || t.cause == cause::ECALL_S) && frame[17] == MAGIC_RETURN {
+        if escape {
+            set_msip(0);
+        }
         csrw!(mepc, __lower_resume as *const () as u64);
         csrs!(mstatus, mstatus::MPP);
         // Come back with MIE = 0; run_lower restores the caller's MIE.
@@ -653,6 +661,15 @@ extern "C" fn trap_s_rust(frame: &mut [u64; 32]) {
         // SAFETY: the M handler recognises this ecall and resumes run_lower's caller.
         unsafe { core::arch::asm!("ecall", in("a7") MAGIC_RETURN, options(noreturn)) };
     }
+    if t.cause == cause::ECALL_S && frame[17] == MAGIC_RETURN {
+        // Ecall from S is delegated, so it cannot reach M: raise a machine software
+        // interrupt instead (enabled in mie by run_lower, taken in S regardless of MIE).
+        ESCAPE.store(true, SeqCst);
+        set_msip(1);
+        loop {
+            core::hint::spin_loop();
+        }
+    }
     if !ARMED.load(SeqCst) {
         unexpected(&t);
     }
@@ -671,7 +688,8 @@ extern "C" fn trap_s_rust(frame: &mut [u64; 32]) {
 /// Runs `f` in `mode` (S or U) entered with MRET, after setting `set_bits` in `mstatus`
 /// just before the MRET; returns in M-mode when `f` returns, with the caller's
 /// mstatus.MIE restored. `stvec` and `sscratch` are pointed at the S-mode handler first.
-/// `medeleg` must not delegate ecall from S (cause 9), the way back.
+/// When `medeleg` delegates ecall from S, the way back is a machine software interrupt
+/// (mie.MSIE is set for the excursion).
 pub fn run_lower(mode: Mode, f: extern "C" fn(), set_bits: u64) {
     enter_lower(mode, f, set_bits, 0)
 }
@@ -685,9 +703,18 @@ fn enter_lower(mode: Mode, f: extern "C" fn(), set_bits: u64, via_sret: u64) {
     setup_s_handler();
     let mie = csrr!(mstatus) & mstatus::MIE;
     csrc!(mstatus, mstatus::MIE);
+    // With ecall from S delegated, the way back is a machine software interrupt.
+    let escape = csrr!(medeleg) & (1 << cause::ECALL_S) != 0;
+    let saved_mie = csrr!(mie);
+    if escape {
+        csrs!(mie, 1 << irq::MSI);
+    }
     // SAFETY: run_lower_asm saves and restores every callee-saved register and the stack
     // pointer around the excursion; `f` runs on the same stack (Bare mode, PMP open).
     unsafe { run_lower_asm(set_bits, f, via_sret, mode as u64) }
+    if escape {
+        csrw!(mie, saved_mie);
+    }
     csrs!(mstatus, mie);
 }
 
