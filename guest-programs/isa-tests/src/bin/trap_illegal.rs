@@ -81,6 +81,15 @@ fn main() -> u32 {
     illegal32!(0x00200073, "uret (N extension, not implemented)");
     illegal32!(0x7b200073, "dret outside debug mode");
     illegal32!(0x0000601b, "OP-IMM-32 funct3=6");
+    // SYSTEM funct3=0 encodings other than the defined ones (reserved fields nonzero).
+    illegal32!(0x00000473, "ecall with rd = x8");
+    illegal32!(0x00108073, "ebreak with rs1 = x1");
+    illegal32!(0x30200473, "mret with rd = x8");
+    illegal32!(0x10500473, "wfi with rd = x8");
+    illegal32!(0x12000473, "sfence.vma with rd = x8");
+    illegal32!(0x10100073, "SYSTEM funct12 = 0x101 (unassigned)");
+    // LR with rs2 != 0 (reserved, A chapter).
+    illegal32!(0x1015a52f, "lr.w a0, (a1) with rs2 = x1");
 
     // The faulting instruction has no effect: registers are unchanged.
     let mut r = 0u64;
