@@ -83,6 +83,29 @@ fn main() -> u32 {
     check_eq!("handler cleared MTIP via mtimecmp", csrr!(mip) & (1 << irq::MTI), 0);
     csrc!(mip, (1 << irq::SSI) | (1 << irq::STI) | (1 << irq::SEI));
 
+    // A timer interrupt arrives while the hart spins in a tight register-only loop (no
+    // CSR access, no memory access): it must be taken inside the loop.
+    set_mtimecmp(mtime() + 2000);
+    csrw!(mie, 1 << irq::MTI);
+    arm();
+    let (start, end): (u64, u64);
+    unsafe {
+        asm!(
+            "csrsi mstatus, 8",
+            "li {n}, 4000000",
+            "2: addi {n}, {n}, -1",
+            "bnez {n}, 2b",
+            "3: csrci mstatus, 8",
+            "lla {s}, 2b",
+            "lla {e}, 3b",
+            n = out(reg) _, s = out(reg) start, e = out(reg) end
+        )
+    };
+    check_eq!("timer interrupt taken during a tight loop", disarm(), 1);
+    check_eq!("tight loop: mcause = MTI", trap(0).cause, INT | irq::MTI);
+    let epc = trap(0).epc;
+    check_eq!("tight loop: mepc inside the loop", (start..end).contains(&epc), true);
+
     // Vectored mode: interrupt i goes to BASE + 4*i; exceptions to BASE.
     csrw!(mtvec, vectored_table() | 1);
     reset_vector_hit();
