@@ -33,6 +33,12 @@ extern "C" fn s_part() {
     csrc!(sstatus, mstatus::SIE);
 }
 
+extern "C" fn s_enable() {
+    csrs!(sstatus, mstatus::SIE);
+    nops();
+    csrc!(sstatus, mstatus::SIE);
+}
+
 extern "C" fn nothing() {
     nops();
 }
@@ -112,6 +118,22 @@ fn main() -> u32 {
         check_eq!("MSI MPP = interrupted mode", trap(0).from, mode as u64);
         csrw!(mie, 1 << irq::MSI);
     }
+    // In S with SIE = 1, an undelegated interrupt (STI, to M) goes before a delegated one
+    // (SSI, to S) even though SSI has the higher priority among the two: interrupts
+    // destined for a higher privilege are taken first (3.1.9).
+    csrw!(mideleg, 1 << irq::SSI);
+    csrs!(mip, (1 << irq::SSI) | (1 << irq::STI));
+    csrw!(mie, (1 << irq::SSI) | (1 << irq::STI));
+    arm();
+    run_lower(Mode::Supervisor, s_enable, 0);
+    let n = disarm();
+    check_eq!("both taken", n, 2);
+    check_eq!("first: STI to M", trap(0).cause, INT | irq::STI);
+    check_eq!("first taken in M", trap(0).taken_in, 3);
+    check_eq!("second: SSI to S", trap(1).cause, INT | irq::SSI);
+    check_eq!("second taken in S", trap(1).taken_in, 1);
+    csrc!(mip, (1 << irq::SSI) | (1 << irq::STI));
+
     // stvec vectored mode: SSI at BASE + 4*1, exceptions at BASE.
     csrw!(mideleg, 1 << irq::SSI);
     csrw!(medeleg, 1 << cause::BREAKPOINT);
