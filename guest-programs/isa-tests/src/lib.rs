@@ -525,6 +525,11 @@ pub fn trap_count() -> usize {
     NTRAPS.load(SeqCst).min(MAX_TRAPS)
 }
 
+/// The address of the trap counter, for loops in assembly that poll it.
+pub fn trap_count_addr() -> u64 {
+    NTRAPS.as_ptr() as u64
+}
+
 /// The `i`th trap recorded since [`arm`].
 pub fn trap(i: usize) -> Trap {
     let r = &TRAP_LOG[i.min(MAX_TRAPS - 1)];

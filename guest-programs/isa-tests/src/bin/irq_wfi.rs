@@ -47,7 +47,10 @@ fn main() -> u32 {
     check_eq!("pending timer taken once MIE set", disarm(), 1);
     check_eq!("mcause = MTI", trap(0).cause, cause::INTERRUPT | irq::MTI);
     // WFI with MIE = 1: the interrupt is taken with mepc = the instruction after WFI.
-    set_mtimecmp(mtime() + 1000);
+    // The deadline is far (0.1 s on QEMU's 10 MHz timer) so that the interrupt cannot
+    // arrive before the WFI executes (the handler disables it: a WFI after it would wait
+    // forever).
+    set_mtimecmp(mtime() + 1_000_000);
     csrw!(mie, 1 << irq::MTI);
     arm();
     let mut after = 0u64;
