@@ -241,6 +241,20 @@ fn call(f: unsafe extern "C" fn(), mode: Mode, a: u64, b: u64) -> Result<u64, Tr
     }
 }
 
+/// Runs the code at virtual `entry` in U-mode with a0 = `a`, a1 = `b` until it traps;
+/// Ok(a0) when that trap is its ecall.
+pub fn call_user(entry: u64, a: u64, b: u64) -> Result<u64, Trap> {
+    // SAFETY: as for `call`.
+    let v = unsafe {
+        write_volatile(save_slot(16), NO_TRAP);
+        mmu_lower_call(entry, a, b, Mode::U as u64)
+    };
+    match last_trap().cause {
+        cause::ECALL_U => Ok(v),
+        _ => Err(last_trap()),
+    }
+}
+
 /// Loads 8 bytes from `va` in `mode`.
 pub fn load(mode: Mode, va: u64) -> Result<u64, Trap> {
     call(mmu_probe_load, mode, va, 0)
