@@ -189,9 +189,9 @@ impl Tlb {
     }
 
     /// Inserts `e`, replacing an entry for the same page and address space if there is
-    /// one, else an empty way, else the pseudo-LRU victim. Returns the slot and whether a
-    /// valid entry for another page was evicted. `None` when the TLB has no entries.
-    pub fn insert(&mut self, e: TlbEntry) -> Option<(usize, bool)> {
+    /// one, else an empty way, else the pseudo-LRU victim. Returns the slot and the valid
+    /// entry for another page it evicted, if any. `None` when the TLB has no entries.
+    pub fn insert(&mut self, e: TlbEntry) -> Option<(usize, Option<TlbEntry>)> {
         if self.entries.is_empty() {
             return None;
         }
@@ -203,8 +203,11 @@ impl Tlb {
         });
         let empty = || (base..base + ways).find(|&s| self.ids[s] == 0);
         let (slot, evicted) = match same.or_else(empty) {
-            Some(s) => (s, false),
-            None => (base + self.victim(base >> self.ways_log2), true),
+            Some(s) => (s, None),
+            None => {
+                let s = base + self.victim(base >> self.ways_log2);
+                (s, Some(self.entries[s]))
+            }
         };
         if self.ids[slot] != 0 {
             self.per_level[self.entries[slot].level as usize] -= 1;
@@ -307,7 +310,7 @@ mod tests {
             t.touch(s);
         }
         let (_, evicted) = t.insert(entry(9 << 12, 0, 0, false)).expect("slot");
-        assert!(evicted);
+        assert_eq!(evicted.map(|e| e.tag), Some(2));
         assert!(t.lookup(2 << 12, 0).is_none(), "page 2 was the LRU victim");
         for p in [0u64, 1, 3, 9] {
             assert!(t.lookup(p << 12, 0).is_some(), "page {p} must stay");
@@ -320,7 +323,7 @@ mod tests {
         let mut t = Tlb::new(TlbConfig { entries: 2, ways: 1 });
         t.insert(entry(0, 0, 0, false));
         t.insert(entry(1 << 12, 0, 0, false));
-        assert_eq!(t.insert(entry(2 << 12, 0, 0, false)).map(|r| r.1), Some(true));
+        assert_eq!(t.insert(entry(2 << 12, 0, 0, false)).map(|r| r.1.is_some()), Some(true));
         assert!(t.lookup(0, 0).is_none());
         assert!(t.lookup(1 << 12, 0).is_some());
     }
@@ -331,7 +334,7 @@ mod tests {
         let (s1, _) = t.insert(entry(0x5000, 0, 3, false)).expect("slot");
         let id1 = t.id(s1 as u32);
         let (s2, ev) = t.insert(entry(0x5000, 0, 3, false)).expect("slot");
-        assert_eq!((s1, ev), (s2, false));
+        assert_eq!((s1, ev), (s2, None));
         assert_ne!(t.id(s2 as u32), id1, "a refill gets a new id");
         assert_eq!(t.occupancy(), 1);
     }
