@@ -136,9 +136,9 @@ pub struct Mmu {
 impl Mmu {
     pub fn new(cfg: MmuConfig) -> Mmu {
         let cfg = MmuConfig { itlb: cfg.itlb.normalized(), dtlb: cfg.dtlb.normalized(), ad_mode: cfg.ad_mode };
-        // A fast entry is only valid while its TLB entry is resident, so twice the TLB
-        // size is plenty (superpages make several 4 KiB slots share one entry).
-        let n = (cfg.itlb.entries.max(cfg.dtlb.entries) as usize * 2).clamp(16, 8192).next_power_of_two();
+        // A fast entry is only valid while its TLB entry is resident; superpages make
+        // many 4 KiB slots share one entry (a kernel's direct map), hence at least 512.
+        let n = (cfg.itlb.entries.max(cfg.dtlb.entries) as usize * 2).clamp(512, 8192).next_power_of_two();
         let table = || vec![FAST_EMPTY; n].into_boxed_slice();
         Mmu {
             cfg,
