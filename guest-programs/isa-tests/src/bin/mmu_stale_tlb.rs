@@ -3,8 +3,10 @@
 //! address that was valid at any time since the most recent SFENCE.VMA that subsumes
 //! that address"), exactly as rvsim's modelled TLBs do with their default geometry (32
 //! entries, 4-way). Each fence kind drops exactly its entries; a satp write does not
-//! flush; capacity eviction drops the stale entry too. QEMU's software TLB is flushed on
-//! other events (and on every satp write), so this program is not meant for QEMU.
+//! flush; capacity eviction drops the stale entry too. Not for QEMU: QEMU 7.2's software
+//! TLB is flushed far more often (as observed, every probe already sees the new PTE; QEMU
+//! flushes on mstatus MPP/MPRV/SUM/MXR changes, which each probe's mret makes, and on
+//! satp writes), which the spec equally allows.
 #![no_std]
 #![no_main]
 
