@@ -86,6 +86,8 @@ pub struct Tlb {
     ids: Vec<u64>,
     /// Tree pseudo-LRU bits per set (node n at bit n, root = 1).
     plru: Vec<u64>,
+    /// Per way: (mask of bits to keep, bits to set) for a touch.
+    touch_masks: Vec<(u64, u64)>,
     /// Resident entries per page level, to skip probing absent page sizes.
     per_level: [u32; 5],
     next_id: u64,
@@ -103,6 +105,7 @@ impl Tlb {
             entries: vec![TlbEntry::default(); n],
             ids: vec![0; n],
             plru: vec![0; sets],
+            touch_masks: Tlb::touch_masks(cfg.ways.max(1).trailing_zeros()),
             per_level: [0; 5],
             next_id: 1,
         }
@@ -153,27 +156,35 @@ impl Tlb {
         None
     }
 
-    /// Marks `slot` most recently used.
+    /// Marks `slot` most recently used: every tree node on the path to its way is
+    /// pointed at the other half (the next victim comes from there). The node updates
+    /// for each way are precomputed as (keep, set) masks, so this is two loads.
     #[inline]
     pub fn touch(&mut self, slot: usize) {
-        if self.ways_log2 == 0 {
-            return;
+        let way = slot & (self.touch_masks.len() - 1);
+        let (keep, set) = self.touch_masks[way];
+        if let Some(bits) = self.plru.get_mut(slot >> self.ways_log2) {
+            *bits = (*bits & keep) | set;
         }
-        let set = slot >> self.ways_log2;
-        let way = slot & ((1 << self.ways_log2) - 1);
-        let mut bits = self.plru[set];
-        let mut node = 1usize;
-        for d in (0..self.ways_log2).rev() {
-            let b = (way >> d) & 1;
-            // Point the node at the other half: the next victim comes from there.
-            if b == 0 {
-                bits |= 1 << node;
-            } else {
-                bits &= !(1 << node);
-            }
-            node = 2 * node + b;
-        }
-        self.plru[set] = bits;
+    }
+
+    /// For each way, the masks [`Tlb::touch`] applies: clear the path's node bits, then
+    /// set those whose accessed half is the left one (bit 1 = "victim on the right").
+    fn touch_masks(ways_log2: u32) -> Vec<(u64, u64)> {
+        (0..1usize << ways_log2)
+            .map(|way| {
+                let (mut path, mut set, mut node) = (0u64, 0u64, 1usize);
+                for d in (0..ways_log2).rev() {
+                    let b = (way >> d) & 1;
+                    path |= 1 << node;
+                    if b == 0 {
+                        set |= 1 << node;
+                    }
+                    node = 2 * node + b;
+                }
+                (!path, set)
+            })
+            .collect()
     }
 
     /// The way tree pseudo-LRU picks for replacement in `set`.
