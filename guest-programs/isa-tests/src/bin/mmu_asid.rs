@@ -2,7 +2,8 @@
 //! different frames; switching satp between them (no SFENCE.VMA, the ASID tags keep the
 //! TLB entries apart) always sees the right frame, and a global mapping is the same in
 //! both. SFENCE.VMA with an ASID leaves the other space's entries alone (Privileged
-//! 4.1.11, 4.2.1). Also checks ASIDLEN = 16 via the WARL ASID field. Passes on rvsim and
+//! 4.1.11, 4.2.1). Also checks ASIDLEN = 16 via the WARL ASID field, and that a satp
+//! write with an unsupported MODE is ignored. Passes on rvsim and
 //! on QEMU 7.2 (QEMU implements ASIDs by flushing, which is equally correct).
 #![no_std]
 #![no_main]
@@ -35,6 +36,12 @@ fn main() -> u32 {
     // ASIDLEN: write all ones to the ASID field and read back.
     write_satp(p1.satp(0xffff));
     c.eq("ASIDLEN = 16", (read_satp() >> 44) & 0xffff, 0xffff);
+    // A write naming an unsupported MODE has no effect at all (4.1.11).
+    let before = read_satp();
+    for mode in [1u64, 7, 11, 15] {
+        write_satp(mode << 60 | 5 << 44 | 0x1234);
+        c.eq("satp write with an unsupported MODE is ignored", read_satp(), before);
+    }
 
     for round in 0..3 {
         write_satp(p1.satp(1));
