@@ -6,7 +6,7 @@ TARGET  := riscv64gc-unknown-none-elf
 GUEST   := target/$(TARGET)/release
 RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
-GUEST_CRATES := -p isa-tests
+GUEST_CRATES := -p isa-tests -p sbi-payload
 # Debian packages the tests use as references (objdump, QEMU, OpenSBI), and cmake, which
 # the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
