@@ -19,9 +19,11 @@
 
 #![cfg(target_arch = "x86_64")]
 
+use num_bigint::BigInt;
 use rvsim::fp::{box_s, compute, flags, CANONICAL_NAN_D, CANONICAL_NAN_S};
 use rvsim::isa::Op;
 use std::arch::asm;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// xorshift64*: a small deterministic generator (seeded per operation).
 struct Rng(u64);
@@ -43,7 +45,10 @@ impl Rng {
 fn rand_s(r: &mut Rng, near: u32) -> u32 {
     let sign = (r.next() as u32) & 0x8000_0000;
     let frac = (r.next() as u32) & 0x7f_ffff;
-    match r.below(10) {
+    match r.below(13) {
+        10 => sign | ((0x7f - 12 + r.below(24) as u32) << 23) | (frac & !((1 << r.below(24)) - 1)), // short mantissa
+        11 => ((r.below(1 << 20) as f32 + 0.5) * if sign != 0 { -1.0 } else { 1.0 }).to_bits(),     // k + 1/2
+        12 => sign | ((1 + r.below(30) as u32) << 23) | (frac & !((1 << r.below(24)) - 1)),         // short, tiny
         0 | 1 => r.next() as u32,
         2 => {
             let specials = [
@@ -59,7 +64,6 @@ fn rand_s(r: &mut Rng, near: u32) -> u32 {
                 0x3f80_0000,
             ];
             sign | specials[r.below(specials.len() as u64) as usize]
-                | if r.below(4) == 0 { frac & 0x3f_ffff & 0 } else { 0 }
         }
         3 => sign | frac,                                            // subnormal
         4 => sign | ((0xfc + r.below(3) as u32) << 23) | frac,       // near overflow
@@ -74,7 +78,10 @@ fn rand_s(r: &mut Rng, near: u32) -> u32 {
 fn rand_d(r: &mut Rng, near: u64) -> u64 {
     let sign = r.next() & (1 << 63);
     let frac = r.next() & ((1 << 52) - 1);
-    match r.below(10) {
+    match r.below(13) {
+        10 => sign | ((0x3ff - 30 + r.below(60)) << 52) | (frac & !((1 << r.below(53)) - 1)), // short mantissa
+        11 => ((r.below(1 << 40) as f64 + 0.5) * if sign != 0 { -1.0 } else { 1.0 }).to_bits(), // k + 1/2
+        12 => sign | ((1 + r.below(60)) << 52) | (frac & !((1 << r.below(53)) - 1)),          // short, tiny
         0 | 1 => r.next(),
         2 => {
             let specials = [
@@ -172,15 +179,9 @@ fn inf_times_zero(fma: bool, a_inf: bool, b_inf: bool, a_zero: bool, b_zero: boo
     }
 }
 
-trait FmaLike {
-    fn is_fma_like(self) -> bool;
-}
-
-impl FmaLike for Op {
-    fn is_fma_like(self) -> bool {
-        use Op::*;
-        matches!(self, FmaddS | FmsubS | FnmsubS | FnmaddS | FmaddD | FmsubD | FnmsubD | FnmaddD)
-    }
+fn fma_like(op: Op) -> bool {
+    use Op::*;
+    matches!(op, FmaddS | FmsubS | FnmsubS | FnmaddS | FmaddD | FmsubD | FnmsubD | FnmaddD)
 }
 
 /// The reference result for single-precision arithmetic: (boxed result, flags).
@@ -210,10 +211,7 @@ fn ref_s(op: Op, rm: u8, a: u32, b: u32, c: u32) -> (u64, u8) {
         _ => unreachable!(),
     };
     let v = if x.is_nan() { CANONICAL_NAN_S } else { x.to_bits() };
-    (
-        box_s(v),
-        x86_flags(st) | inf_times_zero(op.is_fma_like(), fa.is_infinite(), fb.is_infinite(), fa == 0.0, fb == 0.0),
-    )
+    (box_s(v), x86_flags(st) | inf_times_zero(fma_like(op), fa.is_infinite(), fb.is_infinite(), fa == 0.0, fb == 0.0))
 }
 
 fn ref_d(op: Op, rm: u8, a: u64, b: u64, c: u64) -> (u64, u8) {
@@ -241,7 +239,7 @@ fn ref_d(op: Op, rm: u8, a: u64, b: u64, c: u64) -> (u64, u8) {
         _ => unreachable!(),
     };
     let v = if x.is_nan() { CANONICAL_NAN_D } else { x.to_bits() };
-    (v, x86_flags(st) | inf_times_zero(op.is_fma_like(), fa.is_infinite(), fb.is_infinite(), fa == 0.0, fb == 0.0))
+    (v, x86_flags(st) | inf_times_zero(fma_like(op), fa.is_infinite(), fb.is_infinite(), fa == 0.0, fb == 0.0))
 }
 
 /// Converts the float `v` (given as f64; singles widen exactly) to an integer with the
@@ -256,12 +254,18 @@ fn ref_to_int(v: f64, rm: u8, lo: i128, hi: i128, sext32: bool) -> (u64, u8) {
         return sat(false);
     }
     // Values of magnitude >= 2^63 are integers already: exact.
-    let (val, fl) = if v.abs() >= 9.223_372_036_854_775_808e18 {
+    let (val, fl) = if v.abs() >= TWO_63 {
         if v.is_infinite() {
             return sat(v < 0.0);
         }
         (v as i128, 0)
+    } else if rm == RMM && (v - v.trunc()).abs() == 0.5 {
+        // RMM has no x86 mode: an exact tie (v - trunc(v) is exact here) rounds away.
+        TIES.fetch_add(1, Ordering::Relaxed);
+        (v.trunc() as i128 + v.signum() as i128, flags::NX)
     } else {
+        // Not a tie: RMM rounds as RNE does.
+        let rm = if rm == RMM { 0 } else { rm };
         let mut r: i64;
         let st = host!(mxcsr(rm), "cvtsd2si {r}, {x}", r = out(reg) r, x = in(xmm_reg) v,);
         (r as i128, x86_flags(st))
@@ -272,11 +276,126 @@ fn ref_to_int(v: f64, rm: u8, lo: i128, hi: i128, sext32: bool) -> (u64, u8) {
     (fin(val, sext32), fl)
 }
 
+/// 2^63 as a double.
+const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+
 fn fin(v: i128, sext32: bool) -> u64 {
     if sext32 {
         v as u32 as i32 as i64 as u64
     } else {
         v as u64
+    }
+}
+
+/// Exact ties found while deriving RMM references (reported, so a run shows the RMM
+/// check was not vacuous).
+static TIES: AtomicU64 = AtomicU64::new(0);
+
+/// RMM, the one RISC-V rounding mode x86 lacks.
+const RMM: u8 = 4;
+
+/// An exact dyadic rational `m * 2^e`, for checking whether an exact result is a tie.
+#[derive(Clone, Debug)]
+struct Dy {
+    m: BigInt,
+    e: i64,
+}
+
+impl Dy {
+    fn int(v: i128) -> Dy {
+        Dy { m: BigInt::from(v), e: 0 }
+    }
+    /// The value of finite float bits (an infinity reads as 2^(emax+1), the step above the
+    /// largest finite value, which is where it is used: as a rounding candidate).
+    fn of(bits: u64, single: bool) -> Option<Dy> {
+        let (eb, fb, bias) = if single { (8u32, 23u32, 127i64) } else { (11, 52, 1023) };
+        let neg = bits >> (eb + fb) & 1 != 0;
+        let e = ((bits >> fb) & ((1 << eb) - 1)) as i64;
+        let f = bits & ((1 << fb) - 1);
+        let (m, ex) = if e == (1 << eb) - 1 {
+            if f != 0 {
+                return None;
+            }
+            (1u64, bias + 1)
+        } else if e == 0 {
+            (f, 1 - bias - fb as i64)
+        } else {
+            (f | 1 << fb, e - bias - fb as i64)
+        };
+        let m = BigInt::from(m);
+        Some(Dy { m: if neg { -m } else { m }, e: ex })
+    }
+    fn align(&self, e: i64) -> BigInt {
+        &self.m << (self.e - e) as usize
+    }
+    fn add(&self, o: &Dy) -> Dy {
+        let e = self.e.min(o.e);
+        Dy { m: self.align(e) + o.align(e), e }
+    }
+    fn neg(&self) -> Dy {
+        Dy { m: -&self.m, e: self.e }
+    }
+    fn mul(&self, o: &Dy) -> Dy {
+        Dy { m: &self.m * &o.m, e: self.e + o.e }
+    }
+    fn eq(&self, o: &Dy) -> bool {
+        let e = self.e.min(o.e);
+        self.align(e) == o.align(e)
+    }
+}
+
+/// Derives the RMM result from the host's RNE and RTZ results: RMM differs from RNE only
+/// when the exact result is a tie, i.e. exactly the midpoint between the truncated result
+/// z and its neighbour u away from zero; then RMM gives u with RNE's flags (at a tie both
+/// are inexact, and tininess and overflow are decided alike: the one tie where u is an
+/// overflow or the smallest normal has an odd z, so RNE also picks u). `is_tie(mid)`
+/// compares the operation's exact result with the midpoint.
+fn rmm_from(single: bool, rne: (u64, u8), rtz: (u64, u8), is_tie: impl Fn(&Dy) -> bool) -> (u64, u8) {
+    if rtz.1 & flags::NX == 0 {
+        return rne;
+    }
+    let z = if single { rtz.0 & 0xffff_ffff } else { rtz.0 };
+    let u = z + 1; // one step up in magnitude, same sign
+    let (Some(dz), Some(du)) = (Dy::of(z, single), Dy::of(u, single)) else { return rne };
+    let sum = dz.add(&du);
+    let mid = Dy { m: sum.m, e: sum.e - 1 };
+    if is_tie(&mid) {
+        TIES.fetch_add(1, Ordering::Relaxed);
+        (if single { box_s(u as u32) } else { u }, rne.1)
+    } else {
+        rne
+    }
+}
+
+/// The exact-result test for arithmetic op `op` on operand bits (singles unboxed).
+fn arith_tie(op: Op, single: bool, a: u64, b: u64, c: u64) -> impl Fn(&Dy) -> bool {
+    use Op::*;
+    let (da, db, dc) = (Dy::of(a, single), Dy::of(b, single), Dy::of(c, single));
+    move |mid: &Dy| {
+        // Only finite operands reach here (an inexact result); c matters only for FMAs.
+        let (Some(a), Some(b)) = (da.clone(), db.clone()) else { return false };
+        let c = dc.clone().unwrap_or(Dy::int(0));
+        match op {
+            FaddS | FaddD => a.add(&b).eq(mid),
+            FsubS | FsubD => a.add(&b.neg()).eq(mid),
+            FmulS | FmulD => a.mul(&b).eq(mid),
+            FmaddS | FmaddD => a.mul(&b).add(&c).eq(mid),
+            FmsubS | FmsubD => a.mul(&b).add(&c.neg()).eq(mid),
+            FnmsubS | FnmsubD => a.mul(&b).neg().add(&c).eq(mid),
+            FnmaddS | FnmaddD => a.mul(&b).neg().add(&c.neg()).eq(mid),
+            FdivS | FdivD => a.eq(&mid.mul(&b)),
+            FsqrtS | FsqrtD => a.eq(&mid.mul(mid)),
+            _ => unreachable!(),
+        }
+    }
+}
+
+/// A reference in any of the five modes: the four x86 modes directly, RMM derived.
+fn with_rmm(rm: u8, single: bool, host: impl Fn(u8) -> (u64, u8), is_tie: impl Fn(&Dy) -> bool) -> (u64, u8) {
+    if rm == RMM {
+        rmm_from(single, host(0), host(1), is_tie)
+    } else {
+        host(rm)
     }
 }
 
@@ -418,7 +537,7 @@ fn ref_class(neg: bool, cat: std::num::FpCategory, quiet: bool) -> u64 {
     1 << bit
 }
 
-const RMS: [u8; 4] = [0, 1, 2, 3]; // RNE RTZ RDN RUP
+const RMS: [u8; 5] = [0, 1, 2, 3, 4]; // RNE RTZ RDN RUP RMM
 
 fn iters() -> u64 {
     std::env::var("FP_FUZZ_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000)
@@ -451,8 +570,31 @@ fn fuzz(
             }
         }
     }
-    println!("{name}: {} operand sets x {} rounding modes, {bad} mismatches", n, rms.len());
+    println!(
+        "{name}: {} operand sets x {} rounding modes, {bad} mismatches ({} RMM ties so far)",
+        n,
+        rms.len(),
+        TIES.load(Ordering::Relaxed)
+    );
     bad
+}
+
+/// Reads a single from a register value: not NaN-boxed reads as the canonical NaN (12.2).
+fn unbox(v: u64) -> u32 {
+    if v >> 32 == 0xffff_ffff {
+        v as u32
+    } else {
+        CANONICAL_NAN_S
+    }
+}
+
+/// NaN-boxes, but one time in 64 leaves the upper half not all ones.
+fn maybe_box(r: &mut Rng, v: u32) -> u64 {
+    if r.below(64) == 0 {
+        (r.next() & 0xffff_fffe_0000_0000) | v as u64
+    } else {
+        box_s(v)
+    }
 }
 
 fn gen_s3(r: &mut Rng) -> (u64, u64, u64) {
@@ -465,7 +607,7 @@ fn gen_s3(r: &mut Rng) -> (u64, u64, u64) {
     } else {
         rand_s(r, a)
     };
-    (box_s(a), box_s(b), box_s(c))
+    (maybe_box(r, a), maybe_box(r, b), maybe_box(r, c))
 }
 
 fn gen_d3(r: &mut Rng) -> (u64, u64, u64) {
@@ -485,21 +627,29 @@ fn single_precision_matches_host_fpu() {
     let mut bad = 0;
     for op in [Op::FaddS, Op::FsubS, Op::FmulS, Op::FdivS, Op::FsqrtS, Op::FmaddS, Op::FmsubS, Op::FnmsubS, Op::FnmaddS]
     {
-        bad += fuzz(&format!("{op:?}"), op, &RMS, gen_s3, |rm, a, b, c| ref_s(op, rm, a as u32, b as u32, c as u32));
+        bad += fuzz(&format!("{op:?}"), op, &RMS, gen_s3, |rm, a, b, c| {
+            let (a, b, c) = (unbox(a), unbox(b), unbox(c));
+            with_rmm(rm, true, |rm| ref_s(op, rm, a, b, c), arith_tie(op, true, a as u64, b as u64, c as u64))
+        });
     }
     for op in [Op::FeqS, Op::FltS, Op::FleS] {
         bad += fuzz(&format!("{op:?}"), op, &[0], gen_s3, |_, a, b, _| {
-            ref_cmp(op, a as u32 as u64, b as u32 as u64, false)
+            ref_cmp(op, unbox(a) as u64, unbox(b) as u64, false)
         });
     }
     for (op, max) in [(Op::FminS, false), (Op::FmaxS, true)] {
-        bad += fuzz(&format!("{op:?}"), op, &[0], gen_s3, |_, a, b, _| ref_minmax_s(a as u32, b as u32, max));
+        bad += fuzz(&format!("{op:?}"), op, &[0], gen_s3, |_, a, b, _| ref_minmax_s(unbox(a), unbox(b), max));
     }
     bad += fuzz("FclassS", Op::FclassS, &[0], gen_s3, |_, a, _, _| {
-        let v = f32::from_bits(a as u32);
+        let a = unbox(a);
+        let v = f32::from_bits(a);
         (ref_class(v.is_sign_negative(), v.classify(), a & 0x40_0000 != 0), 0)
     });
-    bad += fuzz("FsgnjxS", Op::FsgnjxS, &[0], gen_s3, |_, a, b, _| (box_s((a as u32) ^ (b as u32 & 0x8000_0000)), 0));
+    // Sign injection: the magnitude of rs1 with a sign from rs2 (11.6).
+    const S: u32 = 0x8000_0000;
+    bad += fuzz("FsgnjS", Op::FsgnjS, &[0], gen_s3, |_, a, b, _| (box_s(unbox(a) & !S | unbox(b) & S), 0));
+    bad += fuzz("FsgnjnS", Op::FsgnjnS, &[0], gen_s3, |_, a, b, _| (box_s(unbox(a) & !S | !unbox(b) & S), 0));
+    bad += fuzz("FsgnjxS", Op::FsgnjxS, &[0], gen_s3, |_, a, b, _| (box_s(unbox(a) ^ (unbox(b) & S)), 0));
     assert_eq!(bad, 0, "single-precision mismatches");
 }
 
@@ -508,7 +658,9 @@ fn double_precision_matches_host_fpu() {
     let mut bad = 0;
     for op in [Op::FaddD, Op::FsubD, Op::FmulD, Op::FdivD, Op::FsqrtD, Op::FmaddD, Op::FmsubD, Op::FnmsubD, Op::FnmaddD]
     {
-        bad += fuzz(&format!("{op:?}"), op, &RMS, gen_d3, |rm, a, b, c| ref_d(op, rm, a, b, c));
+        bad += fuzz(&format!("{op:?}"), op, &RMS, gen_d3, |rm, a, b, c| {
+            with_rmm(rm, false, |rm| ref_d(op, rm, a, b, c), arith_tie(op, false, a, b, c))
+        });
     }
     for op in [Op::FeqD, Op::FltD, Op::FleD] {
         bad += fuzz(&format!("{op:?}"), op, &[0], gen_d3, |_, a, b, _| ref_cmp(op, a, b, true));
@@ -536,7 +688,7 @@ fn conversions_match_host_fpu() {
         [(Op::FcvtWS, i32r, true), (Op::FcvtWuS, u32r, true), (Op::FcvtLS, i64r, false), (Op::FcvtLuS, u64r, false)]
     {
         bad += fuzz(&format!("{op:?}"), op, &RMS, gen_s3, |rm, a, _, _| {
-            ref_to_int(f32::from_bits(a as u32) as f64, rm, lo, hi, sext)
+            ref_to_int(f32::from_bits(unbox(a)) as f64, rm, lo, hi, sext)
         });
     }
     for (op, (lo, hi), sext) in
@@ -563,10 +715,14 @@ fn conversions_match_host_fpu() {
                 _ => x,
             };
             let signed = matches!(op, Op::FcvtSW | Op::FcvtDW | Op::FcvtSL | Op::FcvtDL);
-            ref_from_int(v, signed, double, rm)
+            let exact = Dy::int(if signed { v as i64 as i128 } else { v as i128 });
+            with_rmm(rm, !double, |rm| ref_from_int(v, signed, double, rm), |mid| exact.eq(mid))
         });
     }
-    bad += fuzz("FcvtSD", Op::FcvtSD, &RMS, gen_d3, |rm, a, _, _| ref_cvt_sd(a, rm));
-    bad += fuzz("FcvtDS", Op::FcvtDS, &RMS, gen_s3, |_, a, _, _| ref_cvt_ds(a as u32));
+    bad += fuzz("FcvtSD", Op::FcvtSD, &RMS, gen_d3, |rm, a, _, _| {
+        let exact = Dy::of(a, false);
+        with_rmm(rm, true, |rm| ref_cvt_sd(a, rm), |mid| exact.as_ref().is_some_and(|x| x.eq(mid)))
+    });
+    bad += fuzz("FcvtDS", Op::FcvtDS, &RMS, gen_s3, |_, a, _, _| ref_cvt_ds(unbox(a)));
     assert_eq!(bad, 0, "conversion mismatches");
 }
