@@ -36,7 +36,13 @@ fn main() -> u32 {
     let mut t = Checker::default();
     t.d_all(fadd_d, ONE, TWO, 0, THREE, 0);
     t.per_rm(fadd_d, ONE, HALF_ULP, 0, [(ONE, NX), (ONE, NX), (ONE, NX), (ONE + 1, NX), (ONE + 1, NX)]);
-    t.per_rm(fadd_d, NEG_ONE, HALF_ULP | NZ, 0, [(NEG_ONE, NX), (NEG_ONE, NX), (NEG_ONE + 1, NX), (NEG_ONE, NX), (NEG_ONE + 1, NX)]);
+    t.per_rm(
+        fadd_d,
+        NEG_ONE,
+        HALF_ULP | NZ,
+        0,
+        [(NEG_ONE, NX), (NEG_ONE, NX), (NEG_ONE + 1, NX), (NEG_ONE, NX), (NEG_ONE + 1, NX)],
+    );
     t.per_rm(fsub_d, ONE, ONE, 0, [(PZ, 0), (PZ, 0), (NZ, 0), (PZ, 0), (PZ, 0)]);
     t.d_all(fadd_d, NZ, NZ, 0, NZ, 0);
     t.d_all(fadd_d, PINF, NINF, 0, QNAN, NV);
@@ -66,7 +72,13 @@ fn main() -> u32 {
         0,
         [(MIN_NORMAL, UF | NX), (MAX_SUB, UF | NX), (MAX_SUB, UF | NX), (MIN_NORMAL, UF | NX), (MIN_NORMAL, UF | NX)],
     );
-    t.per_rm(fmul_d, MIN_SUB, HALF, 0, [(PZ, UF | NX), (PZ, UF | NX), (PZ, UF | NX), (MIN_SUB, UF | NX), (MIN_SUB, UF | NX)]);
+    t.per_rm(
+        fmul_d,
+        MIN_SUB,
+        HALF,
+        0,
+        [(PZ, UF | NX), (PZ, UF | NX), (PZ, UF | NX), (MIN_SUB, UF | NX), (MIN_SUB, UF | NX)],
+    );
     // FDIV.D
     t.d_all(fdiv_d, ONE, PZ, 0, PINF, DZ);
     t.d_all(fdiv_d, ONE, NZ, 0, NINF, DZ);
@@ -117,7 +129,13 @@ fn main() -> u32 {
     t.d_all(fmadd_d, ONE, ONE, SNAN, QNAN, NV);
     t.d_all(fnmadd_d, PZ, ONE, PZ, NZ, 0);
     t.per_rm(fmadd_d, PZ, ONE, NZ, [(PZ, 0), (PZ, 0), (NZ, 0), (PZ, 0), (PZ, 0)]);
-    t.per_rm(fmadd_d, MAX, TWO, PZ, [(PINF, OF | NX), (MAX, OF | NX), (MAX, OF | NX), (PINF, OF | NX), (PINF, OF | NX)]);
+    t.per_rm(
+        fmadd_d,
+        MAX,
+        TWO,
+        PZ,
+        [(PINF, OF | NX), (MAX, OF | NX), (MAX, OF | NX), (PINF, OF | NX), (PINF, OF | NX)],
+    );
     t.per_rm(fmadd_d, ONE, ONE, HALF_ULP, [(ONE, NX), (ONE, NX), (ONE, NX), (ONE + 1, NX), (ONE + 1, NX)]);
     // Dynamic rounding.
     for (frm, want) in [(RNE, ONE), (RTZ, ONE), (RDN, ONE), (RUP, ONE + 1), (RMM, ONE + 1)] {

@@ -39,21 +39,39 @@ fn main() -> u32 {
         0x3fd5_5555_5555_5555,
         0,
         0,
-        [(bx(0x3eaa_aaab), NX), (bx(0x3eaa_aaaa), NX), (bx(0x3eaa_aaaa), NX), (bx(0x3eaa_aaab), NX), (bx(0x3eaa_aaab), NX)],
+        [
+            (bx(0x3eaa_aaab), NX),
+            (bx(0x3eaa_aaaa), NX),
+            (bx(0x3eaa_aaaa), NX),
+            (bx(0x3eaa_aaab), NX),
+            (bx(0x3eaa_aaab), NX),
+        ],
     );
     t.per_rm(
         fcvt_s_d,
         MAX,
         0,
         0,
-        [(bx(0x7f80_0000), OF | NX), (bx(0x7f7f_ffff), OF | NX), (bx(0x7f7f_ffff), OF | NX), (bx(0x7f80_0000), OF | NX), (bx(0x7f80_0000), OF | NX)],
+        [
+            (bx(0x7f80_0000), OF | NX),
+            (bx(0x7f7f_ffff), OF | NX),
+            (bx(0x7f7f_ffff), OF | NX),
+            (bx(0x7f80_0000), OF | NX),
+            (bx(0x7f80_0000), OF | NX),
+        ],
     );
     all(&mut t, fcvt_s_d, 0x7ff8_0000_1234_5678, SQNAN, 0);
     all(&mut t, fcvt_s_d, SNAN, SQNAN, NV);
     all(&mut t, fcvt_s_d, NZ, bx(0x8000_0000), 0);
     all(&mut t, fcvt_s_d, NINF, bx(0xff80_0000), 0);
     // 2^-150: a tie between 0 and the smallest single subnormal.
-    t.per_rm(fcvt_s_d, 0x3690_0000_0000_0000, 0, 0, [(bx(0), UF | NX), (bx(0), UF | NX), (bx(0), UF | NX), (bx(1), UF | NX), (bx(1), UF | NX)]);
+    t.per_rm(
+        fcvt_s_d,
+        0x3690_0000_0000_0000,
+        0,
+        0,
+        [(bx(0), UF | NX), (bx(0), UF | NX), (bx(0), UF | NX), (bx(1), UF | NX), (bx(1), UF | NX)],
+    );
     // 2^-126 (1 - 2^-25): rounds (24 bits, unbounded exponent) to 2^-126 in RNE/RUP/RMM:
     // not tiny after rounding, NX only; RTZ/RDN stay tiny: UF|NX.
     t.per_rm(
@@ -61,7 +79,13 @@ fn main() -> u32 {
         0x380f_ffff_f000_0000,
         0,
         0,
-        [(bx(0x0080_0000), NX), (bx(0x007f_ffff), UF | NX), (bx(0x007f_ffff), UF | NX), (bx(0x0080_0000), NX), (bx(0x0080_0000), NX)],
+        [
+            (bx(0x0080_0000), NX),
+            (bx(0x007f_ffff), UF | NX),
+            (bx(0x007f_ffff), UF | NX),
+            (bx(0x0080_0000), NX),
+            (bx(0x0080_0000), NX),
+        ],
     );
     // FCVT.D.S is exact.
     all(&mut t, fcvt_d_s, bx(1), 0x36a0_0000_0000_0000, 0);
@@ -75,12 +99,30 @@ fn main() -> u32 {
     t.per_rm(fcvt_w_d, 0x4004_0000_0000_0000, 0, 0, [(2, NX), (2, NX), (2, NX), (3, NX), (3, NX)]);
     t.per_rm(fcvt_w_d, 0xc004_0000_0000_0000, 0, 0, [(w(-2), NX), (w(-2), NX), (w(-3), NX), (w(-2), NX), (w(-3), NX)]);
     // 2^31 - 0.5 and -2^31 - 0.5: in or out of range depending on the rounding.
-    t.per_rm(fcvt_w_d, 0x41df_ffff_ffe0_0000, 0, 0, [(I32_MAX, NV), (I32_MAX, NX), (I32_MAX, NX), (I32_MAX, NV), (I32_MAX, NV)]);
-    t.per_rm(fcvt_w_d, 0xc1e0_0000_0010_0000, 0, 0, [(I32_MIN, NX), (I32_MIN, NX), (I32_MIN, NV), (I32_MIN, NX), (I32_MIN, NV)]);
+    t.per_rm(
+        fcvt_w_d,
+        0x41df_ffff_ffe0_0000,
+        0,
+        0,
+        [(I32_MAX, NV), (I32_MAX, NX), (I32_MAX, NX), (I32_MAX, NV), (I32_MAX, NV)],
+    );
+    t.per_rm(
+        fcvt_w_d,
+        0xc1e0_0000_0010_0000,
+        0,
+        0,
+        [(I32_MIN, NX), (I32_MIN, NX), (I32_MIN, NV), (I32_MIN, NX), (I32_MIN, NV)],
+    );
     all(&mut t, fcvt_w_d, QNAN, I32_MAX, NV);
     all(&mut t, fcvt_w_d, NINF, I32_MIN, NV);
     all(&mut t, fcvt_w_d, NZ, 0, 0);
-    t.per_rm(fcvt_wu_d, 0x41ef_ffff_fff0_0000, 0, 0, [(u64::MAX, NV), (u64::MAX, NX), (u64::MAX, NX), (u64::MAX, NV), (u64::MAX, NV)]);
+    t.per_rm(
+        fcvt_wu_d,
+        0x41ef_ffff_fff0_0000,
+        0,
+        0,
+        [(u64::MAX, NV), (u64::MAX, NX), (u64::MAX, NX), (u64::MAX, NV), (u64::MAX, NV)],
+    );
     all(&mut t, fcvt_wu_d, 0x41e6_5a0b_c000_0000, 0xffff_ffff_b2d0_5e00, 0); // 3e9, sign-extended
     all(&mut t, fcvt_wu_d, NEG_ONE, 0, NV);
     all(&mut t, fcvt_wu_d, SNAN, u64::MAX, NV);
@@ -149,18 +191,9 @@ fn main() -> u32 {
     t.op(fsgnj_d, 0, ONE, NZ, 0, NEG_ONE, 0);
     t.op(fsgnjn_d, 0, SNAN, PZ, 0, SNAN | NZ, 0);
     t.op(fsgnjx_d, 0, NEG_ONE, NEG_ONE, 0, ONE, 0);
-    for (v, bit) in [
-        (NINF, 0),
-        (NEG_ONE, 1),
-        (NZ | 1, 2),
-        (NZ, 3),
-        (PZ, 4),
-        (1, 5),
-        (ONE, 6),
-        (PINF, 7),
-        (SNAN, 8),
-        (QNAN, 9),
-    ] {
+    for (v, bit) in
+        [(NINF, 0), (NEG_ONE, 1), (NZ | 1, 2), (NZ, 3), (PZ, 4), (1, 5), (ONE, 6), (PINF, 7), (SNAN, 8), (QNAN, 9)]
+    {
         t.op(fclass_d, 0, v, 0, 0, 1 << bit, 0);
     }
     // A NaN-boxed single read as a double is just a (negative quiet) NaN.

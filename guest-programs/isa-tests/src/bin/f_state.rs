@@ -57,8 +57,10 @@ fn main() -> u32 {
     illegal(&mut t, "csrw frm with FS=Off", || unsafe { asm!("csrw frm, zero") });
     illegal(&mut t, "csrr fcsr with FS=Off", || unsafe { asm!("csrr {r}, fcsr", r = out(reg) _) });
     t.check("illegal FP instructions left FS Off", fs() == 0);
-    // SAFETY: WORD[1] was never written (FSW trapped).
-    t.check("FSW with FS=Off stored nothing", unsafe { core::ptr::read_volatile(&(*(&raw const WORD))[1]) } == 0);
+    t.check(
+        "FSW with FS=Off stored nothing",
+        unsafe { core::ptr::read_volatile((&raw const WORD as *const u32).add(1)) } == 0,
+    );
 
     // --- FS becomes Dirty on FP register writes and fcsr writes ---
     set_fs(1);
@@ -86,7 +88,9 @@ fn main() -> u32 {
     // --- fcsr layout and accrual ---
     unsafe { asm!("csrw fcsr, {v}", v = in(reg) (3u64 << 5) | 0x1f) };
     let (fl, rm, fc): (u64, u64, u64);
-    unsafe { asm!("csrr {a}, fflags", "csrr {b}, frm", "csrr {c}, fcsr", a = out(reg) fl, b = out(reg) rm, c = out(reg) fc) };
+    unsafe {
+        asm!("csrr {a}, fflags", "csrr {b}, frm", "csrr {c}, fcsr", a = out(reg) fl, b = out(reg) rm, c = out(reg) fc)
+    };
     t.check("fcsr = frm<<5 | fflags", fl == 0x1f && rm == 3 && fc == 0x7f);
     unsafe { asm!("csrw fcsr, zero") };
     // 1/0 then 1 + 2^-24: DZ and NX accrue.
