@@ -11,7 +11,7 @@ GUEST_CRATES := -p isa-tests
 # the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean fp-fuzz
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace fp-fuzz
 
 all: emulator guest
 
@@ -44,7 +44,7 @@ run: emulator guest
 	$(RVSIM) run $(GUEST)/hello
 
 test: setup deps emulator guest
-	$(CARGO) test --release
+	$(CARGO) test --profile test-fast
 
 # The F/D differential fuzz at full size: 1,000,000 operand sets per operation and
 # rounding mode against the host FPU (tests/tests/fp_fuzz.rs; `make test` runs 20,000).
@@ -63,3 +63,13 @@ clippy: setup
 
 clean:
 	$(CARGO) clean
+
+# Regenerates the objdump golden table the decoder/disassembler test compares against
+# (tests/data/disasm_golden.txt); needs riscv64-unknown-elf-objdump. Never run by tests.
+bless-disasm:
+	python3 tests/gen_disasm_golden.py
+
+# Rewrites the trace golden files (tests/data/hello*.trace) from the current emulator;
+# review the diff before committing.
+bless-trace: guest
+	BLESS=1 $(CARGO) test -p integration-tests --test trace

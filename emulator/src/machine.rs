@@ -89,7 +89,13 @@ impl Machine {
         self.cores.iter().map(|c| c.hart.retired).sum()
     }
 
-    /// Runs until the guest exits or `max_insns` instructions (all harts) have retired.
+    /// Instructions retired plus traps taken by all harts (what `max_insns` limits).
+    pub fn progress(&self) -> u64 {
+        self.cores.iter().map(|c| c.hart.progress()).sum()
+    }
+
+    /// Runs until the guest exits or `max_insns` instructions (all harts) have retired
+    /// or trapped (a trap counts, so a guest stuck in a trap loop still stops).
     pub fn run<T: Tracer>(&mut self, max_insns: Option<u64>, tracer: &mut T) -> Outcome {
         let quantum = self.config.quantum.max(1);
         let single = self.cores.len() == 1;
@@ -99,7 +105,7 @@ impl Machine {
                 if let Some(max) = max_insns {
                     // With one hart, stop exactly at the limit.
                     if single {
-                        let left = max.saturating_sub(core.hart.retired);
+                        let left = max.saturating_sub(core.hart.progress());
                         until = until.min(core.hart.cycles() + left);
                     }
                 }
@@ -110,7 +116,7 @@ impl Machine {
                     };
                 }
             }
-            if max_insns.is_some_and(|max| self.retired() >= max) {
+            if max_insns.is_some_and(|max| self.progress() >= max) {
                 return Outcome::InstructionLimit;
             }
         }
