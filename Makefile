@@ -49,7 +49,7 @@ test: setup deps emulator guest
 # The F/D differential fuzz at full size: 1,000,000 operand sets per operation and
 # rounding mode against the host FPU (tests/tests/fp_fuzz.rs; `make test` runs 20,000).
 fp-fuzz:
-	FP_FUZZ_ITERS=1000000 $(CARGO) test --release -p integration-tests --test fp_fuzz -- --nocapture --test-threads=1
+	FP_FUZZ_ITERS=1000000 $(CARGO) test --profile test-fast -p integration-tests --test fp_fuzz -- --nocapture --test-threads=1
 
 bench: emulator guest
 	$(CARGO) run --release -p rvsim --bin rvsim-bench -- $(GUEST)
