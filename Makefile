@@ -11,7 +11,7 @@ GUEST_CRATES := -p isa-tests -p sbi-payload
 # the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace fp-fuzz
 
 all: emulator guest
 
@@ -45,6 +45,11 @@ run: emulator guest
 
 test: setup deps emulator guest
 	$(CARGO) test --profile test-fast
+
+# The F/D differential fuzz at full size: 1,000,000 operand sets per operation and
+# rounding mode against the host FPU (tests/tests/fp_fuzz.rs; `make test` runs 20,000).
+fp-fuzz:
+	FP_FUZZ_ITERS=1000000 $(CARGO) test --profile test-fast -p integration-tests --test fp_fuzz -- --nocapture --test-threads=1
 
 bench: emulator guest
 	$(CARGO) run --release -p rvsim --bin rvsim-bench -- $(GUEST)
