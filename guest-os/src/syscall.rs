@@ -454,8 +454,12 @@ fn sys_newfstatat(t: &mut Task, dirfd: isize, path_va: u64, st_va: u64, flags: u
         if flags & AT_EMPTY_PATH == 0 {
             return Err(ENOENT);
         }
-        let f = t.files.get(dirfd as usize)?;
-        stat_file(&f)?
+        if dirfd == AT_FDCWD {
+            stat_inode(t.cwd)?
+        } else {
+            let f = t.files.get(dirfd as usize)?;
+            stat_file(&f)?
+        }
     } else {
         let (base, path) = at_path(t, dirfd, path_va)?;
         let inum = fs::with(|f| f.lookup(base, &path))?;

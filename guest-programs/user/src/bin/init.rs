@@ -1,5 +1,5 @@
 //! init (pid 1): runs `/etc/autorun` with the shell and powers off if that file exists
-//! (used by automated tests); otherwise starts an interactive shell on the console,
+//! (used by automated tests; the shell's exit status becomes the machine's); otherwise starts an interactive shell on the console,
 //! restarting it when it exits, and reaps orphans.
 #![no_std]
 #![no_main]
@@ -20,16 +20,17 @@ fn main(_args: &[&str]) -> i32 {
             eprintln!("init: exec /bin/sh: {}", strerror(r));
             exit(1);
         }
+        let mut status = 0;
         loop {
-            let mut status = 0;
             let w = wait(&mut status);
             if w == pid || w < 0 {
                 break;
             }
         }
         if autorun {
-            println!("init: autorun finished, powering off");
-            poweroff(0);
+            let code = if status & 0x7f != 0 { 128 + (status & 0x7f) } else { (status >> 8) & 0xff };
+            println!("init: autorun finished (status {code}), powering off");
+            poweroff(code as u32);
         }
         println!("init: shell exited, restarting");
     }
