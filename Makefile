@@ -7,10 +7,11 @@ GUEST   := target/$(TARGET)/release
 RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
 GUEST_CRATES := -p isa-tests -p kernel -p user
-# Debian packages the tests use as references (objdump, QEMU, OpenSBI).
-DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi
+# Debian packages the tests use as references (objdump, QEMU, OpenSBI), and cmake, which
+# the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
+DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean os run-os qemu-os
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm os run-os qemu-os
 
 all: emulator guest
 
@@ -25,6 +26,7 @@ deps:
 	command -v riscv64-unknown-elf-objdump >/dev/null || missing="$$missing binutils-riscv64-unknown-elf"; \
 	command -v qemu-system-riscv64 >/dev/null || missing="$$missing qemu-system-misc"; \
 	[ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf ] || missing="$$missing opensbi"; \
+	command -v cmake >/dev/null || missing="$$missing cmake"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$missing"; \
@@ -32,7 +34,7 @@ deps:
 	  else echo "note: not installing$$missing (needs root and apt-get); tests that need them say so"; fi; \
 	fi
 
-emulator:
+emulator: deps
 	$(CARGO) build --release -p rvsim
 
 guest: setup
@@ -42,7 +44,7 @@ run: emulator guest
 	$(RVSIM) run $(GUEST)/hello
 
 test: setup deps emulator guest
-	$(CARGO) test --release
+	$(CARGO) test --profile test-fast
 
 bench: emulator guest
 	$(CARGO) run --release -p rvsim --bin rvsim-bench -- $(GUEST)
@@ -56,6 +58,11 @@ clippy: setup
 
 clean:
 	$(CARGO) clean
+
+# Regenerates the objdump golden table the decoder/disassembler test compares against
+# (tests/data/disasm_golden.txt); needs riscv64-unknown-elf-objdump. Never run by tests.
+bless-disasm:
+	python3 tests/gen_disasm_golden.py
 
 # The guest OS: kernel + user programs + file-system images.
 # target/fs.img boots to an interactive shell; target/fs-usertests.img runs usertests and

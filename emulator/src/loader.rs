@@ -73,7 +73,7 @@ pub fn load(bytes: &[u8], bus: &mut Bus) -> Result<ElfInfo, LoadError> {
             continue;
         }
         let paddr = ph.p_paddr;
-        let end = paddr.checked_add(ph.p_memsz).unwrap_or(u64::MAX);
+        let end = paddr.saturating_add(ph.p_memsz);
         if paddr < RAM_BASE || end > ram_end || ph.p_filesz > ph.p_memsz {
             return Err(LoadError::OutsideRam { index, paddr, end, ram_start: RAM_BASE, ram_end });
         }

@@ -1,0 +1,134 @@
+//! The commit log in Spike's `--log-commits` format: one line per retired instruction,
+//!
+//! ```text
+//! core   0: 3 0x0000000080000000 (0x00000297) x5  0x0000000080000000
+//! core   0: 3 0x0000000080000010 (0x00e7b023) mem 0x0000000080001000 0x0000000000000005
+//! core   0: 3 0x0000000080000014 (0x4501) x10 0x0000000000000000
+//! ```
+//!
+//! Fields: privilege before the instruction (0 U, 1 S, 3 M), pc, the raw bits (4 hex
+//! digits for a compressed instruction, 8 otherwise), then the register writes sorted as
+//! Spike sorts them (by register number, integer `x`, FP `f`, CSR `c<num>_<name>`;
+//! writes to x0 are not shown), then `mem ADDR` for each load and `mem ADDR DATA` for each
+//! store (DATA as wide as the access). Traps add Spike's trap lines (see
+//! [`trap_lines`](super::trap_lines)).
+//!
+//! Differences from Spike: only the CSR an instruction names is logged (Spike also logs
+//! implicit updates such as `fflags` set by FP arithmetic or `mstatus.FS` turning dirty).
+
+use super::{trap_lines, TraceOut};
+use crate::hart::{Hart, Privilege, Tracer, TrapEvent};
+use crate::isa::disasm::csr_name;
+use crate::isa::{Instr, Op};
+use std::fmt::Write as _;
+
+/// Where an instruction writes its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dest {
+    None,
+    X(u8),
+    F(u8),
+}
+
+/// The destination register of `ins` (Unprivileged ch. 37 lists which formats have rd).
+pub fn dest(ins: &Instr) -> Dest {
+    use Op::*;
+    match ins.op {
+        Illegal | Beq | Bne | Blt | Bge | Bltu | Bgeu | Sb | Sh | Sw | Sd | Fsw | Fsd | Fence | FenceI | Ecall
+        | Ebreak | Mret | Sret | Wfi | SfenceVma => Dest::None,
+        Flw | Fld | FmaddS | FmsubS | FnmsubS | FnmaddS | FaddS | FsubS | FmulS | FdivS | FsqrtS | FsgnjS | FsgnjnS
+        | FsgnjxS | FminS | FmaxS | FcvtSW | FcvtSWu | FcvtSL | FcvtSLu | FmvWX | FmaddD | FmsubD | FnmsubD
+        | FnmaddD | FaddD | FsubD | FmulD | FdivD | FsqrtD | FsgnjD | FsgnjnD | FsgnjxD | FminD | FmaxD | FcvtSD
+        | FcvtDS | FcvtDW | FcvtDWu | FcvtDL | FcvtDLu | FmvDX => Dest::F(ins.rd),
+        _ => Dest::X(ins.rd),
+    }
+}
+
+/// The CSR a Zicsr instruction writes, if it writes one (Unprivileged 7.1: CSRRS/CSRRC
+/// with rs1 = x0 and CSRRSI/CSRRCI with uimm = 0 do not write).
+pub fn csr_written(ins: &Instr) -> Option<u16> {
+    use Op::*;
+    let csr = (ins.imm as u32 & 0xfff) as u16;
+    match ins.op {
+        Csrrw | Csrrwi => Some(csr),
+        Csrrs | Csrrc | Csrrsi | Csrrci if ins.rs1 != 0 => Some(csr),
+        _ => None,
+    }
+}
+
+/// Writes the Spike commit log.
+pub struct CommitLog {
+    out: TraceOut,
+    line: String,
+}
+
+impl CommitLog {
+    pub fn new(out: TraceOut) -> CommitLog {
+        CommitLog { out, line: String::with_capacity(160) }
+    }
+
+    /// Flushes the log; returns the first write error, if any.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        self.out.finish()
+    }
+}
+
+/// Formats one commit line (without the newline) into `s`.
+pub fn format_commit(s: &mut String, hart: &Hart, pc: u64, prv: Privilege, ins: &Instr) {
+    s.clear();
+    let _ = write!(s, "core {:3}: {} 0x{pc:016x} ", hart.hartid, prv as u8);
+    if ins.len == 2 {
+        let _ = write!(s, "(0x{:04x})", ins.raw & 0xffff);
+    } else {
+        let _ = write!(s, "(0x{:08x})", ins.raw);
+    }
+    // Spike keys its register-write log by (number << 4 | kind): x = 0, f = 1, CSR = 4,
+    // and prints it in key order.
+    let mut writes: [(u32, String); 2] = Default::default();
+    let mut n = 0;
+    match dest(ins) {
+        Dest::X(0) | Dest::None => {}
+        Dest::X(r) => {
+            writes[n] = ((r as u32) << 4, format!(" x{:<2} 0x{:016x}", r, hart.xr(r)));
+            n += 1;
+        }
+        Dest::F(r) => {
+            writes[n] = ((r as u32) << 4 | 1, format!(" f{:<2} 0x{:016x}", r, hart.f[r as usize & 31]));
+            n += 1;
+        }
+    }
+    if let Some(csr) = csr_written(ins) {
+        if let Some(v) = hart.csr_read(csr) {
+            let name = csr_name(csr as u32).unwrap_or("unknown");
+            writes[n] = ((csr as u32) << 4 | 4, format!(" c{csr}_{name} 0x{v:016x}"));
+            n += 1;
+        }
+    }
+    writes[..n].sort_by_key(|w| w.0);
+    for (_, w) in &writes[..n] {
+        s.push_str(w);
+    }
+    for m in hart.mem_log.iter().filter(|m| !m.store) {
+        let _ = write!(s, " mem 0x{:016x}", m.vaddr);
+    }
+    for m in hart.mem_log.iter().filter(|m| m.store) {
+        let digits = 2 * m.size as usize;
+        let mask = if m.size >= 8 { u64::MAX } else { (1u64 << (8 * m.size)) - 1 };
+        let _ = write!(s, " mem 0x{:016x} 0x{:0digits$x}", m.vaddr, m.value & mask);
+    }
+}
+
+impl Tracer for CommitLog {
+    const ACTIVE: bool = true;
+
+    fn commit(&mut self, hart: &Hart, pc: u64, prv: Privilege, ins: &Instr) {
+        let mut line = std::mem::take(&mut self.line);
+        format_commit(&mut line, hart, pc, prv, ins);
+        self.out.line(&line);
+        self.line = line;
+    }
+
+    fn trap(&mut self, hart: &Hart, ev: &TrapEvent) {
+        trap_lines(&mut self.out, hart.hartid, ev);
+    }
+}
