@@ -99,5 +99,9 @@ pub fn kernel_trap() {
         // A stray interrupt (should not happen with SIE = 0): the scheduler polls ticks.
         return;
     }
+    // A device probe that found nothing (load access fault) resumes after the load.
+    if (scause == 5 || scause == 13) && crate::arch::probe_fixup() {
+        return;
+    }
     panic!("kernel trap: {} (scause {scause:#x}) at {:#x}, pc {:#x}", cause_name(scause), csr::stval(), csr::sepc());
 }

@@ -148,7 +148,8 @@ impl Blk {
         let mut legacy = false;
         for slot in 0..8 {
             let base = VIRTIO0 + slot * VIRTIO_STRIDE;
-            if r(base, MAGIC) != MAGIC_VALUE || r(base, DEVICE_ID) != DEVICE_BLK {
+            // Slots may be absent altogether (an access fault) on machines other than QEMU.
+            if arch::mmio_probe32(base + MAGIC) != Some(MAGIC_VALUE) || r(base, DEVICE_ID) != DEVICE_BLK {
                 continue;
             }
             if r(base, VERSION) != 2 {

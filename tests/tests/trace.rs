@@ -53,8 +53,8 @@ fn compare_or_bless(name: &str, got: &str) {
         eprintln!("blessed {}", path.display());
         return;
     }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (create it with BLESS=1)", path.display()));
+    let want =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (create it with BLESS=1)", path.display()));
     if want != got {
         let (w, g): (Vec<_>, Vec<_>) = (want.lines().collect(), got.lines().collect());
         let first = w.iter().zip(&g).position(|(a, b)| a != b).unwrap_or(w.len().min(g.len()));

@@ -181,3 +181,42 @@ pub fn uninit_view(r: &'static mut [u8], len: usize) -> &'static mut [core::mem:
     // SAFETY: MaybeUninit<u8> has the layout of u8; the borrow is moved in.
     unsafe { core::slice::from_raw_parts_mut(r.as_mut_ptr() as *mut core::mem::MaybeUninit<u8>, len) }
 }
+
+/// Probe state: 0 idle, 1 a probing load is in flight, 2 it faulted.
+static PROBE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+
+/// Reads the 32-bit register at physical `pa` if a device answers there: `None` if the
+/// load takes an access fault (no device at that address on this machine).
+pub fn mmio_probe32(pa: u64) -> Option<u32> {
+    use core::sync::atomic::Ordering;
+    PROBE.store(1, Ordering::SeqCst);
+    let v: u32;
+    // SAFETY: a load from a device address; if nothing is there the access fault is
+    // absorbed by `probe_fixup` (the load is a 4-byte instruction, skipped on a fault).
+    unsafe {
+        core::arch::asm!(
+            ".option push",
+            ".option norvc",
+            "lw {v}, 0({a})",
+            ".option pop",
+            a = in(reg) mmio_addr(pa),
+            v = out(reg) v,
+        )
+    };
+    if PROBE.swap(0, Ordering::SeqCst) == 2 {
+        None
+    } else {
+        Some(v)
+    }
+}
+
+/// Called for a kernel load access/page fault: if it came from [`mmio_probe32`], marks
+/// the probe failed and skips the load. Returns whether it did.
+pub fn probe_fixup() -> bool {
+    use core::sync::atomic::Ordering;
+    if PROBE.compare_exchange(1, 2, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+        csr::set_sepc(csr::sepc() + 4);
+        return true;
+    }
+    false
+}
