@@ -22,6 +22,12 @@ pub struct Pipe {
     inner: Mutex<Inner>,
 }
 
+impl Default for Pipe {
+    fn default() -> Self {
+        Pipe::new()
+    }
+}
+
 impl Pipe {
     /// A new pipe with one reader and one writer.
     pub fn new() -> Pipe {

@@ -205,7 +205,7 @@ impl Blk {
 
     /// Reads (`write == false`) or writes `buf` (a multiple of 512 bytes) at `sector`.
     pub fn rw(&mut self, sector: u64, buf: &mut [u8], write: bool) -> Result<(), Error> {
-        if buf.len() % SECTOR != 0 || sector + (buf.len() / SECTOR) as u64 > self.capacity {
+        if !buf.len().is_multiple_of(SECTOR) || sector + (buf.len() / SECTOR) as u64 > self.capacity {
             return Err(Error::Io);
         }
         let mut q = QUEUE.lock();

@@ -84,14 +84,14 @@ pub mod phys {
 
     /// Reads the u64 at physical address `pa` (8-aligned, in RAM).
     pub fn read_u64(pa: u64) -> u64 {
-        debug_assert!(pa % 8 == 0);
+        debug_assert!(pa.is_multiple_of(8));
         // SAFETY: `pa` is in an allocated frame (a page-table page); RAM is identity mapped.
         unsafe { core::ptr::read_volatile(pa as *const u64) }
     }
 
     /// Writes the u64 at physical address `pa` (8-aligned, in RAM).
     pub fn write_u64(pa: u64, v: u64) {
-        debug_assert!(pa % 8 == 0);
+        debug_assert!(pa.is_multiple_of(8));
         // SAFETY: as in `read_u64`.
         unsafe { core::ptr::write_volatile(pa as *mut u64, v) }
     }
@@ -148,13 +148,13 @@ pub fn shutdown(code: u32) -> ! {
 /// The device-tree blob at physical address `addr` (a1 at boot), bounded by its header's
 /// `totalsize` (at most 1 MiB), or `None` when `addr` is not a plausible RAM address.
 pub fn dtb_slice(addr: u64) -> Option<&'static [u8]> {
-    if addr < abi::mmio::RAM || addr % 8 != 0 {
+    if addr < abi::mmio::RAM || !addr.is_multiple_of(8) {
         return None;
     }
     let hdr = phys::read_u64(addr);
     let magic = u32::from_be(hdr as u32);
     let total = u32::from_be((hdr >> 32) as u32) as usize;
-    if magic != 0xd00d_feed || total > (1 << 20) || total < 40 {
+    if magic != 0xd00d_feed || !(40..=(1 << 20)).contains(&total) {
         return None;
     }
     // SAFETY: the firmware/boot ROM placed a DTB of `total` bytes in RAM at `addr`; it is

@@ -104,7 +104,12 @@ impl AddressSpace {
     /// Pages already mapped (an ELF segment sharing a page with the previous one) get
     /// the union of permissions. On ENOMEM nothing new stays mapped.
     pub fn map_zeroed(&mut self, start: u64, end: u64, perm: u64, kind: VmaKind) -> Result<()> {
-        if start % PAGE_SIZE != 0 || end % PAGE_SIZE != 0 || start >= end || start < USER_MIN || end > USER_TOP {
+        if !start.is_multiple_of(PAGE_SIZE)
+            || !end.is_multiple_of(PAGE_SIZE)
+            || start >= end
+            || start < USER_MIN
+            || end > USER_TOP
+        {
             return Err(EINVAL);
         }
         let mut fresh = Vec::new();

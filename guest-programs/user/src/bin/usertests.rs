@@ -541,7 +541,7 @@ fn t_brk() {
 fn t_mmap() {
     use abi::mman::*;
     let p = mmap_anon(3 * 4096);
-    check!(p > 0 && p as usize % 4096 == 0);
+    check!(p > 0 && (p as usize).is_multiple_of(4096));
     let s = p as usize;
     // SAFETY: the mapping is ours, 3 pages, read/write.
     unsafe {
@@ -591,7 +591,7 @@ fn t_mmap() {
 
 fn t_faults() {
     // SAFETY (all below): deliberate faults in children, to check the kernel kills them.
-    let st = in_child(|| unsafe { core::ptr::write_volatile(0 as *mut u8, 1) });
+    let st = in_child(|| unsafe { core::ptr::write_volatile(core::ptr::null_mut::<u8>(), 1) });
     eq!(st & 0x7f, 11);
     let st = in_child(|| unsafe {
         core::ptr::read_volatile(KERNEL_ADDR as *const u64);
