@@ -195,8 +195,13 @@ pub fn spawn(
 /// none is runnable, polls the timer and console and waits for an interrupt.
 pub fn scheduler() -> ! {
     loop {
-        if csr::sip() & csr::SIP_SSIP != 0 {
+        let sip = csr::sip();
+        if sip & csr::SIP_SSIP != 0 {
             csr::clear_ssip();
+            tick();
+        }
+        if sip & csr::SIP_STIP != 0 {
+            crate::time::arm_tick();
             tick();
         }
         crate::console::poll();

@@ -11,7 +11,19 @@ pub fn set_freq(hz: u64) {
 
 /// The current `mtime`.
 pub fn now() -> u64 {
-    crate::arch::mmio_read64(abi::mmio::CLINT_MTIME)
+    if crate::arch::sbi::active() {
+        crate::arch::sbi::rdtime()
+    } else {
+        crate::arch::mmio_read64(abi::mmio::CLINT_MTIME)
+    }
+}
+
+/// Arms the next tick: under SBI firmware through the SBI timer (STIP), otherwise the
+/// M-mode trampoline re-arms the CLINT itself and raises SSIP.
+pub fn arm_tick() {
+    if crate::arch::sbi::active() {
+        crate::arch::sbi::set_timer(now() + crate::arch::boot::TICK_INTERVAL);
+    }
 }
 
 /// Nanoseconds to `mtime` ticks (saturating).

@@ -10,6 +10,7 @@ use abi::signal;
 /// scause values (priv spec 10.1.9, table "Supervisor cause register values").
 const INTERRUPT: u64 = 1 << 63;
 const IRQ_SSOFT: u64 = 1;
+const IRQ_STIMER: u64 = 5;
 const EXC_ILLEGAL: u64 = 2;
 const EXC_ECALL_U: u64 = 8;
 
@@ -43,8 +44,13 @@ fn cause_signal(c: u64) -> i32 {
 pub fn user_trap(tf: &mut TrapFrame) {
     let scause = csr::scause();
     if scause & INTERRUPT != 0 {
-        if scause & !INTERRUPT == IRQ_SSOFT {
-            csr::clear_ssip();
+        let irq = scause & !INTERRUPT;
+        if irq == IRQ_SSOFT || irq == IRQ_STIMER {
+            if irq == IRQ_SSOFT {
+                csr::clear_ssip();
+            } else {
+                crate::time::arm_tick();
+            }
             proc::tick();
             console::poll();
             proc::yield_now();

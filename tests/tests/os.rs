@@ -37,11 +37,22 @@ fn scratch_copy(img: &Path, tag: &str) -> PathBuf {
     dst
 }
 
+/// OpenSBI's fw_jump firmware as Debian installs it.
+const OPENSBI: &str = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
+
 /// Boots the kernel on QEMU with `img` as virtio disk 0; returns (exit code, console).
 fn run_qemu(img: &Path, timeout: Duration) -> (Option<i32>, String) {
-    let kernel = built("target/riscv64gc-unknown-none-elf/release/kernel");
+    run_qemu_with(img, timeout, None)
+}
+
+/// As [`run_qemu`]; with `Some(firmware)` boots `kernel-sbi` under that SBI firmware.
+fn run_qemu_with(img: &Path, timeout: Duration, firmware: Option<&str>) -> (Option<i32>, String) {
+    let (bios, kernel) = match firmware {
+        Some(fw) => (fw, built("target/riscv64gc-unknown-none-elf/release/kernel-sbi")),
+        None => ("none", built("target/riscv64gc-unknown-none-elf/release/kernel")),
+    };
     let mut child = Command::new("qemu-system-riscv64")
-        .args(["-machine", "virt", "-bios", "none", "-m", "128M", "-nographic", "-monitor", "none", "-serial", "stdio"])
+        .args(["-machine", "virt", "-bios", bios, "-m", "128M", "-nographic", "-monitor", "none", "-serial", "stdio"])
         .args(["-global", "virtio-mmio.force-legacy=false", "-kernel"])
         .arg(&kernel)
         .arg("-drive")
@@ -100,6 +111,22 @@ fn usertests_pass() {
     assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
     assert!(oks >= 24, "only {oks} tests reported OK");
     assert!(!console.contains("kernel panic"), "{console}");
+    assert_eq!(code, Some(0), "exit status");
+}
+
+#[test]
+fn usertests_pass_under_opensbi() {
+    let img = built("target/fs-usertests.img");
+    if !qemu_present() || !Path::new(OPENSBI).exists() {
+        println!("usertests under OpenSBI: skipped: needs qemu-system-riscv64 and {OPENSBI}");
+        return;
+    }
+    let disk = scratch_copy(&img, "usertests-sbi");
+    let (code, console) = run_qemu_with(&disk, Duration::from_secs(120), Some(OPENSBI));
+    let _ = std::fs::remove_file(&disk);
+    println!("ran on: qemu + OpenSBI (kernel-sbi)\n{console}");
+    assert!(console.contains("entered in S-mode by SBI firmware"), "{console}");
+    assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
     assert_eq!(code, Some(0), "exit status");
 }
 

@@ -8,6 +8,10 @@
 //! - and `mret`s to [`crate::kmain`] in S-mode with paging off.
 //!
 //! Other harts park in `wfi`.
+//!
+//! The `kernel-sbi` build (linked at 0x8020_0000, `__sbi_boot = 1`) is instead entered in
+//! S-mode by an SBI firmware with a0 = hartid and a1 = the device tree; it skips the
+//! M-mode setup and uses the SBI timer and reset calls (see [`super::sbi`]).
 
 use super::Racy;
 use core::arch::{asm, global_asm};
@@ -31,6 +35,9 @@ global_asm!(
     .section .text.init, "ax"
     .globl _start
 _start:
+    lui t0, %hi(__sbi_boot)
+    addi t0, t0, %lo(__sbi_boot)
+    bnez t0, 4f
     csrr t0, mhartid
     bnez t0, 3f
     la sp, BOOT_STACK
@@ -48,6 +55,23 @@ _start:
     mv a1, s1
     call mstart
 3:  wfi
+    j 3b
+
+    # Under SBI firmware: already in S-mode, a0 = hartid, a1 = DTB.
+4:  la sp, BOOT_STACK
+    li t0, {stack_size}
+    add sp, sp, t0
+    mv s0, a0
+    mv s1, a1
+    la t0, __bss_start
+    la t1, __bss_end
+5:  bgeu t0, t1, 6f
+    sd zero, 0(t0)
+    addi t0, t0, 8
+    j 5b
+6:  mv a0, s0
+    mv a1, s1
+    call sbi_start
     j 3b
 
     .section .text
@@ -144,4 +168,11 @@ extern "C" fn mstart(hartid: u64, dtb: u64) -> ! {
         );
         asm!("mret", in("a0") hartid, in("a1") dtb, options(noreturn));
     }
+}
+
+/// S-mode entry under SBI firmware.
+#[no_mangle]
+extern "C" fn sbi_start(hartid: u64, dtb: u64) -> ! {
+    super::sbi::set_active();
+    crate::kmain(hartid, dtb)
 }

@@ -15,6 +15,7 @@ pub const FS_CLEAN: u64 = 2;
 pub const FS_DIRTY: u64 = 3;
 /// sip/sie bits.
 pub const SIP_SSIP: u64 = 1 << 1;
+pub const SIP_STIP: u64 = 1 << 5;
 pub const SIE_SSIE: u64 = 1 << 1;
 pub const SIE_STIE: u64 = 1 << 5;
 

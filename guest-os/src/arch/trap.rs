@@ -237,6 +237,11 @@ swtch:
     ld s11, 104(a1)
     ret
 
+    # The F/D instructions below are assembled with D enabled explicitly (module-level
+    # asm does not inherit the target's features under LTO).
+    .option push
+    .option arch, +d
+
     # fp_save(a0 = FpState): FS must not be Off.
     .globl fp_save
 fp_save:
@@ -314,6 +319,7 @@ fp_restore:
     ld t0, 256(a0)
     fscsr t0
     ret
+    .option pop
 "#
 );
 
