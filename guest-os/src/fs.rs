@@ -471,6 +471,10 @@ impl Fs {
         let inum = self.ialloc(typ)?;
         let made = (|| -> Result<()> {
             if typ == T_DIR {
+                // "." and the parent's entry: a new directory has two links.
+                let mut d = self.iget(inum)?;
+                d.nlink = 2;
+                self.iput(inum, &d)?;
                 self.dir_link(inum, b".", inum)?;
                 self.dir_link(inum, b"..", parent)?;
                 let mut p = self.iget(parent)?;

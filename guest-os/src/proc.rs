@@ -308,6 +308,9 @@ pub fn tick() {
 /// First schedule of a new process: straight to user mode.
 pub fn first_run() -> ! {
     let slot = current_slot();
+    if let Some(sig) = with_current(|p| p.killed) {
+        exit(signal::signal_status(sig));
+    }
     crate::trap::before_user_return();
     arch::trap::return_to_user(slot)
 }

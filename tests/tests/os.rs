@@ -84,6 +84,14 @@ fn run_qemu_with(img: &Path, timeout: Duration, firmware: Option<&str>) -> (Opti
     (code, reader.join().unwrap_or_default())
 }
 
+/// Runs `mkfs --check` on `img`: (clean, output).
+fn fsck(img: &Path) -> (bool, String) {
+    let out = Command::new(built("target/release/mkfs")).arg("--check").arg(img).output().expect("run mkfs --check");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{text}");
+    (out.status.success(), text)
+}
+
 #[test]
 fn kernel_boots_on_rvsim_and_reports_missing_disk() {
     built("target/riscv64gc-unknown-none-elf/release/kernel");
@@ -105,8 +113,11 @@ fn usertests_pass() {
     let disk = scratch_copy(&img, "usertests");
     let t0 = Instant::now();
     let (code, console) = run_qemu(&disk, Duration::from_secs(120));
-    let _ = std::fs::remove_file(&disk);
     println!("ran on: qemu ({:.1} s)\n{console}", t0.elapsed().as_secs_f64());
+    // Everything usertests created and removed must leave a consistent file system.
+    let fsck = fsck(&disk);
+    let _ = std::fs::remove_file(&disk);
+    assert!(fsck.0, "file system inconsistent after usertests:\n{}", fsck.1);
     let oks = console.lines().filter(|l| l.starts_with("test ") && l.ends_with(": OK")).count();
     assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
     assert!(oks >= 24, "only {oks} tests reported OK");
@@ -161,6 +172,8 @@ fn files_survive_reboot() {
     println!("ran on: qemu (boot 2)\n{out2}");
     assert_eq!(c2, Some(0), "{out2}");
     assert!(out2.contains("persisted across reboot"), "{out2}");
+    let (clean, report) = fsck(&img);
+    assert!(clean, "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

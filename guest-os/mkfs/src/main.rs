@@ -5,6 +5,11 @@
 //! ```
 //! Each `GUEST_PATH=HOST_FILE` copies a host file into the image, creating parent
 //! directories as needed (e.g. `/bin/sh=target/.../sh`).
+//!
+//! `mkfs --check IMG` checks an image instead (see [`check`]), e.g. after the kernel
+//! wrote to it; exit status 1 if anything is inconsistent.
+
+mod check;
 
 use abi::fs::*;
 use std::process::ExitCode;
@@ -242,6 +247,31 @@ fn run(args: &[String]) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--check") {
+        let Some(path) = args.get(1) else {
+            eprintln!("usage: mkfs --check IMG");
+            return ExitCode::FAILURE;
+        };
+        let data = match std::fs::read(path) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("mkfs: {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let r = check::check(&data);
+        for p in &r.problems {
+            println!("fsck: {p}");
+        }
+        println!(
+            "fsck: {path}: {} files, {} directories, {} data blocks, {} problems",
+            r.files,
+            r.dirs,
+            r.blocks_used,
+            r.problems.len()
+        );
+        return if r.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+    }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -271,5 +301,29 @@ mod tests {
         let root = DiskInode::decode(&data[sb.inode_start as usize * BLOCK_SIZE + INODE_SIZE..]);
         assert_eq!(root.typ, T_DIR);
         assert_eq!(root.nlink, 4);
+        let r = check::check(&data);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!((r.files, r.dirs), (2, 3));
+    }
+
+    #[test]
+    fn check_finds_leaks_and_double_use() {
+        let mut img = Image::new(2048, 64).expect("image");
+        img.add_file("/a", &[1u8; 3000]).expect("add");
+        img.add_file("/b", &[2u8; 10]).expect("add");
+        let mut data = img.finish();
+        let sb = Superblock::decode(&data[BLOCK_SIZE..]);
+        // Mark an unused block: a leak.
+        let leak = sb.nblocks - 1;
+        data[sb.bmap_start as usize * BLOCK_SIZE + (leak / 8) as usize] |= 1 << (leak % 8);
+        // Point /b's first block at one of /a's.
+        let off = |i: usize| sb.inode_start as usize * BLOCK_SIZE + i * INODE_SIZE;
+        let a = DiskInode::decode(&data[off(2)..]);
+        let mut b = DiskInode::decode(&data[off(3)..]);
+        b.addrs[0] = a.addrs[0];
+        b.encode(&mut data[off(3)..off(3) + INODE_SIZE]);
+        let r = check::check(&data);
+        assert!(r.problems.iter().any(|p| p.contains("leak")), "{:?}", r.problems);
+        assert!(r.problems.iter().any(|p| p.contains("used by inodes")), "{:?}", r.problems);
     }
 }
