@@ -6,12 +6,12 @@ TARGET  := riscv64gc-unknown-none-elf
 GUEST   := target/$(TARGET)/release
 RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
-GUEST_CRATES := -p isa-tests -p sbi-payload
+GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
 # Debian packages the tests use as references (objdump, QEMU, OpenSBI), and cmake, which
 # the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace fp-fuzz
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os
 
 all: emulator guest
 
@@ -69,7 +69,31 @@ clean:
 bless-disasm:
 	python3 tests/gen_disasm_golden.py
 
-# Rewrites the trace golden files (tests/data/hello*.trace) from the current emulator;
+# Rewrites the trace golden files (tests/data/program*.trace) from the current emulator;
 # review the diff before committing.
-bless-trace: guest
+bless-trace:
 	BLESS=1 $(CARGO) test -p integration-tests --test trace
+
+# The guest OS: kernel + user programs + file-system images.
+# target/fs.img boots to an interactive shell; target/fs-usertests.img runs usertests and
+# powers off (init runs /etc/autorun when present).
+USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff usertests
+FS_FILES = $(foreach p,$(USER_PROGS),/bin/$(p)=$(GUEST)/$(p)) /README=guest-os/README.txt
+QEMU_OS = qemu-system-riscv64 -machine virt -bios none -m 128M -nographic \
+	-global virtio-mmio.force-legacy=false -kernel $(GUEST)/kernel \
+	-drive file=$(1),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0
+
+os: setup
+	$(CARGO) build --release --target $(TARGET) -p kernel -p user
+	$(CARGO) build --release -p mkfs
+	printf 'usertests\n' > target/autorun-usertests
+	target/release/mkfs target/fs.img $(FS_FILES)
+	target/release/mkfs target/fs-usertests.img $(FS_FILES) /etc/autorun=target/autorun-usertests
+
+# Boots the OS on rvsim with target/fs.img as virtio disk 0.
+run-os: emulator os
+	$(RVSIM) run --drive target/fs.img $(GUEST)/kernel
+
+# Boots the OS on QEMU.
+qemu-os: os
+	$(call QEMU_OS,target/fs.img)
