@@ -11,7 +11,7 @@ GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
 # the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os
+.PHONY: all setup deps guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os
 
 all: emulator guest
 
@@ -40,10 +40,15 @@ emulator: deps
 guest: setup
 	$(CARGO) build --release --target $(TARGET) $(GUEST_CRATES)
 
-run: emulator guest
+# Boots the guest OS on rvsim into its shell (target/fs.img is virtio disk 0; files written
+# there survive the run). `make hello` runs the bare-metal demo instead.
+run: emulator guest os
+	$(RVSIM) run --drive target/fs.img $(GUEST)/kernel
+
+hello: emulator guest
 	$(RVSIM) run $(GUEST)/hello
 
-test: setup deps emulator guest
+test: setup deps emulator guest os
 	$(CARGO) test --profile test-fast
 
 # The F/D differential fuzz at full size: 1,000,000 operand sets per operation and
@@ -91,8 +96,7 @@ os: setup
 	target/release/mkfs target/fs-usertests.img $(FS_FILES) /etc/autorun=target/autorun-usertests
 
 # Boots the OS on rvsim with target/fs.img as virtio disk 0.
-run-os: emulator os
-	$(RVSIM) run --drive target/fs.img $(GUEST)/kernel
+run-os: run
 
 # Boots the OS on QEMU.
 qemu-os: os
