@@ -7,7 +7,8 @@
 //!
 //! Where x86 and RISC-V differ by design, the test encodes the RISC-V rule (Unprivileged
 //! ch. 11-12), not the host's behaviour: any NaN result must be the canonical NaN;
-//! float-to-integer conversions saturate per table 11.4 (x86 returns the "integer
+//! float-to-integer conversions saturate per the table "Domains of float-to-integer
+//! conversions" (x86 returns the "integer
 //! indefinite" value) and raise only NV when out of range; min/max, sign injection and
 //! classification are checked against a separate bit-level reading of the spec.
 //!
@@ -243,7 +244,8 @@ fn ref_d(op: Op, rm: u8, a: u64, b: u64, c: u64) -> (u64, u8) {
 }
 
 /// Converts the float `v` (given as f64; singles widen exactly) to an integer with the
-/// host's CVTSD2SI in rounding mode `rm`, then applies RISC-V's range rules (table 11.4):
+/// host's CVTSD2SI in rounding mode `rm`, then applies RISC-V's range rules (the table
+/// "Domains of float-to-integer conversions"):
 /// `lo..=hi` is the destination range; `sext32` sign-extends 32-bit results.
 fn ref_to_int(v: f64, rm: u8, lo: i128, hi: i128, sext32: bool) -> (u64, u8) {
     let sat = |neg: bool| -> (u64, u8) {
