@@ -6,11 +6,12 @@ TARGET  := riscv64gc-unknown-none-elf
 GUEST   := target/$(TARGET)/release
 RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
-GUEST_CRATES := -p isa-tests -p sbi-payload
-# Debian packages the tests use as references (objdump, QEMU, OpenSBI).
-DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi
+GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
+# Debian packages the tests use as references (objdump, QEMU, OpenSBI), and cmake, which
+# the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
+DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean
+.PHONY: all setup deps guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os
 
 all: emulator guest
 
@@ -25,6 +26,7 @@ deps:
 	command -v riscv64-unknown-elf-objdump >/dev/null || missing="$$missing binutils-riscv64-unknown-elf"; \
 	command -v qemu-system-riscv64 >/dev/null || missing="$$missing qemu-system-misc"; \
 	[ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf ] || missing="$$missing opensbi"; \
+	command -v cmake >/dev/null || missing="$$missing cmake"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$missing"; \
@@ -32,17 +34,27 @@ deps:
 	  else echo "note: not installing$$missing (needs root and apt-get); tests that need them say so"; fi; \
 	fi
 
-emulator:
+emulator: deps
 	$(CARGO) build --release -p rvsim
 
 guest: setup
 	$(CARGO) build --release --target $(TARGET) $(GUEST_CRATES)
 
-run: emulator guest
+# Boots the guest OS on rvsim into its shell (target/fs.img is virtio disk 0; files written
+# there survive the run). `make hello` runs the bare-metal demo instead.
+run: emulator guest os
+	$(RVSIM) run --drive target/fs.img $(GUEST)/kernel
+
+hello: emulator guest
 	$(RVSIM) run $(GUEST)/hello
 
-test: setup deps emulator guest
-	$(CARGO) test --release
+test: setup deps emulator guest os
+	$(CARGO) test --profile test-fast
+
+# The F/D differential fuzz at full size: 1,000,000 operand sets per operation and
+# rounding mode against the host FPU (tests/tests/fp_fuzz.rs; `make test` runs 20,000).
+fp-fuzz:
+	FP_FUZZ_ITERS=1000000 $(CARGO) test --profile test-fast -p integration-tests --test fp_fuzz -- --nocapture --test-threads=1
 
 bench: emulator guest
 	$(CARGO) run --release -p rvsim --bin rvsim-bench -- $(GUEST)
@@ -56,3 +68,36 @@ clippy: setup
 
 clean:
 	$(CARGO) clean
+
+# Regenerates the objdump golden table the decoder/disassembler test compares against
+# (tests/data/disasm_golden.txt); needs riscv64-unknown-elf-objdump. Never run by tests.
+bless-disasm:
+	python3 tests/gen_disasm_golden.py
+
+# Rewrites the trace golden files (tests/data/program*.trace) from the current emulator;
+# review the diff before committing.
+bless-trace:
+	BLESS=1 $(CARGO) test -p integration-tests --test trace
+
+# The guest OS: kernel + user programs + file-system images.
+# target/fs.img boots to an interactive shell; target/fs-usertests.img runs usertests and
+# powers off (init runs /etc/autorun when present).
+USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff usertests
+FS_FILES = $(foreach p,$(USER_PROGS),/bin/$(p)=$(GUEST)/$(p)) /README=guest-os/README.txt
+QEMU_OS = qemu-system-riscv64 -machine virt -bios none -m 128M -nographic \
+	-global virtio-mmio.force-legacy=false -kernel $(GUEST)/kernel \
+	-drive file=$(1),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0
+
+os: setup
+	$(CARGO) build --release --target $(TARGET) -p kernel -p user
+	$(CARGO) build --release -p mkfs
+	printf 'usertests\n' > target/autorun-usertests
+	target/release/mkfs target/fs.img $(FS_FILES)
+	target/release/mkfs target/fs-usertests.img $(FS_FILES) /etc/autorun=target/autorun-usertests
+
+# Boots the OS on rvsim with target/fs.img as virtio disk 0.
+run-os: run
+
+# Boots the OS on QEMU.
+qemu-os: os
+	$(call QEMU_OS,target/fs.img)

@@ -60,7 +60,7 @@ impl Bus {
     #[cold]
     pub fn invalidate_code(&mut self) {
         self.code_gen += 1;
-        self.ram.clear_code_pages();
+        self.ram.clear_code();
     }
 
     /// Reads `size` bytes (1, 2, 4 or 8) at physical address `pa`. `now` is the reading

@@ -10,6 +10,7 @@
 
 pub mod bus;
 pub mod devices;
+pub mod fp;
 pub mod hart;
 pub mod isa;
 pub mod loader;

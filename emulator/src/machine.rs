@@ -218,13 +218,20 @@ impl Machine {
         self.cores.iter().map(|c| c.hart.retired).sum()
     }
 
-    /// Total cycles of all harts (retired instructions plus WFI idle cycles).
+    /// Instructions retired plus traps taken by all harts.
+    pub fn progress(&self) -> u64 {
+        self.cores.iter().map(|c| c.hart.progress()).sum()
+    }
+
+    /// Total cycles of all harts: instructions retired, traps taken and cycles idle in WFI
+    /// (what `max_insns` limits).
     pub fn cycles(&self) -> u64 {
         self.cores.iter().map(|c| c.hart.cycles()).sum()
     }
 
     /// Runs until the guest exits or all harts together have spent `max_insns` cycles
-    /// (instructions retired plus cycles idle in WFI).
+    /// (instructions retired, traps taken, cycles idle in WFI): a guest stuck in a trap
+    /// loop, or waiting forever for an interrupt that never comes, still stops.
     pub fn run<T: Tracer>(&mut self, max_insns: Option<u64>, tracer: &mut T) -> Outcome {
         let quantum = self.config.quantum.max(1);
         let single = self.cores.len() == 1;
@@ -260,7 +267,7 @@ impl Machine {
             if self.bus.dev.take_code_dirty() {
                 self.bus.invalidate_code();
             }
-            // The limit counts cycles (retired instructions plus WFI idle cycles), so a
+            // The limit counts cycles (retired instructions, traps, WFI idle cycles), so a
             // guest waiting forever for an interrupt that never comes also stops.
             if max_insns.is_some_and(|max| self.cycles() >= max) {
                 self.bus.dev.flush();

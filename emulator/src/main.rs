@@ -4,6 +4,9 @@
 use clap::{Parser, Subcommand};
 use rvsim::hart::NoTrace;
 use rvsim::machine::{Machine, MachineConfig, Outcome};
+use rvsim::mmu::{AdMode, MmuConfig, TlbConfig};
+use rvsim::trace::stats::RunStats;
+use rvsim::trace::{CommitLog, DisasmTrace, TraceOut};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -44,12 +47,36 @@ struct RunArgs {
     /// Number of harts (1 to 8).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=8))]
     smp: u64,
-    /// Stop after this many cycles: retired instructions plus WFI idle cycles (exit status 124).
+    /// Stop after this many cycles: retired instructions, traps and WFI idle cycles (exit status 124).
     #[arg(long)]
     max_insns: Option<u64>,
-    /// Print instruction counts by privilege, wall time and MIPS at exit (to stderr).
+    /// Print instruction counts by privilege, wall time, MIPS and traps by cause at exit
+    /// (to stderr).
     #[arg(long)]
     stats: bool,
+    /// Write a commit log in Spike's --log-commits format to FILE (`-` = stderr).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Write a disassembly trace in the layout of Spike's -l to FILE (`-` = stderr).
+    #[arg(long, value_name = "FILE")]
+    trace_disasm: Option<PathBuf>,
+    /// Write the statistics as JSON to FILE at exit.
+    #[arg(long, value_name = "FILE")]
+    stats_json: Option<PathBuf>,
+    /// Instruction TLB geometry: ENTRIES[,WAYS] (powers of two; WAYS defaults to ENTRIES,
+    /// fully associative; 0 = no TLB).
+    #[arg(long, value_name = "ENTRIES[,WAYS]", default_value = "32,4", value_parser = parse_tlb)]
+    itlb: TlbConfig,
+    /// Data TLB geometry: ENTRIES[,WAYS], as for --itlb.
+    #[arg(long, value_name = "ENTRIES[,WAYS]", default_value = "32,4", value_parser = parse_tlb)]
+    dtlb: TlbConfig,
+    /// Who sets PTE A/D bits: the page walker (hardware, as QEMU) or the OS after a page
+    /// fault (trap, Svade).
+    #[arg(long, value_enum, default_value_t = AdModeArg::Hardware)]
+    ad_mode: AdModeArg,
+    /// At exit, dump hart 0's page table (current satp) to stderr, or with --dump-pt=FILE to FILE.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
+    dump_pt: Option<PathBuf>,
     /// A virtio-blk disk image: FILE or FILE,readonly (repeat for up to 8, in slot order).
     #[arg(long = "drive", value_name = "FILE[,readonly]")]
     drives: Vec<String>,
@@ -70,6 +97,36 @@ struct RunArgs {
     /// At exit, write memory between begin_signature and end_signature (Spike format).
     #[arg(long, value_name = "FILE")]
     signature: Option<PathBuf>,
+}
+
+/// `--ad-mode` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AdModeArg {
+    Hardware,
+    Trap,
+}
+
+/// Parses `ENTRIES[,WAYS]` for --itlb/--dtlb.
+fn parse_tlb(s: &str) -> Result<TlbConfig, String> {
+    let mut it = s.split(',');
+    let num = |v: Option<&str>| -> Result<Option<u32>, String> {
+        v.map(|v| v.trim().parse::<u32>().map_err(|_| format!("'{v}' is not a number"))).transpose()
+    };
+    let entries = num(it.next())?.ok_or("missing entry count")?;
+    let ways = num(it.next())?.unwrap_or(entries);
+    if it.next().is_some() {
+        return Err("expected ENTRIES or ENTRIES,WAYS".into());
+    }
+    if entries == 0 {
+        return Ok(TlbConfig { entries: 0, ways: 0 });
+    }
+    if !entries.is_power_of_two() || entries > 4096 {
+        return Err("entries must be a power of two up to 4096 (or 0)".into());
+    }
+    if !ways.is_power_of_two() || ways > entries || ways > 64 {
+        return Err("ways must be a power of two, at most the entries and at most 64".into());
+    }
+    Ok(TlbConfig { entries, ways })
 }
 
 /// Parses sizes like `128M`, `1G`, `4096`, `64K`.
@@ -116,7 +173,12 @@ fn setup(args: &RunArgs) -> Result<Machine, ExitCode> {
         eprintln!("rvsim: {msg}");
         ExitCode::from(EXIT_USAGE)
     };
-    let config = MachineConfig { ram_size: args.memory, harts: args.smp as usize, ..Default::default() };
+    let ad_mode = match args.ad_mode {
+        AdModeArg::Hardware => AdMode::Hardware,
+        AdModeArg::Trap => AdMode::Trap,
+    };
+    let mmu = MmuConfig { itlb: args.itlb, dtlb: args.dtlb, ad_mode };
+    let config = MachineConfig { ram_size: args.memory, harts: args.smp as usize, mmu, ..Default::default() };
     let mut m = Machine::new(config);
     m.boot.bootargs = args.append.clone();
     if args.drives.len() > 8 {
@@ -155,8 +217,28 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(m) => m,
         Err(code) => return code,
     };
+    let open = |p: &PathBuf| {
+        TraceOut::create(p).map_err(|e| {
+            eprintln!("rvsim: cannot create trace file {}: {e}", p.display());
+        })
+    };
+    let mut commit = match args.trace.as_ref().map(open).transpose() {
+        Ok(o) => o.map(CommitLog::new),
+        Err(()) => return ExitCode::from(EXIT_USAGE),
+    };
+    let mut disasm = match args.trace_disasm.as_ref().map(open).transpose() {
+        Ok(o) => o.map(DisasmTrace::new),
+        Err(()) => return ExitCode::from(EXIT_USAGE),
+    };
     let start = Instant::now();
-    let outcome = m.run(args.max_insns, &mut NoTrace);
+    // The tracer is a type parameter of the run loop: each combination is its own
+    // monomorphized loop, and the untraced one is unchanged.
+    let outcome = match (commit.as_mut(), disasm.as_mut()) {
+        (None, None) => m.run(args.max_insns, &mut NoTrace),
+        (Some(c), None) => m.run(args.max_insns, c),
+        (None, Some(d)) => m.run(args.max_insns, d),
+        (Some(c), Some(d)) => m.run(args.max_insns, &mut (c, d)),
+    };
     if let Some(p) = &args.signature {
         match m.signature() {
             Some(sig) => {
@@ -168,13 +250,14 @@ fn run(args: RunArgs) -> ExitCode {
         }
     }
     let wall = start.elapsed();
+    let flushed = [commit.as_mut().map(|c| c.finish()), disasm.as_mut().map(|d| d.finish())];
+    for e in flushed.into_iter().flatten().filter_map(Result::err) {
+        eprintln!("rvsim: writing trace: {e}");
+    }
     if args.stats {
-        let n = m.retired();
-        let secs = wall.as_secs_f64();
-        eprintln!("rvsim: {n} instructions in {secs:.3} s = {:.1} MIPS", n as f64 / secs.max(1e-9) / 1e6);
+        eprint!("{}", RunStats::collect(&m, wall).render_text());
         for c in &m.cores {
-            let r = &c.hart.stats.retired_by_priv;
-            eprintln!("rvsim: hart {}: M {} S {} U {}", c.hart.hartid, r[3], r[1], r[0]);
+            eprint!("{}", c.hart.mmu.stats.report(&format!("rvsim: hart {} mmu: ", c.hart.hartid)));
         }
         for (i, v) in m.bus.dev.virtio.iter().enumerate().filter(|(_, v)| v.present()) {
             let s = v.io_stats();
@@ -182,6 +265,43 @@ fn run(args: RunArgs) -> ExitCode {
                 "rvsim: disk {i}: {} reads ({} bytes), {} writes ({} bytes)",
                 s.reads, s.bytes_read, s.writes, s.bytes_written
             );
+        }
+    }
+    if let Some(path) = &args.stats_json {
+        let n = m.retired();
+        let secs = wall.as_secs_f64();
+        let harts: Vec<String> = m
+            .cores
+            .iter()
+            .map(|c| {
+                let r = &c.hart.stats.retired_by_priv;
+                format!(
+                    "{{\"hartid\":{},\"retired\":{{\"M\":{},\"S\":{},\"U\":{}}},\"mmu\":{}}}",
+                    c.hart.hartid,
+                    r[3],
+                    r[1],
+                    r[0],
+                    c.hart.mmu.stats.to_json()
+                )
+            })
+            .collect();
+        let json = format!(
+            "{{\"instructions\":{n},\"seconds\":{secs:.6},\"mips\":{:.3},\"harts\":[{}]}}\n",
+            n as f64 / secs.max(1e-9) / 1e6,
+            harts.join(",")
+        );
+        if let Err(e) = std::fs::write(path, json) {
+            eprintln!("rvsim: cannot write {}: {e}", path.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    if let Some(path) = &args.dump_pt {
+        let text = rvsim::mmu::dump::dump(&m.bus, m.cores[0].hart.csr.satp);
+        if path.as_os_str() == "-" {
+            eprint!("{text}");
+        } else if let Err(e) = std::fs::write(path, text) {
+            eprintln!("rvsim: cannot write {}: {e}", path.display());
+            return ExitCode::from(EXIT_USAGE);
         }
     }
     match outcome {

@@ -1,20 +1,34 @@
-//! Main memory: a flat byte array, plus the bitmap of pages holding decoded code so that a
-//! store to code invalidates the decoded-instruction cache.
+//! Main memory: a flat byte array, plus a bitmap of the 16-byte granules holding decoded
+//! code so that a store to code invalidates the decoded-instruction cache. The granule is
+//! small because data often shares a page with code (`.data` right after `.text`), and a
+//! store there must not throw away the decoded blocks.
 
 /// Guest RAM starting at [`crate::bus::RAM_BASE`].
 pub struct Ram {
     data: Vec<u8>,
-    /// One bit per 4 KiB page: set when the instruction cache holds code from that page.
-    code_pages: Vec<u64>,
-    /// True when any bit of `code_pages` is set (skips the bitmap for data-only runs).
+    /// One bit per [`CODE_GRANULE`] bytes: set when a decoded block covers that granule.
+    code_map: Vec<u64>,
+    /// Indices of the `code_map` words that have bits set (so clearing is cheap).
+    code_words: Vec<u32>,
+    /// True when any bit of `code_map` is set (skips the bitmap for data-only runs).
     any_code: bool,
 }
+
+/// log2 of the code-tracking granule.
+const GRANULE_SHIFT: u32 = 4;
+/// Bytes per code-tracking granule.
+pub const CODE_GRANULE: u64 = 1 << GRANULE_SHIFT;
 
 impl Ram {
     /// Zero-filled RAM of `size` bytes (the host allocates lazily: untouched pages cost nothing).
     pub fn new(size: u64) -> Ram {
-        let pages = size.div_ceil(4096) as usize;
-        Ram { data: vec![0; size as usize], code_pages: vec![0; pages.div_ceil(64)], any_code: false }
+        let granules = size.div_ceil(CODE_GRANULE) as usize;
+        Ram {
+            data: vec![0; size as usize],
+            code_map: vec![0; granules.div_ceil(64)],
+            code_words: Vec::new(),
+            any_code: false,
+        }
     }
 
     #[inline]
@@ -50,7 +64,7 @@ impl Ram {
     pub fn write<const N: usize>(&mut self, off: u64, v: u64) -> Option<bool> {
         let s = self.slice_mut(off, N)?;
         s.copy_from_slice(&v.to_le_bytes()[..N]);
-        Some(self.any_code && self.is_code_page(off) | self.is_code_page(off + N as u64 - 1))
+        Some(self.any_code && (self.is_code(off) | self.is_code(off + N as u64 - 1)))
     }
 
     /// Copies `data` into RAM at `off` (device DMA, loaders). Returns `None` outside RAM,
@@ -58,27 +72,35 @@ impl Ram {
     pub fn write_bytes(&mut self, off: u64, data: &[u8]) -> Option<bool> {
         self.slice_mut(off, data.len())?.copy_from_slice(data);
         let last = off + data.len().max(1) as u64 - 1;
-        Some(self.any_code && (off >> 12..=last >> 12).any(|p| self.is_code_page(p << 12)))
+        Some(self.any_code && (off >> GRANULE_SHIFT..=last >> GRANULE_SHIFT).any(|g| self.is_code(g << GRANULE_SHIFT)))
     }
 
     #[inline]
-    fn is_code_page(&self, off: u64) -> bool {
-        let page = (off >> 12) as usize;
-        self.code_pages[page / 64] >> (page % 64) & 1 != 0
+    fn is_code(&self, off: u64) -> bool {
+        let g = (off >> GRANULE_SHIFT) as usize;
+        self.code_map.get(g / 64).is_some_and(|w| w >> (g % 64) & 1 != 0)
     }
 
-    /// Marks the page containing `off` as holding decoded code.
-    pub fn mark_code_page(&mut self, off: u64) {
-        let page = (off >> 12) as usize;
-        if let Some(w) = self.code_pages.get_mut(page / 64) {
-            *w |= 1 << (page % 64);
-            self.any_code = true;
+    /// Marks `[off, off + len)` as holding decoded code.
+    pub fn mark_code(&mut self, off: u64, len: u64) {
+        let last = off + len.max(1) - 1;
+        for g in (off >> GRANULE_SHIFT) as usize..=(last >> GRANULE_SHIFT) as usize {
+            if let Some(w) = self.code_map.get_mut(g / 64) {
+                if *w == 0 {
+                    self.code_words.push((g / 64) as u32);
+                }
+                *w |= 1 << (g % 64);
+                self.any_code = true;
+            }
         }
     }
 
-    /// Forgets all code pages (after the instruction caches were flushed).
-    pub fn clear_code_pages(&mut self) {
-        self.code_pages.fill(0);
+    /// Forgets all code (after the instruction caches were flushed).
+    pub fn clear_code(&mut self) {
+        for &w in &self.code_words {
+            self.code_map[w as usize] = 0;
+        }
+        self.code_words.clear();
         self.any_code = false;
     }
 

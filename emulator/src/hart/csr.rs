@@ -319,11 +319,19 @@ impl Hart {
         use addr::*;
         match csr {
             FFLAGS | FRM | FCSR if !self.fp_enabled() => return None,
-            FFLAGS => self.csr.fflags = v & 0x1f,
-            FRM => self.csr.frm = v & 7,
+            // Writing fcsr or its fields modifies FP state: FS becomes Dirty (Privileged 3.1.6.6).
+            FFLAGS => {
+                self.csr.fflags = v & 0x1f;
+                self.csr.mstatus |= mstatus::FS_DIRTY;
+            }
+            FRM => {
+                self.csr.frm = v & 7;
+                self.csr.mstatus |= mstatus::FS_DIRTY;
+            }
             FCSR => {
                 self.csr.fflags = v & 0x1f;
                 self.csr.frm = (v >> 5) & 7;
+                self.csr.mstatus |= mstatus::FS_DIRTY;
             }
             SSTATUS => {
                 let m = (self.csr.mstatus & !mstatus::SSTATUS_WRITABLE) | (v & mstatus::SSTATUS_WRITABLE);

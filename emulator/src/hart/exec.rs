@@ -13,8 +13,11 @@ use crate::isa::{Instr, Op};
 pub(crate) enum Flow {
     /// Fall through to the next instruction of the block.
     Next,
-    /// Continue at this pc, ending the block.
-    Jump(u64),
+    /// `pc` was set to a jump target; end the block.
+    Jump,
+    /// `pc` was set after a change of privilege or interrupt enables (xRET): the run
+    /// loop re-samples interrupts before the next block.
+    Sync,
     /// Fall through, but end the block (state changed that the block loop must see).
     End,
     /// WFI: fall through and stall until an interrupt is pending.
@@ -37,19 +40,30 @@ impl Hart {
         let a = self.xr(i.rs1);
         let b = self.xr(i.rs2);
         let next = pc.wrapping_add(i.len as u64);
-        let branch = |taken: bool| Ok(Flow::Jump(if taken { pc.wrapping_add(imm) } else { next }));
+        // A taken branch leaves the block; a branch not taken falls through inside it
+        // (blocks continue past conditional branches).
+        let mut branch = |taken: bool| {
+            if taken {
+                self.pc = pc.wrapping_add(imm);
+                Ok(Flow::Jump)
+            } else {
+                Ok(Flow::Next)
+            }
+        };
         let v = match i.op {
             Lui => imm,
             Auipc => pc.wrapping_add(imm),
             Jal => {
                 self.xw(i.rd, next);
-                return Ok(Flow::Jump(pc.wrapping_add(imm)));
+                self.pc = pc.wrapping_add(imm);
+                return Ok(Flow::Jump);
             }
             Jalr => {
                 // The target is computed before rd is written (rd may equal rs1).
                 let target = a.wrapping_add(imm) & !1;
                 self.xw(i.rd, next);
-                return Ok(Flow::Jump(target));
+                self.pc = target;
+                return Ok(Flow::Jump);
             }
             Beq => return branch(a == b),
             Bne => return branch(a != b),
@@ -184,7 +198,7 @@ impl Hart {
                     return Err(illegal);
                 }
                 self.mret();
-                Ok(Flow::Jump(self.pc))
+                Ok(Flow::Sync)
             }
             Op::Sret => {
                 // SRET traps in U-mode, and in S-mode when mstatus.TSR is set (3.1.6.5).
@@ -192,7 +206,7 @@ impl Hart {
                     return Err(illegal);
                 }
                 self.sret();
-                Ok(Flow::Jump(self.pc))
+                Ok(Flow::Sync)
             }
             Op::Wfi => {
                 // WFI is illegal in U-mode, and below M when mstatus.TW is set (3.1.6.5);

@@ -2,9 +2,10 @@
 //! physical address of their first instruction. A block never crosses a 4 KiB page (so
 //! one fetch translation serves the whole block) and ends at any instruction that can
 //! change control flow, privilege, CSRs or translation. Blocks are dropped when RAM
-//! holding them is written (see `Ram::mark_code_page`) and on FENCE.I.
+//! holding them is written (see `Ram::mark_code`) and on FENCE.I.
 
 use crate::isa::Instr;
+use std::cell::Cell;
 
 /// Longest block, in instructions.
 pub(crate) const MAX_BLOCK: usize = 64;
@@ -15,6 +16,16 @@ const MAX_BLOCKS: usize = 1 << 16;
 pub(crate) struct Block {
     pub pa: u64,
     pub instrs: Box<[Instr]>,
+    /// Up to two successors (next pc, block index + 1; 0 = none), used only while
+    /// fetches are untranslated, so pc = physical address and a link cannot go stale
+    /// except by a flush, which drops all blocks.
+    links: [Cell<(u64, u32)>; 2],
+}
+
+impl Block {
+    pub fn new(pa: u64, instrs: Box<[Instr]>) -> Block {
+        Block { pa, instrs, links: [Cell::new((0, 0)), Cell::new((0, 0))] }
+    }
 }
 
 pub(crate) struct ICache {
@@ -50,6 +61,26 @@ impl ICache {
         &self.blocks[i]
     }
 
+    /// The block linked from block `from` for `pc`, if any.
+    #[inline(always)]
+    pub fn follow(&self, from: usize, pc: u64) -> Option<usize> {
+        let links = &self.blocks[from].links;
+        for l in links {
+            let (to_pc, to) = l.get();
+            if to != 0 && to_pc == pc {
+                return Some(to as usize - 1);
+            }
+        }
+        None
+    }
+
+    /// Links block `from` to block `to` at `pc`: the first free slot, else the second.
+    pub fn link(&self, from: usize, pc: u64, to: usize) {
+        let links = &self.blocks[from].links;
+        let slot = if links[0].get().1 == 0 { 0 } else { 1 };
+        links[slot].set((pc, to as u32 + 1));
+    }
+
     pub fn insert(&mut self, block: Block) -> usize {
         if self.blocks.len() >= MAX_BLOCKS {
             self.flush();
@@ -60,8 +91,11 @@ impl ICache {
         self.blocks.len() - 1
     }
 
+    /// Drops every block; costs what is cached, not the size of the table.
     pub fn flush(&mut self) {
+        for b in &self.blocks {
+            self.table[Self::slot(b.pa)] = 0;
+        }
         self.blocks.clear();
-        self.table.fill(0);
     }
 }

@@ -71,6 +71,9 @@ pub struct Hart {
     pub retired: u64,
     /// Cycles spent waiting in WFI.
     pub idle: u64,
+    /// Traps taken (each costs one cycle, so a guest stuck in a trap loop still moves
+    /// time and the instruction limit forward).
+    pub traps: u64,
     /// Device interrupt lines into `mip` (MSIP, MTIP, MEIP, SEIP; STIP under Sstc).
     pub irq_lines: u64,
     /// `mtime - cycles`, copied from the CLINT at block boundaries.
@@ -80,6 +83,9 @@ pub struct Hart {
     /// Translation on for instruction fetch / for loads and stores (satp and privilege).
     fetch_paging: bool,
     data_paging: bool,
+    /// Translation contexts for fetches and for loads/stores, rebuilt with the flags above.
+    fetch_ctx: TranslateCtx,
+    data_ctx: TranslateCtx,
     /// Set by FENCE.I: the decoded-instruction cache must be flushed.
     pub(crate) flush_icache: bool,
     /// Memory accesses of the current instruction, recorded only while tracing.
@@ -109,11 +115,14 @@ impl Hart {
             hartid,
             retired: 0,
             idle: 0,
+            traps: 0,
             irq_lines: 0,
             mtime_offset: 0,
             waiting: false,
             fetch_paging: false,
             data_paging: false,
+            fetch_ctx: TranslateCtx::new(0, Privilege::Machine, false, false),
+            data_ctx: TranslateCtx::new(0, Privilege::Machine, false, false),
             flush_icache: false,
             log_mem: false,
             mem_log: Vec::new(),
@@ -132,10 +141,17 @@ impl Hart {
         self.update_translation_mode();
     }
 
-    /// Cycle count: retired instructions (one cycle each) plus WFI idle cycles.
+    /// Cycle count: retired instructions and traps taken (one cycle each) plus WFI idle
+    /// cycles.
     #[inline]
     pub fn cycles(&self) -> u64 {
-        self.retired.wrapping_add(self.idle)
+        self.retired.wrapping_add(self.idle).wrapping_add(self.traps)
+    }
+
+    /// Instructions retired plus traps taken: what `--max-insns` limits.
+    #[inline]
+    pub fn progress(&self) -> u64 {
+        self.retired.wrapping_add(self.traps)
     }
 
     /// `mtime` as this hart sees it.
@@ -163,15 +179,18 @@ impl Hart {
     /// privilege or mstatus.
     pub fn update_translation_mode(&mut self) {
         let on = self.csr.satp >> 60 != 0;
+        let data_prv = self.data_privilege();
         self.fetch_paging = on && self.prv != Privilege::Machine;
-        self.data_paging = on && self.data_privilege() != Privilege::Machine;
+        self.data_paging = on && data_prv != Privilege::Machine;
+        self.fetch_ctx = self.translate_ctx(self.prv);
+        self.data_ctx = self.translate_ctx(data_prv);
     }
 
     /// The context the MMU needs for an access at privilege `prv`.
     #[inline]
     pub fn translate_ctx(&self, prv: Privilege) -> TranslateCtx {
         let ms = self.csr.mstatus;
-        TranslateCtx { satp: self.csr.satp, prv, sum: ms & mstatus::SUM != 0, mxr: ms & mstatus::MXR != 0 }
+        TranslateCtx::new(self.csr.satp, prv, ms & mstatus::SUM != 0, ms & mstatus::MXR != 0)
     }
 
     /// Reads integer register `r`.

@@ -51,70 +51,81 @@ impl Core {
 
     /// Runs until the hart's cycle count reaches `until` or the guest asks to stop.
     pub fn run<T: Tracer>(&mut self, bus: &mut Bus, until: u64, tracer: &mut T) -> StopReason {
-        let h = &mut self.hart;
-        h.log_mem = T::ACTIVE;
+        self.hart.log_mem = T::ACTIVE;
+        // `sync` asks for a full look at machine state before the next block: exit
+        // requests, the code generation, interrupt lines. It is set whenever a block ended
+        // on something that may have changed them (a device or code store, a CSR write, a
+        // trap, xRET, WFI); otherwise only the clock is compared against `next_check`.
+        let mut sync = true;
+        let mut next_check = 0;
+        // The block just executed, when it ended by falling through or jumping with
+        // translation off (so its link to the next block can be used or set).
+        let mut prev: Option<usize> = None;
         loop {
-            if let Some(req) = bus.dev.exit_request() {
-                return StopReason::Exit(req);
-            }
-            if h.cycles() >= until {
-                return StopReason::Budget;
-            }
-            if self.icache.gen != bus.code_gen || h.flush_icache {
-                self.icache.flush();
-                self.icache.gen = bus.code_gen;
-                h.flush_icache = false;
-            }
-            // Interrupts (Privileged 3.1.9): sample the lines, take the highest-priority
-            // enabled one. A pending one ends WFI even if globally disabled.
-            h.mtime_offset = bus.dev.clint.mtime_offset;
-            let mut lines = bus.dev.irq_lines(h.hartid as usize, h.cycles());
-            if h.csr.menvcfg & MENVCFG_STCE != 0 && h.time() >= h.csr.stimecmp {
-                lines |= irq::STIP;
-            }
-            h.irq_lines = lines;
-            if h.mip() & h.csr.mie != 0 {
-                h.waiting = false;
-                if let Some(i) = h.pending_interrupt() {
-                    let ev = h.take_interrupt(i);
-                    h.stats.interrupts[i as usize & 15] += 1;
-                    if T::ACTIVE {
-                        tracer.trap(h, &ev);
+            let h = &mut self.hart;
+            if sync || h.cycles() >= next_check {
+                if let Some(req) = bus.dev.exit_request() {
+                    return StopReason::Exit(req);
+                }
+                if h.cycles() >= until {
+                    return StopReason::Budget;
+                }
+                if self.icache.gen != bus.code_gen || h.flush_icache {
+                    self.icache.flush();
+                    self.icache.gen = bus.code_gen;
+                    h.flush_icache = false;
+                }
+                // Interrupts (Privileged 3.1.9): sample the lines, take the highest-priority
+                // enabled one. A pending one ends WFI even if globally disabled.
+                h.mtime_offset = bus.dev.clint.mtime_offset;
+                let mut lines = bus.dev.irq_lines(h.hartid as usize, h.cycles());
+                if h.csr.menvcfg & MENVCFG_STCE != 0 && h.time() >= h.csr.stimecmp {
+                    lines |= irq::STIP;
+                }
+                h.irq_lines = lines;
+                if h.mip() & h.csr.mie != 0 {
+                    h.waiting = false;
+                    if let Some(i) = h.pending_interrupt() {
+                        let ev = h.take_interrupt(i);
+                        h.traps += 1;
+                        h.stats.interrupts[i as usize & 15] += 1;
+                        if T::ACTIVE {
+                            tracer.trap(h, &ev);
+                        }
+                        continue;
                     }
+                }
+                if h.waiting {
+                    h.idle += idle_cycles(h, bus, until);
                     continue;
                 }
-            }
-            if h.waiting {
-                h.idle += idle_cycles(h, bus, until);
-                continue;
+                next_check = next_timer_event(h, bus, until);
+                sync = false;
             }
             let pc = h.pc;
-            let pa = match h.translate(pc, Access::Fetch, bus) {
-                Ok(pa) => pa,
-                Err(e) => {
-                    trap(h, e, tracer);
-                    continue;
+            // With translation off for fetches, pc is the physical address and the block
+            // reached from the previous one can be found through its link (chaining).
+            let linked = match prev {
+                Some(p) if !sync => self.icache.follow(p, pc),
+                _ => None,
+            };
+            let b = match linked {
+                Some(b) => b,
+                None => {
+                    let Some(b) = self.fetch_block(pc, bus, tracer) else {
+                        sync = true;
+                        prev = None;
+                        continue;
+                    };
+                    if let Some(p) = prev {
+                        if !h_fetch_paging(&self.hart) {
+                            self.icache.link(p, pc, b);
+                        }
+                    }
+                    b
                 }
             };
-            let b = match self.icache.lookup(pa) {
-                Some(b) => b,
-                None => match build_block(pc, pa, bus) {
-                    Ok(Some(block)) => {
-                        if pa.wrapping_sub(RAM_BASE) < bus.ram.size() {
-                            bus.ram.mark_code_page(pa.wrapping_sub(RAM_BASE));
-                        }
-                        self.icache.insert(block)
-                    }
-                    Ok(None) => {
-                        step_page_crossing(h, pa, bus, tracer);
-                        continue;
-                    }
-                    Err(e) => {
-                        trap(h, e, tracer);
-                        continue;
-                    }
-                },
-            };
+            let h = &mut self.hart;
             let prv = h.prv;
             let start = h.retired;
             for ins in self.icache.block(b).instrs.iter() {
@@ -128,17 +139,20 @@ impl Core {
                         }
                         match flow {
                             Flow::Next => h.pc = pc.wrapping_add(ins.len as u64),
-                            Flow::Jump(t) => {
-                                h.pc = t;
+                            Flow::Jump => break,
+                            Flow::Sync => {
+                                sync = true;
                                 break;
                             }
                             Flow::End => {
                                 h.pc = pc.wrapping_add(ins.len as u64);
+                                sync = true;
                                 break;
                             }
                             Flow::Wait => {
                                 h.pc = pc.wrapping_add(ins.len as u64);
                                 h.waiting = true;
+                                sync = true;
                                 break;
                             }
                         }
@@ -146,21 +160,81 @@ impl Core {
                     Err(e) => {
                         h.mem_log.clear();
                         trap(h, e, tracer);
+                        sync = true;
                         break;
                     }
                 }
             }
             h.stats.retired_by_priv[prv as usize] += h.retired - start;
+            prev = if sync || h.fetch_paging { None } else { Some(b) };
+        }
+    }
+
+    /// Translates `pc` and finds or decodes its block. `None` when the fetch trapped or
+    /// the instruction crossing a page was executed on its own; the trap is taken.
+    fn fetch_block<T: Tracer>(&mut self, pc: u64, bus: &mut Bus, tracer: &mut T) -> Option<usize> {
+        let h = &mut self.hart;
+        let pa = match h.translate(pc, Access::Fetch, bus) {
+            Ok(pa) => pa,
+            Err(e) => {
+                trap(h, e, tracer);
+                return None;
+            }
+        };
+        if let Some(b) = self.icache.lookup(pa) {
+            return Some(b);
+        }
+        match build_block(pc, pa, bus) {
+            Ok(Some(block)) => {
+                if pa.wrapping_sub(RAM_BASE) < bus.ram.size() {
+                    let bytes: u64 = block.instrs.iter().map(|i| i.len as u64).sum();
+                    bus.ram.mark_code(pa.wrapping_sub(RAM_BASE), bytes);
+                }
+                Some(self.icache.insert(block))
+            }
+            Ok(None) => {
+                step_page_crossing(h, pa, bus, tracer);
+                None
+            }
+            Err(e) => {
+                trap(h, e, tracer);
+                None
+            }
         }
     }
 }
 
+#[inline(always)]
+fn h_fetch_paging(h: &Hart) -> bool {
+    h.fetch_paging
+}
+
 fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
+    h.traps += 1;
     h.stats.exceptions[e.code() as usize & 15] += 1;
     let ev = h.take_exception(e);
     if T::ACTIVE {
         tracer.trap(h, &ev);
     }
+}
+
+/// The cycle count at which a timer line may next change (or `until`): mtimecmp and,
+/// under Sstc, stimecmp, converted from `mtime` to this hart's cycles.
+fn next_timer_event(h: &Hart, bus: &Bus, until: u64) -> u64 {
+    let now = h.cycles();
+    let mut next = until;
+    let at = |cmp: u64| cmp.wrapping_sub(h.mtime_offset);
+    let m = at(bus.dev.clint.mtimecmp(h.hartid as usize));
+    if m > now {
+        next = next.min(m);
+    }
+    if h.csr.menvcfg & MENVCFG_STCE != 0 {
+        let s = at(h.csr.stimecmp);
+        if s > now {
+            next = next.min(s);
+        }
+    }
+    next
 }
 
 /// Cycles to stay idle in WFI: up to the next timer event this hart can see, at least 1.
@@ -218,7 +292,7 @@ fn build_block(va: u64, pa: u64, bus: &Bus) -> Result<Option<Block>, Exception> 
             break;
         }
     }
-    Ok(Some(Block { pa, instrs: instrs.into_boxed_slice() }))
+    Ok(Some(Block::new(pa, instrs.into_boxed_slice())))
 }
 
 /// Executes one 32-bit instruction whose halves lie on two pages (not cached: the second
@@ -245,14 +319,14 @@ fn step_page_crossing<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &
                 tracer.commit(h, pc, prv, &ins);
                 h.mem_log.clear();
             }
-            h.pc = match flow {
-                Flow::Jump(t) => t,
+            match flow {
+                Flow::Jump | Flow::Sync => {}
                 Flow::Wait => {
                     h.waiting = true;
-                    pc.wrapping_add(4)
+                    h.pc = pc.wrapping_add(4);
                 }
-                _ => pc.wrapping_add(4),
-            };
+                _ => h.pc = pc.wrapping_add(4),
+            }
         }
         Err(e) => trap(h, e, tracer),
     }

@@ -229,8 +229,9 @@ impl Instr {
         Instr { op: Op::Illegal, rd: 0, rs1: 0, rs2: 0, rs3: 0, rm: 0, len, imm: 0, raw }
     }
 
-    /// True when executing this instruction may change control flow, privilege, CSR state
-    /// or translation, so a cached block must end after it.
+    /// True when executing this instruction always changes control flow or may change
+    /// privilege, CSR state or translation, so a cached block must end after it.
+    /// Conditional branches do not end a block: a taken branch exits it early.
     pub fn ends_block(&self) -> bool {
         use Op::*;
         matches!(
@@ -238,12 +239,6 @@ impl Instr {
             Illegal
                 | Jal
                 | Jalr
-                | Beq
-                | Bne
-                | Blt
-                | Bge
-                | Bltu
-                | Bgeu
                 | FenceI
                 | Ecall
                 | Ebreak

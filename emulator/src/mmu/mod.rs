@@ -1,19 +1,53 @@
-//! Address translation (Privileged spec ch. 4.3-4.6). Placeholder until the MMU work lands:
-//! only `satp.MODE = Bare` is accepted, so translation is never switched on.
+//! Address translation (Privileged spec ch. 4.1.11 `satp`, 4.2.1 SFENCE.VMA, 4.3-4.6
+//! Sv39/Sv48/Sv57): a page-table walker, separate instruction and data TLBs as hardware
+//! has them, and a host-side fast path in front of the TLBs that never changes what the
+//! guest observes.
+//!
+//! ```text
+//!  translate(va, access, ctx)
+//!      |
+//!      v
+//!  fast path: per access kind, direct-mapped vpage -> (TLB slot, entry id, pa page)
+//!      |  hit only while that TLB entry is resident and for the same ASID/mode/priv/SUM/MXR
+//!      v  miss
+//!  canonical check -> iTLB/dTLB lookup (ASID or global, any page size)
+//!      |  hit: re-check U/SUM/MXR/R/W/X from the cached PTE bits; A/D must be set
+//!      v  miss (or A/D to set)
+//!  walk (pte.rs, walk.rs): PTE reads through RAM, A/D update or Svade fault
+//!      |
+//!      v
+//!  fill TLB, fill fast path, pa
+//! ```
+//!
+//! Modules: [`pte`] (PTE and `satp` fields), [`walk`] (the algorithm of 4.3.2),
+//! [`tlb`] (set-associative, pseudo-LRU), [`stats`] (counters), [`dump`] (page-table
+//! printer). See `docs/mmu.md` for the behaviour a guest can observe.
+
+pub mod dump;
+pub mod pte;
+pub mod stats;
+pub mod tlb;
+pub mod walk;
 
 use crate::bus::Bus;
 use crate::hart::{Exception, Privilege};
+use pte::{Satp, SatpMode};
+use stats::MmuStats;
+pub use tlb::{Tlb, TlbConfig, TlbEntry};
+pub use walk::{Fault, WalkStep};
 
 /// The kind of access being translated; selects permission checks and the fault cause.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
-    Fetch,
-    Load,
+    Fetch = 0,
+    Load = 1,
     /// Stores and AMOs (including SC).
-    Store,
+    Store = 2,
 }
 
-/// What the hart tells the MMU about an access.
+/// What the hart tells the MMU about an access. Build it with [`TranslateCtx::new`]; the
+/// hart keeps one for fetches and one for data accesses, rebuilt only when satp, mstatus
+/// or the privilege change.
 #[derive(Clone, Copy, Debug)]
 pub struct TranslateCtx {
     pub satp: u64,
@@ -21,41 +55,275 @@ pub struct TranslateCtx {
     pub prv: Privilege,
     pub sum: bool,
     pub mxr: bool,
+    /// The parts a cached permission check depends on, packed (see `ctx_key`).
+    key: u32,
+}
+
+impl TranslateCtx {
+    pub fn new(satp: u64, prv: Privilege, sum: bool, mxr: bool) -> TranslateCtx {
+        let mut c = TranslateCtx { satp, prv, sum, mxr, key: 0 };
+        c.key = ctx_key(&c);
+        c
+    }
+}
+
+/// Who sets the A and D bits of a leaf PTE (Privileged 4.3.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AdMode {
+    /// The walker sets A (and D on a store) in memory, atomically with the PTE it read,
+    /// as QEMU does (the scheme without Svade; Svadu's behaviour).
+    #[default]
+    Hardware,
+    /// Svade: an access with A = 0, or a store with D = 0, raises a page fault and the
+    /// OS sets the bits.
+    Trap,
 }
 
 /// MMU configuration from the command line.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct MmuConfig {}
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MmuConfig {
+    pub itlb: TlbConfig,
+    pub dtlb: TlbConfig,
+    pub ad_mode: AdMode,
+}
 
+impl Default for MmuConfig {
+    /// 32-entry 4-way instruction and data TLBs, hardware A/D updates.
+    fn default() -> Self {
+        MmuConfig {
+            itlb: TlbConfig { entries: 32, ways: 4 },
+            dtlb: TlbConfig { entries: 32, ways: 4 },
+            ad_mode: AdMode::Hardware,
+        }
+    }
+}
+
+/// Something the MMU did, for event traces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MmuEvent {
+    /// A page-table walk for `va`: each PTE read, and the physical address or the fault.
+    Walk { va: u64, access: Access, steps: Vec<WalkStep>, result: Result<u64, Fault> },
+    /// A TLB fill (the iTLB for fetches, else the dTLB) and the entry it evicted.
+    Fill { access: Access, slot: usize, entry: TlbEntry, evicted: Option<TlbEntry> },
+    /// SFENCE.VMA and how many entries each TLB dropped.
+    Flush { vaddr: Option<u64>, asid: Option<u16>, itlb: u64, dtlb: u64 },
+    /// A fault raised from a TLB hit's cached permissions (walk faults are in `Walk`).
+    TlbFault { va: u64, access: Access, fault: Fault },
+}
+
+/// One slot of the host fast path: the 4 KiB page `vpage` translates to `pa_page` as
+/// long as TLB slot `slot` still holds entry `id`, for accesses with context `key`.
+#[derive(Clone, Copy, Debug)]
+struct FastEntry {
+    vpage: u64,
+    key: u32,
+    slot: u32,
+    id: u64,
+    pa_page: u64,
+}
+
+const FAST_EMPTY: FastEntry = FastEntry { vpage: u64::MAX, key: 0, slot: 0, id: 0, pa_page: 0 };
+
+/// The parts of a [`TranslateCtx`] a cached permission check depends on.
+#[inline(always)]
+fn ctx_key(ctx: &TranslateCtx) -> u32 {
+    let s = Satp::from_bits(ctx.satp);
+    s.asid as u32 | (s.mode as u32) << 16 | (ctx.prv as u32) << 20 | (ctx.sum as u32) << 22 | (ctx.mxr as u32) << 23
+}
+
+/// The MMU of one hart.
 pub struct Mmu {
-    _cfg: MmuConfig,
+    cfg: MmuConfig,
+    pub itlb: Tlb,
+    pub dtlb: Tlb,
+    /// Host fast path, one direct-mapped table per access kind.
+    fast: [Box<[FastEntry]>; 3],
+    fast_mask: usize,
+    pub stats: MmuStats,
+    /// When `Some`, walks, TLB fills, flushes and faults are appended here for a tracer
+    /// to drain (only the slow path records; fast-path hits are not events).
+    pub events: Option<Vec<MmuEvent>>,
 }
 
 impl Mmu {
     pub fn new(cfg: MmuConfig) -> Mmu {
-        Mmu { _cfg: cfg }
+        let cfg = MmuConfig { itlb: cfg.itlb.normalized(), dtlb: cfg.dtlb.normalized(), ad_mode: cfg.ad_mode };
+        // A fast entry is only valid while its TLB entry is resident; superpages make
+        // many 4 KiB slots share one entry (a kernel's direct map), hence at least 512.
+        let n = (cfg.itlb.entries.max(cfg.dtlb.entries) as usize * 2).clamp(512, 8192).next_power_of_two();
+        let table = || vec![FAST_EMPTY; n].into_boxed_slice();
+        Mmu {
+            cfg,
+            itlb: Tlb::new(cfg.itlb),
+            dtlb: Tlb::new(cfg.dtlb),
+            fast: [table(), table(), table()],
+            fast_mask: n - 1,
+            stats: MmuStats::default(),
+            events: None,
+        }
     }
 
-    /// Whether a `satp.MODE` value is supported (unsupported writes are ignored).
+    /// The configuration in use (TLB sizes normalized).
+    pub fn config(&self) -> MmuConfig {
+        self.cfg
+    }
+
+    /// Whether a `satp.MODE` value is supported (unsupported writes are ignored,
+    /// Privileged 4.1.11): Bare, Sv39, Sv48, Sv57.
     pub fn satp_mode_supported(&self, mode: u64) -> bool {
-        mode == 0
+        SatpMode::from_bits(mode).is_some()
     }
 
-    /// Translates `va`; only called while paging is on.
-    pub fn translate(
+    /// Translates `va` for `access`; only called while paging is on (satp.MODE != Bare
+    /// and the effective privilege is S or U). Faults carry `va` as their tval.
+    #[inline(always)]
+    pub fn translate(&mut self, va: u64, access: Access, ctx: &TranslateCtx, bus: &mut Bus) -> Result<u64, Exception> {
+        let key = ctx.key;
+        let e = self.fast[access as usize][(va >> 12) as usize & self.fast_mask];
+        let (tlb, st) = match access {
+            Access::Fetch => (&mut self.itlb, &mut self.stats.itlb),
+            _ => (&mut self.dtlb, &mut self.stats.dtlb),
+        };
+        if e.vpage == va >> 12 && e.key == key && tlb.id(e.slot) == e.id {
+            // A hit on the modelled TLB: count it and update its replacement state exactly
+            // as the lookup below would.
+            st.hits += 1;
+            tlb.touch(e.slot as usize);
+            return Ok(e.pa_page | (va & 0xfff));
+        }
+        self.translate_slow(va, access, ctx, key, bus)
+    }
+
+    #[inline(never)]
+    fn translate_slow(
         &mut self,
         va: u64,
         access: Access,
-        _ctx: &TranslateCtx,
-        _bus: &mut Bus,
+        ctx: &TranslateCtx,
+        key: u32,
+        bus: &mut Bus,
     ) -> Result<u64, Exception> {
-        Err(match access {
-            Access::Fetch => Exception::InstructionPageFault(va),
-            Access::Load => Exception::LoadPageFault(va),
-            Access::Store => Exception::StorePageFault(va),
-        })
+        let satp = Satp::from_bits(ctx.satp);
+        let mode = match SatpMode::from_bits(satp.mode) {
+            Some(SatpMode::Bare) | None => return Ok(va),
+            Some(m) => m,
+        };
+        let user = ctx.prv == Privilege::User;
+        if !walk::is_canonical(va, mode) {
+            return Err(self.fault(Fault::NonCanonical, access, va, user));
+        }
+        let (tlb, st) = match access {
+            Access::Fetch => (&mut self.itlb, &mut self.stats.itlb),
+            _ => (&mut self.dtlb, &mut self.stats.dtlb),
+        };
+        let hit = tlb.lookup(va, satp.asid).and_then(|s| tlb.get(s).map(|e| (s, *e)));
+        if let Some((slot, e)) = hit {
+            if let Err(f) = walk::check_permissions(e.flags, access, ctx) {
+                st.hits += 1;
+                tlb.touch(slot);
+                if let Some(ev) = self.events.as_mut() {
+                    ev.push(MmuEvent::TlbFault { va, access, fault: f });
+                }
+                return Err(self.fault(f, access, va, user));
+            }
+            if walk::missing_ad(e.flags, access) == 0 {
+                st.hits += 1;
+                tlb.touch(slot);
+                let pa = e.pa(va);
+                self.fill_fast(access, va, key, slot, pa);
+                return Ok(pa);
+            }
+            // A or D must be set: step 9 may not use the cached PTE, walk memory again.
+        }
+        st.misses += 1;
+        self.stats.walks += 1;
+        let mut steps = self.events.is_some().then(Vec::new);
+        let w = walk::walk(bus, satp, mode, va, access, ctx, self.cfg.ad_mode, steps.as_mut());
+        self.stats.pte_reads += w.pte_reads as u64;
+        self.stats.walk_reads[(w.pte_reads as usize).min(stats::WALK_HIST - 1)] += 1;
+        if let (Some(ev), Some(steps)) = (self.events.as_mut(), steps) {
+            let result = w.result.map(|l| l.pa_base | (va & ((1u64 << tlb::page_shift(l.level)) - 1)));
+            ev.push(MmuEvent::Walk { va, access, steps, result });
+        }
+        let leaf = match w.result {
+            Ok(l) => l,
+            Err(f) => return Err(self.fault(f, access, va, user)),
+        };
+        if leaf.ad_set & pte::bits::A != 0 {
+            self.stats.a_updates += 1;
+        }
+        if leaf.ad_set & pte::bits::D != 0 {
+            self.stats.d_updates += 1;
+        }
+        let entry = TlbEntry {
+            tag: va >> tlb::page_shift(leaf.level),
+            level: leaf.level as u8,
+            asid: satp.asid,
+            global: leaf.global,
+            pa_base: leaf.pa_base,
+            flags: leaf.pte.flags(),
+            pte_addr: leaf.pte_addr,
+        };
+        let pa = entry.pa(va);
+        let (tlb, st) = match access {
+            Access::Fetch => (&mut self.itlb, &mut self.stats.itlb),
+            _ => (&mut self.dtlb, &mut self.stats.dtlb),
+        };
+        if let Some((slot, evicted)) = tlb.insert(entry) {
+            st.fills += 1;
+            st.evictions += evicted.is_some() as u64;
+            if let Some(ev) = self.events.as_mut() {
+                ev.push(MmuEvent::Fill { access, slot, entry, evicted });
+            }
+            self.fill_fast(access, va, key, slot, pa);
+        }
+        Ok(pa)
     }
 
-    /// SFENCE.VMA with optional address and ASID (Privileged 4.2.1).
-    pub fn sfence_vma(&mut self, _vaddr: Option<u64>, _asid: Option<u64>) {}
+    fn fill_fast(&mut self, access: Access, va: u64, key: u32, slot: usize, pa: u64) {
+        let id = match access {
+            Access::Fetch => self.itlb.id(slot as u32),
+            _ => self.dtlb.id(slot as u32),
+        };
+        self.fast[access as usize][(va >> 12) as usize & self.fast_mask] =
+            FastEntry { vpage: va >> 12, key, slot: slot as u32, id, pa_page: pa & !0xfff };
+    }
+
+    /// Counts a fault and maps it to the exception of the access type (tval = `va`).
+    fn fault(&mut self, f: Fault, access: Access, va: u64, user: bool) -> Exception {
+        self.stats.count_fault(f, access, user);
+        exception(f, access, va)
+    }
+
+    /// SFENCE.VMA with optional address (rs1 != x0) and ASID (rs2 != x0), Privileged
+    /// 4.2.1. Flushes both TLBs; the fast path follows because its entries name TLB
+    /// entry ids. Bits of rs2 above ASIDLEN are ignored.
+    pub fn sfence_vma(&mut self, vaddr: Option<u64>, asid: Option<u64>) {
+        let asid = asid.map(|a| a as u16);
+        self.stats.sfence[stats::sfence_kind(vaddr.is_some(), asid.is_some())] += 1;
+        let itlb = self.itlb.flush(vaddr, asid);
+        let dtlb = self.dtlb.flush(vaddr, asid);
+        self.stats.itlb.flushed_entries += itlb;
+        self.stats.dtlb.flushed_entries += dtlb;
+        if let Some(ev) = self.events.as_mut() {
+            ev.push(MmuEvent::Flush { vaddr, asid, itlb, dtlb });
+        }
+    }
 }
+
+/// The exception for walker fault `f` on an access of kind `access` to `va`: a page fault
+/// of the access type, or an access fault for a PMA violation by a page-table access
+/// (Privileged 4.3.2 steps 2 and 9).
+pub fn exception(f: Fault, access: Access, va: u64) -> Exception {
+    match (f.is_access_fault(), access) {
+        (true, Access::Fetch) => Exception::InstructionAccessFault(va),
+        (true, Access::Load) => Exception::LoadAccessFault(va),
+        (true, Access::Store) => Exception::StoreAccessFault(va),
+        (false, Access::Fetch) => Exception::InstructionPageFault(va),
+        (false, Access::Load) => Exception::LoadPageFault(va),
+        (false, Access::Store) => Exception::StorePageFault(va),
+    }
+}
+
+#[cfg(test)]
+mod tests;

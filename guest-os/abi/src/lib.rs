@@ -14,4 +14,453 @@ pub mod mmio {
     pub const VIRTIO0: u64 = 0x1000_1000;
     pub const VIRTIO_STRIDE: u64 = 0x1000;
     pub const RAM: u64 = 0x8000_0000;
+    /// CLINT `mtimecmp` for hart 0 (SiFive CLINT layout, as on QEMU `virt`).
+    pub const CLINT_MTIMECMP: u64 = CLINT + 0x4000;
+    /// CLINT `mtime`.
+    pub const CLINT_MTIME: u64 = CLINT + 0xbff8;
+    /// Finisher command: pass.
+    pub const FINISHER_PASS: u32 = 0x5555;
+    /// Finisher command: fail, code in bits 31..16.
+    pub const FINISHER_FAIL: u32 = 0x3333;
+}
+
+/// Linux syscall numbers for RISC-V (include/uapi/asm-generic/unistd.h).
+pub mod sys {
+    pub const GETCWD: usize = 17;
+    pub const DUP: usize = 23;
+    pub const DUP3: usize = 24;
+    pub const FCNTL: usize = 25;
+    pub const IOCTL: usize = 29;
+    pub const MKDIRAT: usize = 34;
+    pub const UNLINKAT: usize = 35;
+    pub const CHDIR: usize = 49;
+    pub const OPENAT: usize = 56;
+    pub const CLOSE: usize = 57;
+    pub const PIPE2: usize = 59;
+    pub const GETDENTS64: usize = 61;
+    pub const LSEEK: usize = 62;
+    pub const READ: usize = 63;
+    pub const WRITE: usize = 64;
+    pub const READV: usize = 65;
+    pub const WRITEV: usize = 66;
+    pub const NEWFSTATAT: usize = 79;
+    pub const FSTAT: usize = 80;
+    pub const EXIT: usize = 93;
+    pub const EXIT_GROUP: usize = 94;
+    pub const SET_TID_ADDRESS: usize = 96;
+    pub const NANOSLEEP: usize = 101;
+    pub const CLOCK_GETTIME: usize = 113;
+    pub const SCHED_YIELD: usize = 124;
+    pub const KILL: usize = 129;
+    pub const REBOOT: usize = 142;
+    pub const UNAME: usize = 160;
+    pub const GETPID: usize = 172;
+    pub const GETPPID: usize = 173;
+    pub const GETTID: usize = 178;
+    pub const BRK: usize = 214;
+    pub const MUNMAP: usize = 215;
+    pub const CLONE: usize = 220;
+    pub const EXECVE: usize = 221;
+    pub const MMAP: usize = 222;
+    pub const MPROTECT: usize = 226;
+    pub const WAIT4: usize = 260;
+    /// Not Linux: lists processes as [`crate::ProcInfo`] records into a user buffer
+    /// (a0 = buffer, a1 = capacity in records; returns the count). Linux has /proc instead.
+    pub const RVSIM_PROCLIST: usize = 500;
+
+    /// The name of syscall `n`, for traces and the kernel's "unimplemented" log.
+    pub fn name(n: usize) -> &'static str {
+        match n {
+            GETCWD => "getcwd",
+            DUP => "dup",
+            DUP3 => "dup3",
+            FCNTL => "fcntl",
+            IOCTL => "ioctl",
+            MKDIRAT => "mkdirat",
+            UNLINKAT => "unlinkat",
+            CHDIR => "chdir",
+            OPENAT => "openat",
+            CLOSE => "close",
+            PIPE2 => "pipe2",
+            GETDENTS64 => "getdents64",
+            LSEEK => "lseek",
+            READ => "read",
+            WRITE => "write",
+            READV => "readv",
+            WRITEV => "writev",
+            NEWFSTATAT => "newfstatat",
+            FSTAT => "fstat",
+            EXIT => "exit",
+            EXIT_GROUP => "exit_group",
+            SET_TID_ADDRESS => "set_tid_address",
+            NANOSLEEP => "nanosleep",
+            CLOCK_GETTIME => "clock_gettime",
+            SCHED_YIELD => "sched_yield",
+            KILL => "kill",
+            REBOOT => "reboot",
+            UNAME => "uname",
+            GETPID => "getpid",
+            GETPPID => "getppid",
+            GETTID => "gettid",
+            BRK => "brk",
+            MUNMAP => "munmap",
+            CLONE => "clone",
+            EXECVE => "execve",
+            MMAP => "mmap",
+            MPROTECT => "mprotect",
+            WAIT4 => "wait4",
+            RVSIM_PROCLIST => "rvsim_proclist",
+            _ => "?",
+        }
+    }
+}
+
+/// Linux errno values (include/uapi/asm-generic/errno-base.h, errno.h). Syscalls return
+/// `-errno` in a0.
+pub mod errno {
+    pub const EPERM: isize = 1;
+    pub const ENOENT: isize = 2;
+    pub const ESRCH: isize = 3;
+    pub const EINTR: isize = 4;
+    pub const EIO: isize = 5;
+    pub const E2BIG: isize = 7;
+    pub const ENOEXEC: isize = 8;
+    pub const EBADF: isize = 9;
+    pub const ECHILD: isize = 10;
+    pub const EAGAIN: isize = 11;
+    pub const ENOMEM: isize = 12;
+    pub const EACCES: isize = 13;
+    pub const EFAULT: isize = 14;
+    pub const EBUSY: isize = 16;
+    pub const EEXIST: isize = 17;
+    pub const ENOTDIR: isize = 20;
+    pub const EISDIR: isize = 21;
+    pub const EINVAL: isize = 22;
+    pub const EMFILE: isize = 24;
+    pub const ENOTTY: isize = 25;
+    pub const EFBIG: isize = 27;
+    pub const ENOSPC: isize = 28;
+    pub const ESPIPE: isize = 29;
+    pub const EPIPE: isize = 32;
+    pub const ERANGE: isize = 34;
+    pub const ENAMETOOLONG: isize = 36;
+    pub const ENOSYS: isize = 38;
+    pub const ENOTEMPTY: isize = 39;
+
+    /// A short description of `e` (positive errno), as strerror would give.
+    pub fn describe(e: isize) -> &'static str {
+        match e {
+            EPERM => "operation not permitted",
+            ENOENT => "no such file or directory",
+            ESRCH => "no such process",
+            EINTR => "interrupted",
+            EIO => "I/O error",
+            E2BIG => "argument list too long",
+            ENOEXEC => "exec format error",
+            EBADF => "bad file descriptor",
+            ECHILD => "no child processes",
+            EAGAIN => "try again",
+            ENOMEM => "out of memory",
+            EACCES => "permission denied",
+            EFAULT => "bad address",
+            EBUSY => "busy",
+            EEXIST => "file exists",
+            ENOTDIR => "not a directory",
+            EISDIR => "is a directory",
+            EINVAL => "invalid argument",
+            EMFILE => "too many open files",
+            ENOTTY => "not a tty",
+            EFBIG => "file too large",
+            ENOSPC => "no space left on device",
+            ESPIPE => "illegal seek",
+            EPIPE => "broken pipe",
+            ERANGE => "out of range",
+            ENAMETOOLONG => "file name too long",
+            ENOSYS => "function not implemented",
+            ENOTEMPTY => "directory not empty",
+            _ => "unknown error",
+        }
+    }
+}
+
+/// open(2) flags (include/uapi/asm-generic/fcntl.h) and *at() constants.
+pub mod fcntl {
+    pub const O_RDONLY: u32 = 0;
+    pub const O_WRONLY: u32 = 1;
+    pub const O_RDWR: u32 = 2;
+    pub const O_ACCMODE: u32 = 3;
+    pub const O_CREAT: u32 = 0o100;
+    pub const O_EXCL: u32 = 0o200;
+    pub const O_TRUNC: u32 = 0o1000;
+    pub const O_APPEND: u32 = 0o2000;
+    pub const O_NONBLOCK: u32 = 0o4000;
+    pub const O_DIRECTORY: u32 = 0o200000;
+    pub const O_CLOEXEC: u32 = 0o2000000;
+    /// `dirfd` meaning "the current directory".
+    pub const AT_FDCWD: isize = -100;
+    /// unlinkat flag: remove a directory.
+    pub const AT_REMOVEDIR: u32 = 0x200;
+    pub const SEEK_SET: usize = 0;
+    pub const SEEK_CUR: usize = 1;
+    pub const SEEK_END: usize = 2;
+}
+
+/// mmap(2)/mprotect(2) flags (include/uapi/asm-generic/mman-common.h).
+pub mod mman {
+    pub const PROT_NONE: usize = 0;
+    pub const PROT_READ: usize = 1;
+    pub const PROT_WRITE: usize = 2;
+    pub const PROT_EXEC: usize = 4;
+    pub const MAP_SHARED: usize = 0x01;
+    pub const MAP_PRIVATE: usize = 0x02;
+    pub const MAP_FIXED: usize = 0x10;
+    pub const MAP_ANONYMOUS: usize = 0x20;
+    /// mmap's error return is `-errno` like every call; this is `(void*)-1` in C.
+    pub const MAP_FAILED: usize = usize::MAX;
+}
+
+/// ELF auxiliary vector keys (include/uapi/linux/auxvec.h) placed on the initial stack
+/// per the RISC-V ELF psABI / System V ABI.
+pub mod auxv {
+    pub const AT_NULL: usize = 0;
+    pub const AT_PHDR: usize = 3;
+    pub const AT_PHENT: usize = 4;
+    pub const AT_PHNUM: usize = 5;
+    pub const AT_PAGESZ: usize = 6;
+    pub const AT_ENTRY: usize = 9;
+    pub const AT_RANDOM: usize = 25;
+}
+
+/// Signals (the ones the kernel delivers: all are fatal) and wait4 encoding.
+pub mod signal {
+    pub const SIGINT: usize = 2;
+    pub const SIGKILL: usize = 9;
+    pub const SIGSEGV: usize = 11;
+    pub const SIGTERM: usize = 15;
+    pub const SIGCHLD: usize = 17;
+    /// wait4 option: do not block.
+    pub const WNOHANG: usize = 1;
+    /// wait status of a normal exit with `code`.
+    pub const fn exit_status(code: i32) -> i32 {
+        (code & 0xff) << 8
+    }
+    /// wait status of a death by signal `sig`.
+    pub const fn signal_status(sig: i32) -> i32 {
+        sig & 0x7f
+    }
+}
+
+/// reboot(2) magic numbers (include/uapi/linux/reboot.h).
+pub mod reboot {
+    pub const MAGIC1: usize = 0xfee1_dead;
+    pub const MAGIC2: usize = 672_274_793;
+    pub const CMD_POWER_OFF: usize = 0x4321_fedc;
+}
+
+/// File types and the Linux `struct stat` / `linux_dirent64` layouts for RISC-V 64
+/// (include/uapi/asm-generic/stat.h, linux/dirent.h).
+pub mod stat {
+    pub const S_IFMT: u32 = 0o170000;
+    pub const S_IFDIR: u32 = 0o040000;
+    pub const S_IFREG: u32 = 0o100000;
+    pub const S_IFCHR: u32 = 0o020000;
+    pub const S_IFIFO: u32 = 0o010000;
+    pub const DT_FIFO: u8 = 1;
+    pub const DT_CHR: u8 = 2;
+    pub const DT_DIR: u8 = 4;
+    pub const DT_REG: u8 = 8;
+
+    /// `struct stat` as the asm-generic ABI lays it out (128 bytes).
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct Stat {
+        pub st_dev: u64,
+        pub st_ino: u64,
+        pub st_mode: u32,
+        pub st_nlink: u32,
+        pub st_uid: u32,
+        pub st_gid: u32,
+        pub st_rdev: u64,
+        pub pad1: u64,
+        pub st_size: i64,
+        pub st_blksize: i32,
+        pub pad2: i32,
+        pub st_blocks: i64,
+        pub st_atime: i64,
+        pub st_atime_nsec: u64,
+        pub st_mtime: i64,
+        pub st_mtime_nsec: u64,
+        pub st_ctime: i64,
+        pub st_ctime_nsec: u64,
+        pub unused: [u32; 2],
+    }
+
+    impl Stat {
+        /// The 128-byte little-endian image of this struct, as user space sees it.
+        pub fn to_bytes(&self) -> [u8; 128] {
+            let mut b = [0u8; 128];
+            let mut put = |off: usize, v: &[u8]| b[off..off + v.len()].copy_from_slice(v);
+            put(0, &self.st_dev.to_le_bytes());
+            put(8, &self.st_ino.to_le_bytes());
+            put(16, &self.st_mode.to_le_bytes());
+            put(20, &self.st_nlink.to_le_bytes());
+            put(24, &self.st_uid.to_le_bytes());
+            put(28, &self.st_gid.to_le_bytes());
+            put(32, &self.st_rdev.to_le_bytes());
+            put(48, &self.st_size.to_le_bytes());
+            put(56, &self.st_blksize.to_le_bytes());
+            put(64, &self.st_blocks.to_le_bytes());
+            put(72, &self.st_atime.to_le_bytes());
+            put(88, &self.st_mtime.to_le_bytes());
+            put(104, &self.st_ctime.to_le_bytes());
+            b
+        }
+    }
+
+    /// Size of the fixed part of `struct linux_dirent64` (d_ino, d_off, d_reclen, d_type).
+    pub const DIRENT64_HEADER: usize = 19;
+}
+
+/// Timespec as used by nanosleep / clock_gettime.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timespec {
+    pub tv_sec: i64,
+    pub tv_nsec: i64,
+}
+
+/// One record of [`sys::RVSIM_PROCLIST`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProcInfo {
+    pub pid: i32,
+    pub ppid: i32,
+    /// 0 runnable, 1 running, 2 sleeping, 3 zombie.
+    pub state: u32,
+    /// Resident user pages.
+    pub pages: u32,
+    /// NUL-padded program name.
+    pub name: [u8; 16],
+}
+
+/// The on-disk format of the guest file system, shared by the kernel and `mkfs`.
+///
+/// ```text
+/// block 0      unused (boot block)
+/// block 1      superblock
+/// block 2..    inode table (INODES_PER_BLOCK inodes per block)
+/// then         free-block bitmap (1 bit per block)
+/// then         data blocks
+/// ```
+/// All integers are little-endian.
+pub mod fs {
+    /// Bytes per file-system block (two virtio sectors).
+    pub const BLOCK_SIZE: usize = 1024;
+    /// Superblock magic ("RVFS").
+    pub const MAGIC: u32 = 0x5346_5652;
+    /// Block number of the superblock.
+    pub const SUPERBLOCK: u32 = 1;
+    /// Bytes per on-disk inode.
+    pub const INODE_SIZE: usize = 64;
+    pub const INODES_PER_BLOCK: usize = BLOCK_SIZE / INODE_SIZE;
+    /// Direct block pointers per inode; then one single- and one double-indirect.
+    pub const NDIRECT: usize = 11;
+    /// Block pointers per indirect block.
+    pub const NINDIRECT: usize = BLOCK_SIZE / 4;
+    /// Largest file in blocks.
+    pub const MAX_FILE_BLOCKS: usize = NDIRECT + NINDIRECT + NINDIRECT * NINDIRECT;
+    /// Bytes per directory entry: u32 inode number + 28-byte NUL-padded name.
+    pub const DIRENT_SIZE: usize = 32;
+    /// Longest name in a directory entry.
+    pub const NAME_MAX: usize = DIRENT_SIZE - 4;
+    /// Inode number of the root directory (0 means "free entry").
+    pub const ROOT_INO: u32 = 1;
+    /// Inode types.
+    pub const T_FREE: u16 = 0;
+    pub const T_DIR: u16 = 1;
+    pub const T_FILE: u16 = 2;
+    pub const T_DEV: u16 = 3;
+
+    /// The superblock: sizes and where each region starts.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Superblock {
+        pub magic: u32,
+        /// Total blocks in the image.
+        pub nblocks: u32,
+        /// Number of inodes.
+        pub ninodes: u32,
+        /// First block of the inode table.
+        pub inode_start: u32,
+        /// First block of the free bitmap.
+        pub bmap_start: u32,
+        /// First data block.
+        pub data_start: u32,
+    }
+
+    impl Superblock {
+        /// Encodes into the first 24 bytes of `b`.
+        pub fn encode(&self, b: &mut [u8]) {
+            let f = [self.magic, self.nblocks, self.ninodes, self.inode_start, self.bmap_start, self.data_start];
+            for (i, v) in f.iter().enumerate() {
+                b[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
+            }
+        }
+        /// Decodes from the first 24 bytes of `b`.
+        pub fn decode(b: &[u8]) -> Superblock {
+            let w = |i: usize| u32::from_le_bytes([b[i * 4], b[i * 4 + 1], b[i * 4 + 2], b[i * 4 + 3]]);
+            Superblock {
+                magic: w(0),
+                nblocks: w(1),
+                ninodes: w(2),
+                inode_start: w(3),
+                bmap_start: w(4),
+                data_start: w(5),
+            }
+        }
+        /// Checks the regions are ordered and inside the image.
+        pub fn is_valid(&self) -> bool {
+            self.magic == MAGIC
+                && self.inode_start == SUPERBLOCK + 1
+                && self.inode_start < self.bmap_start
+                && self.bmap_start < self.data_start
+                && self.data_start < self.nblocks
+                && (self.ninodes as usize).div_ceil(INODES_PER_BLOCK) as u32 <= self.bmap_start - self.inode_start
+        }
+    }
+
+    /// An on-disk inode.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct DiskInode {
+        pub typ: u16,
+        pub nlink: u16,
+        pub size: u32,
+        /// NDIRECT direct blocks, then single-indirect, then double-indirect.
+        pub addrs: [u32; NDIRECT + 2],
+    }
+
+    impl DiskInode {
+        /// Encodes into `b[..INODE_SIZE]`.
+        pub fn encode(&self, b: &mut [u8]) {
+            b[0..2].copy_from_slice(&self.typ.to_le_bytes());
+            b[2..4].copy_from_slice(&self.nlink.to_le_bytes());
+            b[4..8].copy_from_slice(&self.size.to_le_bytes());
+            for (i, a) in self.addrs.iter().enumerate() {
+                b[8 + i * 4..12 + i * 4].copy_from_slice(&a.to_le_bytes());
+            }
+        }
+        /// Decodes from `b[..INODE_SIZE]`.
+        pub fn decode(b: &[u8]) -> DiskInode {
+            let mut d = DiskInode {
+                typ: u16::from_le_bytes([b[0], b[1]]),
+                nlink: u16::from_le_bytes([b[2], b[3]]),
+                size: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+                addrs: [0; NDIRECT + 2],
+            };
+            for (i, a) in d.addrs.iter_mut().enumerate() {
+                let o = 8 + i * 4;
+                *a = u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+            }
+            d
+        }
+    }
 }

@@ -1,0 +1,217 @@
+//! `mkfs --check IMG`: a file-system checker. Walks the tree from the root and verifies
+//! that every block is used at most once and is marked in the bitmap, that no block is
+//! marked without being used (a leak), that every allocated inode is reachable, and that
+//! link counts match the directory entries.
+
+use abi::fs::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the check found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub problems: Vec<String>,
+    pub files: usize,
+    pub dirs: usize,
+    pub blocks_used: usize,
+}
+
+fn u32_at(b: &[u8], off: usize) -> u32 {
+    u32::from_le_bytes([b[off], b[off + 1], b[off + 2], b[off + 3]])
+}
+
+struct Img<'a> {
+    data: &'a [u8],
+    sb: Superblock,
+}
+
+impl Img<'_> {
+    fn block(&self, b: u32) -> &[u8] {
+        &self.data[b as usize * BLOCK_SIZE..(b as usize + 1) * BLOCK_SIZE]
+    }
+    fn inode(&self, inum: u32) -> DiskInode {
+        let off = self.sb.inode_start as usize * BLOCK_SIZE + inum as usize * INODE_SIZE;
+        DiskInode::decode(&self.data[off..off + INODE_SIZE])
+    }
+    fn bitmap(&self, b: u32) -> bool {
+        let byte = self.data[self.sb.bmap_start as usize * BLOCK_SIZE + (b / 8) as usize];
+        byte & (1 << (b % 8)) != 0
+    }
+    fn valid_data(&self, b: u32) -> bool {
+        b >= self.sb.data_start && b < self.sb.nblocks
+    }
+    /// Every block of `ino` (pointer blocks too), and the data blocks in file order.
+    fn blocks(&self, ino: &DiskInode, problems: &mut Vec<String>, inum: u32) -> (Vec<u32>, usize) {
+        let mut all = Vec::new();
+        let mut data = 0;
+        let mut take = |b: u32, all: &mut Vec<u32>, problems: &mut Vec<String>| -> bool {
+            if b == 0 {
+                return false;
+            }
+            if !self.valid_data(b) {
+                problems.push(format!("inode {inum}: block {b} outside the data area"));
+                return false;
+            }
+            all.push(b);
+            true
+        };
+        for &b in &ino.addrs[..NDIRECT] {
+            if take(b, &mut all, problems) {
+                data += 1;
+            }
+        }
+        if take(ino.addrs[NDIRECT], &mut all, problems) {
+            let blk = self.block(ino.addrs[NDIRECT]).to_vec();
+            for i in 0..NINDIRECT {
+                if take(u32_at(&blk, i * 4), &mut all, problems) {
+                    data += 1;
+                }
+            }
+        }
+        if take(ino.addrs[NDIRECT + 1], &mut all, problems) {
+            let d = self.block(ino.addrs[NDIRECT + 1]).to_vec();
+            for i in 0..NINDIRECT {
+                let ind = u32_at(&d, i * 4);
+                if take(ind, &mut all, problems) {
+                    let blk = self.block(ind).to_vec();
+                    for j in 0..NINDIRECT {
+                        if take(u32_at(&blk, j * 4), &mut all, problems) {
+                            data += 1;
+                        }
+                    }
+                }
+            }
+        }
+        (all, data)
+    }
+    /// Reads file bytes [0, size) of `ino` (holes as zeros).
+    fn contents(&self, ino: &DiskInode) -> Vec<u8> {
+        let mut out = Vec::new();
+        let size = ino.size as usize;
+        let mut fb = 0;
+        while out.len() < size {
+            let b = self.bmap(ino, fb);
+            let n = (size - out.len()).min(BLOCK_SIZE);
+            if b == 0 || !self.valid_data(b) {
+                out.extend(std::iter::repeat_n(0, n));
+            } else {
+                out.extend_from_slice(&self.block(b)[..n]);
+            }
+            fb += 1;
+        }
+        out
+    }
+    fn bmap(&self, ino: &DiskInode, fb: usize) -> u32 {
+        if fb < NDIRECT {
+            return ino.addrs[fb];
+        }
+        let fb = fb - NDIRECT;
+        let ptr =
+            |blk: u32, i: usize| if blk == 0 || !self.valid_data(blk) { 0 } else { u32_at(self.block(blk), i * 4) };
+        if fb < NINDIRECT {
+            return ptr(ino.addrs[NDIRECT], fb);
+        }
+        let fb = fb - NINDIRECT;
+        ptr(ptr(ino.addrs[NDIRECT + 1], fb / NINDIRECT), fb % NINDIRECT)
+    }
+}
+
+/// Checks the image in `data`.
+pub fn check(data: &[u8]) -> Report {
+    let mut r = Report::default();
+    if data.len() < 2 * BLOCK_SIZE {
+        r.problems.push("image smaller than two blocks".into());
+        return r;
+    }
+    let sb = Superblock::decode(&data[SUPERBLOCK as usize * BLOCK_SIZE..]);
+    if !sb.is_valid() || (sb.nblocks as usize) * BLOCK_SIZE > data.len() {
+        r.problems.push(format!("bad superblock {sb:?}"));
+        return r;
+    }
+    let img = Img { data, sb };
+    let mut owner: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut links: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    let mut queue = vec![ROOT_INO];
+    while let Some(inum) = queue.pop() {
+        if !seen.insert(inum) {
+            continue;
+        }
+        let ino = img.inode(inum);
+        let (blocks, nblocks) = img.blocks(&ino, &mut r.problems, inum);
+        if (ino.size as usize).div_ceil(BLOCK_SIZE) < nblocks {
+            r.problems.push(format!("inode {inum}: {nblocks} data blocks for size {}", ino.size));
+        }
+        for b in blocks {
+            if let Some(o) = owner.insert(b, inum) {
+                r.problems.push(format!("block {b} used by inodes {o} and {inum}"));
+            }
+        }
+        match ino.typ {
+            T_FILE => r.files += 1,
+            T_DIR => {
+                r.dirs += 1;
+                let c = img.contents(&ino);
+                for (k, e) in c.chunks(DIRENT_SIZE).enumerate() {
+                    let child = u32_at(e, 0);
+                    if child == 0 {
+                        continue;
+                    }
+                    let name = &e[4..];
+                    let len = name.iter().position(|&x| x == 0).unwrap_or(name.len());
+                    let name = String::from_utf8_lossy(&name[..len]).into_owned();
+                    if child >= sb.ninodes {
+                        r.problems.push(format!("dir {inum}: entry {name} -> bad inode {child}"));
+                        continue;
+                    }
+                    let ct = img.inode(child).typ;
+                    if ct == T_FREE {
+                        r.problems.push(format!("dir {inum}: entry {name} -> free inode {child}"));
+                        continue;
+                    }
+                    if k == 0 && (name != "." || child != inum) {
+                        r.problems.push(format!("dir {inum}: first entry is not ."));
+                    }
+                    if name == "." {
+                        continue;
+                    }
+                    if name == ".." {
+                        // Counted as the link from the child into its parent.
+                        *links.entry(child).or_insert(0) += 1;
+                        continue;
+                    }
+                    *links.entry(child).or_insert(0) += 1;
+                    queue.push(child);
+                }
+            }
+            t => r.problems.push(format!("inode {inum}: unexpected type {t}")),
+        }
+    }
+    for inum in 1..sb.ninodes {
+        let ino = img.inode(inum);
+        if ino.typ == T_FREE {
+            continue;
+        }
+        if !seen.contains(&inum) {
+            r.problems.push(format!("inode {inum} (type {}) allocated but unreachable", ino.typ));
+            continue;
+        }
+        // A directory's "." is not counted above; its parent entry and children's ".."
+        // are. Files: one link per entry.
+        let want = links.get(&inum).copied().unwrap_or(0) + if ino.typ == T_DIR { 1 } else { 0 };
+        if ino.nlink as u32 != want {
+            r.problems.push(format!("inode {inum}: nlink {} but {want} links found", ino.nlink));
+        }
+    }
+    for b in 0..sb.nblocks {
+        let used = b < sb.data_start || owner.contains_key(&b);
+        let marked = img.bitmap(b);
+        if used && !marked {
+            r.problems.push(format!("block {b} in use but free in the bitmap"));
+        }
+        if !used && marked {
+            r.problems.push(format!("block {b} marked but unused (leak)"));
+        }
+    }
+    r.blocks_used = owner.len();
+    r
+}

@@ -1,0 +1,329 @@
+//! mkfs: builds a guest file-system image (format in `abi::fs`).
+//!
+//! ```text
+//! mkfs OUT.img [--blocks N] [--inodes N] GUEST_PATH=HOST_FILE...
+//! ```
+//! Each `GUEST_PATH=HOST_FILE` copies a host file into the image, creating parent
+//! directories as needed (e.g. `/bin/sh=target/.../sh`).
+//!
+//! `mkfs --check IMG` checks an image instead (see [`check`]), e.g. after the kernel
+//! wrote to it; exit status 1 if anything is inconsistent.
+
+mod check;
+
+use abi::fs::*;
+use std::process::ExitCode;
+
+/// An image under construction.
+struct Image {
+    data: Vec<u8>,
+    sb: Superblock,
+    next_block: u32,
+    next_inode: u32,
+}
+
+impl Image {
+    fn new(nblocks: u32, ninodes: u32) -> Result<Image, String> {
+        let inode_blocks = (ninodes as usize).div_ceil(INODES_PER_BLOCK) as u32;
+        let bmap_blocks = (nblocks as usize).div_ceil(BLOCK_SIZE * 8) as u32;
+        let inode_start = SUPERBLOCK + 1;
+        let bmap_start = inode_start + inode_blocks;
+        let data_start = bmap_start + bmap_blocks;
+        if data_start + 16 > nblocks {
+            return Err(format!("{nblocks} blocks is too small"));
+        }
+        let sb = Superblock { magic: MAGIC, nblocks, ninodes, inode_start, bmap_start, data_start };
+        let mut img =
+            Image { data: vec![0; nblocks as usize * BLOCK_SIZE], sb, next_block: data_start, next_inode: ROOT_INO };
+        sb.encode(&mut img.data[SUPERBLOCK as usize * BLOCK_SIZE..]);
+        let root = img.alloc_inode(T_DIR)?;
+        assert_eq!(root, ROOT_INO);
+        img.link(root, ".", root)?;
+        img.link(root, "..", root)?;
+        img.set_nlink(root, 2);
+        Ok(img)
+    }
+
+    fn block(&mut self, b: u32) -> &mut [u8] {
+        &mut self.data[b as usize * BLOCK_SIZE..(b as usize + 1) * BLOCK_SIZE]
+    }
+
+    fn inode(&self, inum: u32) -> DiskInode {
+        let off = self.sb.inode_start as usize * BLOCK_SIZE + inum as usize * INODE_SIZE;
+        DiskInode::decode(&self.data[off..off + INODE_SIZE])
+    }
+
+    fn put_inode(&mut self, inum: u32, ino: &DiskInode) {
+        let off = self.sb.inode_start as usize * BLOCK_SIZE + inum as usize * INODE_SIZE;
+        ino.encode(&mut self.data[off..off + INODE_SIZE]);
+    }
+
+    fn set_nlink(&mut self, inum: u32, n: u16) {
+        let mut ino = self.inode(inum);
+        ino.nlink = n;
+        self.put_inode(inum, &ino);
+    }
+
+    fn alloc_inode(&mut self, typ: u16) -> Result<u32, String> {
+        if self.next_inode >= self.sb.ninodes {
+            return Err("out of inodes".into());
+        }
+        let i = self.next_inode;
+        self.next_inode += 1;
+        self.put_inode(i, &DiskInode { typ, nlink: 1, size: 0, addrs: [0; NDIRECT + 2] });
+        Ok(i)
+    }
+
+    fn alloc_block(&mut self) -> Result<u32, String> {
+        if self.next_block >= self.sb.nblocks {
+            return Err("image full: use a larger --blocks".into());
+        }
+        let b = self.next_block;
+        self.next_block += 1;
+        Ok(b)
+    }
+
+    fn ptr(&mut self, blk: u32, i: usize) -> Result<u32, String> {
+        let off = i * 4;
+        let cur = u32::from_le_bytes(self.block(blk)[off..off + 4].try_into().expect("4 bytes"));
+        if cur != 0 {
+            return Ok(cur);
+        }
+        let n = self.alloc_block()?;
+        self.block(blk)[off..off + 4].copy_from_slice(&n.to_le_bytes());
+        Ok(n)
+    }
+
+    /// The block for file block `fb` of `ino`, allocating as needed.
+    fn bmap(&mut self, ino: &mut DiskInode, fb: usize) -> Result<u32, String> {
+        if fb < NDIRECT {
+            if ino.addrs[fb] == 0 {
+                ino.addrs[fb] = self.alloc_block()?;
+            }
+            return Ok(ino.addrs[fb]);
+        }
+        let fb = fb - NDIRECT;
+        if fb < NINDIRECT {
+            if ino.addrs[NDIRECT] == 0 {
+                ino.addrs[NDIRECT] = self.alloc_block()?;
+            }
+            return self.ptr(ino.addrs[NDIRECT], fb);
+        }
+        let fb = fb - NINDIRECT;
+        if fb >= NINDIRECT * NINDIRECT {
+            return Err("file too large".into());
+        }
+        if ino.addrs[NDIRECT + 1] == 0 {
+            ino.addrs[NDIRECT + 1] = self.alloc_block()?;
+        }
+        let ind = self.ptr(ino.addrs[NDIRECT + 1], fb / NINDIRECT)?;
+        self.ptr(ind, fb % NINDIRECT)
+    }
+
+    fn append(&mut self, inum: u32, bytes: &[u8]) -> Result<(), String> {
+        let mut ino = self.inode(inum);
+        let mut off = ino.size as usize;
+        for chunk in bytes.chunks(BLOCK_SIZE) {
+            let mut rest = chunk;
+            while !rest.is_empty() {
+                let b = self.bmap(&mut ino, off / BLOCK_SIZE)?;
+                let o = off % BLOCK_SIZE;
+                let n = rest.len().min(BLOCK_SIZE - o);
+                self.block(b)[o..o + n].copy_from_slice(&rest[..n]);
+                off += n;
+                rest = &rest[n..];
+            }
+        }
+        ino.size = off as u32;
+        self.put_inode(inum, &ino);
+        Ok(())
+    }
+
+    fn link(&mut self, dir: u32, name: &str, inum: u32) -> Result<(), String> {
+        if name.len() > NAME_MAX {
+            return Err(format!("name too long: {name}"));
+        }
+        let mut e = [0u8; DIRENT_SIZE];
+        e[..4].copy_from_slice(&inum.to_le_bytes());
+        e[4..4 + name.len()].copy_from_slice(name.as_bytes());
+        self.append(dir, &e)
+    }
+
+    fn lookup(&self, dir: u32, name: &str) -> Option<u32> {
+        let ino = self.inode(dir);
+        let tmp = ino;
+        let mut off = 0;
+        while off < ino.size as usize {
+            let fb = off / BLOCK_SIZE;
+            let blk = if fb < NDIRECT {
+                tmp.addrs[fb]
+            } else {
+                let ind = tmp.addrs[NDIRECT] as usize * BLOCK_SIZE + (fb - NDIRECT) * 4;
+                u32::from_le_bytes(self.data[ind..ind + 4].try_into().ok()?)
+            };
+            let e = &self.data[blk as usize * BLOCK_SIZE + off % BLOCK_SIZE..][..DIRENT_SIZE];
+            let i = u32::from_le_bytes(e[..4].try_into().ok()?);
+            let n = &e[4..];
+            let len = n.iter().position(|&c| c == 0).unwrap_or(n.len());
+            if i != 0 && &n[..len] == name.as_bytes() {
+                return Some(i);
+            }
+            off += DIRENT_SIZE;
+        }
+        None
+    }
+
+    fn mkdir_p(&mut self, comps: &[&str]) -> Result<u32, String> {
+        let mut cur = ROOT_INO;
+        for c in comps {
+            cur = match self.lookup(cur, c) {
+                Some(i) => i,
+                None => {
+                    let d = self.alloc_inode(T_DIR)?;
+                    self.link(d, ".", d)?;
+                    self.link(d, "..", cur)?;
+                    self.set_nlink(d, 2);
+                    self.link(cur, c, d)?;
+                    let n = self.inode(cur).nlink;
+                    self.set_nlink(cur, n + 1);
+                    d
+                }
+            };
+        }
+        Ok(cur)
+    }
+
+    fn add_file(&mut self, guest: &str, bytes: &[u8]) -> Result<(), String> {
+        let comps: Vec<&str> = guest.split('/').filter(|c| !c.is_empty()).collect();
+        let (name, dirs) = comps.split_last().ok_or_else(|| format!("bad guest path {guest}"))?;
+        let dir = self.mkdir_p(dirs)?;
+        if self.lookup(dir, name).is_some() {
+            return Err(format!("{guest} given twice"));
+        }
+        let f = self.alloc_inode(T_FILE)?;
+        self.link(dir, name, f)?;
+        self.append(f, bytes)
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        let used = self.next_block;
+        for b in 0..used {
+            let byte = self.sb.bmap_start as usize * BLOCK_SIZE + (b / 8) as usize;
+            self.data[byte] |= 1 << (b % 8);
+        }
+        self.data
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let mut out = None;
+    let mut blocks = 16384u32;
+    let mut inodes = 512u32;
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--blocks" => blocks = it.next().and_then(|v| v.parse().ok()).ok_or("--blocks N")?,
+            "--inodes" => inodes = it.next().and_then(|v| v.parse().ok()).ok_or("--inodes N")?,
+            a if a.contains('=') => {
+                let (g, h) = a.split_once('=').ok_or("GUEST=HOST")?;
+                files.push((g.to_string(), h.to_string()));
+            }
+            a if out.is_none() => out = Some(a.to_string()),
+            a => return Err(format!("unexpected argument {a}")),
+        }
+    }
+    let out = out.ok_or("usage: mkfs OUT.img [--blocks N] [--inodes N] GUEST_PATH=HOST_FILE...")?;
+    let mut img = Image::new(blocks, inodes)?;
+    for (g, h) in &files {
+        let bytes = std::fs::read(h).map_err(|e| format!("{h}: {e}"))?;
+        img.add_file(g, &bytes)?;
+    }
+    let used = img.next_block;
+    std::fs::write(&out, img.finish()).map_err(|e| format!("{out}: {e}"))?;
+    println!("mkfs: {out}: {} files, {used}/{blocks} blocks used", files.len());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--check") {
+        let Some(path) = args.get(1) else {
+            eprintln!("usage: mkfs --check IMG");
+            return ExitCode::FAILURE;
+        };
+        let data = match std::fs::read(path) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("mkfs: {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let r = check::check(&data);
+        for p in &r.problems {
+            println!("fsck: {p}");
+        }
+        println!(
+            "fsck: {path}: {} files, {} directories, {} data blocks, {} problems",
+            r.files,
+            r.dirs,
+            r.blocks_used,
+            r.problems.len()
+        );
+        return if r.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+    }
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mkfs: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_has_valid_superblock_and_files() {
+        let mut img = Image::new(2048, 64).expect("image");
+        img.add_file("/bin/x", &vec![7u8; 20_000]).expect("add");
+        img.add_file("/etc/a", b"hello").expect("add");
+        let bin = img.lookup(ROOT_INO, "bin").expect("bin dir");
+        let x = img.lookup(bin, "x").expect("x");
+        assert_eq!(img.inode(x).size, 20_000);
+        assert_ne!(img.inode(x).addrs[NDIRECT], 0, "20 KB needs the indirect block");
+        let data = img.finish();
+        let sb = Superblock::decode(&data[BLOCK_SIZE..]);
+        assert!(sb.is_valid());
+        // Root, bin, x, etc, a are allocated.
+        let root = DiskInode::decode(&data[sb.inode_start as usize * BLOCK_SIZE + INODE_SIZE..]);
+        assert_eq!(root.typ, T_DIR);
+        assert_eq!(root.nlink, 4);
+        let r = check::check(&data);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!((r.files, r.dirs), (2, 3));
+    }
+
+    #[test]
+    fn check_finds_leaks_and_double_use() {
+        let mut img = Image::new(2048, 64).expect("image");
+        img.add_file("/a", &[1u8; 3000]).expect("add");
+        img.add_file("/b", &[2u8; 10]).expect("add");
+        let mut data = img.finish();
+        let sb = Superblock::decode(&data[BLOCK_SIZE..]);
+        // Mark an unused block: a leak.
+        let leak = sb.nblocks - 1;
+        data[sb.bmap_start as usize * BLOCK_SIZE + (leak / 8) as usize] |= 1 << (leak % 8);
+        // Point /b's first block at one of /a's.
+        let off = |i: usize| sb.inode_start as usize * BLOCK_SIZE + i * INODE_SIZE;
+        let a = DiskInode::decode(&data[off(2)..]);
+        let mut b = DiskInode::decode(&data[off(3)..]);
+        b.addrs[0] = a.addrs[0];
+        b.encode(&mut data[off(3)..off(3) + INODE_SIZE]);
+        let r = check::check(&data);
+        assert!(r.problems.iter().any(|p| p.contains("leak")), "{:?}", r.problems);
+        assert!(r.problems.iter().any(|p| p.contains("used by inodes")), "{:?}", r.problems);
+    }
+}

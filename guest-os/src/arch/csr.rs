@@ -1,0 +1,82 @@
+//! Supervisor CSR access (priv spec chapter 10 "Supervisor-Level ISA") and the few
+//! privileged instructions the kernel needs.
+
+use core::arch::asm;
+
+/// sstatus bits (priv spec 10.1.1).
+pub const SSTATUS_SIE: u64 = 1 << 1;
+pub const SSTATUS_SPIE: u64 = 1 << 5;
+pub const SSTATUS_SPP: u64 = 1 << 8;
+pub const SSTATUS_FS_SHIFT: u64 = 13;
+pub const SSTATUS_FS: u64 = 3 << SSTATUS_FS_SHIFT;
+/// FS field values: Off, Initial, Clean, Dirty.
+pub const FS_OFF: u64 = 0;
+pub const FS_CLEAN: u64 = 2;
+pub const FS_DIRTY: u64 = 3;
+/// sip/sie bits.
+pub const SIP_SSIP: u64 = 1 << 1;
+pub const SIP_STIP: u64 = 1 << 5;
+pub const SIE_SSIE: u64 = 1 << 1;
+pub const SIE_STIE: u64 = 1 << 5;
+
+macro_rules! csr_rw {
+    ($read:ident, $write:ident, $name:literal) => {
+        #[doc = concat!("Reads `", $name, "`.")]
+        pub fn $read() -> u64 {
+            let v: u64;
+            // SAFETY: reading this S-mode CSR has no side effects.
+            unsafe { asm!(concat!("csrr {0}, ", $name), out(reg) v) };
+            v
+        }
+        #[doc = concat!("Writes `", $name, "`.")]
+        pub fn $write(v: u64) {
+            // SAFETY: the kernel owns this S-mode CSR; callers keep its invariants.
+            unsafe { asm!(concat!("csrw ", $name, ", {0}"), in(reg) v) };
+        }
+    };
+}
+
+csr_rw!(sstatus, set_sstatus, "sstatus");
+csr_rw!(sie, set_sie, "sie");
+csr_rw!(sip, set_sip, "sip");
+csr_rw!(scause, set_scause, "scause");
+csr_rw!(stval, set_stval, "stval");
+csr_rw!(sepc, set_sepc, "sepc");
+csr_rw!(stvec, set_stvec, "stvec");
+csr_rw!(sscratch, set_sscratch, "sscratch");
+
+/// Installs `satp` (Sv39 root) and flushes the TLB (priv spec 10.1.11, 10.2.1).
+pub fn set_satp_and_flush(v: u64) {
+    // SAFETY: the caller installs a page table that maps the kernel at the identity, so
+    // the instruction stream continues.
+    unsafe { asm!("csrw satp, {0}", "sfence.vma zero, zero", in(reg) v) };
+}
+
+/// Flushes all TLB entries (after changing page tables in place).
+pub fn sfence_all() {
+    // SAFETY: a fence has no memory-safety effect.
+    unsafe { asm!("sfence.vma zero, zero") };
+}
+
+/// Waits for an interrupt (returns when one is pending in `sie`, even with SIE = 0).
+pub fn wfi() {
+    // SAFETY: wfi only stalls the hart.
+    unsafe { asm!("wfi") };
+}
+
+/// Clears the pending supervisor software interrupt (the forwarded timer tick).
+pub fn clear_ssip() {
+    // SAFETY: clearing SSIP in sip is the handshake with the M-mode timer trampoline.
+    unsafe { asm!("csrc sip, {0}", in(reg) SIP_SSIP) };
+}
+
+/// Sets the FS field of sstatus to `fs`.
+pub fn set_fs(fs: u64) {
+    let s = sstatus();
+    set_sstatus((s & !SSTATUS_FS) | (fs << SSTATUS_FS_SHIFT));
+}
+
+/// The FS field of sstatus.
+pub fn fs() -> u64 {
+    (sstatus() & SSTATUS_FS) >> SSTATUS_FS_SHIFT
+}

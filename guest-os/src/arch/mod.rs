@@ -1,0 +1,226 @@
+//! Everything that touches the machine directly lives here: the boot path (M-mode setup and
+//! the drop to S-mode), the trap vectors, the context switch, CSR access, MMIO and raw
+//! physical-memory access. Every `unsafe` of the kernel is in this module tree, each with a
+//! `// SAFETY:` note; the rest of the kernel is safe Rust on top of these functions.
+//!
+//! Single hart: the kernel runs with `sstatus.SIE = 0` (it is never interrupted; timer
+//! ticks arrive while a process is in U-mode or are polled in the idle loop), so the
+//! statics below are never accessed concurrently.
+
+pub mod boot;
+pub mod csr;
+pub mod sbi;
+pub mod trap;
+
+use core::cell::UnsafeCell;
+
+/// Maximum number of processes (each owns a kernel stack, a trap frame, a context and an
+/// FP save area in the static tables of this module).
+pub const NPROC: usize = 32;
+/// Bytes of kernel stack per process.
+pub const KSTACK_SIZE: usize = 32 * 1024;
+
+/// A cell the single-hart kernel shares without locking; see the module doc.
+pub(crate) struct Racy<T>(UnsafeCell<T>);
+// SAFETY: one hart, and the kernel is never interrupted (SIE = 0), so no two accesses overlap.
+unsafe impl<T> Sync for Racy<T> {}
+impl<T> Racy<T> {
+    pub(crate) const fn new(v: T) -> Self {
+        Racy(UnsafeCell::new(v))
+    }
+    pub(crate) fn get(&self) -> *mut T {
+        self.0.get()
+    }
+}
+
+/// Where MMIO lives in the kernel's virtual address space: 0 before paging is on, then the
+/// high gigapage alias set up by [`crate::mm::kvm`].
+static MMIO_OFFSET: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// Switches MMIO accesses to the alias at `offset + pa` (called once paging maps it).
+pub fn set_mmio_offset(offset: u64) {
+    MMIO_OFFSET.store(offset, core::sync::atomic::Ordering::Relaxed);
+}
+
+fn mmio_addr(pa: u64) -> usize {
+    (pa + MMIO_OFFSET.load(core::sync::atomic::Ordering::Relaxed)) as usize
+}
+
+/// Reads the 32-bit device register at physical address `pa`.
+pub fn mmio_read32(pa: u64) -> u32 {
+    // SAFETY: `pa` is a device register of the virt machine, mapped (identity before
+    // paging, alias after) for the kernel; volatile because devices have side effects.
+    unsafe { core::ptr::read_volatile(mmio_addr(pa) as *const u32) }
+}
+
+/// Writes the 32-bit device register at physical address `pa`.
+pub fn mmio_write32(pa: u64, v: u32) {
+    // SAFETY: as in `mmio_read32`.
+    unsafe { core::ptr::write_volatile(mmio_addr(pa) as *mut u32, v) }
+}
+
+/// Reads the 64-bit device register at physical address `pa`.
+pub fn mmio_read64(pa: u64) -> u64 {
+    // SAFETY: as in `mmio_read32`.
+    unsafe { core::ptr::read_volatile(mmio_addr(pa) as *const u64) }
+}
+
+/// Reads the byte-wide device register at physical address `pa`.
+pub fn mmio_read8(pa: u64) -> u8 {
+    // SAFETY: as in `mmio_read32`.
+    unsafe { core::ptr::read_volatile(mmio_addr(pa) as *const u8) }
+}
+
+/// Writes the byte-wide device register at physical address `pa`.
+pub fn mmio_write8(pa: u64, v: u8) {
+    // SAFETY: as in `mmio_read32`.
+    unsafe { core::ptr::write_volatile(mmio_addr(pa) as *mut u8, v) }
+}
+
+/// Raw access to physical RAM, which the kernel maps at the identity (before and after
+/// paging). Callers pass addresses of frames they own (from `mm::frame`).
+pub mod phys {
+    /// Size of a frame.
+    const PAGE: usize = 4096;
+
+    /// Reads the u64 at physical address `pa` (8-aligned, in RAM).
+    pub fn read_u64(pa: u64) -> u64 {
+        debug_assert!(pa.is_multiple_of(8));
+        // SAFETY: `pa` is in an allocated frame (a page-table page); RAM is identity mapped.
+        unsafe { core::ptr::read_volatile(pa as *const u64) }
+    }
+
+    /// Writes the u64 at physical address `pa` (8-aligned, in RAM).
+    pub fn write_u64(pa: u64, v: u64) {
+        debug_assert!(pa.is_multiple_of(8));
+        // SAFETY: as in `read_u64`.
+        unsafe { core::ptr::write_volatile(pa as *mut u64, v) }
+    }
+
+    /// Fills the frame at `pa` with zeros.
+    pub fn zero_frame(pa: u64) {
+        // SAFETY: `pa` is a whole frame owned by the caller.
+        unsafe { core::ptr::write_bytes(pa as *mut u8, 0, PAGE) }
+    }
+
+    /// Copies the frame at `src` into the frame at `dst`.
+    pub fn copy_frame(dst: u64, src: u64) {
+        if dst == src {
+            return;
+        }
+        // SAFETY: two distinct whole frames owned by the caller.
+        unsafe { core::ptr::copy_nonoverlapping(src as *const u8, dst as *mut u8, PAGE) }
+    }
+
+    /// Copies `data` to physical address `pa`; the range must lie inside one owned frame.
+    pub fn write_bytes(pa: u64, data: &[u8]) {
+        debug_assert!((pa as usize % PAGE) + data.len() <= PAGE);
+        // SAFETY: the range is inside one frame owned by the caller (checked above in
+        // debug builds, guaranteed by the page-by-page callers in mm::vm).
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), pa as *mut u8, data.len()) }
+    }
+
+    /// Copies from physical address `pa` into `out`; the range must lie inside one frame.
+    pub fn read_bytes(pa: u64, out: &mut [u8]) {
+        debug_assert!((pa as usize % PAGE) + out.len() <= PAGE);
+        // SAFETY: as in `write_bytes`.
+        unsafe { core::ptr::copy_nonoverlapping(pa as *const u8, out.as_mut_ptr(), out.len()) }
+    }
+}
+
+/// First byte after the kernel image (and its bss): frames are allocated from here.
+pub fn kernel_end() -> u64 {
+    extern "C" {
+        static __kernel_end: u8;
+    }
+    // Only the address of the linker symbol is taken.
+    core::ptr::addr_of!(__kernel_end) as u64
+}
+
+/// Ends the machine through the test finisher: 0 passes, anything else fails with `code`.
+pub fn shutdown(code: u32) -> ! {
+    if sbi::active() {
+        sbi::system_reset(code != 0);
+    }
+    let v = if code == 0 { abi::mmio::FINISHER_PASS } else { (code << 16) | abi::mmio::FINISHER_FAIL };
+    mmio_write32(abi::mmio::FINISHER, v);
+    loop {
+        csr::wfi();
+    }
+}
+
+/// The device-tree blob at physical address `addr` (a1 at boot), bounded by its header's
+/// `totalsize` (at most 1 MiB), or `None` when `addr` is not a plausible RAM address.
+pub fn dtb_slice(addr: u64) -> Option<&'static [u8]> {
+    if addr < abi::mmio::RAM || !addr.is_multiple_of(8) {
+        return None;
+    }
+    let hdr = phys::read_u64(addr);
+    let magic = u32::from_be(hdr as u32);
+    let total = u32::from_be((hdr >> 32) as u32) as usize;
+    if magic != 0xd00d_feed || !(40..=(1 << 20)).contains(&total) {
+        return None;
+    }
+    // SAFETY: the firmware/boot ROM placed a DTB of `total` bytes in RAM at `addr`; it is
+    // only read, and read before the frame allocator can reuse that memory.
+    Some(unsafe { core::slice::from_raw_parts(addr as *const u8, total) })
+}
+
+/// Bytes of kernel heap.
+pub const HEAP_SIZE: usize = 4 << 20;
+#[repr(C, align(4096))]
+struct Heap([u8; HEAP_SIZE]);
+static HEAP: Racy<Heap> = Racy::new(Heap([0; HEAP_SIZE]));
+
+/// The kernel heap's memory, handed out once to the allocator.
+pub fn heap_region() -> &'static mut [u8] {
+    static TAKEN: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+    assert!(!TAKEN.swap(true, core::sync::atomic::Ordering::SeqCst), "heap region taken twice");
+    // SAFETY: the static is handed out exactly once (checked above).
+    unsafe { &mut (*HEAP.get()).0 }
+}
+
+/// Views initialised bytes as `MaybeUninit` (for allocator initialisation).
+pub fn uninit_view(r: &'static mut [u8], len: usize) -> &'static mut [core::mem::MaybeUninit<u8>] {
+    // SAFETY: MaybeUninit<u8> has the layout of u8; the borrow is moved in.
+    unsafe { core::slice::from_raw_parts_mut(r.as_mut_ptr() as *mut core::mem::MaybeUninit<u8>, len) }
+}
+
+/// Probe state: 0 idle, 1 a probing load is in flight, 2 it faulted.
+static PROBE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+
+/// Reads the 32-bit register at physical `pa` if a device answers there: `None` if the
+/// load takes an access fault (no device at that address on this machine).
+pub fn mmio_probe32(pa: u64) -> Option<u32> {
+    use core::sync::atomic::Ordering;
+    PROBE.store(1, Ordering::SeqCst);
+    let v: u32;
+    // SAFETY: a load from a device address; if nothing is there the access fault is
+    // absorbed by `probe_fixup` (the load is a 4-byte instruction, skipped on a fault).
+    unsafe {
+        core::arch::asm!(
+            ".option push",
+            ".option norvc",
+            "lw {v}, 0({a})",
+            ".option pop",
+            a = in(reg) mmio_addr(pa),
+            v = out(reg) v,
+        )
+    };
+    if PROBE.swap(0, Ordering::SeqCst) == 2 {
+        None
+    } else {
+        Some(v)
+    }
+}
+
+/// Called for a kernel load access/page fault: if it came from [`mmio_probe32`], marks
+/// the probe failed and skips the load. Returns whether it did.
+pub fn probe_fixup() -> bool {
+    use core::sync::atomic::Ordering;
+    if PROBE.compare_exchange(1, 2, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+        csr::set_sepc(csr::sepc() + 4);
+        return true;
+    }
+    false
+}

@@ -1,0 +1,5 @@
+//! The kernel image for SBI firmware (linked at 0x8020_0000 by `kernel-sbi.ld`); all code
+//! is in the `kernel` library.
+#![no_std]
+#![no_main]
+extern crate kernel;

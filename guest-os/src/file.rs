@@ -1,0 +1,106 @@
+//! Open files and per-process descriptor tables. An open file is shared (`Arc`) by every
+//! descriptor that refers to it (dup, fork), so they share the offset, as POSIX says.
+//! Kinds: the console, an inode of the file system, and the two ends of a pipe.
+
+use crate::fs;
+use crate::pipe::Pipe;
+use abi::errno::*;
+use alloc::sync::Arc;
+use spin::Mutex;
+
+/// Descriptors per process.
+pub const NOFILE: usize = 16;
+
+/// What an open file refers to.
+pub enum Kind {
+    Console,
+    Inode { inum: u32, dir: bool },
+    PipeRead(Arc<Pipe>),
+    PipeWrite(Arc<Pipe>),
+}
+
+/// An open file description.
+pub struct File {
+    pub kind: Kind,
+    pub readable: bool,
+    pub writable: bool,
+    pub append: bool,
+    pub offset: Mutex<u64>,
+}
+
+impl File {
+    /// A new open file.
+    pub fn new(kind: Kind, readable: bool, writable: bool, append: bool) -> File {
+        File { kind, readable, writable, append, offset: Mutex::new(0) }
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        match &self.kind {
+            Kind::Inode { inum, .. } => {
+                let inum = *inum;
+                let _ = fs::with(|f| f.close_ref(inum));
+            }
+            Kind::PipeRead(p) => p.close(false),
+            Kind::PipeWrite(p) => p.close(true),
+            Kind::Console => {}
+        }
+    }
+}
+
+/// One descriptor: the open file and its close-on-exec flag.
+#[derive(Clone)]
+pub struct Fd {
+    pub file: Arc<File>,
+    pub cloexec: bool,
+}
+
+/// A process's descriptor table.
+#[derive(Clone, Default)]
+pub struct FdTable {
+    fds: [Option<Fd>; NOFILE],
+}
+
+impl FdTable {
+    /// The open file at `fd`, or EBADF.
+    pub fn get(&self, fd: usize) -> Result<Arc<File>, isize> {
+        self.fds.get(fd).and_then(|f| f.as_ref()).map(|f| f.file.clone()).ok_or(EBADF)
+    }
+
+    /// Installs `file` at the lowest free descriptor (EMFILE if none).
+    pub fn alloc(&mut self, file: Arc<File>, cloexec: bool) -> Result<usize, isize> {
+        let i = self.fds.iter().position(|f| f.is_none()).ok_or(EMFILE)?;
+        self.fds[i] = Some(Fd { file, cloexec });
+        Ok(i)
+    }
+
+    /// Installs `file` at `fd`, closing what was there.
+    pub fn set(&mut self, fd: usize, file: Arc<File>, cloexec: bool) -> Result<(), isize> {
+        let slot = self.fds.get_mut(fd).ok_or(EBADF)?;
+        *slot = Some(Fd { file, cloexec });
+        Ok(())
+    }
+
+    /// Closes `fd` (EBADF if not open).
+    pub fn close(&mut self, fd: usize) -> Result<(), isize> {
+        let slot = self.fds.get_mut(fd).ok_or(EBADF)?;
+        slot.take().map(|_| ()).ok_or(EBADF)
+    }
+
+    /// Closes the close-on-exec descriptors (execve).
+    pub fn close_on_exec(&mut self) {
+        for f in self.fds.iter_mut() {
+            if f.as_ref().is_some_and(|f| f.cloexec) {
+                *f = None;
+            }
+        }
+    }
+
+    /// Closes everything (exit).
+    pub fn close_all(&mut self) {
+        for f in self.fds.iter_mut() {
+            *f = None;
+        }
+    }
+}

@@ -1,0 +1,594 @@
+//! The file system on virtio disk 0, in the xv6-like format of `abi::fs` (superblock,
+//! inode table, free bitmap, data blocks; directories are files of 32-byte entries).
+//!
+//! A small write-through block cache sits under it: every write goes to the disk at
+//! once, so a clean shutdown is not needed for data to survive a reboot (there is no
+//! journal: a crash in the middle of a multi-block update can leave the image
+//! inconsistent).
+//!
+//! All operations run under one lock ([`with`]); the disk is polled, so nothing here
+//! sleeps. Errors are positive errno values.
+
+use crate::virtio::{self, Blk};
+use abi::errno::*;
+use abi::fs::*;
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use spin::Mutex;
+
+/// Errors are positive errno values.
+pub type Result<T> = core::result::Result<T, isize>;
+
+type Block = [u8; BLOCK_SIZE];
+const CACHE_BLOCKS: usize = 64;
+
+struct CacheEntry {
+    block: u32,
+    data: Box<Block>,
+    stamp: u64,
+}
+
+/// A mounted file system.
+pub struct Fs {
+    dev: Blk,
+    sb: Superblock,
+    cache: Vec<CacheEntry>,
+    clock: u64,
+    /// Open-file references per inode (an unlinked inode is freed at its last close).
+    open: BTreeMap<u32, u32>,
+}
+
+static FS: Mutex<Option<Fs>> = Mutex::new(None);
+
+/// Why mounting failed (printed at boot).
+#[derive(Debug)]
+pub enum MountError {
+    Disk(virtio::Error),
+    /// Block 1 does not hold a valid superblock (not made by mkfs, or corrupt).
+    BadSuperblock,
+    /// The superblock says the image is larger than the disk.
+    TooSmall {
+        image: u64,
+        disk: u64,
+    },
+}
+
+/// Probes the disk and mounts the file system on it.
+pub fn mount() -> core::result::Result<(), MountError> {
+    let dev = Blk::probe().map_err(MountError::Disk)?;
+    let mut fs = Fs { dev, sb: Superblock::default(), cache: Vec::new(), clock: 0, open: BTreeMap::new() };
+    let mut b = [0u8; BLOCK_SIZE];
+    fs.dev_read(SUPERBLOCK, &mut b).map_err(|_| MountError::Disk(virtio::Error::Io))?;
+    let sb = Superblock::decode(&b);
+    if !sb.is_valid() {
+        return Err(MountError::BadSuperblock);
+    }
+    let disk = fs.dev.capacity * virtio::SECTOR as u64;
+    if sb.nblocks as u64 * BLOCK_SIZE as u64 > disk {
+        return Err(MountError::TooSmall { image: sb.nblocks as u64 * BLOCK_SIZE as u64, disk });
+    }
+    fs.sb = sb;
+    let root = fs.iget(ROOT_INO).map_err(|_| MountError::BadSuperblock)?;
+    if root.typ != T_DIR {
+        return Err(MountError::BadSuperblock);
+    }
+    *FS.lock() = Some(fs);
+    Ok(())
+}
+
+/// Runs `f` on the mounted file system (EIO if none).
+pub fn with<R>(f: impl FnOnce(&mut Fs) -> Result<R>) -> Result<R> {
+    let mut g = FS.lock();
+    match g.as_mut() {
+        Some(fs) => f(fs),
+        None => Err(EIO),
+    }
+}
+
+/// Splits a path into its non-empty components.
+fn components(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+    path.split(|&c| c == b'/').filter(|c| !c.is_empty())
+}
+
+impl Fs {
+    fn dev_read(&mut self, b: u32, out: &mut Block) -> Result<()> {
+        self.dev.rw(b as u64 * (BLOCK_SIZE / virtio::SECTOR) as u64, out, false).map_err(|_| EIO)
+    }
+
+    fn dev_write(&mut self, b: u32, data: &Block) -> Result<()> {
+        let mut tmp = *data;
+        self.dev.rw(b as u64 * (BLOCK_SIZE / virtio::SECTOR) as u64, &mut tmp, true).map_err(|_| EIO)
+    }
+
+    /// Reads block `b` (through the cache).
+    fn read_block(&mut self, b: u32, out: &mut Block) -> Result<()> {
+        if b == 0 || b >= self.sb.nblocks.max(2) {
+            return Err(EIO);
+        }
+        self.clock += 1;
+        if let Some(e) = self.cache.iter_mut().find(|e| e.block == b) {
+            e.stamp = self.clock;
+            out.copy_from_slice(&e.data[..]);
+            return Ok(());
+        }
+        self.dev_read(b, out)?;
+        self.cache_fill(b, out);
+        Ok(())
+    }
+
+    fn cache_fill(&mut self, b: u32, data: &Block) {
+        if let Some(e) = self.cache.iter_mut().find(|e| e.block == b) {
+            e.data.copy_from_slice(data);
+            e.stamp = self.clock;
+            return;
+        }
+        if self.cache.len() < CACHE_BLOCKS {
+            if self.cache.try_reserve(1).is_ok() {
+                if let Some(data) = try_box_block(data) {
+                    self.cache.push(CacheEntry { block: b, data, stamp: self.clock });
+                }
+            }
+            return;
+        }
+        if let Some(e) = self.cache.iter_mut().min_by_key(|e| e.stamp) {
+            e.block = b;
+            e.data.copy_from_slice(data);
+            e.stamp = self.clock;
+        }
+    }
+
+    /// Writes block `b` to disk and cache.
+    fn write_block(&mut self, b: u32, data: &Block) -> Result<()> {
+        if b < self.sb.inode_start || b >= self.sb.nblocks {
+            return Err(EIO);
+        }
+        self.dev_write(b, data)?;
+        self.clock += 1;
+        self.cache_fill(b, data);
+        Ok(())
+    }
+
+    /// Reads inode `inum`.
+    pub fn iget(&mut self, inum: u32) -> Result<DiskInode> {
+        if inum == 0 || inum >= self.sb.ninodes {
+            return Err(EIO);
+        }
+        let blk = self.sb.inode_start + inum / INODES_PER_BLOCK as u32;
+        let off = (inum as usize % INODES_PER_BLOCK) * INODE_SIZE;
+        let mut b = [0u8; BLOCK_SIZE];
+        self.read_block(blk, &mut b)?;
+        Ok(DiskInode::decode(&b[off..off + INODE_SIZE]))
+    }
+
+    fn iput(&mut self, inum: u32, ino: &DiskInode) -> Result<()> {
+        let blk = self.sb.inode_start + inum / INODES_PER_BLOCK as u32;
+        let off = (inum as usize % INODES_PER_BLOCK) * INODE_SIZE;
+        let mut b = [0u8; BLOCK_SIZE];
+        self.read_block(blk, &mut b)?;
+        ino.encode(&mut b[off..off + INODE_SIZE]);
+        self.write_block(blk, &b)
+    }
+
+    fn ialloc(&mut self, typ: u16) -> Result<u32> {
+        for inum in ROOT_INO..self.sb.ninodes {
+            let ino = self.iget(inum)?;
+            if ino.typ == T_FREE && !self.open.contains_key(&inum) {
+                let ino = DiskInode { typ, nlink: 1, size: 0, addrs: [0; NDIRECT + 2] };
+                self.iput(inum, &ino)?;
+                return Ok(inum);
+            }
+        }
+        Err(ENOSPC)
+    }
+
+    fn balloc(&mut self) -> Result<u32> {
+        let bits = BLOCK_SIZE as u32 * 8;
+        let mut b = [0u8; BLOCK_SIZE];
+        for bm in 0..(self.sb.data_start - self.sb.bmap_start) {
+            self.read_block(self.sb.bmap_start + bm, &mut b)?;
+            for i in 0..bits {
+                let blk = bm * bits + i;
+                if blk >= self.sb.nblocks {
+                    return Err(ENOSPC);
+                }
+                if blk < self.sb.data_start {
+                    continue;
+                }
+                if b[(i / 8) as usize] & (1 << (i % 8)) == 0 {
+                    b[(i / 8) as usize] |= 1 << (i % 8);
+                    self.write_block(self.sb.bmap_start + bm, &b)?;
+                    self.write_block(blk, &[0; BLOCK_SIZE])?;
+                    return Ok(blk);
+                }
+            }
+        }
+        Err(ENOSPC)
+    }
+
+    fn bfree(&mut self, blk: u32) -> Result<()> {
+        if blk < self.sb.data_start || blk >= self.sb.nblocks {
+            return Err(EIO);
+        }
+        let bits = BLOCK_SIZE as u32 * 8;
+        let bm = self.sb.bmap_start + blk / bits;
+        let i = blk % bits;
+        let mut b = [0u8; BLOCK_SIZE];
+        self.read_block(bm, &mut b)?;
+        b[(i / 8) as usize] &= !(1 << (i % 8));
+        self.write_block(bm, &b)
+    }
+
+    /// Reads entry `i` of indirect block `blk`, allocating a block there if `alloc`.
+    fn indirect(&mut self, blk: u32, i: usize, alloc: bool) -> Result<u32> {
+        let mut b = [0u8; BLOCK_SIZE];
+        self.read_block(blk, &mut b)?;
+        let v = u32::from_le_bytes([b[i * 4], b[i * 4 + 1], b[i * 4 + 2], b[i * 4 + 3]]);
+        if v != 0 || !alloc {
+            return Ok(v);
+        }
+        let n = self.balloc()?;
+        b[i * 4..i * 4 + 4].copy_from_slice(&n.to_le_bytes());
+        self.write_block(blk, &b)?;
+        Ok(n)
+    }
+
+    /// The disk block holding file block `fb` of `ino` (0 = hole), allocating if `alloc`
+    /// (the caller writes `ino` back).
+    fn bmap(&mut self, ino: &mut DiskInode, fb: usize, alloc: bool) -> Result<u32> {
+        if fb >= MAX_FILE_BLOCKS {
+            return Err(EFBIG);
+        }
+        let slot = |s: &mut Self, a: &mut u32| -> Result<u32> {
+            if *a == 0 && alloc {
+                *a = s.balloc()?;
+            }
+            Ok(*a)
+        };
+        if fb < NDIRECT {
+            return slot(self, &mut ino.addrs[fb]);
+        }
+        let fb = fb - NDIRECT;
+        if fb < NINDIRECT {
+            let ind = slot(self, &mut ino.addrs[NDIRECT])?;
+            return if ind == 0 { Ok(0) } else { self.indirect(ind, fb, alloc) };
+        }
+        let fb = fb - NINDIRECT;
+        let dind = slot(self, &mut ino.addrs[NDIRECT + 1])?;
+        if dind == 0 {
+            return Ok(0);
+        }
+        let ind = self.indirect(dind, fb / NINDIRECT, alloc)?;
+        if ind == 0 {
+            return Ok(0);
+        }
+        self.indirect(ind, fb % NINDIRECT, alloc)
+    }
+
+    /// Reads from inode `inum` at `off` into `buf`; returns the bytes read (0 at EOF).
+    pub fn read(&mut self, inum: u32, off: u64, buf: &mut [u8]) -> Result<usize> {
+        let mut ino = self.iget(inum)?;
+        if off >= ino.size as u64 {
+            return Ok(0);
+        }
+        let n = buf.len().min((ino.size as u64 - off) as usize);
+        let mut done = 0;
+        let mut b = [0u8; BLOCK_SIZE];
+        while done < n {
+            let pos = off as usize + done;
+            let blk = self.bmap(&mut ino, pos / BLOCK_SIZE, false)?;
+            let o = pos % BLOCK_SIZE;
+            let m = (BLOCK_SIZE - o).min(n - done);
+            if blk == 0 {
+                buf[done..done + m].fill(0);
+            } else {
+                self.read_block(blk, &mut b)?;
+                buf[done..done + m].copy_from_slice(&b[o..o + m]);
+            }
+            done += m;
+        }
+        Ok(n)
+    }
+
+    /// Writes `data` to inode `inum` at `off`, growing it; returns the bytes written
+    /// (short if the disk fills up after some bytes; ENOSPC/EFBIG if none fit).
+    pub fn write(&mut self, inum: u32, off: u64, data: &[u8]) -> Result<usize> {
+        let mut ino = self.iget(inum)?;
+        if off + data.len() as u64 > (MAX_FILE_BLOCKS * BLOCK_SIZE) as u64 {
+            return Err(EFBIG);
+        }
+        let mut done = 0;
+        let mut b = [0u8; BLOCK_SIZE];
+        let mut err = None;
+        while done < data.len() {
+            let pos = off as usize + done;
+            let blk = match self.bmap(&mut ino, pos / BLOCK_SIZE, true) {
+                Ok(b) => b,
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            };
+            let o = pos % BLOCK_SIZE;
+            let m = (BLOCK_SIZE - o).min(data.len() - done);
+            if m < BLOCK_SIZE {
+                self.read_block(blk, &mut b)?;
+            }
+            b[o..o + m].copy_from_slice(&data[done..done + m]);
+            self.write_block(blk, &b)?;
+            done += m;
+        }
+        if (off as usize + done) as u32 > ino.size {
+            ino.size = (off as usize + done) as u32;
+        }
+        self.iput(inum, &ino)?;
+        match err {
+            Some(e) if done == 0 => Err(e),
+            _ => Ok(done),
+        }
+    }
+
+    /// Frees every data block of `inum` and sets its size to 0.
+    pub fn truncate(&mut self, inum: u32) -> Result<()> {
+        let mut ino = self.iget(inum)?;
+        for i in 0..NDIRECT {
+            if ino.addrs[i] != 0 {
+                self.bfree(ino.addrs[i])?;
+            }
+        }
+        let mut b = [0u8; BLOCK_SIZE];
+        if ino.addrs[NDIRECT] != 0 {
+            self.free_indirect(ino.addrs[NDIRECT], &mut b)?;
+        }
+        if ino.addrs[NDIRECT + 1] != 0 {
+            let d = ino.addrs[NDIRECT + 1];
+            self.read_block(d, &mut b)?;
+            let inds: Vec<u32> =
+                b.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).filter(|&x| x != 0).collect();
+            for ind in inds {
+                self.free_indirect(ind, &mut b)?;
+            }
+            self.bfree(d)?;
+        }
+        ino.addrs = [0; NDIRECT + 2];
+        ino.size = 0;
+        self.iput(inum, &ino)
+    }
+
+    fn free_indirect(&mut self, ind: u32, b: &mut Block) -> Result<()> {
+        self.read_block(ind, b)?;
+        let blocks = *b;
+        for c in blocks.chunks(4) {
+            let x = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            if x != 0 {
+                self.bfree(x)?;
+            }
+        }
+        self.bfree(ind)
+    }
+
+    /// Looks `name` up in directory `dir`: (inode, byte offset of the entry).
+    fn dir_lookup(&mut self, dir: u32, name: &[u8]) -> Result<Option<(u32, u64)>> {
+        let d = self.iget(dir)?;
+        if d.typ != T_DIR {
+            return Err(ENOTDIR);
+        }
+        let mut e = [0u8; DIRENT_SIZE];
+        let mut off = 0u64;
+        while off < d.size as u64 {
+            self.read(dir, off, &mut e)?;
+            let inum = u32::from_le_bytes([e[0], e[1], e[2], e[3]]);
+            if inum != 0 && entry_name(&e) == name {
+                return Ok(Some((inum, off)));
+            }
+            off += DIRENT_SIZE as u64;
+        }
+        Ok(None)
+    }
+
+    /// Adds entry `name -> inum` to directory `dir` (reusing a free slot).
+    fn dir_link(&mut self, dir: u32, name: &[u8], inum: u32) -> Result<()> {
+        if name.len() > NAME_MAX {
+            return Err(ENAMETOOLONG);
+        }
+        let d = self.iget(dir)?;
+        let mut e = [0u8; DIRENT_SIZE];
+        let mut off = 0u64;
+        while off < d.size as u64 {
+            self.read(dir, off, &mut e)?;
+            if u32::from_le_bytes([e[0], e[1], e[2], e[3]]) == 0 {
+                break;
+            }
+            off += DIRENT_SIZE as u64;
+        }
+        let mut e = [0u8; DIRENT_SIZE];
+        e[0..4].copy_from_slice(&inum.to_le_bytes());
+        e[4..4 + name.len()].copy_from_slice(name);
+        if self.write(dir, off, &e)? != DIRENT_SIZE {
+            return Err(ENOSPC);
+        }
+        Ok(())
+    }
+
+    /// Resolves `path` (absolute, or relative to directory `cwd`) to an inode.
+    pub fn lookup(&mut self, cwd: u32, path: &[u8]) -> Result<u32> {
+        if path.is_empty() {
+            return Err(ENOENT);
+        }
+        let mut cur = if path[0] == b'/' { ROOT_INO } else { cwd };
+        for c in components(path) {
+            if c.len() > NAME_MAX {
+                return Err(ENAMETOOLONG);
+            }
+            match self.dir_lookup(cur, c)? {
+                Some((i, _)) => cur = i,
+                None => return Err(ENOENT),
+            }
+        }
+        Ok(cur)
+    }
+
+    /// Resolves all but the last component: (parent directory, last name).
+    fn lookup_parent<'a>(&mut self, cwd: u32, path: &'a [u8]) -> Result<(u32, &'a [u8])> {
+        let trimmed = {
+            let mut p = path;
+            while p.len() > 1 && p.ends_with(b"/") {
+                p = &p[..p.len() - 1];
+            }
+            p
+        };
+        let (dir, name) = match trimmed.iter().rposition(|&c| c == b'/') {
+            Some(0) => (&trimmed[..1], &trimmed[1..]),
+            Some(i) => (&trimmed[..i], &trimmed[i + 1..]),
+            None => (&b""[..], trimmed),
+        };
+        if name.is_empty() {
+            return Err(if trimmed == b"/" { EEXIST } else { ENOENT });
+        }
+        if name.len() > NAME_MAX {
+            return Err(ENAMETOOLONG);
+        }
+        let parent = if dir.is_empty() { cwd } else { self.lookup(cwd, dir)? };
+        if self.iget(parent)?.typ != T_DIR {
+            return Err(ENOTDIR);
+        }
+        Ok((parent, name))
+    }
+
+    /// Creates a file or directory at `path`. With `excl`, an existing entry is EEXIST;
+    /// without, an existing regular file is returned as is.
+    pub fn create(&mut self, cwd: u32, path: &[u8], typ: u16, excl: bool) -> Result<u32> {
+        let (parent, name) = self.lookup_parent(cwd, path)?;
+        if let Some((inum, _)) = self.dir_lookup(parent, name)? {
+            if excl || typ == T_DIR {
+                return Err(EEXIST);
+            }
+            return Ok(inum);
+        }
+        if name == b"." || name == b".." {
+            return Err(EEXIST);
+        }
+        let inum = self.ialloc(typ)?;
+        let made = (|| -> Result<()> {
+            if typ == T_DIR {
+                // "." and the parent's entry: a new directory has two links.
+                let mut d = self.iget(inum)?;
+                d.nlink = 2;
+                self.iput(inum, &d)?;
+                self.dir_link(inum, b".", inum)?;
+                self.dir_link(inum, b"..", parent)?;
+                let mut p = self.iget(parent)?;
+                p.nlink += 1;
+                self.iput(parent, &p)?;
+            }
+            self.dir_link(parent, name, inum)
+        })();
+        if let Err(e) = made {
+            let _ = self.truncate(inum);
+            let _ = self.iput(inum, &DiskInode::default());
+            return Err(e);
+        }
+        Ok(inum)
+    }
+
+    /// Removes the entry at `path`: a file (`rmdir == false`, EISDIR for a directory) or
+    /// an empty directory (`rmdir == true`, ENOTDIR/ENOTEMPTY otherwise).
+    pub fn unlink(&mut self, cwd: u32, path: &[u8], rmdir: bool) -> Result<()> {
+        let (parent, name) = self.lookup_parent(cwd, path)?;
+        if name == b"." || name == b".." {
+            return Err(EINVAL);
+        }
+        let (inum, off) = self.dir_lookup(parent, name)?.ok_or(ENOENT)?;
+        let mut ino = self.iget(inum)?;
+        if ino.typ == T_DIR {
+            if !rmdir {
+                return Err(EISDIR);
+            }
+            let mut e = [0u8; DIRENT_SIZE];
+            let mut o = 2 * DIRENT_SIZE as u64;
+            while o < ino.size as u64 {
+                self.read(inum, o, &mut e)?;
+                if u32::from_le_bytes([e[0], e[1], e[2], e[3]]) != 0 {
+                    return Err(ENOTEMPTY);
+                }
+                o += DIRENT_SIZE as u64;
+            }
+        } else if rmdir {
+            return Err(ENOTDIR);
+        }
+        self.write(parent, off, &[0u8; DIRENT_SIZE])?;
+        if ino.typ == T_DIR {
+            let mut p = self.iget(parent)?;
+            p.nlink = p.nlink.saturating_sub(1);
+            self.iput(parent, &p)?;
+            ino.nlink = 0;
+        } else {
+            ino.nlink = ino.nlink.saturating_sub(1);
+        }
+        self.iput(inum, &ino)?;
+        if ino.nlink == 0 && !self.open.contains_key(&inum) {
+            self.free_inode(inum)?;
+        }
+        Ok(())
+    }
+
+    fn free_inode(&mut self, inum: u32) -> Result<()> {
+        self.truncate(inum)?;
+        self.iput(inum, &DiskInode::default())
+    }
+
+    /// Notes an open file on `inum`.
+    pub fn open_ref(&mut self, inum: u32) {
+        *self.open.entry(inum).or_insert(0) += 1;
+    }
+
+    /// Drops an open-file reference; frees an unlinked inode at the last close.
+    pub fn close_ref(&mut self, inum: u32) -> Result<()> {
+        let last = match self.open.get_mut(&inum) {
+            Some(n) if *n > 1 => {
+                *n -= 1;
+                false
+            }
+            Some(_) => {
+                self.open.remove(&inum);
+                true
+            }
+            None => false,
+        };
+        if last && self.iget(inum)?.nlink == 0 {
+            self.free_inode(inum)?;
+        }
+        Ok(())
+    }
+
+    /// (free data blocks, total data blocks).
+    pub fn block_stats(&mut self) -> Result<(u32, u32)> {
+        let bits = BLOCK_SIZE as u32 * 8;
+        let mut b = [0u8; BLOCK_SIZE];
+        let mut free = 0;
+        for blk in self.sb.data_start..self.sb.nblocks {
+            if blk % bits == 0 || blk == self.sb.data_start {
+                self.read_block(self.sb.bmap_start + blk / bits, &mut b)?;
+            }
+            let i = blk % bits;
+            if b[(i / 8) as usize] & (1 << (i % 8)) == 0 {
+                free += 1;
+            }
+        }
+        Ok((free, self.sb.nblocks - self.sb.data_start))
+    }
+}
+
+/// The name in a raw directory entry.
+pub fn entry_name(e: &[u8]) -> &[u8] {
+    let n = &e[4..DIRENT_SIZE];
+    let len = n.iter().position(|&c| c == 0).unwrap_or(n.len());
+    &n[..len]
+}
+
+fn try_box_block(data: &Block) -> Option<Box<Block>> {
+    let mut v: Vec<u8> = Vec::new();
+    v.try_reserve_exact(BLOCK_SIZE).ok()?;
+    v.extend_from_slice(data);
+    v.into_boxed_slice().try_into().ok()
+}

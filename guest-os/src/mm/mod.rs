@@ -1,0 +1,37 @@
+//! Memory management: address newtypes, the frame allocator (with reference counts so
+//! frames can later be shared copy-on-write), Sv39 page tables, the kernel's mappings and
+//! per-process address spaces made of VMAs.
+//!
+//! Virtual memory layout of every process (Sv39, priv spec 10.6):
+//! ```text
+//! 0x00_0000_0000 .. 0x00_0000_1000   unmapped (null page)
+//! 0x00_0001_0000 ..                  ELF segments (text, rodata, data, bss), then heap (brk)
+//! 0x00_4000_0000 ..                  anonymous mmap area (grows up)
+//!          .. 0x00_8000_0000         user stack (grows down from USER_TOP)
+//! 0x00_8000_0000 .. RAM end          kernel: RAM identity-mapped (gigapages, no U bit)
+//! 0x3f_c000_0000 .. +1 GiB           kernel: MMIO alias of physical 0..1 GiB (no U bit)
+//! ```
+//! The kernel entries are the same root PTEs in every page table, so traps need no
+//! `satp` switch, and U-mode cannot touch them (U = 0, priv spec 10.6.1 / SUM = 0).
+
+pub mod addr;
+pub mod frame;
+pub mod kvm;
+pub mod pagetable;
+pub mod vm;
+
+/// Bytes per page.
+pub const PAGE_SIZE: u64 = 4096;
+
+/// Rounds `x` up to a page boundary (saturating).
+pub const fn page_up(x: u64) -> u64 {
+    match x.checked_add(PAGE_SIZE - 1) {
+        Some(v) => v & !(PAGE_SIZE - 1),
+        None => !(PAGE_SIZE - 1),
+    }
+}
+
+/// Rounds `x` down to a page boundary.
+pub const fn page_down(x: u64) -> u64 {
+    x & !(PAGE_SIZE - 1)
+}

@@ -1,0 +1,150 @@
+//! Sv39 page tables (priv spec 10.6): three levels of 512 PTEs; the walk allocates
+//! intermediate tables on demand. Page-table pages come from `frame` and hold only PTEs.
+
+use super::addr::{Ppn, VirtAddr};
+use super::frame;
+use crate::arch::phys;
+
+/// PTE bits (priv spec 10.3.1 figure "Sv32 page table entry", same low bits in Sv39).
+pub const PTE_V: u64 = 1 << 0;
+pub const PTE_R: u64 = 1 << 1;
+pub const PTE_W: u64 = 1 << 2;
+pub const PTE_X: u64 = 1 << 3;
+pub const PTE_U: u64 = 1 << 4;
+pub const PTE_G: u64 = 1 << 5;
+pub const PTE_A: u64 = 1 << 6;
+pub const PTE_D: u64 = 1 << 7;
+/// satp.MODE for Sv39.
+pub const SATP_SV39: u64 = 8 << 60;
+
+/// Builds a PTE pointing at `ppn` with `flags`.
+pub const fn make_pte(ppn: Ppn, flags: u64) -> u64 {
+    (ppn.0 << 10) | flags
+}
+
+/// The PPN field of a PTE.
+pub const fn pte_ppn(pte: u64) -> Ppn {
+    Ppn((pte >> 10) & ((1 << 44) - 1))
+}
+
+/// Is this valid PTE a leaf (any of R/W/X set)?
+pub const fn is_leaf(pte: u64) -> bool {
+    pte & (PTE_R | PTE_W | PTE_X) != 0
+}
+
+/// A page table, identified by its root frame. Dropping it does not free anything: the
+/// owner calls [`PageTable::free_tables`].
+pub struct PageTable {
+    root: Ppn,
+}
+
+fn pte_addr(table: Ppn, index: usize) -> u64 {
+    table.addr().0 + 8 * index as u64
+}
+
+impl PageTable {
+    /// A new table whose root holds `kernel_roots` (index, PTE) entries; `None` if out of
+    /// memory.
+    pub fn new(kernel_roots: &[(usize, u64)]) -> Option<PageTable> {
+        let root = frame::alloc()?;
+        for &(i, pte) in kernel_roots {
+            phys::write_u64(pte_addr(root, i), pte);
+        }
+        Some(PageTable { root })
+    }
+
+    /// The root frame.
+    pub fn root(&self) -> Ppn {
+        self.root
+    }
+
+    /// The satp value selecting this table.
+    pub fn satp(&self) -> u64 {
+        SATP_SV39 | self.root.0
+    }
+
+    /// Physical address of the level-0 PTE for `va`, allocating intermediate tables if
+    /// `alloc`; `None` if absent (or out of memory) or if a superpage covers `va`.
+    fn walk(&mut self, va: VirtAddr, alloc: bool) -> Option<u64> {
+        let vpn = va.vpn();
+        let mut table = self.root;
+        for level in [2usize, 1] {
+            let a = pte_addr(table, vpn.index(level));
+            let pte = phys::read_u64(a);
+            if pte & PTE_V != 0 {
+                if is_leaf(pte) {
+                    return None;
+                }
+                table = pte_ppn(pte);
+            } else {
+                if !alloc {
+                    return None;
+                }
+                let t = frame::alloc()?;
+                phys::write_u64(a, make_pte(t, PTE_V));
+                table = t;
+            }
+        }
+        Some(pte_addr(table, vpn.index(0)))
+    }
+
+    /// Maps the 4 KiB page at `va` to `ppn` with `flags` (V, A and D are added). Fails
+    /// (`false`) if out of memory for a table page or if `va` is already mapped.
+    pub fn map(&mut self, va: VirtAddr, ppn: Ppn, flags: u64) -> bool {
+        let Some(a) = self.walk(va, true) else { return false };
+        if phys::read_u64(a) & PTE_V != 0 {
+            return false;
+        }
+        phys::write_u64(a, make_pte(ppn, flags | PTE_V | PTE_A | PTE_D));
+        true
+    }
+
+    /// The leaf PTE for `va`, if valid.
+    pub fn lookup(&mut self, va: VirtAddr) -> Option<u64> {
+        let a = self.walk(va, false)?;
+        let pte = phys::read_u64(a);
+        (pte & PTE_V != 0).then_some(pte)
+    }
+
+    /// Replaces the flags of the valid leaf at `va`; returns whether it was mapped.
+    pub fn set_flags(&mut self, va: VirtAddr, flags: u64) -> bool {
+        let Some(a) = self.walk(va, false) else { return false };
+        let pte = phys::read_u64(a);
+        if pte & PTE_V == 0 {
+            return false;
+        }
+        phys::write_u64(a, make_pte(pte_ppn(pte), flags | PTE_V | PTE_A | PTE_D));
+        true
+    }
+
+    /// Removes the mapping at `va`, returning the frame it pointed to.
+    pub fn unmap(&mut self, va: VirtAddr) -> Option<Ppn> {
+        let a = self.walk(va, false)?;
+        let pte = phys::read_u64(a);
+        if pte & PTE_V == 0 {
+            return None;
+        }
+        phys::write_u64(a, 0);
+        Some(pte_ppn(pte))
+    }
+
+    /// Frees the table pages under root entries `[0, user_roots)` and the root itself.
+    /// Leaves must have been unmapped (their frames released) by the caller.
+    pub fn free_tables(self, user_roots: usize) {
+        for i in 0..user_roots {
+            let pte = phys::read_u64(pte_addr(self.root, i));
+            if pte & PTE_V == 0 || is_leaf(pte) {
+                continue;
+            }
+            let mid = pte_ppn(pte);
+            for j in 0..512 {
+                let p = phys::read_u64(pte_addr(mid, j));
+                if p & PTE_V != 0 && !is_leaf(p) {
+                    frame::decref(pte_ppn(p));
+                }
+            }
+            frame::decref(mid);
+        }
+        frame::decref(self.root);
+    }
+}

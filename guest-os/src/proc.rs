@@ -1,0 +1,505 @@
+//! Processes and the scheduler: the process table, round-robin scheduling (a timer tick
+//! preempts a process running in U-mode), sleep/wakeup on channels, fork, exit, wait4
+//! and kill.
+//!
+//! Each process is a table slot (which is also its `arch` slot: kernel stack, trap frame,
+//! context, FP area) plus a [`Task`]: its address space, descriptors and cwd. The task is
+//! locked by the process's own kernel thread for the duration of a trap; nobody else
+//! locks it, so sleeping with it held is fine. Everything other processes look at (state,
+//! parent, exit status, kill flag) is in the table.
+//!
+//! Process states: Unused -> Runnable <-> Running -> (Sleeping -> Runnable) -> Zombie ->
+//! Unused (reaped by wait4).
+
+use crate::arch::{self, csr, NPROC};
+use crate::file::FdTable;
+use crate::mm::vm::AddressSpace;
+use abi::errno::*;
+use abi::signal;
+use alloc::sync::Arc;
+use spin::Mutex;
+
+/// Scheduling state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Unused,
+    Runnable,
+    Running,
+    Sleeping,
+    Zombie,
+}
+
+/// What a process owns and only it touches.
+pub struct Task {
+    pub aspace: AddressSpace,
+    pub files: FdTable,
+    /// Inode of the current directory.
+    pub cwd: u32,
+    /// Absolute path of the current directory (for getcwd).
+    pub cwd_path: alloc::vec::Vec<u8>,
+}
+
+/// A process-table entry.
+pub struct Proc {
+    pub pid: i32,
+    pub ppid: i32,
+    pub state: State,
+    /// Sleep channel while Sleeping.
+    chan: usize,
+    /// Wake-up time (mtime) for timed sleeps, 0 if none.
+    wake_at: u64,
+    /// Signal that will end this process when it next returns to user space.
+    pub killed: Option<i32>,
+    /// wait4 status once a Zombie.
+    pub xstatus: i32,
+    pub name: [u8; 16],
+    pub task: Option<Arc<Mutex<Task>>>,
+    /// satp of its address space.
+    pub satp: u64,
+    /// Has it used the FP unit (its FP state is saved/restored from then on)?
+    pub fp_used: bool,
+    /// Resident pages (for ps).
+    pub pages: u32,
+}
+
+const EMPTY: Proc = Proc {
+    pid: 0,
+    ppid: 0,
+    state: State::Unused,
+    chan: 0,
+    wake_at: 0,
+    killed: None,
+    xstatus: 0,
+    name: [0; 16],
+    task: None,
+    satp: 0,
+    fp_used: false,
+    pages: 0,
+};
+
+struct Table {
+    procs: [Proc; NPROC],
+    current: Option<usize>,
+    next_pid: i32,
+    /// Slot after the one last scheduled (round robin).
+    next: usize,
+    /// The kernel-only satp used while idle.
+    kernel_satp: u64,
+    /// Slot whose FP registers are in the FP register file.
+    fp_owner: Option<usize>,
+    ticks: u64,
+}
+
+static TABLE: Mutex<Table> = Mutex::new(Table {
+    procs: [EMPTY; NPROC],
+    current: None,
+    next_pid: 1,
+    next: 0,
+    kernel_satp: 0,
+    fp_owner: None,
+    ticks: 0,
+});
+
+/// Sleep channel base for "a child of pid P changed state".
+const WAIT_CHAN: usize = 0x1000_0000;
+/// Sleep channel for timed sleeps.
+const TIMER_CHAN: usize = 2;
+
+/// Records the kernel's satp (installed while no process runs).
+pub fn init(kernel_satp: u64) {
+    TABLE.lock().kernel_satp = kernel_satp;
+}
+
+/// The current process's slot (panics outside a process: a kernel bug).
+pub fn current_slot() -> usize {
+    TABLE.lock().current.expect("no current process")
+}
+
+/// The current process's pid.
+pub fn current_pid() -> i32 {
+    let t = TABLE.lock();
+    t.procs[t.current.expect("no current process")].pid
+}
+
+/// The current process's task.
+pub fn current_task() -> Arc<Mutex<Task>> {
+    let t = TABLE.lock();
+    t.procs[t.current.expect("no current process")].task.clone().expect("current process has no task")
+}
+
+/// Runs `f` on the current process's table entry.
+pub fn with_current<R>(f: impl FnOnce(&mut Proc) -> R) -> R {
+    let mut t = TABLE.lock();
+    let i = t.current.expect("no current process");
+    f(&mut t.procs[i])
+}
+
+/// Has the current process been killed?
+pub fn killed() -> bool {
+    with_current(|p| p.killed.is_some())
+}
+
+/// Timer ticks since boot.
+pub fn ticks() -> u64 {
+    TABLE.lock().ticks
+}
+
+/// Sets a process name from a path's last component.
+pub fn name_from(path: &[u8]) -> [u8; 16] {
+    let base = path.rsplit(|&c| c == b'/').next().unwrap_or(path);
+    let mut n = [0u8; 16];
+    let k = base.len().min(15);
+    n[..k].copy_from_slice(&base[..k]);
+    n
+}
+
+/// Creates a process with `task`, `satp` and a trap frame set by `setup`; returns its pid.
+/// Errors: EAGAIN when the table is full.
+pub fn spawn(
+    task: Task,
+    name: [u8; 16],
+    ppid: i32,
+    fp_used: bool,
+    setup: impl FnOnce(usize, &mut arch::trap::TrapFrame),
+) -> Result<i32, isize> {
+    let satp = task.aspace.satp();
+    let pages = task.aspace.pages as u32;
+    let mut t = TABLE.lock();
+    let slot = t.procs.iter().position(|p| p.state == State::Unused).ok_or(EAGAIN)?;
+    let pid = t.next_pid;
+    t.next_pid += 1;
+    arch::trap::init_context(slot);
+    arch::trap::with_trapframe(slot, |tf| {
+        let ksp = tf.kernel_sp;
+        setup(slot, tf);
+        tf.kernel_sp = ksp;
+    });
+    t.procs[slot] = Proc {
+        pid,
+        ppid,
+        state: State::Runnable,
+        chan: 0,
+        wake_at: 0,
+        killed: None,
+        xstatus: 0,
+        name,
+        task: Some(Arc::new(Mutex::new(task))),
+        satp,
+        fp_used,
+        pages,
+    };
+    Ok(pid)
+}
+
+/// The scheduler loop (on the boot stack): picks runnable processes round robin; when
+/// none is runnable, polls the timer and console and waits for an interrupt.
+pub fn scheduler() -> ! {
+    loop {
+        let sip = csr::sip();
+        if sip & csr::SIP_SSIP != 0 {
+            csr::clear_ssip();
+            tick();
+        }
+        if sip & csr::SIP_STIP != 0 {
+            crate::time::arm_tick();
+            tick();
+        }
+        crate::console::poll();
+        let next = {
+            let mut t = TABLE.lock();
+            let start = t.next;
+            let found = (0..NPROC).map(|k| (start + k) % NPROC).find(|&i| t.procs[i].state == State::Runnable);
+            if let Some(i) = found {
+                t.procs[i].state = State::Running;
+                t.current = Some(i);
+                t.next = (i + 1) % NPROC;
+                csr::set_satp_and_flush(t.procs[i].satp);
+            }
+            found
+        };
+        match next {
+            Some(i) => {
+                arch::trap::switch_to_proc(i);
+                let mut t = TABLE.lock();
+                t.current = None;
+                csr::set_satp_and_flush(t.kernel_satp);
+            }
+            None => csr::wfi(),
+        }
+    }
+}
+
+/// Gives up the CPU: back to the scheduler, saving FP state if the process dirtied it.
+fn sched(slot: usize) {
+    arch::trap::fp_save_if_dirty(slot);
+    arch::trap::switch_to_scheduler(slot);
+}
+
+/// Lets other processes run (timer preemption, sched_yield).
+pub fn yield_now() {
+    let slot = {
+        let mut t = TABLE.lock();
+        let i = t.current.expect("no current process");
+        t.procs[i].state = State::Runnable;
+        i
+    };
+    sched(slot);
+}
+
+/// Sleeps on `chan` until a [`wakeup`] of it (or a kill).
+pub fn sleep(chan: usize) {
+    let slot = {
+        let mut t = TABLE.lock();
+        let i = t.current.expect("no current process");
+        if t.procs[i].killed.is_some() {
+            return;
+        }
+        t.procs[i].state = State::Sleeping;
+        t.procs[i].chan = chan;
+        i
+    };
+    sched(slot);
+}
+
+/// Sleeps until mtime reaches `deadline` (or a kill): false if killed.
+pub fn sleep_until(deadline: u64) -> bool {
+    loop {
+        if crate::time::now() >= deadline {
+            return true;
+        }
+        let slot = {
+            let mut t = TABLE.lock();
+            let i = t.current.expect("no current process");
+            if t.procs[i].killed.is_some() {
+                return false;
+            }
+            t.procs[i].state = State::Sleeping;
+            t.procs[i].chan = TIMER_CHAN;
+            t.procs[i].wake_at = deadline;
+            i
+        };
+        sched(slot);
+    }
+}
+
+/// Makes every process sleeping on `chan` runnable.
+pub fn wakeup(chan: usize) {
+    let mut t = TABLE.lock();
+    for p in t.procs.iter_mut() {
+        if p.state == State::Sleeping && p.chan == chan {
+            p.state = State::Runnable;
+        }
+    }
+}
+
+/// A timer tick: wakes timed sleepers that are due.
+pub fn tick() {
+    let now = crate::time::now();
+    let mut t = TABLE.lock();
+    t.ticks += 1;
+    for p in t.procs.iter_mut() {
+        if p.state == State::Sleeping && p.chan == TIMER_CHAN && p.wake_at <= now {
+            p.state = State::Runnable;
+            p.wake_at = 0;
+        }
+    }
+}
+
+/// First schedule of a new process: straight to user mode.
+pub fn first_run() -> ! {
+    let slot = current_slot();
+    if let Some(sig) = with_current(|p| p.killed) {
+        exit(signal::signal_status(sig));
+    }
+    crate::trap::before_user_return();
+    arch::trap::return_to_user(slot)
+}
+
+/// Marks that the current process now uses the FP unit.
+pub fn set_fp_used(v: bool) {
+    let mut t = TABLE.lock();
+    let i = t.current.expect("no current process");
+    t.procs[i].fp_used = v;
+    if !v && t.fp_owner == Some(i) {
+        t.fp_owner = None;
+    }
+}
+
+/// (fp_used, whether this slot's registers are loaded), and marks the slot as owner.
+pub fn take_fp_ownership(slot: usize) -> (bool, bool) {
+    let mut t = TABLE.lock();
+    let used = t.procs[slot].fp_used;
+    if !used {
+        return (false, false);
+    }
+    let loaded = t.fp_owner == Some(slot);
+    t.fp_owner = Some(slot);
+    (true, loaded)
+}
+
+/// Updates the current process's satp, name and page count after exec/brk/mmap.
+pub fn update_current(satp: Option<u64>, name: Option<[u8; 16]>, pages: usize) {
+    let mut t = TABLE.lock();
+    let i = t.current.expect("no current process");
+    if let Some(s) = satp {
+        t.procs[i].satp = s;
+    }
+    if let Some(n) = name {
+        t.procs[i].name = n;
+    }
+    t.procs[i].pages = pages as u32;
+}
+
+/// fork: a copy of the current process whose trap frame returns 0. Errors: ENOMEM
+/// (address space copy), EAGAIN (table full).
+pub fn fork(task: &mut Task, tf: &arch::trap::TrapFrame) -> Result<i32, isize> {
+    let aspace = task.aspace.fork()?;
+    let mut cwd_path = alloc::vec::Vec::new();
+    cwd_path.try_reserve(task.cwd_path.len()).map_err(|_| ENOMEM)?;
+    cwd_path.extend_from_slice(&task.cwd_path);
+    let child = Task { aspace, files: task.files.clone(), cwd: task.cwd, cwd_path };
+    let (ppid, name, fp_used, slot) = {
+        let t = TABLE.lock();
+        let i = t.current.expect("no current process");
+        (t.procs[i].pid, t.procs[i].name, t.procs[i].fp_used, i)
+    };
+    let dirty_saved = arch::trap::fp_save_if_dirty(slot);
+    let _ = dirty_saved;
+    let parent_tf = *tf;
+    spawn(child, name, ppid, fp_used, |cslot, ctf| {
+        *ctf = parent_tf;
+        ctf.regs[arch::trap::reg::A0] = 0;
+        arch::trap::fp_copy(slot, cslot);
+    })
+}
+
+/// Ends the current process with wait status `status`; never returns. The caller must
+/// hold no lock and no reference to the task.
+pub fn exit(status: i32) -> ! {
+    let (slot, task) = {
+        let mut t = TABLE.lock();
+        let i = t.current.expect("no current process");
+        if t.procs[i].pid == 1 {
+            drop(t);
+            panic!("init exited (status {status:#x})");
+        }
+        let kernel_satp = t.kernel_satp;
+        t.procs[i].satp = kernel_satp;
+        csr::set_satp_and_flush(kernel_satp);
+        (i, t.procs[i].task.take())
+    };
+    // Release memory and files (closing pipe ends wakes their peers).
+    drop(task);
+    let mut t = TABLE.lock();
+    let pid = t.procs[slot].pid;
+    let ppid = t.procs[slot].ppid;
+    let mut orphan_zombie = false;
+    for p in t.procs.iter_mut() {
+        if p.state != State::Unused && p.ppid == pid {
+            p.ppid = 1;
+            orphan_zombie |= p.state == State::Zombie;
+        }
+    }
+    if t.fp_owner == Some(slot) {
+        t.fp_owner = None;
+    }
+    t.procs[slot].state = State::Zombie;
+    t.procs[slot].xstatus = status;
+    t.procs[slot].pages = 0;
+    drop(t);
+    wakeup(WAIT_CHAN + ppid as usize);
+    if orphan_zombie {
+        wakeup(WAIT_CHAN + 1);
+    }
+    arch::trap::switch_to_scheduler(slot);
+    unreachable!("a zombie was scheduled");
+}
+
+/// wait4: waits for a child (`pid` = -1 any, > 0 that one) to exit; returns (pid,
+/// status), or (0, 0) with WNOHANG when none has exited yet. Errors: ECHILD, EINTR,
+/// EINVAL (pid 0 / < -1 process groups are not supported).
+pub fn wait(pid: i32, options: usize) -> Result<(i32, i32), isize> {
+    if pid == 0 || pid < -1 {
+        return Err(EINVAL);
+    }
+    if options & !signal::WNOHANG != 0 {
+        return Err(EINVAL);
+    }
+    let me = current_pid();
+    loop {
+        {
+            let mut t = TABLE.lock();
+            let mut have = false;
+            for p in t.procs.iter_mut() {
+                if p.state == State::Unused || p.ppid != me || (pid > 0 && p.pid != pid) {
+                    continue;
+                }
+                have = true;
+                if p.state == State::Zombie {
+                    let r = (p.pid, p.xstatus);
+                    *p = EMPTY;
+                    return Ok(r);
+                }
+            }
+            if !have {
+                return Err(ECHILD);
+            }
+        }
+        if options & signal::WNOHANG != 0 {
+            return Ok((0, 0));
+        }
+        if killed() {
+            return Err(EINTR);
+        }
+        sleep(WAIT_CHAN + me as usize);
+    }
+}
+
+/// kill: marks process `pid` to die by `sig` (every signal is fatal here; 0 only checks
+/// existence). Errors: ESRCH, EINVAL.
+pub fn kill(pid: i32, sig: i32) -> Result<(), isize> {
+    if !(0..64).contains(&sig) {
+        return Err(EINVAL);
+    }
+    let mut t = TABLE.lock();
+    let p = t
+        .procs
+        .iter_mut()
+        .find(|p| p.pid == pid && p.state != State::Unused && p.state != State::Zombie)
+        .ok_or(ESRCH)?;
+    if sig == 0 {
+        return Ok(());
+    }
+    if p.killed.is_none() {
+        p.killed = Some(sig);
+    }
+    if p.state == State::Sleeping {
+        p.state = State::Runnable;
+    }
+    Ok(())
+}
+
+/// Fills `out` with process records; returns how many.
+pub fn list(out: &mut [abi::ProcInfo]) -> usize {
+    let t = TABLE.lock();
+    let mut n = 0;
+    for p in t.procs.iter().filter(|p| p.state != State::Unused) {
+        if n == out.len() {
+            break;
+        }
+        out[n] = abi::ProcInfo {
+            pid: p.pid,
+            ppid: p.ppid,
+            state: match p.state {
+                State::Runnable | State::Unused => 0,
+                State::Running => 1,
+                State::Sleeping => 2,
+                State::Zombie => 3,
+            },
+            pages: p.pages,
+            name: p.name,
+        };
+        n += 1;
+    }
+    n
+}

@@ -1,0 +1,653 @@
+//! System calls with the Linux RISC-V ABI: number in a7, arguments in a0..a5, result or
+//! `-errno` in a0 (numbers from `abi::sys`, errors from `abi::errno`). User pointers are
+//! only dereferenced through `AddressSpace::copy_in/copy_out`, so a bad pointer is
+//! EFAULT. Unimplemented calls return ENOSYS and are logged once per number.
+
+use crate::arch::trap::{reg, TrapFrame};
+use crate::file::{File, Kind};
+use crate::mm::pagetable::{PTE_R, PTE_W, PTE_X};
+use crate::mm::vm::{VmaKind, USER_MIN, USER_TOP};
+use crate::mm::{page_up, PAGE_SIZE};
+use crate::pipe::Pipe;
+use crate::proc::{self, Task};
+use crate::{console, exec, fs, kprintln};
+use abi::errno::*;
+use abi::fcntl::*;
+use abi::fs::{DIRENT_SIZE, T_DIR, T_FILE};
+use abi::mman::*;
+use abi::stat::*;
+use abi::sys;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use spin::Mutex;
+
+type SysResult = Result<usize, isize>;
+
+/// Longest path accepted.
+const PATH_MAX: usize = 256;
+/// Most arguments + environment strings for execve.
+const MAX_ARGS: usize = 64;
+/// Longest single argument.
+const MAX_ARG_LEN: usize = 1024;
+
+static LOGGED: Mutex<[u64; 8]> = Mutex::new([0; 8]);
+
+/// Runs the system call in `tf` and stores its result in a0.
+pub fn syscall(tf: &mut TrapFrame) {
+    let n = tf.regs[reg::A7] as usize;
+    let a =
+        [tf.regs[reg::A0], tf.regs[reg::A1], tf.regs[reg::A2], tf.regs[reg::A3], tf.regs[reg::A4], tf.regs[reg::A5]];
+    if n == sys::EXIT || n == sys::EXIT_GROUP {
+        proc::exit(abi::signal::exit_status(a[0] as i32));
+    }
+    let task = proc::current_task();
+    let r = {
+        let mut t = task.lock();
+        dispatch(n, a, &mut t, tf)
+    };
+    drop(task);
+    tf.regs[reg::A0] = match r {
+        Ok(v) => v as u64,
+        Err(e) => (-e) as u64,
+    };
+}
+
+fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResult {
+    let fd = a[0] as usize;
+    match n {
+        sys::READ => sys_read(t, fd, a[1], a[2] as usize),
+        sys::WRITE => sys_write(t, fd, a[1], a[2] as usize),
+        sys::OPENAT => sys_openat(t, a[0] as i64 as isize, a[1], a[2] as u32),
+        sys::CLOSE => t.files.close(fd).map(|_| 0),
+        sys::LSEEK => sys_lseek(t, fd, a[1] as i64, a[2] as usize),
+        sys::FSTAT => {
+            let f = t.files.get(fd)?;
+            let st = stat_file(&f)?;
+            t.aspace.copy_out(a[1], &st.to_bytes())?;
+            Ok(0)
+        }
+        sys::NEWFSTATAT => sys_newfstatat(t, a[0] as i64 as isize, a[1], a[2], a[3] as u32),
+        sys::GETDENTS64 => sys_getdents64(t, fd, a[1], a[2] as usize),
+        sys::MKDIRAT => {
+            let (base, path) = at_path(t, a[0] as i64 as isize, a[1])?;
+            fs::with(|f| f.create(base, &path, T_DIR, true)).map(|_| 0)
+        }
+        sys::UNLINKAT => {
+            if a[2] as u32 & !AT_REMOVEDIR != 0 {
+                return Err(EINVAL);
+            }
+            let (base, path) = at_path(t, a[0] as i64 as isize, a[1])?;
+            fs::with(|f| f.unlink(base, &path, a[2] as u32 & AT_REMOVEDIR != 0)).map(|_| 0)
+        }
+        sys::CHDIR => sys_chdir(t, a[0]),
+        sys::GETCWD => {
+            let len = t.cwd_path.len() + 1;
+            if (a[1] as usize) < len {
+                return Err(ERANGE);
+            }
+            let p = t.cwd_path.clone();
+            t.aspace.copy_out(a[0], &p)?;
+            t.aspace.copy_out(a[0] + p.len() as u64, &[0])?;
+            Ok(len)
+        }
+        sys::DUP => {
+            let f = t.files.get(fd)?;
+            t.files.alloc(f, false)
+        }
+        sys::DUP3 => {
+            let (old, new, flags) = (a[0] as usize, a[1] as usize, a[2] as u32);
+            if flags & !O_CLOEXEC != 0 {
+                return Err(EINVAL);
+            }
+            let f = t.files.get(old)?;
+            if old == new {
+                return Err(EINVAL);
+            }
+            if new >= crate::file::NOFILE {
+                return Err(EBADF);
+            }
+            t.files.set(new, f, flags & O_CLOEXEC != 0)?;
+            Ok(new)
+        }
+        sys::PIPE2 => sys_pipe2(t, a[0], a[1] as u32),
+        sys::IOCTL => {
+            t.files.get(fd)?;
+            Err(ENOTTY)
+        }
+        sys::GETPID | sys::GETTID | sys::SET_TID_ADDRESS => Ok(proc::current_pid() as usize),
+        sys::GETPPID => Ok(proc::with_current(|p| p.ppid) as usize),
+        sys::KILL => proc::kill(a[0] as i32, a[1] as i32).map(|_| 0),
+        sys::WAIT4 => {
+            let (pid, status) = proc::wait(a[0] as i32, a[2] as usize)?;
+            if pid > 0 && a[1] != 0 {
+                t.aspace.copy_out(a[1], &status.to_le_bytes())?;
+            }
+            Ok(pid as usize)
+        }
+        sys::CLONE => {
+            // Only fork: clone(SIGCHLD, 0, ...). Threads are not supported.
+            if a[0] as usize != abi::signal::SIGCHLD || a[1] != 0 {
+                return Err(EINVAL);
+            }
+            proc::fork(t, tf).map(|p| p as usize)
+        }
+        sys::EXECVE => sys_execve(t, tf, a[0], a[1], a[2]),
+        sys::BRK => {
+            let b = if a[0] == 0 { t.aspace.brk } else { t.aspace.set_brk(a[0]) };
+            proc::update_current(None, None, t.aspace.pages);
+            Ok(b as usize)
+        }
+        sys::MMAP => sys_mmap(t, a),
+        sys::MUNMAP => {
+            let (addr, len) = (a[0], a[1]);
+            if addr % PAGE_SIZE != 0
+                || len == 0
+                || addr < USER_MIN
+                || addr.checked_add(len).is_none_or(|e| e > USER_TOP)
+            {
+                return Err(EINVAL);
+            }
+            t.aspace.unmap_range(addr, page_up(addr + len))?;
+            proc::update_current(None, None, t.aspace.pages);
+            Ok(0)
+        }
+        sys::NANOSLEEP => {
+            let mut b = [0u8; 16];
+            t.aspace.copy_in(a[0], &mut b)?;
+            let sec = i64::from_le_bytes(b[0..8].try_into().unwrap_or([0; 8]));
+            let nsec = i64::from_le_bytes(b[8..16].try_into().unwrap_or([0; 8]));
+            if sec < 0 || !(0..1_000_000_000).contains(&nsec) {
+                return Err(EINVAL);
+            }
+            let ns = (sec as u64).saturating_mul(1_000_000_000).saturating_add(nsec as u64);
+            let deadline = crate::time::now().saturating_add(crate::time::ns_to_ticks(ns));
+            if proc::sleep_until(deadline) {
+                Ok(0)
+            } else {
+                Err(EINTR)
+            }
+        }
+        sys::CLOCK_GETTIME => {
+            if a[0] > 1 {
+                return Err(EINVAL);
+            }
+            let ns = crate::time::ticks_to_ns(crate::time::now());
+            let mut b = [0u8; 16];
+            b[0..8].copy_from_slice(&((ns / 1_000_000_000) as i64).to_le_bytes());
+            b[8..16].copy_from_slice(&((ns % 1_000_000_000) as i64).to_le_bytes());
+            t.aspace.copy_out(a[1], &b)?;
+            Ok(0)
+        }
+        sys::SCHED_YIELD => {
+            proc::yield_now();
+            Ok(0)
+        }
+        sys::UNAME => {
+            let mut u = [0u8; 65 * 6];
+            for (i, s) in [&b"Linux"[..], b"rvsim", b"6.0.0-rvsim-os", b"#1", b"riscv64", b"(none)"].iter().enumerate()
+            {
+                u[i * 65..i * 65 + s.len()].copy_from_slice(s);
+            }
+            t.aspace.copy_out(a[0], &u)?;
+            Ok(0)
+        }
+        sys::REBOOT => {
+            use abi::reboot::*;
+            if a[0] as usize != MAGIC1 || a[1] as usize != MAGIC2 {
+                return Err(EINVAL);
+            }
+            if a[2] as usize != CMD_POWER_OFF {
+                return Err(EINVAL);
+            }
+            kprintln!("power off");
+            // Not Linux: a3 is the exit status reported through the test finisher.
+            crate::arch::shutdown(a[3] as u32 & 0xffff)
+        }
+        sys::RVSIM_PROCLIST => {
+            let cap = (a[1] as usize).min(crate::arch::NPROC);
+            let mut recs = [abi::ProcInfo::default(); crate::arch::NPROC];
+            let n = proc::list(&mut recs[..cap]);
+            for (i, r) in recs[..n].iter().enumerate() {
+                let mut b = [0u8; 32];
+                b[0..4].copy_from_slice(&r.pid.to_le_bytes());
+                b[4..8].copy_from_slice(&r.ppid.to_le_bytes());
+                b[8..12].copy_from_slice(&r.state.to_le_bytes());
+                b[12..16].copy_from_slice(&r.pages.to_le_bytes());
+                b[16..32].copy_from_slice(&r.name);
+                t.aspace.copy_out(a[0] + 32 * i as u64, &b)?;
+            }
+            Ok(n)
+        }
+        _ => {
+            let first = {
+                let mut l = LOGGED.lock();
+                if n < 512 {
+                    let bit = 1u64 << (n % 64);
+                    let seen = l[n / 64] & bit != 0;
+                    l[n / 64] |= bit;
+                    !seen
+                } else {
+                    false
+                }
+            };
+            if first {
+                kprintln!("pid {}: unimplemented syscall {n} ({}) -> ENOSYS", proc::current_pid(), sys::name(n));
+            }
+            Err(ENOSYS)
+        }
+    }
+}
+
+/// Copies a path argument in (EFAULT, ENAMETOOLONG).
+fn user_path(t: &mut Task, va: u64) -> Result<Vec<u8>, isize> {
+    t.aspace.copy_in_str(va, PATH_MAX, ENAMETOOLONG)
+}
+
+/// Resolves a (dirfd, path) pair to (base directory inode, path).
+fn at_path(t: &mut Task, dirfd: isize, va: u64) -> Result<(u32, Vec<u8>), isize> {
+    let path = user_path(t, va)?;
+    if path.is_empty() {
+        return Err(ENOENT);
+    }
+    if path[0] == b'/' || dirfd == AT_FDCWD {
+        return Ok((t.cwd, path));
+    }
+    let f = t.files.get(dirfd as usize)?;
+    match f.kind {
+        Kind::Inode { inum, dir: true } => Ok((inum, path)),
+        _ => Err(ENOTDIR),
+    }
+}
+
+fn sys_read(t: &mut Task, fd: usize, buf: u64, n: usize) -> SysResult {
+    let f = t.files.get(fd)?;
+    if !f.readable {
+        return Err(EBADF);
+    }
+    if n == 0 {
+        return Ok(0);
+    }
+    let mut k = [0u8; 1024];
+    match &f.kind {
+        Kind::Console => loop {
+            let m = n.min(k.len());
+            if let Some(got) = console::take_input(&mut k[..m]) {
+                t.aspace.copy_out(buf, &k[..got])?;
+                return Ok(got);
+            }
+            if proc::killed() {
+                return Err(EINTR);
+            }
+            proc::sleep(console::CHAN);
+        },
+        Kind::PipeRead(p) => {
+            let m = n.min(k.len());
+            let got = p.read(&mut k[..m])?;
+            t.aspace.copy_out(buf, &k[..got])?;
+            Ok(got)
+        }
+        Kind::PipeWrite(_) => Err(EBADF),
+        Kind::Inode { dir: true, .. } => Err(EISDIR),
+        Kind::Inode { inum, .. } => {
+            let inum = *inum;
+            let mut off = f.offset.lock();
+            let mut done = 0usize;
+            while done < n {
+                let m = (n - done).min(k.len());
+                let got = fs::with(|fs| fs.read(inum, *off, &mut k[..m]))?;
+                if got == 0 {
+                    break;
+                }
+                if let Err(e) = t.aspace.copy_out(buf + done as u64, &k[..got]) {
+                    return if done > 0 { Ok(done) } else { Err(e) };
+                }
+                *off += got as u64;
+                done += got;
+            }
+            Ok(done)
+        }
+    }
+}
+
+fn sys_write(t: &mut Task, fd: usize, buf: u64, n: usize) -> SysResult {
+    let f = t.files.get(fd)?;
+    if !f.writable {
+        return Err(EBADF);
+    }
+    let mut k = [0u8; 1024];
+    let mut done = 0usize;
+    while done < n {
+        let m = (n - done).min(k.len());
+        if let Err(e) = t.aspace.copy_in(buf + done as u64, &mut k[..m]) {
+            return if done > 0 { Ok(done) } else { Err(e) };
+        }
+        let wrote = match &f.kind {
+            Kind::Console => {
+                for &b in &k[..m] {
+                    if b == b'\n' {
+                        console::putc(b'\r');
+                    }
+                    console::putc(b);
+                }
+                m
+            }
+            Kind::PipeWrite(p) => match p.write(&k[..m]) {
+                Ok(w) => w,
+                Err(e) => return if done > 0 { Ok(done) } else { Err(e) },
+            },
+            Kind::PipeRead(_) => return Err(EBADF),
+            Kind::Inode { inum, .. } => {
+                let inum = *inum;
+                let mut off = f.offset.lock();
+                if f.append {
+                    *off = fs::with(|fs| fs.iget(inum)).map(|i| i.size as u64)?;
+                }
+                match fs::with(|fs| fs.write(inum, *off, &k[..m])) {
+                    Ok(w) => {
+                        *off += w as u64;
+                        w
+                    }
+                    Err(e) => return if done > 0 { Ok(done) } else { Err(e) },
+                }
+            }
+        };
+        done += wrote;
+        if wrote < m {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+fn sys_openat(t: &mut Task, dirfd: isize, path_va: u64, flags: u32) -> SysResult {
+    let (base, path) = at_path(t, dirfd, path_va)?;
+    let acc = flags & O_ACCMODE;
+    if acc == 3 {
+        return Err(EINVAL);
+    }
+    let readable = acc == O_RDONLY || acc == O_RDWR;
+    let writable = acc == O_WRONLY || acc == O_RDWR;
+    let cloexec = flags & O_CLOEXEC != 0;
+    if path == b"/dev/console" {
+        let f = Arc::new(File::new(Kind::Console, readable, writable, false));
+        return t.files.alloc(f, cloexec);
+    }
+    let inum = fs::with(|f| {
+        let inum = if flags & O_CREAT != 0 {
+            f.create(base, &path, T_FILE, flags & O_EXCL != 0)?
+        } else {
+            f.lookup(base, &path)?
+        };
+        let ino = f.iget(inum)?;
+        if ino.typ == T_DIR && writable {
+            return Err(EISDIR);
+        }
+        if ino.typ != T_DIR && flags & O_DIRECTORY != 0 {
+            return Err(ENOTDIR);
+        }
+        if ino.typ == T_FILE && writable && flags & O_TRUNC != 0 {
+            f.truncate(inum)?;
+        }
+        f.open_ref(inum);
+        Ok((inum, ino.typ == T_DIR))
+    })?;
+    let file =
+        Arc::new(File::new(Kind::Inode { inum: inum.0, dir: inum.1 }, readable, writable, flags & O_APPEND != 0));
+    t.files.alloc(file, cloexec)
+}
+
+fn sys_lseek(t: &mut Task, fd: usize, off: i64, whence: usize) -> SysResult {
+    let f = t.files.get(fd)?;
+    let Kind::Inode { inum, .. } = f.kind else { return Err(ESPIPE) };
+    let mut cur = f.offset.lock();
+    let base = match whence {
+        SEEK_SET => 0,
+        SEEK_CUR => *cur as i64,
+        SEEK_END => fs::with(|fs| fs.iget(inum))?.size as i64,
+        _ => return Err(EINVAL),
+    };
+    let new = base.checked_add(off).ok_or(EINVAL)?;
+    if new < 0 {
+        return Err(EINVAL);
+    }
+    *cur = new as u64;
+    Ok(new as usize)
+}
+
+fn stat_inode(inum: u32) -> Result<Stat, isize> {
+    let ino = fs::with(|f| f.iget(inum))?;
+    let mode = match ino.typ {
+        T_DIR => S_IFDIR | 0o755,
+        abi::fs::T_DEV => S_IFCHR | 0o666,
+        _ => S_IFREG | 0o644,
+    };
+    Ok(Stat {
+        st_dev: 1,
+        st_ino: inum as u64,
+        st_mode: mode,
+        st_nlink: ino.nlink as u32,
+        st_size: ino.size as i64,
+        st_blksize: abi::fs::BLOCK_SIZE as i32,
+        st_blocks: (ino.size as i64 + 511) / 512,
+        ..Stat::default()
+    })
+}
+
+fn stat_file(f: &File) -> Result<Stat, isize> {
+    match &f.kind {
+        Kind::Inode { inum, .. } => stat_inode(*inum),
+        Kind::Console => Ok(Stat { st_mode: S_IFCHR | 0o620, st_nlink: 1, st_blksize: 1024, ..Stat::default() }),
+        Kind::PipeRead(_) | Kind::PipeWrite(_) => {
+            Ok(Stat { st_mode: S_IFIFO | 0o600, st_nlink: 1, st_blksize: 512, ..Stat::default() })
+        }
+    }
+}
+
+fn sys_newfstatat(t: &mut Task, dirfd: isize, path_va: u64, st_va: u64, flags: u32) -> SysResult {
+    const AT_EMPTY_PATH: u32 = 0x1000;
+    const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
+    if flags & !(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0 {
+        return Err(EINVAL);
+    }
+    let path = user_path(t, path_va)?;
+    let st = if path.is_empty() {
+        if flags & AT_EMPTY_PATH == 0 {
+            return Err(ENOENT);
+        }
+        if dirfd == AT_FDCWD {
+            stat_inode(t.cwd)?
+        } else {
+            let f = t.files.get(dirfd as usize)?;
+            stat_file(&f)?
+        }
+    } else {
+        let (base, path) = at_path(t, dirfd, path_va)?;
+        let inum = fs::with(|f| f.lookup(base, &path))?;
+        stat_inode(inum)?
+    };
+    t.aspace.copy_out(st_va, &st.to_bytes())?;
+    Ok(0)
+}
+
+fn sys_getdents64(t: &mut Task, fd: usize, buf: u64, count: usize) -> SysResult {
+    let f = t.files.get(fd)?;
+    let Kind::Inode { inum, dir: true } = f.kind else { return Err(ENOTDIR) };
+    let mut off = f.offset.lock();
+    let mut out = 0usize;
+    let mut e = [0u8; DIRENT_SIZE];
+    loop {
+        let got = fs::with(|fs| fs.read(inum, *off, &mut e))?;
+        if got < DIRENT_SIZE {
+            break;
+        }
+        let ino = u32::from_le_bytes([e[0], e[1], e[2], e[3]]);
+        if ino == 0 {
+            *off += DIRENT_SIZE as u64;
+            continue;
+        }
+        let name = fs::entry_name(&e);
+        let reclen = (DIRENT64_HEADER + name.len() + 1).div_ceil(8) * 8;
+        if out + reclen > count {
+            if out == 0 {
+                return Err(EINVAL);
+            }
+            break;
+        }
+        let typ = fs::with(|fs| fs.iget(ino)).map(|i| if i.typ == T_DIR { DT_DIR } else { DT_REG })?;
+        let mut rec = [0u8; 64];
+        rec[0..8].copy_from_slice(&(ino as u64).to_le_bytes());
+        rec[8..16].copy_from_slice(&(*off + DIRENT_SIZE as u64).to_le_bytes());
+        rec[16..18].copy_from_slice(&(reclen as u16).to_le_bytes());
+        rec[18] = typ;
+        rec[19..19 + name.len()].copy_from_slice(name);
+        t.aspace.copy_out(buf + out as u64, &rec[..reclen])?;
+        out += reclen;
+        *off += DIRENT_SIZE as u64;
+    }
+    Ok(out)
+}
+
+fn sys_chdir(t: &mut Task, va: u64) -> SysResult {
+    let path = user_path(t, va)?;
+    let inum = fs::with(|f| {
+        let i = f.lookup(t.cwd, &path)?;
+        if f.iget(i)?.typ != T_DIR {
+            return Err(ENOTDIR);
+        }
+        Ok(i)
+    })?;
+    // New absolute path, normalised textually.
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let old = t.cwd_path.clone();
+    let joined: Vec<&[u8]> = if path.first() == Some(&b'/') {
+        path.split(|&c| c == b'/').collect()
+    } else {
+        old.split(|&c| c == b'/').chain(path.split(|&c| c == b'/')).collect()
+    };
+    for c in joined {
+        match c {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    let mut np = Vec::new();
+    for c in parts {
+        np.push(b'/');
+        np.extend_from_slice(c);
+    }
+    if np.is_empty() {
+        np.push(b'/');
+    }
+    t.cwd = inum;
+    t.cwd_path = np;
+    Ok(0)
+}
+
+fn sys_pipe2(t: &mut Task, va: u64, flags: u32) -> SysResult {
+    if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+        return Err(EINVAL);
+    }
+    let p = Arc::new(Pipe::new());
+    let cloexec = flags & O_CLOEXEC != 0;
+    let r = t.files.alloc(Arc::new(File::new(Kind::PipeRead(p.clone()), true, false, false)), cloexec)?;
+    let w = match t.files.alloc(Arc::new(File::new(Kind::PipeWrite(p), false, true, false)), cloexec) {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = t.files.close(r);
+            return Err(e);
+        }
+    };
+    let mut b = [0u8; 8];
+    b[0..4].copy_from_slice(&(r as i32).to_le_bytes());
+    b[4..8].copy_from_slice(&(w as i32).to_le_bytes());
+    if let Err(e) = t.aspace.copy_out(va, &b) {
+        let _ = t.files.close(r);
+        let _ = t.files.close(w);
+        return Err(e);
+    }
+    Ok(0)
+}
+
+fn sys_mmap(t: &mut Task, a: [u64; 6]) -> SysResult {
+    let (addr, len, prot, flags) = (a[0], a[1], a[2] as usize, a[3] as usize);
+    if len == 0 || addr % PAGE_SIZE != 0 {
+        return Err(EINVAL);
+    }
+    if flags & MAP_ANONYMOUS == 0 {
+        // File-backed mmap is not implemented yet.
+        return Err(ENOSYS);
+    }
+    if flags & (MAP_PRIVATE | MAP_SHARED) != MAP_PRIVATE
+        || prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0
+        || prot == PROT_NONE
+    {
+        return Err(EINVAL);
+    }
+    let len = page_up(len);
+    let mut perm = 0;
+    if prot & PROT_READ != 0 {
+        perm |= PTE_R;
+    }
+    if prot & PROT_WRITE != 0 {
+        perm |= PTE_W | PTE_R;
+    }
+    if prot & PROT_EXEC != 0 {
+        perm |= PTE_X;
+    }
+    let start = if flags & MAP_FIXED != 0 {
+        if addr < USER_MIN || addr.checked_add(len).is_none_or(|e| e > USER_TOP) {
+            return Err(EINVAL);
+        }
+        t.aspace.unmap_range(addr, addr + len)?;
+        addr
+    } else {
+        t.aspace.find_free(len).ok_or(ENOMEM)?
+    };
+    t.aspace.map_zeroed(start, start + len, perm, VmaKind::Anon)?;
+    proc::update_current(None, None, t.aspace.pages);
+    Ok(start as usize)
+}
+
+fn copy_str_array(t: &mut Task, va: u64, out: &mut Vec<Vec<u8>>) -> Result<(), isize> {
+    if va == 0 {
+        return Ok(());
+    }
+    for i in 0.. {
+        let p = t.aspace.read_u64(va + 8 * i)?;
+        if p == 0 {
+            return Ok(());
+        }
+        if out.len() >= MAX_ARGS {
+            return Err(E2BIG);
+        }
+        let s = t.aspace.copy_in_str(p, MAX_ARG_LEN, E2BIG)?;
+        out.try_reserve(1).map_err(|_| ENOMEM)?;
+        out.push(s);
+    }
+    Ok(())
+}
+
+fn sys_execve(t: &mut Task, tf: &mut TrapFrame, path_va: u64, argv_va: u64, envp_va: u64) -> SysResult {
+    let path = user_path(t, path_va)?;
+    let mut argv = Vec::new();
+    copy_str_array(t, argv_va, &mut argv)?;
+    let mut envp = Vec::new();
+    copy_str_array(t, envp_va, &mut envp)?;
+    let loaded = exec::load(t.cwd, &path, &argv, &envp)?;
+    let satp = loaded.aspace.satp();
+    crate::arch::csr::set_satp_and_flush(satp);
+    let old = core::mem::replace(&mut t.aspace, loaded.aspace);
+    drop(old);
+    t.files.close_on_exec();
+    proc::set_fp_used(false);
+    proc::update_current(Some(satp), Some(proc::name_from(&path)), t.aspace.pages);
+    let ksp = tf.kernel_sp;
+    *tf = TrapFrame::zeroed();
+    tf.kernel_sp = ksp;
+    tf.regs[reg::SP] = loaded.sp;
+    tf.sepc = loaded.entry;
+    Ok(0)
+}

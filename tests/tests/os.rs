@@ -1,0 +1,193 @@
+//! The guest OS: boots the kernel and runs the user test suite.
+//!
+//! - On rvsim: the kernel boots through M-mode setup and Sv39 paging. Until rvsim has a
+//!   virtio-blk disk the boot must stop with a clear "cannot mount" message (exit 2).
+//! - On QEMU (when `qemu-system-riscv64` is installed): `usertests` runs from the
+//!   file-system image and must print `ALL TESTS PASSED`; a second test checks that file
+//!   writes survive a reboot.
+//!
+//! Needs `make os` (kernel, user programs, target/fs-usertests.img, target/release/mkfs).
+mod common;
+
+use rvsim::machine::{MachineConfig, Outcome};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn built(rel: &str) -> PathBuf {
+    let p = common::root().join(rel);
+    assert!(p.exists(), "{} is missing: run `make os`", p.display());
+    p
+}
+
+fn qemu_present() -> bool {
+    Command::new("qemu-system-riscv64")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A private copy of an image (the guest writes to it).
+fn scratch_copy(img: &Path, tag: &str) -> PathBuf {
+    let dst = std::env::temp_dir().join(format!("rvsim-os-{tag}-{}.img", std::process::id()));
+    std::fs::copy(img, &dst).expect("copy image");
+    dst
+}
+
+/// OpenSBI's fw_jump firmware as Debian installs it.
+const OPENSBI: &str = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
+
+/// Boots the kernel on QEMU with `img` as virtio disk 0; returns (exit code, console).
+fn run_qemu(img: &Path, timeout: Duration) -> (Option<i32>, String) {
+    run_qemu_with(img, timeout, None)
+}
+
+/// As [`run_qemu`]; with `Some(firmware)` boots `kernel-sbi` under that SBI firmware.
+fn run_qemu_with(img: &Path, timeout: Duration, firmware: Option<&str>) -> (Option<i32>, String) {
+    let (bios, kernel) = match firmware {
+        Some(fw) => (fw, built("target/riscv64gc-unknown-none-elf/release/kernel-sbi")),
+        None => ("none", built("target/riscv64gc-unknown-none-elf/release/kernel")),
+    };
+    let mut child = Command::new("qemu-system-riscv64")
+        .args(["-machine", "virt", "-bios", bios, "-m", "128M", "-nographic", "-monitor", "none", "-serial", "stdio"])
+        .args(["-global", "virtio-mmio.force-legacy=false", "-kernel"])
+        .arg(&kernel)
+        .arg("-drive")
+        .arg(format!("file={},if=none,format=raw,id=d0", img.display()))
+        .args(["-device", "virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start qemu");
+    let mut out = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        String::from_utf8_lossy(&s).replace('\r', "")
+    });
+    let start = Instant::now();
+    let code = loop {
+        if let Some(st) = child.try_wait().expect("wait qemu") {
+            break st.code();
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (code, reader.join().unwrap_or_default())
+}
+
+/// Runs `mkfs --check` on `img`: (clean, output).
+fn fsck(img: &Path) -> (bool, String) {
+    let out = Command::new(built("target/release/mkfs")).arg("--check").arg(img).output().expect("run mkfs --check");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{text}");
+    (out.status.success(), text)
+}
+
+#[test]
+fn kernel_boots_on_rvsim_and_reports_missing_disk() {
+    built("target/riscv64gc-unknown-none-elf/release/kernel");
+    let r = common::run_guest_with("kernel", 200_000_000, MachineConfig::default());
+    println!("ran on: rvsim\n{}", r.console);
+    assert!(r.console.contains("rvsim-os: booting"), "console: {}", r.console);
+    assert!(r.console.contains("paging: Sv39 on"), "console: {}", r.console);
+    assert!(r.console.contains("fs: cannot mount the root file system"), "console: {}", r.console);
+    assert_eq!(r.outcome, Outcome::Exit(2));
+}
+
+#[test]
+fn usertests_pass() {
+    let img = built("target/fs-usertests.img");
+    if !qemu_present() {
+        println!("usertests: skipped: rvsim has no virtio-blk disk yet and qemu-system-riscv64 is not installed");
+        return;
+    }
+    let disk = scratch_copy(&img, "usertests");
+    let t0 = Instant::now();
+    let (code, console) = run_qemu(&disk, Duration::from_secs(120));
+    println!("ran on: qemu ({:.1} s)\n{console}", t0.elapsed().as_secs_f64());
+    // Everything usertests created and removed must leave a consistent file system.
+    let fsck = fsck(&disk);
+    let _ = std::fs::remove_file(&disk);
+    assert!(fsck.0, "file system inconsistent after usertests:\n{}", fsck.1);
+    let oks = console.lines().filter(|l| l.starts_with("test ") && l.ends_with(": OK")).count();
+    assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
+    assert!(oks >= 24, "only {oks} tests reported OK");
+    assert!(!console.contains("kernel panic"), "{console}");
+    assert_eq!(code, Some(0), "exit status");
+}
+
+#[test]
+fn usertests_pass_under_opensbi() {
+    let img = built("target/fs-usertests.img");
+    if !qemu_present() || !Path::new(OPENSBI).exists() {
+        println!("usertests under OpenSBI: skipped: needs qemu-system-riscv64 and {OPENSBI}");
+        return;
+    }
+    let disk = scratch_copy(&img, "usertests-sbi");
+    let (code, console) = run_qemu_with(&disk, Duration::from_secs(120), Some(OPENSBI));
+    let _ = std::fs::remove_file(&disk);
+    println!("ran on: qemu + OpenSBI (kernel-sbi)\n{console}");
+    assert!(console.contains("entered in S-mode by SBI firmware"), "{console}");
+    assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
+    assert_eq!(code, Some(0), "exit status");
+}
+
+#[test]
+fn files_survive_reboot() {
+    let mkfs = built("target/release/mkfs");
+    if !qemu_present() {
+        println!("files_survive_reboot: skipped: qemu-system-riscv64 is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("rvsim-os-persist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = dir.join("autorun");
+    // First boot writes a file and replaces the autorun script with one that reads it.
+    std::fs::write(&script, "echo persisted across reboot > /p\necho cat /p > /etc/autorun\n").expect("script");
+    let g = common::guest_dir();
+    let img = dir.join("fs.img");
+    let st = Command::new(&mkfs)
+        .arg(&img)
+        .arg(format!("/bin/init={}", g.join("init").display()))
+        .arg(format!("/bin/sh={}", g.join("sh").display()))
+        .arg(format!("/bin/echo={}", g.join("echo").display()))
+        .arg(format!("/bin/cat={}", g.join("cat").display()))
+        .arg(format!("/etc/autorun={}", script.display()))
+        .status()
+        .expect("run mkfs");
+    assert!(st.success());
+    let (c1, out1) = run_qemu(&img, Duration::from_secs(60));
+    println!("ran on: qemu (boot 1)\n{out1}");
+    assert_eq!(c1, Some(0), "{out1}");
+    let (c2, out2) = run_qemu(&img, Duration::from_secs(60));
+    println!("ran on: qemu (boot 2)\n{out2}");
+    assert_eq!(c2, Some(0), "{out2}");
+    assert!(out2.contains("persisted across reboot"), "{out2}");
+    let (clean, report) = fsck(&img);
+    assert!(clean, "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn corrupt_image_gives_a_clear_message() {
+    if !qemu_present() {
+        println!("corrupt_image: skipped: qemu-system-riscv64 is not installed");
+        return;
+    }
+    let img = std::env::temp_dir().join(format!("rvsim-os-zero-{}.img", std::process::id()));
+    std::fs::write(&img, vec![0u8; 1 << 20]).expect("zero image");
+    let (code, out) = run_qemu(&img, Duration::from_secs(30));
+    let _ = std::fs::remove_file(&img);
+    println!("ran on: qemu\n{out}");
+    assert!(out.contains("no valid superblock"), "{out}");
+    assert_eq!(code, Some(2));
+}
