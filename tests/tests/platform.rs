@@ -272,42 +272,10 @@ fn virtio_features_without_version_1_are_refused() {
 
 const FW_JUMP: &str = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
 
-/// Whether the hart executes F instructions (OpenSBI initialises the FP registers when
-/// misa says F/D). Until the F/D work lands, the boot test cannot pass.
-fn hart_has_fp() -> bool {
-    // mtvec = fail; mstatus.FS = initial; fmv.w.x f0, zero; finisher pass.
-    // fail: finisher (1 << 16) | 0x3333.
-    let code: [u32; 14] = [
-        0x0000_0297, // auipc t0, 0
-        0x0282_8293, // addi  t0, t0, 40
-        0x3052_9073, // csrw  mtvec, t0
-        0x0000_22b7, // lui   t0, 2
-        0x3002_a073, // csrs  mstatus, t0
-        0xf000_0053, // fmv.w.x f0, zero
-        0x0010_02b7, // lui   t0, 0x100
-        0x0000_5337, // lui   t1, 5
-        0x5553_0313, // addi  t1, t1, 0x555
-        0x0062_a023, // sw    t1, 0(t0)
-        0x0010_02b7, // fail: lui t0, 0x100
-        0x0001_3337, // lui   t1, 0x13
-        0x3333_0313, // addi  t1, t1, 0x333
-        0x0062_a023, // sw    t1, 0(t0)
-    ];
-    let raw: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
-    let mut m = Machine::new(MachineConfig::default());
-    m.bus.dev.uart.echo = false;
-    m.load_firmware(&raw, None).expect("raw image");
-    m.run(Some(10_000), &mut NoTrace) == Outcome::Exit(0)
-}
-
 #[test]
 fn opensbi_fw_jump_boots_our_payload_and_powers_off() {
     if !std::path::Path::new(FW_JUMP).exists() {
         println!("skipped: {FW_JUMP} is missing (apt-get install opensbi)");
-        return;
-    }
-    if !hart_has_fp() {
-        println!("skipped: the hart does not execute F/D instructions yet (OpenSBI needs them)");
         return;
     }
     let fw = std::fs::read(FW_JUMP).expect("read fw_jump");
@@ -347,8 +315,8 @@ fn boot_checks(console: &str) {
 }
 
 #[test]
-fn raw_image_fp_probe_is_well_formed() {
-    // The probe itself must reach the finisher when FP is skipped: without the fmv it passes.
+fn raw_firmware_image_runs_from_ram_base_with_the_dtb_in_a1() {
+    // lui t0, 0x100; lui t1, 5; addi t1, t1, 0x555; sw t1, 0(t0): finisher pass.
     let code: [u32; 4] = [0x0010_02b7, 0x0000_5337, 0x5553_0313, 0x0062_a023];
     let raw: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
     let mut m = Machine::new(MachineConfig::default());
@@ -432,4 +400,52 @@ fn virtio_blk_get_id_returns_the_image_name() {
     d.mmio_w(0x64, 1);
     assert_eq!(d.m.bus.read(0x0c00_1000, 4, 0).expect("plic pending") & 2, 0);
     let _ = std::fs::remove_file(&p);
+}
+
+// ---- the guest OS on this machine's disks ----
+
+/// Runs the guest OS's usertests image on rvsim (virtio-blk disk 0, UART console),
+/// directly (`-bios none`) or under OpenSBI. The image comes from `make os`.
+fn usertests_on_rvsim(firmware: Option<&str>) {
+    let img = common::root().join("target/fs-usertests.img");
+    assert!(img.exists(), "{} is missing: run `make os`", img.display());
+    let disk =
+        std::env::temp_dir().join(format!("rvsim-plat-usertests-{}-{}.img", firmware.is_some(), std::process::id()));
+    std::fs::copy(&img, &disk).expect("copy image");
+    let mut m = Machine::new(MachineConfig::default());
+    m.bus.dev.uart.echo = false;
+    m.attach_drive(&disk, false).expect("attach");
+    match firmware {
+        Some(fw) => {
+            let fw = std::fs::read(fw).expect("read firmware");
+            let kernel = std::fs::read(common::guest("kernel-sbi")).expect("read kernel-sbi");
+            m.load_firmware(&fw, Some(&kernel)).expect("load");
+        }
+        None => m.load_elf(&std::fs::read(common::guest("kernel")).expect("read kernel")).expect("load"),
+    }
+    let outcome = m.run(Some(4_000_000_000), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
+    let changed = std::fs::read(&disk).expect("read image") != std::fs::read(&img).expect("read image");
+    let _ = std::fs::remove_file(&disk);
+    let oks = console.lines().filter(|l| l.starts_with("test ") && l.ends_with(": OK")).count();
+    assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
+    assert!(oks >= 24, "only {oks} tests reported OK");
+    assert_eq!(outcome, Outcome::Exit(0), "{console}");
+    assert!(changed, "usertests write files: the image must have changed");
+    let reads = m.bus.dev.virtio[0].io_stats();
+    assert!(reads.reads > 0 && reads.writes > 0, "{reads:?}");
+}
+
+#[test]
+fn guest_os_usertests_pass_on_rvsim() {
+    usertests_on_rvsim(None);
+}
+
+#[test]
+fn guest_os_usertests_pass_on_rvsim_under_opensbi() {
+    if !std::path::Path::new(FW_JUMP).exists() {
+        println!("skipped: {FW_JUMP} is missing (apt-get install opensbi)");
+        return;
+    }
+    usertests_on_rvsim(Some(FW_JUMP));
 }
