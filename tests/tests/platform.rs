@@ -246,6 +246,17 @@ fn virtio_survives_malformed_descriptors_and_keeps_the_image_intact() {
     d.w(AVAIL + 2, 2, 1);
     d.mmio_w(0x50, 0);
     assert_ne!(d.mmio_r(0x70) & NEEDS_RESET, 0, "queue size 5");
+    // 9. Ring addresses at the top of the address space (arithmetic must not overflow).
+    for (reg, name) in [(0x84u64, "descriptor table"), (0x94, "driver area"), (0xa4, "device area")] {
+        d.init();
+        d.header(0, 0);
+        d.desc(0, HDR, 16, NEXT, 1);
+        d.desc(1, BUF, 512, NEXT | WRITE, 2);
+        d.desc(2, STAT, 1, WRITE, 0);
+        d.mmio_w(reg - 4, 0xffff_fffe);
+        d.mmio_w(reg, 0xffff_ffff);
+        assert_ne!(d.submit(1) & NEEDS_RESET, 0, "{name} at the top of memory");
+    }
     drop(d);
     assert_eq!(std::fs::read(&p).expect("read image"), before, "image must be untouched");
     let _ = std::fs::remove_file(&p);
