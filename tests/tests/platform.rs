@@ -460,3 +460,67 @@ fn guest_os_usertests_pass_on_rvsim_under_opensbi() {
     }
     usertests_on_rvsim(Some(FW_JUMP));
 }
+
+#[test]
+fn random_device_accesses_never_panic_the_host() {
+    let (p, before) = image("fuzz", 8);
+    let mut m = Machine::new(MachineConfig { harts: 2, ..Default::default() });
+    m.bus.dev.uart.echo = false;
+    m.attach_drive(&p, true).expect("attach");
+    m.attach_drive(&p, true).expect("attach");
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let regions: [(u64, u64); 5] = [
+        (0x0c00_0000, 0x60_0000),
+        (0x1000_0000, 0x100),
+        (0x1000_1000, 0x8000),
+        (0x0200_0000, 0x1_0000),
+        (RAM_BASE, 0x1_0000),
+    ];
+    for k in 0..300_000u64 {
+        let r = next();
+        let (base, len) = regions[(r % 5) as usize];
+        // Bias towards the registers that exist.
+        let off = if r & 0x100 != 0 { next() % len.min(0x200) } else { next() % len };
+        let size = [1u8, 2, 4, 8][(r >> 9) as usize % 4];
+        let pa = base + (off & !(size as u64 - 1));
+        let v = if r & 0x800 != 0 { next() & 0xffff } else { next() };
+        if r & 0x400 != 0 {
+            let _ = m.bus.write(pa, size, v, k);
+        } else {
+            let _ = m.bus.read(pa, size, k);
+        }
+        // Keep rings pointed into the fuzzed RAM window now and then.
+        if k % 1000 == 0 {
+            for slot in 0..2u64 {
+                let b = 0x1000_1000 + slot * 0x1000;
+                let _ = m.bus.write(b + 0x70, 4, 0, k);
+                let _ = m.bus.write(b + 0x24, 4, 1, k);
+                let _ = m.bus.write(b + 0x20, 4, 1, k);
+                let _ = m.bus.write(b + 0x70, 4, 0xb, k);
+                let _ = m.bus.write(b + 0x80, 4, RAM_BASE + (next() % 0x1_0000), k);
+                let _ = m.bus.write(b + 0x90, 4, RAM_BASE + (next() % 0x1_0000), k);
+                let _ = m.bus.write(b + 0xa0, 4, RAM_BASE + (next() % 0x1_0000), k);
+                let _ = m.bus.write(b + 0x38, 4, 1 << (next() % 11), k);
+                let _ = m.bus.write(b + 0x70, 4, 0xf, k);
+                let _ = m.bus.write(b + 0x44, 4, 1, k);
+                let _ = m.bus.write(b + 0x50, 4, 0, k);
+            }
+        }
+        m.bus.dev.poll(&mut m.bus.ram);
+    }
+    // The fuzzing reached the request path (some rings were rejected, some served).
+    let v = &m.bus.dev.virtio;
+    let (errors, served) =
+        (v.iter().filter(|s| s.last_error.is_some()).count(), v[0].io_stats().reads + v[1].io_stats().reads);
+    println!("virtio: {errors} slots saw ring errors, {served} reads served");
+    assert!(errors > 0, "no malformed ring was ever processed");
+    drop(m);
+    assert_eq!(std::fs::read(&p).expect("read image"), before, "read-only image changed");
+    let _ = std::fs::remove_file(&p);
+}
