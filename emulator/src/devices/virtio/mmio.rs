@@ -131,6 +131,7 @@ impl VirtioMmio {
         (self.dev.is_some() && self.queue_sel == 0).then_some(&mut self.queue)
     }
 
+    /// Register or configuration-space read at offset `off` within the slot.
     pub fn read(&mut self, off: u64, size: u8) -> Result<u64, BusError> {
         if off >= reg::CONFIG {
             // Device configuration space: any naturally aligned size (4.2.2.2).
