@@ -524,3 +524,67 @@ fn random_device_accesses_never_panic_the_host() {
     assert_eq!(std::fs::read(&p).expect("read image"), before, "read-only image changed");
     let _ = std::fs::remove_file(&p);
 }
+
+// ---- the same programs on QEMU ----
+
+/// Runs a bare-metal program on `qemu-system-riscv64 -machine virt -bios none` with
+/// `extra` arguments; `None` when QEMU is not installed.
+fn qemu(name: &str, extra: &[&str]) -> Option<(Option<i32>, String)> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("qemu-system-riscv64")
+        .args(["-machine", "virt", "-bios", "none", "-nographic", "-kernel"])
+        .arg(common::guest(name))
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let t0 = std::time::Instant::now();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            let out = child.wait_with_output().ok()?;
+            return Some((status.code(), String::from_utf8_lossy(&out.stdout).into_owned()));
+        }
+        if t0.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Some((None, "timeout".into()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn plat_programs_agree_with_qemu() {
+    if qemu("hello", &[]).is_none() {
+        println!("skipped: qemu-system-riscv64 is not installed");
+        return;
+    }
+    for (name, extra) in [("plat_timer", vec![]), ("plat_smp", vec!["-smp", "4"])] {
+        let (code, out) = qemu(name, &extra).expect("qemu");
+        assert_eq!(code, Some(0), "{name} on QEMU: {out}");
+        let harts = if name == "plat_smp" { 4 } else { 1 };
+        let ours = check(name, &RunOpts { harts, ..Default::default() });
+        assert_eq!(ours.console.trim_end(), out.replace("\r\n", "\n").trim_end(), "{name}: console differs");
+    }
+    // virtio-blk: both machines must leave byte-identical images. QEMU 7.2 defaults to the
+    // legacy transport and to the last slot, hence the extra options.
+    let (a, _) = image("qemu-a", 64);
+    let (b, _) = image("qemu-b", 64);
+    let drive = format!("file={},if=none,format=raw,id=d0", b.display());
+    let args = [
+        "-global",
+        "virtio-mmio.force-legacy=false",
+        "-drive",
+        &drive,
+        "-device",
+        "virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0",
+    ];
+    let (code, out) = qemu("plat_virtio_blk", &args).expect("qemu");
+    assert_eq!(code, Some(0), "plat_virtio_blk on QEMU: {out}");
+    check("plat_virtio_blk", &RunOpts { drives: vec![(a.clone(), false)], ..Default::default() });
+    let (ia, ib) = (std::fs::read(&a).expect("read"), std::fs::read(&b).expect("read"));
+    let _ = (std::fs::remove_file(&a), std::fs::remove_file(&b));
+    assert!(ia == ib, "images differ between rvsim and QEMU");
+}
