@@ -28,8 +28,10 @@
 #![forbid(unsafe_code)]
 
 pub mod frames;
+pub mod oom;
 pub mod replace;
 pub mod swap;
+pub mod vma;
 
 /// Size of a base page and of a physical frame (Sv39 4 KiB pages, Privileged spec 4.3).
 pub const PAGE_SIZE: u64 = 4096;
@@ -69,6 +71,8 @@ pub enum Errno {
     EEXIST = 17,
     /// Invalid argument: misaligned address or offset, zero length, bad flags.
     EINVAL = 22,
+    /// Value too large: `mmap` file offset plus length overflows.
+    EOVERFLOW = 75,
 }
 
 impl Errno {
