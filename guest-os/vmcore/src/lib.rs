@@ -29,8 +29,10 @@
 
 pub mod frames;
 pub mod oom;
+pub mod pool;
 pub mod replace;
 pub mod swap;
+pub mod thrash;
 pub mod vma;
 
 /// Size of a base page and of a physical frame (Sv39 4 KiB pages, Privileged spec 4.3).
