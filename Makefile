@@ -11,7 +11,7 @@ GUEST_CRATES := -p isa-tests
 # the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace plots-sim
 
 all: emulator guest
 
@@ -68,3 +68,11 @@ bless-disasm:
 # review the diff before committing.
 bless-trace: guest
 	BLESS=1 $(CARGO) test -p integration-tests --test trace
+
+# Textbook page-replacement curves (faults vs. frames for OPT, FIFO, Clock, aging, random)
+# from the host simulator in guest-os/vmcore; deterministic, so the committed files only
+# change when the policies do.
+plots-sim:
+	@mkdir -p docs/plots
+	$(CARGO) run -q -p vmcore --features std --bin vmcore-sim -- \
+	  --csv docs/plots/fault-rate-vs-frames.csv --svg docs/plots/fault-rate-vs-frames.svg

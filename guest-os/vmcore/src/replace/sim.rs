@@ -10,12 +10,17 @@
 //! FIFO, 4 frames:  10 faults   <- Belady's anomaly
 //! ```
 //!
-//! Clock, aging and OPT are *stack algorithms* (the pages resident with n frames are
-//! always a subset of those with n + 1, for OPT and exact LRU), which cannot show the
-//! anomaly; FIFO and random are not. The simulator models the hardware accessed bit: each
-//! reference sets the A bit of its frame, the policy's `accessed` callback tests and
-//! clears it, and [`run`] can call [`Policy::tick`] every `tick_every` references (the
-//! timer interrupt that drives aging).
+//! OPT and exact LRU are *stack algorithms* (the pages resident with n frames are always a
+//! subset of those resident with n + 1), which can never show the anomaly. FIFO and
+//! random are not. Clock and aging only *approximate* LRU: when their information is too
+//! coarse they degenerate into FIFO and inherit the anomaly. On the string above every
+//! page is referenced again before the hand comes round, so Clock clears every A bit and
+//! evicts in FIFO order (9 then 10 faults too); aging with a timer tick every 16
+//! references sees only ties, but with a tick on every reference it is exact LRU (10
+//! then 8 faults). The tests below pin all of these numbers. The simulator models the
+//! hardware accessed bit: each reference sets the A bit of its frame, the policy's
+//! `accessed` callback tests and clears it, and [`run`] can call [`Policy::tick`] every
+//! `tick_every` references (the timer interrupt that drives aging).
 //!
 //! Storage is a fixed array of [`MAX_FRAMES`] frames on the stack; page lookup is a linear
 //! scan, which is fine for simulations (host tests, `vmcore-sim`) but not meant for a
@@ -194,6 +199,17 @@ mod tests {
     fn belady_anomaly_under_fifo() {
         assert_eq!(fifo_faults(3, &BELADY), 9);
         assert_eq!(fifo_faults(4, &BELADY), 10);
+    }
+
+    #[test]
+    fn clock_and_coarse_aging_inherit_the_anomaly_fine_aging_does_not() {
+        assert_eq!(kind_faults(PolicyKind::Clock, 3, &BELADY, 0), 9);
+        assert_eq!(kind_faults(PolicyKind::Clock, 4, &BELADY, 0), 10);
+        assert_eq!(kind_faults(PolicyKind::Aging, 3, &BELADY, 16), 9);
+        assert_eq!(kind_faults(PolicyKind::Aging, 4, &BELADY, 16), 10);
+        // A tick per reference: aging is LRU, a stack algorithm (LRU: 10, 8).
+        assert_eq!(kind_faults(PolicyKind::Aging, 3, &BELADY, 1), 10);
+        assert_eq!(kind_faults(PolicyKind::Aging, 4, &BELADY, 1), 8);
     }
 
     #[test]
