@@ -8,7 +8,7 @@
 //! The page itself is gone from RAM, but the process's PTE must still say where the data
 //! went, so that the next access can bring it back. The trick (used by Linux and every
 //! textbook kernel): a PTE with **V = 0 is ignored by the hardware**. The Privileged spec,
-//! 4.3.2 step 3, says that if `pte.v = 0` the walk stops with a page-fault exception; none
+//! 4.3.2 "Virtual Address Translation Process", step 3, says that if `pte.v = 0` the walk stops with a page-fault exception; none
 //! of the other 63 bits are looked at. So the kernel may store anything it likes there. A
 //! [`SwapEntry`] encodes:
 //!
