@@ -272,7 +272,7 @@ impl Layout {
     pub const SV39: Layout =
         Layout { min_addr: 0x1_0000, mmap_base: 0x3f_c000_0000, task_size: 0x40_0000_0000, stack_limit: 8 << 20 };
 
-    fn valid(&self) -> bool {
+    const fn valid(&self) -> bool {
         is_page_aligned(self.min_addr)
             && is_page_aligned(self.mmap_base)
             && is_page_aligned(self.task_size)
@@ -294,7 +294,7 @@ pub struct VmaSet<const N: usize> {
 
 impl<const N: usize> VmaSet<N> {
     /// An empty address space; `EINVAL` if the layout is not page aligned and ordered.
-    pub fn new(layout: Layout) -> Result<Self, Errno> {
+    pub const fn new(layout: Layout) -> Result<Self, Errno> {
         if !layout.valid() {
             return Err(Errno::EINVAL);
         }

@@ -78,7 +78,7 @@ pub fn run(policy: &mut dyn Policy, frames: usize, refs: &[u32], tick_every: usi
     let mut st = SimStats::default();
     for (t, &page) in refs.iter().enumerate() {
         if tick_every > 0 && t > 0 && t % tick_every == 0 {
-            policy.tick(&mut |p| core::mem::take(&mut abit[p.0 as usize]));
+            policy.tick(&mut |p| abit.get_mut(p.0 as usize).is_some_and(core::mem::take));
         }
         st.refs += 1;
         if let Some(f) = page_in[..used].iter().position(|&p| p == page) {
@@ -91,7 +91,7 @@ pub fn run(policy: &mut dyn Policy, frames: usize, refs: &[u32], tick_every: usi
             used - 1
         } else {
             let v = policy
-                .select_victim(&mut |p| core::mem::take(&mut abit[p.0 as usize]))
+                .select_victim(&mut |p| abit.get_mut(p.0 as usize).is_some_and(core::mem::take))
                 .ok_or(SimError::Policy(None))?;
             st.evictions += 1;
             v.0 as usize
