@@ -6,12 +6,12 @@ TARGET  := riscv64gc-unknown-none-elf
 GUEST   := target/$(TARGET)/release
 RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
-GUEST_CRATES := -p isa-tests -p kernel -p user
+GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
 # Debian packages the tests use as references (objdump, QEMU, OpenSBI), and cmake, which
 # the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm os run-os qemu-os
+.PHONY: all setup deps guest emulator run test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os
 
 all: emulator guest
 
@@ -46,6 +46,11 @@ run: emulator guest
 test: setup deps emulator guest
 	$(CARGO) test --profile test-fast
 
+# The F/D differential fuzz at full size: 1,000,000 operand sets per operation and
+# rounding mode against the host FPU (tests/tests/fp_fuzz.rs; `make test` runs 20,000).
+fp-fuzz:
+	FP_FUZZ_ITERS=1000000 $(CARGO) test --profile test-fast -p integration-tests --test fp_fuzz -- --nocapture --test-threads=1
+
 bench: emulator guest
 	$(CARGO) run --release -p rvsim --bin rvsim-bench -- $(GUEST)
 
@@ -63,6 +68,11 @@ clean:
 # (tests/data/disasm_golden.txt); needs riscv64-unknown-elf-objdump. Never run by tests.
 bless-disasm:
 	python3 tests/gen_disasm_golden.py
+
+# Rewrites the trace golden files (tests/data/program*.trace) from the current emulator;
+# review the diff before committing.
+bless-trace:
+	BLESS=1 $(CARGO) test -p integration-tests --test trace
 
 # The guest OS: kernel + user programs + file-system images.
 # target/fs.img boots to an interactive shell; target/fs-usertests.img runs usertests and
@@ -82,7 +92,7 @@ os: setup
 
 # Boots the OS on rvsim with target/fs.img as virtio disk 0.
 run-os: emulator os
-	$(RVSIM) run --disk target/fs.img $(GUEST)/kernel
+	$(RVSIM) run --drive target/fs.img $(GUEST)/kernel
 
 # Boots the OS on QEMU.
 qemu-os: os

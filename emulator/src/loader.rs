@@ -20,6 +20,10 @@ pub enum LoadError {
     OutsideRam { index: usize, paddr: u64, end: u64, ram_start: u64, ram_end: u64 },
     #[error("segment {index} data lies past the end of the file (truncated ELF?)")]
     Truncated { index: usize },
+    #[error("segment {index} has more file bytes ({filesz:#x}) than memory bytes ({memsz:#x})")]
+    FileLargerThanMemory { index: usize, filesz: u64, memsz: u64 },
+    #[error("no loadable (PT_LOAD) segment: nothing to run")]
+    NothingToLoad,
 }
 
 /// What the loader learned about an ELF.
@@ -74,7 +78,10 @@ pub fn load(bytes: &[u8], bus: &mut Bus) -> Result<ElfInfo, LoadError> {
         }
         let paddr = ph.p_paddr;
         let end = paddr.saturating_add(ph.p_memsz);
-        if paddr < RAM_BASE || end > ram_end || ph.p_filesz > ph.p_memsz {
+        if ph.p_filesz > ph.p_memsz {
+            return Err(LoadError::FileLargerThanMemory { index, filesz: ph.p_filesz, memsz: ph.p_memsz });
+        }
+        if paddr < RAM_BASE || end > ram_end {
             return Err(LoadError::OutsideRam { index, paddr, end, ram_start: RAM_BASE, ram_end });
         }
         let file = usize::try_from(ph.p_offset)
@@ -89,6 +96,9 @@ pub fn load(bytes: &[u8], bus: &mut Bus) -> Result<ElfInfo, LoadError> {
         bus.ram.write_bytes(off + ph.p_filesz, &zeros);
         info.lowest = info.lowest.min(paddr);
         info.highest = info.highest.max(end);
+    }
+    if info.lowest == u64::MAX {
+        return Err(LoadError::NothingToLoad);
     }
     for sym in elf.syms.iter() {
         if let Some(name) = elf.strtab.get_at(sym.st_name) {

@@ -7,7 +7,9 @@
 //! and a run is reproducible bit for bit.
 
 use crate::bus::{Bus, RAM_BASE};
-use crate::devices::{DeviceConfig, Devices, ExitRequest, ROM_BASE};
+use crate::devices::virtio::blk::{Blk, DriveError};
+use crate::devices::virtio::{self, VirtioMmio};
+use crate::devices::{fdt, DeviceConfig, Devices, ExitRequest, Htif, ROM_BASE};
 use crate::hart::{Core, Hart, StopReason, Tracer};
 use crate::loader::{self, ElfInfo, LoadError};
 use crate::mmu::MmuConfig;
@@ -45,6 +47,43 @@ pub struct Machine {
     pub config: MachineConfig,
     /// The loaded program (entry, symbols).
     pub elf: ElfInfo,
+    /// Device-tree options; set before loading (the DTB is built at load time).
+    pub boot: BootOptions,
+    /// Where the DTB was placed (0 before loading).
+    pub dtb_addr: u64,
+    /// The DTB handed to the guest.
+    pub dtb: Vec<u8>,
+}
+
+/// What the generated device tree says beyond the hardware.
+#[derive(Clone, Debug)]
+pub struct BootOptions {
+    /// Kernel command line (`/chosen/bootargs`, from `--append`).
+    pub bootargs: Option<String>,
+    /// `mmu-type` of the cpus.
+    pub mmu_type: String,
+    /// `riscv,isa` of the cpus.
+    pub isa: String,
+}
+
+impl Default for BootOptions {
+    fn default() -> Self {
+        BootOptions { bootargs: None, mmu_type: "riscv,sv39".into(), isa: "rv64imafdc_zicsr_zifencei_sstc".into() }
+    }
+}
+
+/// Where QEMU's virt board loads the kernel when a firmware runs first.
+pub const KERNEL_BASE: u64 = 0x8020_0000;
+
+/// Why a firmware/kernel boot could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum BootError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("raw image of {len:#x} bytes at {addr:#x} does not fit in RAM")]
+    RawTooBig { addr: u64, len: usize },
+    #[error("cannot build the device tree: {0}")]
+    Fdt(String),
 }
 
 impl Machine {
@@ -53,15 +92,105 @@ impl Machine {
         let dev = Devices::new(&DeviceConfig { harts });
         let bus = Bus::new(config.ram_size, dev, harts);
         let cores = (0..harts).map(|i| Core::new(Hart::new(i as u64, config.mmu))).collect();
-        Machine { cores, bus, config, elf: ElfInfo::default() }
+        Machine {
+            cores,
+            bus,
+            config,
+            elf: ElfInfo::default(),
+            boot: BootOptions::default(),
+            dtb_addr: 0,
+            dtb: Vec::new(),
+        }
     }
 
     /// Loads a program and points the reset vector at its entry (`-bios none` boot: the
-    /// ELF runs in M-mode with a0 = hartid, a1 = DTB address).
+    /// ELF runs in M-mode with a0 = hartid, a1 = DTB address). A program defining
+    /// `tohost` gets an HTIF mailbox.
     pub fn load_elf(&mut self, bytes: &[u8]) -> Result<(), LoadError> {
         self.elf = loader::load(bytes, &mut self.bus)?;
-        self.install_reset_vector(self.elf.entry, 0);
+        if let Some(tohost) = self.elf.symbol("tohost") {
+            self.bus.dev.htif = Some(Htif { tohost, fromhost: self.elf.symbol("fromhost") });
+        }
+        let dtb = self.place_dtb().unwrap_or(0);
+        self.install_reset_vector(self.elf.entry, dtb);
         Ok(())
+    }
+
+    /// Firmware boot as QEMU's `-bios FIRMWARE -kernel KERNEL`: the firmware (ELF, or raw
+    /// binary at 0x8000_0000) runs in M-mode from the reset vector with a1 = DTB; the
+    /// kernel (ELF at its own addresses, or a raw image at [`KERNEL_BASE`]) waits in RAM
+    /// for the firmware to jump to it (OpenSBI fw_jump: 0x8020_0000, in S-mode).
+    pub fn load_firmware(&mut self, firmware: &[u8], kernel: Option<&[u8]>) -> Result<(), BootError> {
+        let entry = self.load_image(firmware, RAM_BASE)?;
+        if let Some(k) = kernel {
+            self.load_image(k, KERNEL_BASE)?;
+        }
+        let dtb = self.place_dtb()?;
+        self.install_reset_vector(entry, dtb);
+        Ok(())
+    }
+
+    /// Loads an ELF (keeping its symbols if it is the first image) or copies a raw image
+    /// to `raw_addr`. Returns the entry point.
+    fn load_image(&mut self, bytes: &[u8], raw_addr: u64) -> Result<u64, BootError> {
+        if bytes.starts_with(b"\x7fELF") {
+            let info = loader::load(bytes, &mut self.bus)?;
+            let entry = info.entry;
+            if self.elf.symbols.is_empty() {
+                self.elf = info;
+            }
+            return Ok(entry);
+        }
+        let off = raw_addr - RAM_BASE;
+        self.bus.ram.write_bytes(off, bytes).ok_or(BootError::RawTooBig { addr: raw_addr, len: bytes.len() })?;
+        self.bus.invalidate_code();
+        Ok(raw_addr)
+    }
+
+    /// Builds the device tree and writes it to the end of RAM; returns its address.
+    fn place_dtb(&mut self) -> Result<u64, BootError> {
+        let cfg = fdt::FdtConfig {
+            ram_size: self.bus.ram.size(),
+            harts: self.cores.len(),
+            isa: self.boot.isa.clone(),
+            mmu_type: self.boot.mmu_type.clone(),
+            bootargs: self.boot.bootargs.clone(),
+            slots: virtio::SLOTS,
+        };
+        let blob = fdt::build(&cfg).map_err(|e| BootError::Fdt(e.to_string()))?;
+        let addr = fdt::placement(self.bus.ram.size(), blob.len()).ok_or(BootError::Fdt("RAM too small".into()))?;
+        self.bus.ram.write_bytes(addr - RAM_BASE, &blob);
+        self.dtb = blob;
+        self.dtb_addr = addr;
+        Ok(addr)
+    }
+
+    /// Attaches a disk image to the first free virtio-mmio slot (at 0x1000_1000 + N *
+    /// 0x1000, PLIC source 1 + N). Returns the slot.
+    pub fn attach_drive(&mut self, path: &std::path::Path, readonly: bool) -> Result<usize, DriveError> {
+        let blk = Blk::open(path, readonly)?;
+        let Some(slot) = self.bus.dev.virtio.iter().position(|v| !v.present()) else {
+            return Err(DriveError::Open {
+                path: path.display().to_string(),
+                err: std::io::Error::other("all 8 virtio slots are in use"),
+            });
+        };
+        self.bus.dev.virtio[slot] = VirtioMmio::new(Some(Box::new(blk)));
+        Ok(slot)
+    }
+
+    /// The memory between symbols `begin_signature` and `end_signature` as hex words, 4
+    /// bytes per line (Spike's `+signature=` format, for riscv-arch-test).
+    pub fn signature(&self) -> Option<String> {
+        let (b, e) = (self.elf.symbol("begin_signature")?, self.elf.symbol("end_signature")?);
+        let bytes = self.ram_slice(b, e.checked_sub(b)? as usize)?;
+        let mut out = String::new();
+        for w in bytes.chunks(4) {
+            let mut word = [0u8; 4];
+            word[..w.len()].copy_from_slice(w);
+            out.push_str(&format!("{:08x}\n", u32::from_le_bytes(word)));
+        }
+        Some(out)
     }
 
     /// Writes QEMU's reset vector into the boot ROM: a0 = mhartid, a1 = DTB address,
@@ -89,7 +218,13 @@ impl Machine {
         self.cores.iter().map(|c| c.hart.retired).sum()
     }
 
-    /// Runs until the guest exits or `max_insns` instructions (all harts) have retired.
+    /// Instructions retired plus traps taken by all harts (what `max_insns` limits).
+    pub fn progress(&self) -> u64 {
+        self.cores.iter().map(|c| c.hart.progress()).sum()
+    }
+
+    /// Runs until the guest exits or `max_insns` instructions (all harts) have retired
+    /// or trapped (a trap counts, so a guest stuck in a trap loop still stops).
     pub fn run<T: Tracer>(&mut self, max_insns: Option<u64>, tracer: &mut T) -> Outcome {
         let quantum = self.config.quantum.max(1);
         let single = self.cores.len() == 1;
@@ -99,18 +234,25 @@ impl Machine {
                 if let Some(max) = max_insns {
                     // With one hart, stop exactly at the limit.
                     if single {
-                        let left = max.saturating_sub(core.hart.retired);
+                        let left = max.saturating_sub(core.hart.progress());
                         until = until.min(core.hart.cycles() + left);
                     }
                 }
                 if let StopReason::Exit(req) = core.run(&mut self.bus, until, tracer) {
+                    self.bus.dev.flush();
                     return match req {
                         ExitRequest::Exit(code) => Outcome::Exit(code),
                         ExitRequest::Reset => Outcome::Reset,
                     };
                 }
             }
-            if max_insns.is_some_and(|max| self.retired() >= max) {
+            // Between time slices: host input, HTIF mailbox.
+            self.bus.dev.poll(&mut self.bus.ram);
+            if self.bus.dev.take_code_dirty() {
+                self.bus.invalidate_code();
+            }
+            if max_insns.is_some_and(|max| self.progress() >= max) {
+                self.bus.dev.flush();
                 return Outcome::InstructionLimit;
             }
         }

@@ -38,8 +38,9 @@ enum Command {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// The ELF file to run.
-    elf: PathBuf,
+    /// The ELF file to run (`-bios none`: entered in M-mode). Optional with --kernel.
+    #[arg(required_unless_present_any = ["kernel", "bios"])]
+    elf: Option<PathBuf>,
     /// RAM size, e.g. 128M, 1G or a byte count.
     #[arg(short = 'm', long = "memory", default_value = "128M", value_parser = parse_size)]
     memory: u64,
@@ -76,6 +77,26 @@ struct RunArgs {
     /// At exit, dump hart 0's page table (current satp) to stderr, or with --dump-pt=FILE to FILE.
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
     dump_pt: Option<PathBuf>,
+    /// A virtio-blk disk image: FILE or FILE,readonly (repeat for up to 8, in slot order).
+    #[arg(long = "drive", value_name = "FILE[,readonly]")]
+    drives: Vec<String>,
+    /// Firmware run in M-mode from 0x80000000 (ELF or raw), e.g. OpenSBI fw_jump.elf.
+    /// "none" (the default) boots the ELF/kernel directly in M-mode.
+    #[arg(long)]
+    bios: Option<PathBuf>,
+    /// Kernel: with --bios, loaded at 0x80200000 (raw) or its ELF addresses; without it,
+    /// run like the positional ELF.
+    #[arg(long)]
+    kernel: Option<PathBuf>,
+    /// Kernel command line (/chosen/bootargs in the device tree).
+    #[arg(long)]
+    append: Option<String>,
+    /// Write the generated device tree blob to FILE.
+    #[arg(long, value_name = "FILE")]
+    dump_dtb: Option<PathBuf>,
+    /// At exit, write memory between begin_signature and end_signature (Spike format).
+    #[arg(long, value_name = "FILE")]
+    signature: Option<PathBuf>,
 }
 
 /// `--ad-mode` values.
@@ -139,13 +160,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: RunArgs) -> ExitCode {
-    let bytes = match std::fs::read(&args.elf) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("rvsim: cannot read {}: {e}", args.elf.display());
-            return ExitCode::from(EXIT_USAGE);
-        }
+fn read_file(p: &std::path::Path) -> Result<Vec<u8>, ExitCode> {
+    std::fs::read(p).map_err(|e| {
+        eprintln!("rvsim: cannot read {}: {e}", p.display());
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
+/// Builds the machine and loads firmware, kernel or ELF as the options say.
+fn setup(args: &RunArgs) -> Result<Machine, ExitCode> {
+    let usage = |msg: String| {
+        eprintln!("rvsim: {msg}");
+        ExitCode::from(EXIT_USAGE)
     };
     let ad_mode = match args.ad_mode {
         AdModeArg::Hardware => AdMode::Hardware,
@@ -154,10 +180,43 @@ fn run(args: RunArgs) -> ExitCode {
     let mmu = MmuConfig { itlb: args.itlb, dtlb: args.dtlb, ad_mode };
     let config = MachineConfig { ram_size: args.memory, harts: args.smp as usize, mmu, ..Default::default() };
     let mut m = Machine::new(config);
-    if let Err(e) = m.load_elf(&bytes) {
-        eprintln!("rvsim: {}: {e}", args.elf.display());
-        return ExitCode::from(EXIT_USAGE);
+    m.boot.bootargs = args.append.clone();
+    if args.drives.len() > 8 {
+        return Err(usage("at most 8 --drive options".into()));
     }
+    for d in &args.drives {
+        let (path, ro) = match d.strip_suffix(",readonly") {
+            Some(p) => (p, true),
+            None => (d.as_str(), false),
+        };
+        m.attach_drive(std::path::Path::new(path), ro).map_err(|e| usage(e.to_string()))?;
+    }
+    let bios = args.bios.as_ref().filter(|b| b.as_os_str() != "none");
+    let kernel = args.kernel.as_ref().or(args.elf.as_ref());
+    match bios {
+        Some(fw) => {
+            let fw_bytes = read_file(fw)?;
+            let k = kernel.map(|k| read_file(k)).transpose()?;
+            m.load_firmware(&fw_bytes, k.as_deref()).map_err(|e| usage(format!("{}: {e}", fw.display())))?;
+        }
+        None => {
+            let Some(k) = kernel else { return Err(usage("nothing to run: give an ELF or --kernel".into())) };
+            let bytes = read_file(k)?;
+            m.load_elf(&bytes).map_err(|e| usage(format!("{}: {e}", k.display())))?;
+        }
+    }
+    if let Some(p) = &args.dump_dtb {
+        std::fs::write(p, &m.dtb).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
+    }
+    m.bus.dev.uart.attach_stdin();
+    Ok(m)
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let mut m = match setup(&args) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
     let open = |p: &PathBuf| {
         TraceOut::create(p).map_err(|e| {
             eprintln!("rvsim: cannot create trace file {}: {e}", p.display());
@@ -180,6 +239,16 @@ fn run(args: RunArgs) -> ExitCode {
         (None, Some(d)) => m.run(args.max_insns, d),
         (Some(c), Some(d)) => m.run(args.max_insns, &mut (c, d)),
     };
+    if let Some(p) = &args.signature {
+        match m.signature() {
+            Some(sig) => {
+                if let Err(e) = std::fs::write(p, sig) {
+                    eprintln!("rvsim: cannot write {}: {e}", p.display());
+                }
+            }
+            None => eprintln!("rvsim: --signature: the ELF defines no begin_signature/end_signature"),
+        }
+    }
     let wall = start.elapsed();
     let flushed = [commit.as_mut().map(|c| c.finish()), disasm.as_mut().map(|d| d.finish())];
     for e in flushed.into_iter().flatten().filter_map(Result::err) {

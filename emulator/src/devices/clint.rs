@@ -48,7 +48,7 @@ impl Clint {
         let (reg, shift) = (off & !7, (off & 7) * 8);
         let v = match reg {
             _ if off < MTIMECMP => {
-                let h = (off / 4) as usize;
+                let h = ((off - MSIP) / 4) as usize;
                 return Ok(self.msip.get(h).map_or(0, |&b| b as u64));
             }
             MTIME => self.mtime(now),
@@ -61,7 +61,7 @@ impl Clint {
     pub fn write(&mut self, off: u64, size: u8, v: u64, now: u64) -> Result<(), BusError> {
         if off < MTIMECMP {
             if let Some(m) = self.msip.get_mut((off / 4) as usize) {
-                if off % 4 == 0 {
+                if off.is_multiple_of(4) {
                     *m = v & 1 != 0;
                 }
             }

@@ -1,15 +1,22 @@
 //! Memory-mapped devices of the `virt`-compatible machine and the routing between them.
 
 pub mod clint;
+pub mod fdt;
 pub mod finisher;
+pub mod htif;
+pub mod plic;
 pub mod uart16550;
+pub mod virtio;
 
 use crate::bus::BusError;
 use crate::ram::Ram;
 
 pub use clint::Clint;
 pub use finisher::Finisher;
+pub use htif::Htif;
+pub use plic::Plic;
 pub use uart16550::Uart16550;
+pub use virtio::VirtioMmio;
 
 /// Why the guest asked the machine to stop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +44,13 @@ pub struct Devices {
     pub clint: Clint,
     pub uart: Uart16550,
     pub finisher: Finisher,
+    pub plic: Plic,
+    /// virtio-mmio slots 0..8 (empty slots answer DeviceID 0).
+    pub virtio: Vec<VirtioMmio>,
+    /// HTIF mailbox, when the program defines `tohost`.
+    pub htif: Option<Htif>,
+    /// Exit requested through HTIF.
+    pub htif_exit: Option<ExitRequest>,
     /// Set when a device wrote RAM that may hold decoded code (DMA).
     code_dirty: bool,
 }
@@ -48,19 +62,51 @@ impl Devices {
             clint: Clint::new(cfg.harts.max(1)),
             uart: Uart16550::new(),
             finisher: Finisher::default(),
+            plic: Plic::new(cfg.harts.max(1)),
+            virtio: (0..virtio::SLOTS).map(|_| VirtioMmio::new(None)).collect(),
+            htif: None,
+            htif_exit: None,
             code_dirty: false,
         }
     }
 
     /// The stop request, if the guest made one.
+    #[inline]
     pub fn exit_request(&self) -> Option<ExitRequest> {
-        self.finisher.request
+        self.finisher.request.or(self.htif_exit)
     }
 
     /// Device interrupt lines into `hart`'s `mip` (MSIP, MTIP, MEIP, SEIP) at time `now`.
     #[inline]
     pub fn irq_lines(&self, hart: usize, now: u64) -> u64 {
-        self.clint.irq_lines(hart, now)
+        self.clint.irq_lines(hart, now) | self.plic.irq_lines(hart)
+    }
+
+    /// Copies the UART's and virtio slots' interrupt outputs into the PLIC's inputs.
+    pub fn update_irqs(&mut self) {
+        self.plic.set_level(uart16550::IRQ, self.uart.irq());
+        for (i, v) in self.virtio.iter().enumerate() {
+            self.plic.set_level(virtio::IRQ_BASE + i, v.irq());
+        }
+    }
+
+    /// Work done between hart time slices: host input into the UART and HTIF commands.
+    pub fn poll(&mut self, ram: &mut Ram) {
+        if self.uart.poll_input() {
+            self.update_irqs();
+        }
+        if let Some(h) = &mut self.htif {
+            let ev = h.poll(ram, &mut self.code_dirty);
+            self.uart.emit(&ev.output);
+            if ev.exit.is_some() {
+                self.htif_exit = ev.exit;
+            }
+        }
+    }
+
+    /// Makes data written to disk images durable (at exit).
+    pub fn flush(&mut self) {
+        self.virtio.iter_mut().for_each(VirtioMmio::flush);
     }
 
     /// Whether a device wrote into RAM since the last call (so decoded code may be stale).
@@ -76,6 +122,10 @@ impl Devices {
     }
 
     pub fn read(&mut self, pa: u64, size: u8, _ram: &mut Ram, now: u64) -> Result<u64, BusError> {
+        if (virtio::MMIO_BASE..virtio::MMIO_BASE + virtio::MMIO_STRIDE * virtio::SLOTS as u64).contains(&pa) {
+            let slot = ((pa - virtio::MMIO_BASE) / virtio::MMIO_STRIDE) as usize;
+            return self.virtio[slot].read((pa - virtio::MMIO_BASE) % virtio::MMIO_STRIDE, size);
+        }
         match pa {
             ROM_BASE..=0xffff => {
                 let off = (pa - ROM_BASE) as usize;
@@ -87,16 +137,33 @@ impl Devices {
             }
             finisher::BASE..=finisher::END => self.finisher.read(pa - finisher::BASE, size),
             clint::BASE..=clint::END => self.clint.read(pa - clint::BASE, size, now),
-            uart16550::BASE..=uart16550::END => self.uart.read(pa - uart16550::BASE, size),
+            uart16550::BASE..=uart16550::END => {
+                let v = self.uart.read(pa - uart16550::BASE, size);
+                self.update_irqs();
+                v
+            }
+            plic::BASE..=plic::END => self.plic.read(pa - plic::BASE, size),
             _ => Err(BusError::Unmapped),
         }
     }
 
-    pub fn write(&mut self, pa: u64, size: u8, v: u64, _ram: &mut Ram, now: u64) -> Result<(), BusError> {
+    pub fn write(&mut self, pa: u64, size: u8, v: u64, ram: &mut Ram, now: u64) -> Result<(), BusError> {
+        if (virtio::MMIO_BASE..virtio::MMIO_BASE + virtio::MMIO_STRIDE * virtio::SLOTS as u64).contains(&pa) {
+            let slot = ((pa - virtio::MMIO_BASE) / virtio::MMIO_STRIDE) as usize;
+            let code = self.virtio[slot].write((pa - virtio::MMIO_BASE) % virtio::MMIO_STRIDE, size, v, ram)?;
+            self.code_dirty |= code;
+            self.update_irqs();
+            return Ok(());
+        }
         match pa {
             finisher::BASE..=finisher::END => self.finisher.write(pa - finisher::BASE, size, v),
             clint::BASE..=clint::END => self.clint.write(pa - clint::BASE, size, v, now),
-            uart16550::BASE..=uart16550::END => self.uart.write(pa - uart16550::BASE, size, v),
+            uart16550::BASE..=uart16550::END => {
+                self.uart.write(pa - uart16550::BASE, size, v)?;
+                self.update_irqs();
+                Ok(())
+            }
+            plic::BASE..=plic::END => self.plic.write(pa - plic::BASE, size, v),
             _ => Err(BusError::Unmapped),
         }
     }

@@ -1,21 +1,86 @@
-//! NS16550A UART: transmit to the host's stdout (receive and interrupts: see the
-//! platform work).
+//! NS16550A UART (the `ns16550a` of QEMU's virt board, PLIC source 10), with the register
+//! set the Linux 8250, OpenSBI and xv6 drivers use:
+//!
+//! ```text
+//!   off  read                 write                DLAB = 1
+//!   0    RBR receive buffer   THR transmit         DLL divisor low
+//!   1    IER interrupt enable IER                  DLM divisor high
+//!   2    IIR interrupt ident  FCR FIFO control
+//!   3    LCR line control     LCR
+//!   4    MCR modem control    MCR
+//!   5    LSR line status      (ignored)
+//!   6    MSR modem status     (ignored)
+//!   7    SCR scratch          SCR
+//! ```
+//!
+//! Transmission is instantaneous: THR is always empty, bytes go to [`Uart16550::output`]
+//! and to stdout. Received bytes come from [`Uart16550::inject`] (tests) or from a reader
+//! thread on the host's stdin ([`Uart16550::attach_stdin`]) drained by
+//! [`Uart16550::poll_input`] between hart time slices, so a run without stdin input is
+//! deterministic.
 
 use crate::bus::BusError;
-use std::io::Write;
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 pub const BASE: u64 = 0x1000_0000;
 pub const END: u64 = BASE + 0xff;
+/// PLIC source of the UART on QEMU's virt board.
+pub const IRQ: usize = 10;
+/// The input clock QEMU's virt board declares (`clock-frequency`).
+pub const CLOCK_HZ: u32 = 3_686_400;
 
-const RBR_THR: u64 = 0;
+const RBR_THR_DLL: u64 = 0;
+const IER_DLM: u64 = 1;
+const IIR_FCR: u64 = 2;
+const LCR: u64 = 3;
+const MCR: u64 = 4;
 const LSR: u64 = 5;
-const LSR_THRE_TEMT: u64 = 0x60;
+const MSR: u64 = 6;
+const SCR: u64 = 7;
 
+/// IER bits.
+const IER_ERBFI: u8 = 1 << 0; // received data available
+const IER_ETBEI: u8 = 1 << 1; // transmitter holding register empty
+const IER_MASK: u8 = 0x0f;
+/// IIR interrupt identification values and the FIFO-enabled bits.
+const IIR_NONE: u8 = 0x01;
+const IIR_THRE: u8 = 0x02;
+const IIR_RDA: u8 = 0x04;
+const IIR_FIFO_ENABLED: u8 = 0xc0;
+/// FCR bits.
+const FCR_ENABLE: u8 = 1 << 0;
+const FCR_CLEAR_RX: u8 = 1 << 1;
+/// LCR divisor latch access bit.
+const LCR_DLAB: u8 = 1 << 7;
+/// MCR loopback bit.
+const MCR_LOOP: u8 = 1 << 4;
+/// LSR bits.
+const LSR_DR: u8 = 1 << 0;
+const LSR_THRE: u8 = 1 << 5;
+const LSR_TEMT: u8 = 1 << 6;
+/// MSR with no loopback: carrier detect, data set ready and clear to send (as QEMU).
+const MSR_IDLE: u8 = 0xb0;
+/// Most bytes kept waiting for the guest (a paste larger than this is cut).
+const RX_LIMIT: usize = 1 << 16;
+
+/// The UART state.
 pub struct Uart16550 {
     /// Everything the guest transmitted (kept for tests), and echoed to stdout if `echo`.
     pub output: Vec<u8>,
     pub echo: bool,
-    regs: [u8; 8],
+    rx: VecDeque<u8>,
+    ier: u8,
+    lcr: u8,
+    mcr: u8,
+    scr: u8,
+    fcr: u8,
+    divisor: u16,
+    /// The THR-empty interrupt condition (set when THR empties, cleared by reading IIR
+    /// while it is the reported cause or by writing THR).
+    thre_pending: bool,
+    input: Option<Receiver<u8>>,
 }
 
 impl Default for Uart16550 {
@@ -26,34 +91,220 @@ impl Default for Uart16550 {
 
 impl Uart16550 {
     pub fn new() -> Uart16550 {
-        Uart16550 { output: Vec::new(), echo: true, regs: [0; 8] }
+        Uart16550 {
+            output: Vec::new(),
+            echo: true,
+            rx: VecDeque::new(),
+            ier: 0,
+            lcr: 0x03,
+            mcr: 0,
+            scr: 0,
+            fcr: 0,
+            divisor: 1,
+            thre_pending: false,
+            input: None,
+        }
+    }
+
+    /// Queues bytes as if received on the serial line (tests, host input).
+    pub fn inject(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if self.rx.len() < RX_LIMIT {
+                self.rx.push_back(b);
+            }
+        }
+    }
+
+    /// Reads the host's stdin on a thread when it is a terminal or a pipe (not when it is
+    /// /dev/null or closed, as under CI), feeding [`Uart16550::poll_input`].
+    pub fn attach_stdin(&mut self) {
+        use std::io::IsTerminal;
+        use std::os::unix::fs::FileTypeExt;
+        let stdin = std::io::stdin();
+        let is_pipe = std::fs::metadata("/dev/stdin").map(|m| m.file_type().is_fifo()).unwrap_or(false);
+        if !(stdin.is_terminal() || is_pipe) {
+            return;
+        }
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 256];
+            let mut input = std::io::stdin().lock();
+            while let Ok(n @ 1..) = input.read(&mut buf) {
+                if buf[..n].iter().any(|&b| tx.send(b).is_err()) {
+                    break;
+                }
+            }
+        });
+        self.input = Some(rx);
+    }
+
+    /// Moves bytes the stdin thread received into the receive FIFO; returns true if any.
+    pub fn poll_input(&mut self) -> bool {
+        let Some(rx) = &self.input else { return false };
+        let mut got = Vec::new();
+        loop {
+            match rx.try_recv() {
+                Ok(b) => got.push(b),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.input = None;
+                    break;
+                }
+            }
+        }
+        self.inject(&got);
+        !got.is_empty()
+    }
+
+    /// The interrupt output (to PLIC source [`IRQ`]).
+    pub fn irq(&self) -> bool {
+        self.iir_cause() != IIR_NONE
+    }
+
+    /// The highest-priority interrupt cause (16550 datasheet: line status > received
+    /// data > THR empty > modem status; only the middle two can occur here).
+    fn iir_cause(&self) -> u8 {
+        if self.ier & IER_ERBFI != 0 && !self.rx.is_empty() {
+            IIR_RDA
+        } else if self.ier & IER_ETBEI != 0 && self.thre_pending {
+            IIR_THRE
+        } else {
+            IIR_NONE
+        }
     }
 
     pub fn read(&mut self, off: u64, _size: u8) -> Result<u64, BusError> {
-        Ok(match off {
-            LSR => LSR_THRE_TEMT,
-            RBR_THR => 0,
-            o if o < 8 => self.regs[o as usize] as u64,
+        let dlab = self.lcr & LCR_DLAB != 0;
+        let v = match off {
+            RBR_THR_DLL if dlab => self.divisor as u8,
+            RBR_THR_DLL => self.rx.pop_front().unwrap_or(0),
+            IER_DLM if dlab => (self.divisor >> 8) as u8,
+            IER_DLM => self.ier,
+            IIR_FCR => {
+                let cause = self.iir_cause();
+                if cause == IIR_THRE {
+                    self.thre_pending = false;
+                }
+                let fifo = if self.fcr & FCR_ENABLE != 0 { IIR_FIFO_ENABLED } else { 0 };
+                cause | fifo
+            }
+            LCR => self.lcr,
+            MCR => self.mcr,
+            LSR => {
+                let dr = if self.rx.is_empty() { 0 } else { LSR_DR };
+                dr | LSR_THRE | LSR_TEMT
+            }
+            MSR if self.mcr & MCR_LOOP != 0 => {
+                // Loopback: DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD.
+                let m = self.mcr;
+                ((m & 1) << 5) | ((m & 2) << 3) | ((m & 4) << 4) | ((m & 8) << 4)
+            }
+            MSR => MSR_IDLE,
+            SCR => self.scr,
             _ => 0,
-        })
+        };
+        Ok(v as u64)
     }
 
     pub fn write(&mut self, off: u64, _size: u8, v: u64) -> Result<(), BusError> {
+        let v = v as u8;
+        let dlab = self.lcr & LCR_DLAB != 0;
         match off {
-            RBR_THR => {
-                let b = v as u8;
-                self.output.push(b);
-                if self.echo {
-                    let mut out = std::io::stdout().lock();
-                    let _ = out.write_all(&[b]);
-                    if b == b'\n' {
-                        let _ = out.flush();
-                    }
+            RBR_THR_DLL if dlab => self.divisor = (self.divisor & 0xff00) | v as u16,
+            RBR_THR_DLL => {
+                if self.mcr & MCR_LOOP != 0 {
+                    self.inject(&[v]);
+                } else {
+                    self.emit(&[v]);
+                }
+                // Transmission is instantaneous, so THR is empty again at once.
+                self.thre_pending = true;
+            }
+            IER_DLM if dlab => self.divisor = (self.divisor & 0x00ff) | (v as u16) << 8,
+            IER_DLM => {
+                let old = self.ier;
+                self.ier = v & IER_MASK;
+                // Enabling ETBEI with THR empty raises the THRE interrupt (as QEMU does).
+                if old & IER_ETBEI == 0 && self.ier & IER_ETBEI != 0 {
+                    self.thre_pending = true;
                 }
             }
-            o if o < 8 => self.regs[o as usize] = v as u8,
+            IIR_FCR => {
+                if v & FCR_CLEAR_RX != 0 {
+                    self.rx.clear();
+                }
+                self.fcr = v & 0xc1;
+            }
+            LCR => self.lcr = v,
+            MCR => self.mcr = v & 0x1f,
+            SCR => self.scr = v,
             _ => {}
         }
         Ok(())
+    }
+
+    /// Console output: kept in [`Uart16550::output`] and echoed to stdout (also used for
+    /// HTIF console output, so all guest output lands in one place).
+    pub fn emit(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.output.extend_from_slice(bytes);
+        if self.echo {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(bytes);
+            if bytes.contains(&b'\n') {
+                let _ = out.flush();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rx_interrupt_and_lsr() {
+        let mut u = Uart16550::new();
+        u.echo = false;
+        assert!(!u.irq());
+        u.inject(b"ab");
+        assert!(!u.irq(), "not enabled");
+        u.write(IER_DLM, 1, IER_ERBFI as u64).unwrap();
+        assert!(u.irq());
+        assert_eq!(u.read(IIR_FCR, 1).unwrap() as u8 & 0xf, IIR_RDA);
+        assert_eq!(u.read(LSR, 1).unwrap() as u8 & LSR_DR, LSR_DR);
+        assert_eq!(u.read(RBR_THR_DLL, 1).unwrap(), b'a' as u64);
+        assert_eq!(u.read(RBR_THR_DLL, 1).unwrap(), b'b' as u64);
+        assert!(!u.irq());
+        assert_eq!(u.read(LSR, 1).unwrap() as u8, LSR_THRE | LSR_TEMT);
+    }
+
+    #[test]
+    fn thre_interrupt_divisor_and_loopback() {
+        let mut u = Uart16550::new();
+        u.echo = false;
+        u.write(IER_DLM, 1, IER_ETBEI as u64).unwrap();
+        assert!(u.irq());
+        assert_eq!(u.read(IIR_FCR, 1).unwrap() as u8, IIR_THRE);
+        assert!(!u.irq(), "reading IIR clears THRE");
+        u.write(RBR_THR_DLL, 1, b'x' as u64).unwrap();
+        assert!(u.irq());
+        assert_eq!(u.output, b"x");
+        // DLAB: divisor latch instead of THR/IER.
+        u.write(LCR, 1, 0x83).unwrap();
+        u.write(RBR_THR_DLL, 1, 0x34).unwrap();
+        u.write(IER_DLM, 1, 0x12).unwrap();
+        assert_eq!(u.read(RBR_THR_DLL, 1).unwrap(), 0x34);
+        assert_eq!(u.read(IER_DLM, 1).unwrap(), 0x12);
+        u.write(LCR, 1, 0x03).unwrap();
+        assert_eq!(u.read(IER_DLM, 1).unwrap(), IER_ETBEI as u64);
+        assert_eq!(u.output, b"x");
+        // Loopback sends THR into RBR.
+        u.write(MCR, 1, MCR_LOOP as u64).unwrap();
+        u.write(RBR_THR_DLL, 1, b'q' as u64).unwrap();
+        assert_eq!(u.read(RBR_THR_DLL, 1).unwrap(), b'q' as u64);
+        assert_eq!(u.output, b"x");
     }
 }

@@ -71,6 +71,9 @@ pub struct Hart {
     pub retired: u64,
     /// Cycles spent waiting in WFI.
     pub idle: u64,
+    /// Traps taken (each costs one cycle, so a guest stuck in a trap loop still moves
+    /// time and the instruction limit forward).
+    pub traps: u64,
     /// Device interrupt lines into `mip` (MSIP, MTIP, MEIP, SEIP; STIP under Sstc).
     pub irq_lines: u64,
     /// `mtime - cycles`, copied from the CLINT at block boundaries.
@@ -109,6 +112,7 @@ impl Hart {
             hartid,
             retired: 0,
             idle: 0,
+            traps: 0,
             irq_lines: 0,
             mtime_offset: 0,
             waiting: false,
@@ -132,10 +136,17 @@ impl Hart {
         self.update_translation_mode();
     }
 
-    /// Cycle count: retired instructions (one cycle each) plus WFI idle cycles.
+    /// Cycle count: retired instructions and traps taken (one cycle each) plus WFI idle
+    /// cycles.
     #[inline]
     pub fn cycles(&self) -> u64 {
-        self.retired.wrapping_add(self.idle)
+        self.retired.wrapping_add(self.idle).wrapping_add(self.traps)
+    }
+
+    /// Instructions retired plus traps taken: what `--max-insns` limits.
+    #[inline]
+    pub fn progress(&self) -> u64 {
+        self.retired.wrapping_add(self.traps)
     }
 
     /// `mtime` as this hart sees it.

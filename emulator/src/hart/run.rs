@@ -87,6 +87,7 @@ impl Core {
                     h.waiting = false;
                     if let Some(i) = h.pending_interrupt() {
                         let ev = h.take_interrupt(i);
+                        h.traps += 1;
                         h.stats.interrupts[i as usize & 15] += 1;
                         if T::ACTIVE {
                             tracer.trap(h, &ev);
@@ -209,6 +210,7 @@ fn h_fetch_paging(h: &Hart) -> bool {
 }
 
 fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
+    h.traps += 1;
     h.stats.exceptions[e.code() as usize & 15] += 1;
     let ev = h.take_exception(e);
     if T::ACTIVE {

@@ -1,5 +1,6 @@
 //! Disassembler: renders an [`Instr`] as GNU objdump 2.40 prints it by default (aliases on,
-//! ABI register names), and in the layout of Spike's disassembler for `-l` style traces.
+//! ABI register names). Spike's rendering, for `-l` style traces, is in
+//! `trace::spike_disasm`.
 //!
 //! objdump's choices are reproduced exactly, including its less obvious ones: compressed
 //! instructions print as the 32-bit mnemonic objdump's opcode table lists first (so
@@ -945,8 +946,6 @@ enum Targets<'a> {
     Absolute(u64),
     /// Absolute with a symbol, as objdump prints them for an ELF: `80000010 <main+0x10>`.
     Symbolic(u64, &'a dyn Fn(u64) -> Option<(String, u64)>),
-    /// Spike's form: `pc + 8` / `pc - 4`.
-    Spike,
 }
 
 fn target_text(off: i64, t: &Targets) -> String {
@@ -959,13 +958,6 @@ fn target_text(off: i64, t: &Targets) -> String {
                 Some((name, 0)) => format!("{a:x} <{name}>"),
                 Some((name, o)) => format!("{a:x} <{name}+{o:#x}>"),
                 None => format!("{a:#x}"),
-            }
-        }
-        Targets::Spike => {
-            if off < 0 {
-                format!("pc - {}", off.unsigned_abs())
-            } else {
-                format!("pc + {off}")
             }
         }
     }
@@ -998,25 +990,6 @@ pub fn disasm(ins: &Instr, pc: u64) -> String {
 /// for an ELF with symbols (`"jal\t80000040 <main>"`).
 pub fn disasm_with_symbols(ins: &Instr, pc: u64, lookup: &dyn Fn(u64) -> Option<(String, u64)>) -> String {
     objdump_layout(ins, &Targets::Symbolic(pc, lookup))
-}
-
-/// Disassembles `ins` in the layout of Spike's disassembler (`spike -l`): the mnemonic
-/// padded to 8 columns, operands separated by `", "`, targets as `pc + 8`. Mnemonics and
-/// operand forms are objdump's (see the module docs).
-pub fn disasm_spike(ins: &Instr) -> String {
-    let Parts { mnem, args } = parts(ins);
-    if args.is_empty() {
-        return mnem;
-    }
-    let ops: Vec<String> = args
-        .into_iter()
-        .map(|a| match a {
-            Arg::Text(s) => s,
-            Arg::Target(off) => target_text(off, &Targets::Spike),
-        })
-        .collect();
-    let pad = 8usize.saturating_sub(mnem.len()).max(1);
-    format!("{mnem}{:pad$}{}", "", ops.join(", "))
 }
 
 /// objdump's text with targets relative to the instruction (`"j\t.+16"`); use [`disasm`]
@@ -1061,10 +1034,15 @@ mod tests {
     }
 
     #[test]
-    fn spike_layout_pads_and_spaces() {
-        assert_eq!(disasm_spike(&decode(0x0000_0297)), "auipc   t0, 0x0");
-        assert_eq!(disasm_spike(&decode(0x00b5_0463)), "beq     a0, a1, pc + 8");
-        assert_eq!(disasm_spike(&decode(0x3020_0073)), "mret");
-        assert_eq!(disasm_spike(&decode(0x0c02_b02f)), "amoswap.d.aq zero, zero, (t0)");
+    fn symbolic_targets_as_objdump_prints_them_for_an_elf() {
+        let lookup = |a: u64| match a {
+            0x8000_0040 => Some(("main".to_string(), 0)),
+            0x8000_0044 => Some(("main".to_string(), 4)),
+            _ => None,
+        };
+        let jal = decode(0x0400_00ef); // jal ra, +64
+        assert_eq!(disasm_with_symbols(&jal, 0x8000_0000, &lookup), "jal\t80000040 <main>");
+        assert_eq!(disasm_with_symbols(&jal, 0x8000_0004, &lookup), "jal\t80000044 <main+0x4>");
+        assert_eq!(disasm_with_symbols(&jal, 0x9000_0000, &lookup), "jal\t0x90000040");
     }
 }

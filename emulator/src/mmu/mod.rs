@@ -86,6 +86,19 @@ impl Default for MmuConfig {
     }
 }
 
+/// Something the MMU did, for event traces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MmuEvent {
+    /// A page-table walk for `va`: each PTE read, and the physical address or the fault.
+    Walk { va: u64, access: Access, steps: Vec<WalkStep>, result: Result<u64, Fault> },
+    /// A TLB fill (the iTLB for fetches, else the dTLB) and the entry it evicted.
+    Fill { access: Access, slot: usize, entry: TlbEntry, evicted: Option<TlbEntry> },
+    /// SFENCE.VMA and how many entries each TLB dropped.
+    Flush { vaddr: Option<u64>, asid: Option<u16>, itlb: u64, dtlb: u64 },
+    /// A fault raised from a TLB hit's cached permissions (walk faults are in `Walk`).
+    TlbFault { va: u64, access: Access, fault: Fault },
+}
+
 /// One slot of the host fast path: the 4 KiB page `vpage` translates to `pa_page` as
 /// long as TLB slot `slot` still holds entry `id`, for accesses with context `key`.
 #[derive(Clone, Copy, Debug)]
@@ -115,16 +128,17 @@ pub struct Mmu {
     fast: [Box<[FastEntry]>; 3],
     fast_mask: usize,
     pub stats: MmuStats,
-    /// When `Some`, every walk's PTE reads are appended here (for tracers to drain).
-    pub walk_log: Option<Vec<WalkStep>>,
+    /// When `Some`, walks, TLB fills, flushes and faults are appended here for a tracer
+    /// to drain (only the slow path records; fast-path hits are not events).
+    pub events: Option<Vec<MmuEvent>>,
 }
 
 impl Mmu {
     pub fn new(cfg: MmuConfig) -> Mmu {
         let cfg = MmuConfig { itlb: cfg.itlb.normalized(), dtlb: cfg.dtlb.normalized(), ad_mode: cfg.ad_mode };
-        // A fast entry is only valid while its TLB entry is resident, so twice the TLB
-        // size is plenty (superpages make several 4 KiB slots share one entry).
-        let n = (cfg.itlb.entries.max(cfg.dtlb.entries) as usize * 2).clamp(16, 8192).next_power_of_two();
+        // A fast entry is only valid while its TLB entry is resident; superpages make
+        // many 4 KiB slots share one entry (a kernel's direct map), hence at least 512.
+        let n = (cfg.itlb.entries.max(cfg.dtlb.entries) as usize * 2).clamp(512, 8192).next_power_of_two();
         let table = || vec![FAST_EMPTY; n].into_boxed_slice();
         Mmu {
             cfg,
@@ -133,7 +147,7 @@ impl Mmu {
             fast: [table(), table(), table()],
             fast_mask: n - 1,
             stats: MmuStats::default(),
-            walk_log: None,
+            events: None,
         }
     }
 
@@ -195,6 +209,9 @@ impl Mmu {
             if let Err(f) = walk::check_permissions(e.flags, access, ctx) {
                 st.hits += 1;
                 tlb.touch(slot);
+                if let Some(ev) = self.events.as_mut() {
+                    ev.push(MmuEvent::TlbFault { va, access, fault: f });
+                }
                 return Err(self.fault(f, access, va, user));
             }
             if walk::missing_ad(e.flags, access) == 0 {
@@ -208,9 +225,14 @@ impl Mmu {
         }
         st.misses += 1;
         self.stats.walks += 1;
-        let w = walk::walk(bus, satp, mode, va, access, ctx, self.cfg.ad_mode, self.walk_log.as_mut());
+        let mut steps = self.events.is_some().then(Vec::new);
+        let w = walk::walk(bus, satp, mode, va, access, ctx, self.cfg.ad_mode, steps.as_mut());
         self.stats.pte_reads += w.pte_reads as u64;
         self.stats.walk_reads[(w.pte_reads as usize).min(stats::WALK_HIST - 1)] += 1;
+        if let (Some(ev), Some(steps)) = (self.events.as_mut(), steps) {
+            let result = w.result.map(|l| l.pa_base | (va & ((1u64 << tlb::page_shift(l.level)) - 1)));
+            ev.push(MmuEvent::Walk { va, access, steps, result });
+        }
         let leaf = match w.result {
             Ok(l) => l,
             Err(f) => return Err(self.fault(f, access, va, user)),
@@ -237,7 +259,10 @@ impl Mmu {
         };
         if let Some((slot, evicted)) = tlb.insert(entry) {
             st.fills += 1;
-            st.evictions += evicted as u64;
+            st.evictions += evicted.is_some() as u64;
+            if let Some(ev) = self.events.as_mut() {
+                ev.push(MmuEvent::Fill { access, slot, entry, evicted });
+            }
             self.fill_fast(access, va, key, slot, pa);
         }
         Ok(pa)
@@ -264,8 +289,13 @@ impl Mmu {
     pub fn sfence_vma(&mut self, vaddr: Option<u64>, asid: Option<u64>) {
         let asid = asid.map(|a| a as u16);
         self.stats.sfence[stats::sfence_kind(vaddr.is_some(), asid.is_some())] += 1;
-        self.stats.itlb.flushed_entries += self.itlb.flush(vaddr, asid);
-        self.stats.dtlb.flushed_entries += self.dtlb.flush(vaddr, asid);
+        let itlb = self.itlb.flush(vaddr, asid);
+        let dtlb = self.dtlb.flush(vaddr, asid);
+        self.stats.itlb.flushed_entries += itlb;
+        self.stats.dtlb.flushed_entries += dtlb;
+        if let Some(ev) = self.events.as_mut() {
+            ev.push(MmuEvent::Flush { vaddr, asid, itlb, dtlb });
+        }
     }
 }
 

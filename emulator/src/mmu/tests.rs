@@ -508,14 +508,31 @@ fn dump_lists_the_tree() {
 }
 
 #[test]
-fn walk_log_records_each_pte_read() {
-    let mut e = Env::new(SatpMode::Sv39);
+fn events_record_walks_fills_flushes_and_faults() {
+    let cfg = MmuConfig { dtlb: TlbConfig { entries: 1, ways: 1 }, ..MmuConfig::default() };
+    let mut e = Env::with(SatpMode::Sv39, cfg);
     let leaf = e.map(0x1000, RAM_BASE + 0x1000, 0, LEAF);
-    e.mmu.walk_log = Some(Vec::new());
-    e.tr(0x1000, Load, SUP).expect("mapped");
-    let log = e.mmu.walk_log.take().expect("enabled");
-    assert_eq!(log.len(), 3);
-    assert_eq!(log.iter().map(|s| s.level).collect::<Vec<_>>(), vec![2, 1, 0]);
-    assert_eq!(log[2].pte_addr, leaf);
-    assert_eq!(log[0].pte_addr, e.root);
+    e.map(0x2000, RAM_BASE + 0x2000, 0, V | R | A | D);
+    e.mmu.events = Some(Vec::new());
+    e.tr(0x1008, Load, SUP).expect("mapped");
+    e.tr(0x2000, Load, SUP).expect("mapped"); // evicts 0x1000 from the 1-entry dTLB
+    assert!(e.tr(0x2000, Store, SUP).is_err()); // from the cached entry
+    assert!(e.tr(0x9000, Load, SUP).is_err()); // walk fault
+    e.mmu.sfence_vma(None, Some(7));
+    let ev = e.mmu.events.take().expect("enabled");
+    assert_eq!(ev.len(), 7, "{ev:#?}");
+    match &ev[0] {
+        MmuEvent::Walk { va, access, steps, result } => {
+            assert_eq!((*va, *access, *result), (0x1008, Load, Ok(RAM_BASE + 0x1008)));
+            assert_eq!(steps.iter().map(|s| s.level).collect::<Vec<_>>(), vec![2, 1, 0]);
+            assert_eq!(steps[2].pte_addr, leaf);
+            assert_eq!(steps[0].pte_addr, e.root);
+        }
+        other => panic!("want a walk, got {other:?}"),
+    }
+    assert!(matches!(ev[1], MmuEvent::Fill { access: Load, evicted: None, .. }));
+    assert!(matches!(ev[3], MmuEvent::Fill { evicted: Some(TlbEntry { tag: 1, .. }), .. }));
+    assert_eq!(ev[4], MmuEvent::TlbFault { va: 0x2000, access: Store, fault: Fault::NotWritable });
+    assert!(matches!(ev[5], MmuEvent::Walk { va: 0x9000, result: Err(Fault::Invalid), .. }));
+    assert_eq!(ev[6], MmuEvent::Flush { vaddr: None, asid: Some(7), itlb: 0, dtlb: 0 });
 }

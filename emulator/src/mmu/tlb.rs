@@ -86,6 +86,8 @@ pub struct Tlb {
     ids: Vec<u64>,
     /// Tree pseudo-LRU bits per set (node n at bit n, root = 1).
     plru: Vec<u64>,
+    /// Per way: (mask of bits to keep, bits to set) for a touch.
+    touch_masks: Vec<(u64, u64)>,
     /// Resident entries per page level, to skip probing absent page sizes.
     per_level: [u32; 5],
     next_id: u64,
@@ -103,6 +105,7 @@ impl Tlb {
             entries: vec![TlbEntry::default(); n],
             ids: vec![0; n],
             plru: vec![0; sets],
+            touch_masks: Tlb::touch_masks(cfg.ways.max(1).trailing_zeros()),
             per_level: [0; 5],
             next_id: 1,
         }
@@ -153,27 +156,35 @@ impl Tlb {
         None
     }
 
-    /// Marks `slot` most recently used.
+    /// Marks `slot` most recently used: every tree node on the path to its way is
+    /// pointed at the other half (the next victim comes from there). The node updates
+    /// for each way are precomputed as (keep, set) masks, so this is two loads.
     #[inline]
     pub fn touch(&mut self, slot: usize) {
-        if self.ways_log2 == 0 {
-            return;
+        let way = slot & (self.touch_masks.len() - 1);
+        let (keep, set) = self.touch_masks[way];
+        if let Some(bits) = self.plru.get_mut(slot >> self.ways_log2) {
+            *bits = (*bits & keep) | set;
         }
-        let set = slot >> self.ways_log2;
-        let way = slot & ((1 << self.ways_log2) - 1);
-        let mut bits = self.plru[set];
-        let mut node = 1usize;
-        for d in (0..self.ways_log2).rev() {
-            let b = (way >> d) & 1;
-            // Point the node at the other half: the next victim comes from there.
-            if b == 0 {
-                bits |= 1 << node;
-            } else {
-                bits &= !(1 << node);
-            }
-            node = 2 * node + b;
-        }
-        self.plru[set] = bits;
+    }
+
+    /// For each way, the masks [`Tlb::touch`] applies: clear the path's node bits, then
+    /// set those whose accessed half is the left one (bit 1 = "victim on the right").
+    fn touch_masks(ways_log2: u32) -> Vec<(u64, u64)> {
+        (0..1usize << ways_log2)
+            .map(|way| {
+                let (mut path, mut set, mut node) = (0u64, 0u64, 1usize);
+                for d in (0..ways_log2).rev() {
+                    let b = (way >> d) & 1;
+                    path |= 1 << node;
+                    if b == 0 {
+                        set |= 1 << node;
+                    }
+                    node = 2 * node + b;
+                }
+                (!path, set)
+            })
+            .collect()
     }
 
     /// The way tree pseudo-LRU picks for replacement in `set`.
@@ -189,9 +200,9 @@ impl Tlb {
     }
 
     /// Inserts `e`, replacing an entry for the same page and address space if there is
-    /// one, else an empty way, else the pseudo-LRU victim. Returns the slot and whether a
-    /// valid entry for another page was evicted. `None` when the TLB has no entries.
-    pub fn insert(&mut self, e: TlbEntry) -> Option<(usize, bool)> {
+    /// one, else an empty way, else the pseudo-LRU victim. Returns the slot and the valid
+    /// entry for another page it evicted, if any. `None` when the TLB has no entries.
+    pub fn insert(&mut self, e: TlbEntry) -> Option<(usize, Option<TlbEntry>)> {
         if self.entries.is_empty() {
             return None;
         }
@@ -203,8 +214,11 @@ impl Tlb {
         });
         let empty = || (base..base + ways).find(|&s| self.ids[s] == 0);
         let (slot, evicted) = match same.or_else(empty) {
-            Some(s) => (s, false),
-            None => (base + self.victim(base >> self.ways_log2), true),
+            Some(s) => (s, None),
+            None => {
+                let s = base + self.victim(base >> self.ways_log2);
+                (s, Some(self.entries[s]))
+            }
         };
         if self.ids[slot] != 0 {
             self.per_level[self.entries[slot].level as usize] -= 1;
@@ -307,7 +321,7 @@ mod tests {
             t.touch(s);
         }
         let (_, evicted) = t.insert(entry(9 << 12, 0, 0, false)).expect("slot");
-        assert!(evicted);
+        assert_eq!(evicted.map(|e| e.tag), Some(2));
         assert!(t.lookup(2 << 12, 0).is_none(), "page 2 was the LRU victim");
         for p in [0u64, 1, 3, 9] {
             assert!(t.lookup(p << 12, 0).is_some(), "page {p} must stay");
@@ -320,7 +334,7 @@ mod tests {
         let mut t = Tlb::new(TlbConfig { entries: 2, ways: 1 });
         t.insert(entry(0, 0, 0, false));
         t.insert(entry(1 << 12, 0, 0, false));
-        assert_eq!(t.insert(entry(2 << 12, 0, 0, false)).map(|r| r.1), Some(true));
+        assert_eq!(t.insert(entry(2 << 12, 0, 0, false)).map(|r| r.1.is_some()), Some(true));
         assert!(t.lookup(0, 0).is_none());
         assert!(t.lookup(1 << 12, 0).is_some());
     }
@@ -331,7 +345,7 @@ mod tests {
         let (s1, _) = t.insert(entry(0x5000, 0, 3, false)).expect("slot");
         let id1 = t.id(s1 as u32);
         let (s2, ev) = t.insert(entry(0x5000, 0, 3, false)).expect("slot");
-        assert_eq!((s1, ev), (s2, false));
+        assert_eq!((s1, ev), (s2, None));
         assert_ne!(t.id(s2 as u32), id1, "a refill gets a new id");
         assert_eq!(t.occupancy(), 1);
     }

@@ -28,6 +28,9 @@ impl PtMemory for Bus {
     }
 
     fn write_pte(&mut self, pa: u64, v: u64) -> bool {
+        // The A/D update is a store: it breaks LR reservations on the PTE (an SC that
+        // raced with the walker must fail rather than drop the A/D bits).
+        self.store_clears_reservations(usize::MAX, pa);
         match self.ram.write::<8>(pa.wrapping_sub(RAM_BASE), v) {
             Some(code) => {
                 if code {

@@ -132,3 +132,66 @@ impl Tracer for CommitLog {
         trap_lines(&mut self.out, hart.hartid, ev);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hart::csr::mstatus;
+    use crate::hart::MemAccess;
+    use crate::isa::decode;
+    use crate::mmu::MmuConfig;
+
+    fn line(h: &Hart, pc: u64, raw: u32) -> String {
+        let mut s = String::new();
+        format_commit(&mut s, h, pc, Privilege::Machine, &decode(raw));
+        s
+    }
+
+    #[test]
+    fn csr_writes_follow_spikes_key_order() {
+        let mut h = Hart::new(0, MmuConfig::default());
+        h.csr.mtvec = 0x8000_0100;
+        // csrw mtvec, t0: no integer write (rd = x0), the CSR as c<decimal>_<name>.
+        assert_eq!(
+            line(&h, 0x8000_0000, 0x3052_9073),
+            "core   0: 3 0x0000000080000000 (0x30529073) c773_mtvec 0x0000000080000100"
+        );
+        // csrrw a0, mscratch, a1: x10 (key 0xa0) before mscratch (key 0x3404).
+        h.x[10] = 7;
+        h.csr.mscratch = 9;
+        assert_eq!(
+            line(&h, 0x8000_0004, 0x3405_9573),
+            "core   0: 3 0x0000000080000004 (0x34059573) x10 0x0000000000000007 c832_mscratch 0x0000000000000009"
+        );
+        // csrrw a0, fflags, a1: fflags (key 0x14) sorts before x10.
+        h.csr.mstatus |= mstatus::FS_DIRTY;
+        h.csr.fflags = 1;
+        assert_eq!(
+            line(&h, 0x8000_0008, 0x0015_9573),
+            "core   0: 3 0x0000000080000008 (0x00159573) c1_fflags 0x0000000000000001 x10 0x0000000000000007"
+        );
+        // csrr a0, mhartid does not write the CSR.
+        assert!(!line(&h, 0, 0xf140_2573).contains(" c"));
+    }
+
+    #[test]
+    fn fp_writes_compressed_bits_and_store_widths() {
+        let mut h = Hart::new(0, MmuConfig::default());
+        h.f[10] = 0x3ff0_0000_0000_0000;
+        h.mem_log.push(MemAccess { vaddr: 0x8000_1000, value: 1.0f64.to_bits(), size: 8, store: false });
+        // fld fa0, 0(a0)
+        assert_eq!(
+            line(&h, 0x8000_0000, 0x0005_3507),
+            "core   0: 3 0x0000000080000000 (0x00053507) f10 0x3ff0000000000000 mem 0x0000000080001000"
+        );
+        // c.sw a5, 0(a0) logs 8 hex digits of data; x0 writes never appear.
+        h.mem_log.clear();
+        h.mem_log.push(MemAccess { vaddr: 0x8000_2000, value: 0xffff_ffff_1234_5678, size: 4, store: true });
+        assert_eq!(
+            line(&h, 0x8000_0004, 0xc11c),
+            "core   0: 3 0x0000000080000004 (0xc11c) mem 0x0000000080002000 0x12345678"
+        );
+        h.mem_log.clear();
+        assert_eq!(line(&h, 0x8000_0006, 0x0000_0013), "core   0: 3 0x0000000080000006 (0x00000013)");
+    }
+}

@@ -4,17 +4,16 @@
 //! core   0: 0x0000000080000000 (0x00000297) auipc   t0, 0x0
 //! ```
 //!
-//! pc, the raw bits (always 8 hex digits, as Spike prints them), and the instruction in
-//! Spike's layout (mnemonic padded to 8 columns, `", "` between operands, branch targets
-//! as `pc + 8`) with objdump's mnemonics ([`disasm_spike`]). Traps add Spike's trap lines.
+//! pc, the raw bits (always 8 hex digits, as Spike prints them), and the instruction as
+//! Spike's disassembler prints it ([`spike_disasm`]). Traps add Spike's trap lines.
 //!
 //! Difference from Spike: Spike prints an instruction when it is fetched, so an
 //! instruction that traps appears before its trap line; here only retired instructions
 //! are printed, followed by the trap lines of any trap.
 
+use super::spike_disasm::spike_disasm;
 use super::{trap_lines, TraceOut};
 use crate::hart::{Hart, Privilege, Tracer, TrapEvent};
-use crate::isa::disasm::disasm_spike;
 use crate::isa::Instr;
 
 /// Writes the Spike `-l` style trace.
@@ -36,7 +35,7 @@ impl DisasmTrace {
 /// One disassembly-trace line (without the newline).
 pub fn format_disasm_line(hartid: u64, pc: u64, ins: &Instr) -> String {
     let bits = if ins.len == 2 { ins.raw & 0xffff } else { ins.raw };
-    format!("core {hartid:3}: 0x{pc:016x} (0x{bits:08x}) {}", disasm_spike(ins))
+    format!("core {hartid:3}: 0x{pc:016x} (0x{bits:08x}) {}", spike_disasm(ins))
 }
 
 impl Tracer for DisasmTrace {

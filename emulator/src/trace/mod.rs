@@ -7,6 +7,7 @@
 
 pub mod commit;
 pub mod disasm_trace;
+pub mod spike_disasm;
 pub mod stats;
 
 pub use commit::CommitLog;

@@ -13,7 +13,8 @@
 //! default after the faulting instruction). Any other trap prints its cause and fails the
 //! program. Interrupts are recorded and then disabled in `mie`/`sie` (and the CLINT source
 //! is cleared), so each is taken once. [`run_lower`] runs a function in S- or U-mode and
-//! returns to M when it returns (through an `ecall` the harness recognises); an S-mode
+//! returns to M when it returns (through an `ecall` the harness recognises, or a machine
+//! software interrupt when ecall from S is delegated); an S-mode
 //! handler behind `stvec` records delegated traps the same way.
 
 #![no_std]
@@ -193,6 +194,30 @@ __vec_\k:
     j __trap_m
     .endr
 
+    # The same for S-mode (stvec MODE = 1), continuing at __trap_s.
+    .p2align 8
+    .globl __trap_s_vectored
+__trap_s_vectored:
+    .option push
+    .option norvc
+    .irp k,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    j __svec_\k
+    .endr
+    .option pop
+    .irp k,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+__svec_\k:
+    csrrw sp, sscratch, sp
+    sd t0, -8(sp)
+    sd t1, -16(sp)
+    la t0, VECTOR_HIT
+    li t1, \k
+    sd t1, 0(t0)
+    ld t1, -16(sp)
+    ld t0, -8(sp)
+    csrrw sp, sscratch, sp
+    j __trap_s
+    .endr
+
     # run_lower_asm(a0 = mstatus bits to set, a1 = function, a2 = 0: mret / 1: sret,
     # a3 = target mode). Saves the callee-saved registers, enters the function in the
     # target mode with ra = __lower_done, and comes back through __lower_resume.
@@ -282,6 +307,7 @@ extern "C" {
     fn __trap_m();
     fn __trap_s();
     fn __trap_m_vectored();
+    fn __trap_s_vectored();
     fn __lower_resume();
 }
 
@@ -470,6 +496,8 @@ pub enum Action {
 
 const MAX_TRAPS: usize = 16;
 static ARMED: AtomicBool = AtomicBool::new(false);
+/// Set by the S handler when it raises MSI as the way back to M.
+static ESCAPE: AtomicBool = AtomicBool::new(false);
 static ACTION: AtomicU32 = AtomicU32::new(0);
 static NTRAPS: AtomicUsize = AtomicUsize::new(0);
 static TRAP_LOG: [[AtomicU64; 6]; MAX_TRAPS] = [const { [const { AtomicU64::new(0) }; 6] }; MAX_TRAPS];
@@ -495,6 +523,11 @@ pub fn disarm() -> usize {
 /// The number of traps recorded since [`arm`].
 pub fn trap_count() -> usize {
     NTRAPS.load(SeqCst).min(MAX_TRAPS)
+}
+
+/// The address of the trap counter, for loops in assembly that poll it.
+pub fn trap_count_addr() -> u64 {
+    NTRAPS.as_ptr() as u64
 }
 
 /// The `i`th trap recorded since [`arm`].
@@ -592,10 +625,17 @@ extern "C" fn trap_m_rust(frame: &mut [u64; 32]) {
         taken_in: 3,
         from: (status & mstatus::MPP) >> 11,
     };
-    // The way back from run_lower: an ecall from S or U with the magic number in a7.
-    if (t.cause == cause::ECALL_U || t.cause == cause::ECALL_S) && frame[17] == MAGIC_RETURN {
+    // The way back from run_lower: an ecall from S or U with the magic number in a7, or
+    // the machine software interrupt the S handler raises when ecall from S is delegated.
+    let escape = t.cause == cause::INTERRUPT | irq::MSI && ESCAPE.swap(false, SeqCst);
+    if escape || (t.cause == cause::ECALL_U || t.cause == cause::ECALL_S) && frame[17] == MAGIC_RETURN {
+        if escape {
+            set_msip(0);
+        }
         csrw!(mepc, __lower_resume as *const () as u64);
         csrs!(mstatus, mstatus::MPP);
+        // Come back with MIE = 0; run_lower restores the caller's MIE.
+        csrc!(mstatus, mstatus::MPIE);
         return;
     }
     if !ARMED.load(SeqCst) {
@@ -626,6 +666,15 @@ extern "C" fn trap_s_rust(frame: &mut [u64; 32]) {
         // SAFETY: the M handler recognises this ecall and resumes run_lower's caller.
         unsafe { core::arch::asm!("ecall", in("a7") MAGIC_RETURN, options(noreturn)) };
     }
+    if t.cause == cause::ECALL_S && frame[17] == MAGIC_RETURN {
+        // Ecall from S is delegated, so it cannot reach M: raise a machine software
+        // interrupt instead (enabled in mie by run_lower, taken in S regardless of MIE).
+        ESCAPE.store(true, SeqCst);
+        set_msip(1);
+        loop {
+            core::hint::spin_loop();
+        }
+    }
     if !ARMED.load(SeqCst) {
         unexpected(&t);
     }
@@ -642,21 +691,36 @@ extern "C" fn trap_s_rust(frame: &mut [u64; 32]) {
 }
 
 /// Runs `f` in `mode` (S or U) entered with MRET, after setting `set_bits` in `mstatus`
-/// just before the MRET; returns in M-mode when `f` returns. `stvec` and `sscratch` are
-/// pointed at the S-mode handler first. `medeleg` must not delegate ecall from S (cause
-/// 9), the way back.
+/// just before the MRET; returns in M-mode when `f` returns, with the caller's
+/// mstatus.MIE restored. `stvec` and `sscratch` are pointed at the S-mode handler first.
+/// When `medeleg` delegates ecall from S, the way back is a machine software interrupt
+/// (mie.MSIE is set for the excursion).
 pub fn run_lower(mode: Mode, f: extern "C" fn(), set_bits: u64) {
-    setup_s_handler();
-    // SAFETY: run_lower_asm saves and restores every callee-saved register and the stack
-    // pointer around the excursion; `f` runs on the same stack (Bare mode, PMP open).
-    unsafe { run_lower_asm(set_bits, f, 0, mode as u64) }
+    enter_lower(mode, f, set_bits, 0)
 }
 
 /// Like [`run_lower`] but enters with SRET from M (sstatus.SPP = `mode`).
 pub fn run_lower_sret(mode: Mode, f: extern "C" fn(), set_bits: u64) {
+    enter_lower(mode, f, set_bits, 1)
+}
+
+fn enter_lower(mode: Mode, f: extern "C" fn(), set_bits: u64, via_sret: u64) {
     setup_s_handler();
-    // SAFETY: as in run_lower.
-    unsafe { run_lower_asm(set_bits, f, 1, mode as u64) }
+    let mie = csrr!(mstatus) & mstatus::MIE;
+    csrc!(mstatus, mstatus::MIE);
+    // With ecall from S delegated, the way back is a machine software interrupt.
+    let escape = csrr!(medeleg) & (1 << cause::ECALL_S) != 0;
+    let saved_mie = csrr!(mie);
+    if escape {
+        csrs!(mie, 1 << irq::MSI);
+    }
+    // SAFETY: run_lower_asm saves and restores every callee-saved register and the stack
+    // pointer around the excursion; `f` runs on the same stack (Bare mode, PMP open).
+    unsafe { run_lower_asm(set_bits, f, via_sret, mode as u64) }
+    if escape {
+        csrw!(mie, saved_mie);
+    }
+    csrs!(mstatus, mie);
 }
 
 /// Points `stvec`/`sscratch` at the S-mode handler and its stack.
@@ -670,6 +734,16 @@ pub fn setup_s_handler() {
 /// The address of the M-mode vectored trap table (for `mtvec` with MODE = 1).
 pub fn vectored_table() -> u64 {
     __trap_m_vectored as *const () as u64
+}
+
+/// The address of the S-mode vectored trap table (for `stvec` with MODE = 1).
+pub fn s_vectored_table() -> u64 {
+    __trap_s_vectored as *const () as u64
+}
+
+/// The address of the direct S-mode handler [`run_lower`] installs in `stvec`.
+pub fn s_direct_handler() -> u64 {
+    __trap_s as *const () as u64
 }
 
 /// The address of the direct M-mode handler `_start` installs in `mtvec`.

@@ -9,7 +9,7 @@
 use core::arch::asm;
 use isa_tests::{
     arm, catch, cause, check_eq, csrc, csrr, csrs, csrw, direct_handler, disarm, entry, finish, irq, mstatus, mtime,
-    reset_vector_hit, set_msip, set_mtimecmp, trap, trap_count, vector_hit, vectored_table,
+    reset_vector_hit, set_msip, set_mtimecmp, trap, trap_count, trap_count_addr, vector_hit, vectored_table,
 };
 
 entry!(main);
@@ -82,6 +82,33 @@ fn main() -> u32 {
     check_eq!("handler cleared msip", csrr!(mip) & (1 << irq::MSI), 0);
     check_eq!("handler cleared MTIP via mtimecmp", csrr!(mip) & (1 << irq::MTI), 0);
     csrc!(mip, (1 << irq::SSI) | (1 << irq::STI) | (1 << irq::SEI));
+
+    // A timer interrupt arrives while the hart spins in a tight loop that makes no CSR
+    // access (polling the harness's trap counter, with an iteration bound): it must be
+    // taken inside the loop. The deadline is 2 ms on QEMU's 10 MHz timer.
+    set_mtimecmp(mtime() + 20_000);
+    csrw!(mie, 1 << irq::MTI);
+    arm();
+    let (start, end, left): (u64, u64, u64);
+    unsafe {
+        asm!(
+            "csrsi mstatus, 8",
+            "2: li {n}, 50000000",
+            "4: ld {t}, 0({c})",
+            "bnez {t}, 3f",
+            "addi {n}, {n}, -1",
+            "bnez {n}, 4b",
+            "3: csrci mstatus, 8",
+            "lla {s}, 2b",
+            "lla {e}, 3b",
+            n = out(reg) left, t = out(reg) _, c = in(reg) trap_count_addr(), s = out(reg) start, e = out(reg) end
+        )
+    };
+    check_eq!("timer interrupt taken during a tight loop", disarm(), 1);
+    check_eq!("the loop ended because of it", left != 0, true);
+    check_eq!("tight loop: mcause = MTI", trap(0).cause, INT | irq::MTI);
+    let epc = trap(0).epc;
+    check_eq!("tight loop: mepc inside the loop", (start..end).contains(&epc), true);
 
     // Vectored mode: interrupt i goes to BASE + 4*i; exceptions to BASE.
     csrw!(mtvec, vectored_table() | 1);

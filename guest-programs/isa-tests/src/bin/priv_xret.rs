@@ -45,6 +45,24 @@ extern "C" fn in_u() {
 }
 
 extern "C" fn in_s_plain() {
+    // SRET in S (TSR = 0) to S: continues at sepc, still in S (sstatus readable).
+    let (st, ok): (u64, u64);
+    unsafe {
+        asm!(
+            "lla {t}, 1f",
+            "csrw sepc, {t}",
+            "li {t}, 0x120", // SPP = S, SPIE = 1
+            "csrs sstatus, {t}",
+            "sret",
+            "1: csrr {s}, sstatus",
+            "li {o}, 1",
+            t = out(reg) _, s = out(reg) st, o = out(reg) ok
+        )
+    };
+    check_eq!("sret in S to S continues at sepc", ok, 1);
+    check_eq!("sret to S: SIE = SPIE (1)", st & mstatus::SIE, mstatus::SIE);
+    check_eq!("sret to S: SPP = U", st & mstatus::SPP, 0);
+    csrc!(sstatus, mstatus::SIE);
     illegal("mret in S", catch(|| unsafe { asm!(".4byte 0x30200073") }), MRET, 1);
     // Without TVM: satp and sfence.vma are fine in S.
     let t = catch(|| unsafe { asm!(".4byte 0x18002573", out("a0") _) });
@@ -108,5 +126,10 @@ fn main() -> u32 {
     let t = catch(|| unsafe { asm!(".4byte 0x18002573", "sfence.vma", out("a0") _) });
     csrc!(mstatus, mstatus::TSR | mstatus::TW | mstatus::TVM);
     check_eq!("satp/sfence.vma in M with TVM do not trap", t.is_some(), false);
+    // SRET in M is legal even with TSR set (TSR only traps S-mode).
+    SEEN.store(0, SeqCst);
+    run_lower_sret(Mode::Supervisor, in_s_sstatus, mstatus::TSR);
+    csrc!(mstatus, mstatus::TSR);
+    check_eq!("sret in M with TSR = 1 works", SEEN.load(SeqCst) != 0, true);
     finish("priv_xret")
 }

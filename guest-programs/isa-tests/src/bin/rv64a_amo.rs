@@ -75,6 +75,21 @@ fn main() -> u32 {
     test_amo!("amoadd.d.aqrl", 40, 2, 40, 42);
     test_amo!("amoswap.w.aq", 1, 2, 1, 2);
 
+    // W on the upper word of a doubleword leaves the lower word.
+    set(0, 0x0000_0005_1111_1111);
+    let rd: u64;
+    unsafe { asm!("amoadd.w {rd}, {s}, ({a})", rd = out(reg) rd, s = in(reg) 0xffff_ffffu64, a = in(reg) addr(0) + 4) };
+    check_eq!("amoadd.w upper word rd", rd, 5);
+    check_eq!("amoadd.w upper word memory", get(0), 0x0000_0004_1111_1111u64);
+    // rd = x0 still updates memory; rd = rs2 gets the old value.
+    set(0, 10);
+    unsafe { asm!("amoadd.d x0, {s}, ({a})", s = in(reg) 5u64, a = in(reg) addr(0)) };
+    check_eq!("amoadd.d rd=x0 writes memory", get(0), 15);
+    let mut r = 99u64;
+    unsafe { asm!("amoswap.d {r}, {r}, ({a})", r = inout(reg) r, a = in(reg) addr(0)) };
+    check_eq!("amoswap.d rd=rs2: rd = old", r, 15);
+    check_eq!("amoswap.d rd=rs2: memory = old rs2", get(0), 99);
+
     // LR/SC success: sc writes 0 to rd and stores.
     set(1, 10);
     let (v, sc): (u64, u64);

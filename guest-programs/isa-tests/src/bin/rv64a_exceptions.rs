@@ -12,7 +12,7 @@
 
 use core::arch::asm;
 use core::ptr::{read_volatile, write_volatile};
-use isa_tests::{catch, cause, check_eq, entry, finish, UNMAPPED};
+use isa_tests::{catch, cause, check_eq, csrw, entry, finish, run_lower, Mode, UNMAPPED};
 
 entry!(main);
 
@@ -28,6 +28,21 @@ fn set(i: usize, v: u64) {
 }
 fn get(i: usize) -> u64 {
     unsafe { read_volatile(addr(i) as *const u64) }
+}
+
+/// In U with causes 4-7 delegated: the misaligned AMO and the AMO access fault trap to S.
+extern "C" fn u_part() {
+    let a = addr(6) + 4;
+    let t = catch(|| unsafe { asm!("amoor.d {r}, {s}, ({a})", r = out(reg) _, s = in(reg) 1u64, a = in(reg) a) });
+    check_eq!("delegated misaligned AMO: scause", t.map_or(99, |t| t.cause), cause::STORE_MISALIGNED);
+    check_eq!("delegated misaligned AMO: stval", t.map_or(0, |t| t.tval), a);
+    check_eq!("delegated misaligned AMO: taken in S", t.map_or(0, |t| t.taken_in), 1);
+    let t =
+        catch(|| unsafe { asm!("amoor.w {r}, {s}, ({a})", r = out(reg) _, s = in(reg) 1u64, a = in(reg) UNMAPPED) });
+    check_eq!("delegated AMO access fault: scause", t.map_or(99, |t| t.cause), cause::STORE_ACCESS);
+    check_eq!("delegated AMO access fault: taken in S", t.map_or(0, |t| t.taken_in), 1);
+    let t = catch(|| unsafe { asm!("lr.w {r}, ({a})", r = out(reg) _, a = in(reg) a + 2) });
+    check_eq!("delegated misaligned LR: scause", t.map_or(99, |t| t.cause), cause::LOAD_MISALIGNED);
 }
 
 fn main() -> u32 {
@@ -65,5 +80,8 @@ fn main() -> u32 {
         check_eq!("lr.d unmapped cause", t.map_or(99, |t| t.cause), cause::LOAD_ACCESS);
         check_eq!("lr.d unmapped tval", t.map_or(0, |t| t.tval), a);
     }
+    csrw!(medeleg, 0xf0);
+    run_lower(Mode::User, u_part, 0);
+    csrw!(medeleg, 0);
     finish("rv64a_exceptions")
 }

@@ -120,6 +120,20 @@ extern "C" fn s_delegated() {
     PC.store(1, SeqCst);
 }
 
+extern "C" fn s_ecall_delegated() {
+    let mut at = 0u64;
+    let t = expect(
+        "delegated ecall from S",
+        catch(|| unsafe { asm!("2: ecall", "lla {a}, 2b", a = out(reg) at, in("a7") 0) }),
+        cause::ECALL_S,
+        1,
+        1,
+    );
+    check_eq!("delegated ecall from S: sepc", t.epc, at);
+    check_eq!("delegated ecall from S: stval", t.tval, 0);
+    PC.store(2, SeqCst);
+}
+
 extern "C" fn u_not_delegated() {
     raise_all(0, false);
     let t = expect("ecall from U to M", catch(|| unsafe { asm!("ecall", in("a7") 0) }), cause::ECALL_U, 3, 0);
@@ -145,6 +159,11 @@ fn main() -> u32 {
     run_lower(Mode::User, u_delegated, 0);
     run_lower(Mode::Supervisor, s_delegated, 0);
     check_eq!("S-mode part ran to the end", PC.load(SeqCst), 1);
+    // Ecall from S delegated to S.
+    csrw!(medeleg, deleg | (1 << cause::ECALL_S));
+    run_lower(Mode::Supervisor, s_ecall_delegated, 0);
+    check_eq!("delegated-ecall part ran to the end", PC.load(SeqCst), 2);
+    csrw!(medeleg, deleg);
     // Exceptions raised in M are never delegated (3.1.8).
     raise_all(3, false);
     csrw!(medeleg, 0);

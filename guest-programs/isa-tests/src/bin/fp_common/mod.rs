@@ -5,6 +5,9 @@
 //! Operands go in and out through integer registers with FMV.D.X/FMV.X.D, so the full 64
 //! bits of FP registers are visible (NaN-boxing).
 #![allow(dead_code)]
+// Each check names its instruction, rounding mode, three operands and the expected result
+// and flags: one row of a test table, clearer flat than bundled.
+#![allow(clippy::too_many_arguments)]
 
 use core::arch::asm;
 use isa_tests::println;

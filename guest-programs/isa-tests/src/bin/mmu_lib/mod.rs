@@ -241,6 +241,20 @@ fn call(f: unsafe extern "C" fn(), mode: Mode, a: u64, b: u64) -> Result<u64, Tr
     }
 }
 
+/// Runs the code at virtual `entry` in U-mode with a0 = `a`, a1 = `b` until it traps;
+/// Ok(a0) when that trap is its ecall.
+pub fn call_user(entry: u64, a: u64, b: u64) -> Result<u64, Trap> {
+    // SAFETY: as for `call`.
+    let v = unsafe {
+        write_volatile(save_slot(16), NO_TRAP);
+        mmu_lower_call(entry, a, b, Mode::U as u64)
+    };
+    match last_trap().cause {
+        cause::ECALL_U => Ok(v),
+        _ => Err(last_trap()),
+    }
+}
+
 /// Loads 8 bytes from `va` in `mode`.
 pub fn load(mode: Mode, va: u64) -> Result<u64, Trap> {
     call(mmu_probe_load, mode, va, 0)
@@ -508,4 +522,44 @@ pub fn setup() {
             out("t0") _,
         )
     }
+}
+
+/// The checks `mmu_sv48` and `mmu_sv57` share: `mode` is accepted by satp, 4 KiB pages at
+/// the top of both halves of the address space, a superpage at the top level, a
+/// misaligned one, and the mode's canonical-address rule.
+pub fn check_wide_mode(c: &mut Checker, mode: u64) {
+    let levels: u32 = if mode == SV57 { 5 } else { 4 };
+    let va_bits = 12 + 9 * levels;
+    let pt = Pt::new(mode);
+    write_satp(pt.satp(0));
+    c.eq("satp.MODE accepted", read_satp() >> 60, mode);
+    // Highest page of the lower half and lowest page of the upper half.
+    let low_top = (1u64 << (va_bits - 1)) - 0x1000;
+    let high_bottom = !0u64 << (va_bits - 1);
+    let (f1, _) = pt.map_new(low_top, V | R | W | U | A | D);
+    let (f2, _) = pt.map_new(high_bottom, V | R | W | A | D);
+    poke(f1, 0x10);
+    poke(f2, 0x20);
+    // A superpage at the top level (512 GiB for Sv48, 256 TiB for Sv57) mapping PA 0.
+    let top = levels - 1;
+    let big = 1u64 << (12 + 9 * top); // index 1 of the root table
+    pt.map(big, 0, top, V | R | W | A | D);
+    // The same size at a misaligned PA.
+    let bad = 2u64 << (12 + 9 * top);
+    pt.map(bad, 0x8000_0000, top, V | R | W | A | D);
+    sfence_all();
+
+    c.eq("load top of lower half (U)", load(Mode::U, low_top), Ok(0x10));
+    c.eq("store top of lower half (U)", store(Mode::U, low_top + 0xff8, 7), Ok(0));
+    c.eq("stored", peek(f1 + 0xff8), 7);
+    c.eq("load bottom of upper half", load(Mode::S, high_bottom), Ok(0x20));
+    poke(0x8060_0000, 0x5a5a);
+    c.eq("top-level superpage", load(Mode::S, big + 0x8060_0000), Ok(0x5a5a));
+    c.fault("misaligned top-level superpage", load(Mode::S, bad + 0x10), cause::LOAD_PAGE, bad + 0x10);
+    let nc = 1u64 << (va_bits - 1); // bit VA_BITS-1 set, upper bits clear
+    c.fault("non-canonical load", load(Mode::S, nc), cause::LOAD_PAGE, nc);
+    c.fault("non-canonical fetch", exec(Mode::S, nc + 4), cause::FETCH_PAGE, nc + 4);
+    let nc2 = high_bottom ^ (1u64 << 63);
+    c.fault("non-canonical store", store(Mode::S, nc2, 1), cause::STORE_PAGE, nc2);
+    write_satp(0);
 }

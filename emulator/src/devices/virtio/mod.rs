@@ -1,0 +1,49 @@
+//! virtio devices (virtio 1.2): the MMIO transport ([`mmio`]), split virtqueues
+//! ([`queue`]) and the block device ([`blk`]).
+
+pub mod blk;
+pub mod mmio;
+pub mod queue;
+
+pub use blk::Blk;
+pub use mmio::VirtioMmio;
+
+use crate::ram::Ram;
+use queue::{Chain, QueueError};
+
+/// Device-independent feature bits (virtio 1.2 section 6).
+pub mod feature {
+    /// Compliance with virtio 1.0 or later: required by this transport.
+    pub const VIRTIO_F_VERSION_1: u64 = 1 << 32;
+}
+
+/// Base of virtio-mmio slot 0 and the distance between slots (QEMU virt).
+pub const MMIO_BASE: u64 = 0x1000_1000;
+pub const MMIO_STRIDE: u64 = 0x1000;
+/// Number of virtio-mmio slots (QEMU virt has 8).
+pub const SLOTS: usize = 8;
+/// PLIC source of slot 0; slot N uses `IRQ_BASE + N`.
+pub const IRQ_BASE: usize = 1;
+
+/// What a device did with one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// Bytes written into the driver's device-writable buffers (the used element's `len`).
+    pub written: u32,
+    /// RAM holding decoded code was overwritten.
+    pub code_dirty: bool,
+}
+
+/// A virtio device type behind the transport (one request queue).
+pub trait VirtioDevice: Send {
+    /// Device ID (virtio 1.2 section 5).
+    fn device_id(&self) -> u32;
+    /// Feature bits the device offers.
+    fn features(&self) -> u64;
+    /// The device-specific configuration space.
+    fn config(&self) -> Vec<u8>;
+    /// Serves one descriptor chain.
+    fn process(&mut self, chain: &Chain, ram: &mut Ram) -> Result<Completion, QueueError>;
+    /// Makes written data durable (at exit).
+    fn flush(&mut self) {}
+}
