@@ -62,6 +62,7 @@ fn t_getpid() {
     });
     eq!(st, 0);
     eq!(syscall(nr::GETTID, 0, 0, 0), me);
+    eq!(syscall(nr::SET_TID_ADDRESS, 0, 0, 0), me);
 }
 
 fn t_console() {
@@ -94,6 +95,7 @@ fn t_badfd() {
     close(fd as usize);
     eq!(unlink("/t_wo"), 0);
     eq!(syscall(nr::IOCTL, 77, 0, 0), -EBADF);
+    eq!(syscall(nr::IOCTL, 1, 0x5401, 0), -ENOTTY);
 }
 
 fn t_badptr() {
@@ -817,6 +819,45 @@ fn t_misc() {
     );
 }
 
+fn write_file(path: &str, data: &[u8]) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC);
+    check!(fd >= 0);
+    eq!(write(fd as usize, data), data.len() as isize);
+    close(fd as usize);
+}
+
+fn t_shell() {
+    write_file(
+        "/t_sh.sh",
+        b"# a comment\necho one two > /t_sh_out\necho three >> /t_sh_out\ncat < /t_sh_out | wc > /t_sh_wc\nmkdir /t_sh_d\ncd /t_sh_d\necho bg > f &\nnosuchprogram\nexit 3\necho not reached > /t_sh_bad\n",
+    );
+    let pid = fork();
+    if pid == 0 {
+        let r = exec("/bin/sh", &["sh", "/t_sh.sh"]);
+        exit(100 + (-r) as i32);
+    }
+    let mut st = 0;
+    eq!(waitpid(pid, &mut st, 0), pid);
+    eq!(st, 3 << 8);
+    let out = read_file("/t_sh_out").unwrap_or_default();
+    eq!(out.as_slice(), b"one two\nthree\n");
+    let wc = read_file("/t_sh_wc").unwrap_or_default();
+    eq!(wc.as_slice(), b"2 3 14\n");
+    let mut s = abi::stat::Stat::default();
+    eq!(stat("/t_sh_bad", &mut s), -ENOENT);
+    // The background job finishes on its own.
+    let mut waited = 0;
+    while read_file("/t_sh_d/f").unwrap_or_default().as_slice() != b"bg\n" {
+        check!(waited < 2000);
+        sleep_ms(10);
+        waited += 10;
+    }
+    for f in ["/t_sh.sh", "/t_sh_out", "/t_sh_wc", "/t_sh_d/f"] {
+        eq!(unlink(f), 0);
+    }
+    eq!(rmdir("/t_sh_d"), 0);
+}
+
 const TESTS: &[(&str, fn())] = &[
     ("getpid", t_getpid),
     ("console", t_console),
@@ -842,6 +883,7 @@ const TESTS: &[(&str, fn())] = &[
     ("enosys", t_enosys),
     ("bigfile", t_bigfile),
     ("misc", t_misc),
+    ("shell", t_shell),
 ];
 
 fn main(args: &[&str]) -> i32 {
