@@ -153,6 +153,17 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Maps one zeroed page at `va` (page-aligned, inside an existing VMA) with `perm`.
+    pub fn map_page_zeroed(&mut self, va: u64, perm: u64) -> Result<()> {
+        let ppn = frame::alloc().ok_or(ENOMEM)?;
+        if !self.pt().map(VirtAddr(va), ppn, perm | PTE_U) {
+            frame::decref(ppn);
+            return Err(ENOMEM);
+        }
+        self.pages += 1;
+        Ok(())
+    }
+
     /// Unmaps every page in `[start, end)` and trims/splits the VMAs covering it.
     pub fn unmap_range(&mut self, start: u64, end: u64) -> Result<()> {
         let mut keep = Vec::new();
