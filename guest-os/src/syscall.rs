@@ -54,6 +54,9 @@ pub fn syscall(tf: &mut TrapFrame) {
 
 fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResult {
     let fd = a[0] as usize;
+    if matches!(n, sys::OPENAT | sys::PIPE2 | sys::CLONE | sys::EXECVE | sys::MMAP | sys::CHDIR) {
+        crate::heap::check_reserve()?;
+    }
     match n {
         sys::READ => sys_read(t, fd, a[1], a[2] as usize),
         sys::WRITE => sys_write(t, fd, a[1], a[2] as usize),

@@ -25,6 +25,10 @@ pub const STACK_SIZE: u64 = 256 * 1024;
 /// Start of the anonymous mmap area; the heap (brk) may not grow past it.
 pub const MMAP_BASE: u64 = 0x4000_0000;
 
+/// Most VMAs per address space (Linux has `vm.max_map_count`): bounds the kernel heap
+/// one process can use; more is ENOMEM.
+pub const MAX_VMAS: usize = 256;
+
 /// What a VMA holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VmaKind {
@@ -94,6 +98,9 @@ impl AddressSpace {
     }
 
     fn insert_vma(&mut self, vma: Vma) -> Result<()> {
+        if self.vmas.len() >= MAX_VMAS {
+            return Err(ENOMEM);
+        }
         self.vmas.try_reserve(1).map_err(|_| ENOMEM)?;
         let pos = self.vmas.iter().position(|v| v.start > vma.start).unwrap_or(self.vmas.len());
         self.vmas.insert(pos, vma);
@@ -179,6 +186,9 @@ impl AddressSpace {
             if end < v.end {
                 keep.push(Vma { start: end, ..*v });
             }
+        }
+        if keep.len() > MAX_VMAS {
+            return Err(ENOMEM);
         }
         let mut va = start;
         while va < end {

@@ -586,6 +586,21 @@ fn t_mmap() {
         eq!(core::ptr::read_volatile((s + 8192) as *const u64), 3);
     }
     eq!(munmap(s, 3 * 4096), 0);
+    // The number of mappings is bounded: ENOMEM, then everything unmaps cleanly.
+    let mut maps = Vec::new();
+    loop {
+        let p = mmap_anon(4096);
+        if p < 0 {
+            eq!(p, -ENOMEM);
+            break;
+        }
+        maps.push(p as usize);
+        check!(maps.len() < 1000);
+    }
+    check!(maps.len() > 100);
+    for m in maps {
+        eq!(munmap(m, 4096), 0);
+    }
     // Big allocations through malloc use mmap.
     let v = black_box(vec![7u8; 200_000]);
     eq!(v[199_999], 7);
