@@ -179,6 +179,27 @@ fn t_files() {
     eq!(unlink("/t_file"), -ENOENT);
 }
 
+fn t_iovec() {
+    let fd = open("/t_iov", O_RDWR | O_CREAT | O_TRUNC) as usize;
+    let (a, b) = (b"hello ", b"vectored world");
+    let iov = [a.as_ptr() as usize, a.len(), 0, 0, b.as_ptr() as usize, b.len()];
+    eq!(syscall(nr::WRITEV, fd, iov.as_ptr() as usize, 3), 20);
+    eq!(lseek(fd, 0, SEEK_SET), 0);
+    let mut x = [0u8; 8];
+    let mut y = [0u8; 32];
+    let iov = [x.as_mut_ptr() as usize, x.len(), y.as_mut_ptr() as usize, y.len()];
+    eq!(syscall(nr::READV, fd, iov.as_ptr() as usize, 2), 20);
+    eq!(&x, b"hello ve");
+    eq!(&y[..12], b"ctored world");
+    eq!(syscall(nr::WRITEV, fd, UNMAPPED, 1), -EFAULT);
+    let bad = [UNMAPPED, 10usize];
+    eq!(syscall(nr::WRITEV, fd, bad.as_ptr() as usize, 1), -EFAULT);
+    eq!(syscall(nr::WRITEV, 77, iov.as_ptr() as usize, 1), -EBADF);
+    eq!(syscall(nr::WRITEV, fd, iov.as_ptr() as usize, 5000), -EINVAL);
+    close(fd);
+    eq!(unlink("/t_iov"), 0);
+}
+
 fn t_open_errors() {
     eq!(open("/no/such", O_RDONLY), -ENOENT);
     eq!(open("/nosuch", O_RDONLY), -ENOENT);
@@ -879,6 +900,7 @@ const TESTS: &[(&str, fn())] = &[
     ("badfd", t_badfd),
     ("badptr", t_badptr),
     ("files", t_files),
+    ("iovec", t_iovec),
     ("open_errors", t_open_errors),
     ("dirs", t_dirs),
     ("cwd", t_cwd),
