@@ -98,6 +98,12 @@ impl AddressSpace {
     }
 
     fn insert_vma(&mut self, vma: Vma) -> Result<()> {
+        // Extend a neighbour of the same kind and permission instead (heap growth by brk,
+        // consecutive mmaps), as Linux merges VMAs.
+        if let Some(v) = self.vmas.iter_mut().find(|v| v.end == vma.start && v.kind == vma.kind && v.perm == vma.perm) {
+            v.end = vma.end;
+            return Ok(());
+        }
         if self.vmas.len() >= MAX_VMAS {
             return Err(ENOMEM);
         }
