@@ -4,6 +4,7 @@
 
 use crate::arch::csr;
 use crate::arch::trap::TrapFrame;
+use crate::mm::fault::{self, Access};
 use crate::{console, kprintln, proc, syscall};
 use abi::signal;
 
@@ -13,6 +14,9 @@ const IRQ_SSOFT: u64 = 1;
 const IRQ_STIMER: u64 = 5;
 const EXC_ILLEGAL: u64 = 2;
 const EXC_ECALL_U: u64 = 8;
+const EXC_FETCH_PAGE: u64 = 12;
+const EXC_LOAD_PAGE: u64 = 13;
+const EXC_STORE_PAGE: u64 = 15;
 
 fn cause_name(c: u64) -> &'static str {
     match c {
@@ -63,10 +67,28 @@ pub fn user_trap(tf: &mut TrapFrame) {
         proc::set_fp_used(true);
     } else {
         let stval = csr::stval();
+        let access = match scause {
+            EXC_FETCH_PAGE => Some(Access::Fetch),
+            EXC_LOAD_PAGE => Some(Access::Load),
+            EXC_STORE_PAGE => Some(Access::Store),
+            _ => None,
+        };
+        let why = match access {
+            Some(a) => {
+                let task = proc::current_task();
+                let r = fault::handle(&mut task.lock().aspace, stval, a);
+                match r {
+                    Ok(()) => return,
+                    Err(u) => u.describe(),
+                }
+            }
+            None => "",
+        };
         let (pid, name) = proc::with_current(|p| (p.pid, p.name));
         let len = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+        let (open, close) = if why.is_empty() { ("", "") } else { (" (", ")") };
         kprintln!(
-            "pid {pid} ({}): {} at {stval:#x}, pc {:#x}: killed",
+            "pid {pid} ({}): {} at {stval:#x}{open}{why}{close}, pc {:#x}: killed",
             core::str::from_utf8(&name[..len]).unwrap_or("?"),
             cause_name(scause),
             tf.sepc

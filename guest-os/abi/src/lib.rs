@@ -57,6 +57,7 @@ pub mod sys {
     pub const GETPID: usize = 172;
     pub const GETPPID: usize = 173;
     pub const GETTID: usize = 178;
+    pub const SYSINFO: usize = 179;
     pub const BRK: usize = 214;
     pub const MUNMAP: usize = 215;
     pub const CLONE: usize = 220;
@@ -102,6 +103,7 @@ pub mod sys {
             GETPID => "getpid",
             GETPPID => "getppid",
             GETTID => "gettid",
+            SYSINFO => "sysinfo",
             BRK => "brk",
             MUNMAP => "munmap",
             CLONE => "clone",
@@ -146,6 +148,7 @@ pub mod errno {
     pub const ENAMETOOLONG: isize = 36;
     pub const ENOSYS: isize = 38;
     pub const ENOTEMPTY: isize = 39;
+    pub const EOVERFLOW: isize = 75;
 
     /// A short description of `e` (positive errno), as strerror would give.
     pub fn describe(e: isize) -> &'static str {
@@ -213,8 +216,12 @@ pub mod mman {
     pub const PROT_EXEC: usize = 4;
     pub const MAP_SHARED: usize = 0x01;
     pub const MAP_PRIVATE: usize = 0x02;
+    pub const MAP_SHARED_VALIDATE: usize = 0x03;
     pub const MAP_FIXED: usize = 0x10;
     pub const MAP_ANONYMOUS: usize = 0x20;
+    pub const MAP_GROWSDOWN: usize = 0x100;
+    pub const MAP_STACK: usize = 0x20000;
+    pub const MAP_FIXED_NOREPLACE: usize = 0x100000;
     /// mmap's error return is `-errno` like every call; this is `(void*)-1` in C.
     pub const MAP_FAILED: usize = usize::MAX;
 }
@@ -327,6 +334,47 @@ pub mod stat {
 pub struct Timespec {
     pub tv_sec: i64,
     pub tv_nsec: i64,
+}
+
+/// `struct sysinfo` (include/uapi/linux/sysinfo.h) on a 64-bit target: the fields the
+/// kernel fills, at their Linux offsets; [`Sysinfo::SIZE`] bytes in all.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sysinfo {
+    /// Seconds since boot (offset 0).
+    pub uptime: i64,
+    /// Bytes of RAM (offset 32, with mem_unit = 1).
+    pub totalram: u64,
+    /// Free bytes of RAM (offset 40).
+    pub freeram: u64,
+    /// Number of processes (offset 80).
+    pub procs: u16,
+}
+
+impl Sysinfo {
+    /// Size of the Linux struct.
+    pub const SIZE: usize = 112;
+    /// Encodes at the Linux offsets (mem_unit = 1 at offset 104).
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut b = [0u8; Self::SIZE];
+        b[0..8].copy_from_slice(&self.uptime.to_le_bytes());
+        b[32..40].copy_from_slice(&self.totalram.to_le_bytes());
+        b[40..48].copy_from_slice(&self.freeram.to_le_bytes());
+        b[80..82].copy_from_slice(&self.procs.to_le_bytes());
+        b[104..108].copy_from_slice(&1u32.to_le_bytes());
+        b
+    }
+    /// Decodes the fields above.
+    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Sysinfo {
+        let u =
+            |o: usize| u64::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3], b[o + 4], b[o + 5], b[o + 6], b[o + 7]]);
+        let unit = u32::from_le_bytes([b[104], b[105], b[106], b[107]]).max(1) as u64;
+        Sysinfo {
+            uptime: u(0) as i64,
+            totalram: u(32) * unit,
+            freeram: u(40) * unit,
+            procs: u16::from_le_bytes([b[80], b[81]]),
+        }
+    }
 }
 
 /// One record of [`sys::RVSIM_PROCLIST`].

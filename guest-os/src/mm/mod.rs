@@ -15,6 +15,7 @@
 //! `satp` switch, and U-mode cannot touch them (U = 0, priv spec 10.6.1 / SUM = 0).
 
 pub mod addr;
+pub mod fault;
 pub mod frame;
 pub mod kvm;
 pub mod pagetable;

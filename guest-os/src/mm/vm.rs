@@ -25,6 +25,10 @@ pub const STACK_SIZE: u64 = 256 * 1024;
 /// Start of the anonymous mmap area; the heap (brk) may not grow past it.
 pub const MMAP_BASE: u64 = 0x4000_0000;
 
+/// Most VMAs per address space (Linux has `vm.max_map_count`): bounds the kernel heap
+/// one process can use; more is ENOMEM.
+pub const MAX_VMAS: usize = 256;
+
 /// What a VMA holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VmaKind {
@@ -94,6 +98,15 @@ impl AddressSpace {
     }
 
     fn insert_vma(&mut self, vma: Vma) -> Result<()> {
+        // Extend a neighbour of the same kind and permission instead (heap growth by brk,
+        // consecutive mmaps), as Linux merges VMAs.
+        if let Some(v) = self.vmas.iter_mut().find(|v| v.end == vma.start && v.kind == vma.kind && v.perm == vma.perm) {
+            v.end = vma.end;
+            return Ok(());
+        }
+        if self.vmas.len() >= MAX_VMAS {
+            return Err(ENOMEM);
+        }
         self.vmas.try_reserve(1).map_err(|_| ENOMEM)?;
         let pos = self.vmas.iter().position(|v| v.start > vma.start).unwrap_or(self.vmas.len());
         self.vmas.insert(pos, vma);
@@ -153,6 +166,17 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Maps one zeroed page at `va` (page-aligned, inside an existing VMA) with `perm`.
+    pub fn map_page_zeroed(&mut self, va: u64, perm: u64) -> Result<()> {
+        let ppn = frame::alloc().ok_or(ENOMEM)?;
+        if !self.pt().map(VirtAddr(va), ppn, perm | PTE_U) {
+            frame::decref(ppn);
+            return Err(ENOMEM);
+        }
+        self.pages += 1;
+        Ok(())
+    }
+
     /// Unmaps every page in `[start, end)` and trims/splits the VMAs covering it.
     pub fn unmap_range(&mut self, start: u64, end: u64) -> Result<()> {
         let mut keep = Vec::new();
@@ -168,6 +192,9 @@ impl AddressSpace {
             if end < v.end {
                 keep.push(Vma { start: end, ..*v });
             }
+        }
+        if keep.len() > MAX_VMAS {
+            return Err(ENOMEM);
         }
         let mut va = start;
         while va < end {
