@@ -202,6 +202,14 @@ pub mod fcntl {
     pub const AT_FDCWD: isize = -100;
     /// unlinkat flag: remove a directory.
     pub const AT_REMOVEDIR: u32 = 0x200;
+    /// fcntl commands and the descriptor flag.
+    pub const F_DUPFD: usize = 0;
+    pub const F_GETFD: usize = 1;
+    pub const F_SETFD: usize = 2;
+    pub const F_GETFL: usize = 3;
+    pub const F_SETFL: usize = 4;
+    pub const F_DUPFD_CLOEXEC: usize = 1030;
+    pub const FD_CLOEXEC: usize = 1;
     pub const SEEK_SET: usize = 0;
     pub const SEEK_CUR: usize = 1;
     pub const SEEK_END: usize = 2;

@@ -310,6 +310,39 @@ fn t_dup() {
     eq!(syscall(nr::DUP3, 55, 11, 0), -EBADF);
     eq!(close(10), 0);
     close(fd2 as usize);
+    // fcntl: F_DUPFD picks the lowest free fd >= the argument; FD_CLOEXEC round-trips.
+    eq!(syscall(nr::FCNTL, fd, F_DUPFD, 7), 7);
+    eq!(syscall(nr::FCNTL, 7, F_GETFD, 0), 0);
+    eq!(syscall(nr::FCNTL, 7, F_SETFD, FD_CLOEXEC), 0);
+    eq!(syscall(nr::FCNTL, 7, F_GETFD, 0), FD_CLOEXEC as isize);
+    eq!(syscall(nr::FCNTL, fd, F_DUPFD_CLOEXEC, 7), 8);
+    eq!(syscall(nr::FCNTL, 8, F_GETFD, 0), FD_CLOEXEC as isize);
+    eq!(syscall(nr::FCNTL, fd, F_GETFL, 0), O_RDWR as isize);
+    eq!(syscall(nr::FCNTL, fd, F_DUPFD, 99), -EINVAL);
+    eq!(syscall(nr::FCNTL, fd, 9999, 0), -EINVAL);
+    eq!(syscall(nr::FCNTL, 55, F_GETFD, 0), -EBADF);
+    close(7);
+    close(8);
+    // execve closes close-on-exec descriptors: the child's only write end of a pipe is
+    // gone as soon as it runs `sleep`, so the parent sees end-of-file while it sleeps.
+    let mut p = [0i32; 2];
+    eq!(pipe(&mut p), 0);
+    let pid = fork();
+    if pid == 0 {
+        eq!(syscall(nr::FCNTL, p[1] as usize, F_DUPFD_CLOEXEC, 9), 9);
+        close(p[1] as usize);
+        close(p[0] as usize);
+        exec("/bin/sleep", &["sleep", "300"]);
+        exit(1);
+    }
+    close(p[1] as usize);
+    let mut b = [0u8; 4];
+    eq!(read(p[0] as usize, &mut b), 0);
+    let mut st = 0;
+    eq!(waitpid(pid, &mut st, abi::signal::WNOHANG), 0);
+    eq!(waitpid(pid, &mut st, 0), pid);
+    eq!(st, 0);
+    close(p[0] as usize);
     // Fill the table: EMFILE.
     let mut got = Vec::new();
     loop {
