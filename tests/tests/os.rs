@@ -97,7 +97,18 @@ fn fsck(img: &Path) -> (bool, String) {
 /// Boots the kernel on rvsim with `img` (if any) as virtio disk 0; under `firmware` (an SBI
 /// firmware ELF) boots `kernel-sbi` instead. Returns (outcome, console, instructions).
 fn run_rvsim(img: Option<&Path>, firmware: Option<&str>, max_insns: u64) -> (Outcome, String, u64) {
+    run_rvsim_with_args(img, firmware, max_insns, None)
+}
+
+/// As [`run_rvsim`] with a kernel command line (`/chosen/bootargs`).
+fn run_rvsim_with_args(
+    img: Option<&Path>,
+    firmware: Option<&str>,
+    max_insns: u64,
+    bootargs: Option<&str>,
+) -> (Outcome, String, u64) {
     let mut m = Machine::new(MachineConfig::default());
+    m.boot.bootargs = bootargs.map(str::to_string);
     m.bus.dev.uart.echo = false;
     match firmware {
         Some(fw) => {
@@ -137,8 +148,21 @@ fn usertests_pass_on_rvsim() {
     let fsck = fsck(&disk);
     let _ = std::fs::remove_file(&disk);
     assert_usertests_passed(&console);
+    assert!(console.contains("timer: Sstc stimecmp"), "rvsim has Sstc: {console}");
     assert_eq!(outcome, Outcome::Exit(0));
     assert!(fsck.0, "file system inconsistent after usertests:\n{}", fsck.1);
+}
+
+#[test]
+fn usertests_pass_on_rvsim_with_clint_timer() {
+    let img = built("target/fs-usertests.img");
+    let disk = scratch_copy(&img, "rvsim-clint");
+    let (outcome, console, insns) = run_rvsim_with_args(Some(&disk), None, 3_000_000_000, Some("timer=clint"));
+    let _ = std::fs::remove_file(&disk);
+    println!("ran on: rvsim, CLINT timer through M-mode ({insns} instructions)\n{console}");
+    assert!(console.contains("timer: CLINT via M-mode"), "{console}");
+    assert_usertests_passed(&console);
+    assert_eq!(outcome, Outcome::Exit(0));
 }
 
 #[test]
