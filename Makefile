@@ -27,7 +27,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os plots-sim
 
 all: emulator guest
 
@@ -110,3 +110,11 @@ run-os: run
 # Boots the OS on QEMU.
 qemu-os: os
 	$(call QEMU_OS,target/fs.img)
+
+# Textbook page-replacement curves (faults vs. frames for OPT, FIFO, Clock, aging, random)
+# from the host simulator in guest-os/vmcore; deterministic, so the committed files only
+# change when the policies do.
+plots-sim:
+	@mkdir -p docs/plots
+	$(CARGO) run -q -p vmcore --features std --bin vmcore-sim -- \
+	  --csv docs/plots/fault-rate-vs-frames.csv --svg docs/plots/fault-rate-vs-frames.svg
