@@ -456,7 +456,7 @@ pub fn wait(pid: i32, options: usize) -> Result<(i32, i32), isize> {
 }
 
 /// kill: marks process `pid` to die by `sig` (every signal is fatal here; 0 only checks
-/// existence). Errors: ESRCH, EINVAL.
+/// existence). Errors: ESRCH, EINVAL, EPERM (init).
 pub fn kill(pid: i32, sig: i32) -> Result<(), isize> {
     if !(0..64).contains(&sig) {
         return Err(EINVAL);
@@ -469,6 +469,10 @@ pub fn kill(pid: i32, sig: i32) -> Result<(), isize> {
         .ok_or(ESRCH)?;
     if sig == 0 {
         return Ok(());
+    }
+    // init cannot be killed (Linux ignores such signals to init; its death would panic).
+    if pid == 1 {
+        return Err(EPERM);
     }
     if p.killed.is_none() {
         p.killed = Some(sig);

@@ -555,6 +555,8 @@ fn t_kill() {
     close(p[0] as usize);
     close(p[1] as usize);
     eq!(kill(99999, 9), -ESRCH);
+    eq!(kill(1, 9), -EPERM);
+    eq!(kill(1, 0), 0);
     eq!(kill(getpid(), 99), -EINVAL);
     eq!(kill(getpid(), 0), 0);
 }
