@@ -363,8 +363,8 @@ pub fn fork(task: &mut Task, tf: &arch::trap::TrapFrame) -> Result<i32, isize> {
         let i = t.current.expect("no current process");
         (t.procs[i].pid, t.procs[i].name, t.procs[i].fp_used, i)
     };
-    let dirty_saved = arch::trap::fp_save_if_dirty(slot);
-    let _ = dirty_saved;
+    // The child starts from the parent's FP registers as they are now.
+    arch::trap::fp_save_if_dirty(slot);
     let parent_tf = *tf;
     spawn(child, name, ppid, fp_used, |cslot, ctf| {
         *ctf = parent_tf;
