@@ -968,6 +968,68 @@ fn t_shell() {
     eq!(rmdir("/t_sh_d"), 0);
 }
 
+fn t_concurrent() {
+    // Several processes use the file system and pipes at once, preempted by the timer.
+    let mut pids = Vec::new();
+    for k in 0..6u8 {
+        let pid = fork();
+        check!(pid >= 0);
+        if pid == 0 {
+            let name = format!("/t_conc{k}");
+            let fd = open(&name, O_RDWR | O_CREAT | O_TRUNC);
+            check!(fd >= 0);
+            let fd = fd as usize;
+            let chunk = [k; 700];
+            for i in 0..30 {
+                eq!(write(fd, &chunk), 700);
+                if i % 7 == 0 {
+                    sched_yield();
+                }
+            }
+            eq!(lseek(fd, 0, SEEK_SET), 0);
+            let mut b = [0u8; 700];
+            for _ in 0..30 {
+                eq!(read(fd, &mut b), 700);
+                check!(b.iter().all(|&x| x == k));
+            }
+            close(fd);
+            eq!(unlink(&name), 0);
+            exit(0);
+        }
+        pids.push(pid);
+    }
+    // A ping-pong over two pipes alongside.
+    let (mut a, mut b) = ([0i32; 2], [0i32; 2]);
+    eq!(pipe(&mut a), 0);
+    eq!(pipe(&mut b), 0);
+    let pid = fork();
+    if pid == 0 {
+        let mut x = [0u8; 1];
+        for _ in 0..200 {
+            eq!(read(a[0] as usize, &mut x), 1);
+            x[0] = x[0].wrapping_add(1);
+            eq!(write(b[1] as usize, &x), 1);
+        }
+        exit(0);
+    }
+    let mut x = [0u8; 1];
+    for i in 0..200u32 {
+        x[0] = i as u8;
+        eq!(write(a[1] as usize, &x), 1);
+        eq!(read(b[0] as usize, &mut x), 1);
+        eq!(x[0], (i as u8).wrapping_add(1));
+    }
+    pids.push(pid);
+    for p in pids {
+        let mut st = 0;
+        eq!(waitpid(p, &mut st, 0), p);
+        eq!(st, 0);
+    }
+    for fd in [a[0], a[1], b[0], b[1]] {
+        close(fd as usize);
+    }
+}
+
 const TESTS: &[(&str, fn())] = &[
     ("getpid", t_getpid),
     ("console", t_console),
@@ -996,6 +1058,7 @@ const TESTS: &[(&str, fn())] = &[
     ("sysinfo", t_sysinfo),
     ("misc", t_misc),
     ("shell", t_shell),
+    ("concurrent", t_concurrent),
 ];
 
 fn main(args: &[&str]) -> i32 {
