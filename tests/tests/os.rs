@@ -49,17 +49,18 @@ const OPENSBI: &str = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
 
 /// Boots the kernel on QEMU with `img` as virtio disk 0; returns (exit code, console).
 fn run_qemu(img: &Path, timeout: Duration) -> (Option<i32>, String) {
-    run_qemu_with(img, timeout, None)
+    run_qemu_with(img, timeout, None, &[])
 }
 
 /// As [`run_qemu`]; with `Some(firmware)` boots `kernel-sbi` under that SBI firmware.
-fn run_qemu_with(img: &Path, timeout: Duration, firmware: Option<&str>) -> (Option<i32>, String) {
+fn run_qemu_with(img: &Path, timeout: Duration, firmware: Option<&str>, extra: &[&str]) -> (Option<i32>, String) {
     let (bios, kernel) = match firmware {
         Some(fw) => (fw, built("target/riscv64gc-unknown-none-elf/release/kernel-sbi")),
         None => ("none", built("target/riscv64gc-unknown-none-elf/release/kernel")),
     };
     let mut child = Command::new("qemu-system-riscv64")
         .args(["-machine", "virt", "-bios", bios, "-m", "128M", "-nographic", "-monitor", "none", "-serial", "stdio"])
+        .args(extra)
         .args(["-global", "virtio-mmio.force-legacy=false", "-kernel"])
         .arg(&kernel)
         .arg("-drive")
@@ -216,6 +217,22 @@ fn usertests_pass_on_qemu() {
 }
 
 #[test]
+fn usertests_pass_on_qemu_cpu_without_sstc() {
+    let img = built("target/fs-usertests.img");
+    if !qemu_present() {
+        println!("usertests without Sstc: skipped: qemu-system-riscv64 is not installed");
+        return;
+    }
+    let disk = scratch_copy(&img, "usertests-nosstc");
+    let (code, console) = run_qemu_with(&disk, Duration::from_secs(120), None, &["-cpu", "rv64,sstc=false"]);
+    let _ = std::fs::remove_file(&disk);
+    println!("ran on: qemu -cpu rv64,sstc=false\n{console}");
+    assert!(console.contains("timer: CLINT via M-mode"), "{console}");
+    assert_usertests_passed(&console);
+    assert_eq!(code, Some(0), "exit status");
+}
+
+#[test]
 fn usertests_pass_on_qemu_under_opensbi() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() || !Path::new(OPENSBI).exists() {
@@ -223,7 +240,7 @@ fn usertests_pass_on_qemu_under_opensbi() {
         return;
     }
     let disk = scratch_copy(&img, "usertests-sbi");
-    let (code, console) = run_qemu_with(&disk, Duration::from_secs(120), Some(OPENSBI));
+    let (code, console) = run_qemu_with(&disk, Duration::from_secs(120), Some(OPENSBI), &[]);
     let _ = std::fs::remove_file(&disk);
     println!("ran on: qemu + OpenSBI (kernel-sbi)\n{console}");
     assert!(console.contains("entered in S-mode by SBI firmware"), "{console}");
