@@ -371,3 +371,36 @@ fn kernel_fdt_reads_qemu_device_tree() {
     assert!(info.has_arg(b"timer=clint"));
     println!("QEMU riscv,isa has sstc: {}", info.sstc);
 }
+
+/// Every user program `make os` builds.
+const USER_PROGS: &[&str] =
+    &["init", "sh", "ls", "cat", "echo", "mkdir", "rm", "wc", "kill", "ps", "poweroff", "sleep", "free", "usertests"];
+
+#[test]
+fn usertests_leak_no_frames_on_rvsim() {
+    let mkfs = built("target/release/mkfs");
+    let dir = std::env::temp_dir().join(format!("rvsim-os-leak-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = dir.join("autorun");
+    std::fs::write(&script, "free\nusertests\nfree\n").expect("script");
+    let img = dir.join("fs.img");
+    let g = common::guest_dir();
+    let mut cmd = Command::new(&mkfs);
+    cmd.arg(&img);
+    for p in USER_PROGS {
+        cmd.arg(format!("/bin/{p}={}", g.join(p).display()));
+    }
+    cmd.arg(format!("/README={}", common::root().join("guest-os/README.txt").display()));
+    cmd.arg(format!("/etc/autorun={}", script.display()));
+    assert!(cmd.stdout(Stdio::null()).status().expect("run mkfs").success());
+    let (outcome, console, _) = run_rvsim(Some(&img), None, 3_000_000_000);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("ran on: rvsim\n{console}");
+    assert_usertests_passed(&console);
+    // "total N KiB, free M KiB, ..." before and after: every frame came back.
+    let frees: Vec<&str> =
+        console.lines().filter(|l| l.starts_with("total ")).map(|l| l.split(", ").nth(1).unwrap_or("")).collect();
+    assert_eq!(frees.len(), 2, "{console}");
+    assert_eq!(frees[0], frees[1], "free RAM before and after usertests");
+    assert_eq!(outcome, Outcome::Exit(0));
+}
