@@ -1,11 +1,15 @@
 //! The guest OS: boots the kernel and runs the user test suite.
 //!
 //! - On rvsim: `usertests` runs from the file-system image on virtio disk 0 and must print
-//!   `ALL TESTS PASSED` and leave a consistent file system (`mkfs --check`); file writes
-//!   survive a reboot; without a disk the boot stops with a clear message (exit 2); the
-//!   `kernel-sbi` build boots under OpenSBI (when installed).
-//! - Also on QEMU when `qemu-system-riscv64` is installed: usertests with `-bios none` and
-//!   under OpenSBI, and a corrupt image.
+//!   `ALL TESTS PASSED` and leave a consistent file system (`mkfs --check`), with the
+//!   Sstc timer and with `timer=clint`; two `free` readings around usertests must match
+//!   (no frame leaks); file writes survive a reboot; without a disk the boot stops with a
+//!   clear message (exit 2); the `kernel-sbi` build boots under OpenSBI (when installed).
+//! - The kernel's device-tree reader, compiled for the host, parses rvsim's and QEMU's
+//!   device trees and survives corrupt blobs.
+//! - Also on QEMU when `qemu-system-riscv64` is installed: usertests with `-bios none`, on
+//!   a CPU without Sstc and under OpenSBI, and a corrupt image. Each test prints which
+//!   machine it ran on.
 //!
 //! Needs `make os` (kernel, user programs, target/fs-usertests.img, target/release/mkfs).
 mod common;
