@@ -148,10 +148,7 @@ impl AddressSpace {
             va += PAGE_SIZE;
         }
         if ok {
-            if let Err(e) = self.insert_vma(Vma { start, end, perm, kind }) {
-                ok = false;
-                let _ = e;
-            }
+            ok = self.insert_vma(Vma { start, end, perm, kind }).is_ok();
         }
         if !ok {
             for &va in &fresh {
