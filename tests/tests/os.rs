@@ -1,15 +1,17 @@
 //! The guest OS: boots the kernel and runs the user test suite.
 //!
-//! - On rvsim: the kernel boots through M-mode setup and Sv39 paging. Until rvsim has a
-//!   virtio-blk disk the boot must stop with a clear "cannot mount" message (exit 2).
-//! - On QEMU (when `qemu-system-riscv64` is installed): `usertests` runs from the
-//!   file-system image and must print `ALL TESTS PASSED`; a second test checks that file
-//!   writes survive a reboot.
+//! - On rvsim: `usertests` runs from the file-system image on virtio disk 0 and must print
+//!   `ALL TESTS PASSED` and leave a consistent file system (`mkfs --check`); file writes
+//!   survive a reboot; without a disk the boot stops with a clear message (exit 2); the
+//!   `kernel-sbi` build boots under OpenSBI (when installed).
+//! - Also on QEMU when `qemu-system-riscv64` is installed: usertests with `-bios none` and
+//!   under OpenSBI, and a corrupt image.
 //!
 //! Needs `make os` (kernel, user programs, target/fs-usertests.img, target/release/mkfs).
 mod common;
 
-use rvsim::machine::{MachineConfig, Outcome};
+use rvsim::hart::NoTrace;
+use rvsim::machine::{Machine, MachineConfig, Outcome};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -92,19 +94,81 @@ fn fsck(img: &Path) -> (bool, String) {
     (out.status.success(), text)
 }
 
-#[test]
-fn kernel_boots_on_rvsim_and_reports_missing_disk() {
-    built("target/riscv64gc-unknown-none-elf/release/kernel");
-    let r = common::run_guest_with("kernel", 200_000_000, MachineConfig::default());
-    println!("ran on: rvsim\n{}", r.console);
-    assert!(r.console.contains("rvsim-os: booting"), "console: {}", r.console);
-    assert!(r.console.contains("paging: Sv39 on"), "console: {}", r.console);
-    assert!(r.console.contains("fs: cannot mount the root file system"), "console: {}", r.console);
-    assert_eq!(r.outcome, Outcome::Exit(2));
+/// Boots the kernel on rvsim with `img` (if any) as virtio disk 0; under `firmware` (an SBI
+/// firmware ELF) boots `kernel-sbi` instead. Returns (outcome, console, instructions).
+fn run_rvsim(img: Option<&Path>, firmware: Option<&str>, max_insns: u64) -> (Outcome, String, u64) {
+    let mut m = Machine::new(MachineConfig::default());
+    m.bus.dev.uart.echo = false;
+    match firmware {
+        Some(fw) => {
+            let fw = std::fs::read(fw).expect("read firmware");
+            let k =
+                std::fs::read(built("target/riscv64gc-unknown-none-elf/release/kernel-sbi")).expect("read kernel-sbi");
+            m.load_firmware(&fw, Some(&k)).expect("load firmware and kernel");
+        }
+        None => {
+            let k = std::fs::read(built("target/riscv64gc-unknown-none-elf/release/kernel")).expect("read kernel");
+            m.load_elf(&k).expect("load kernel");
+        }
+    }
+    if let Some(img) = img {
+        m.attach_drive(img, false).expect("attach disk");
+    }
+    let outcome = m.run(Some(max_insns), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).replace('\r', "");
+    (outcome, console, m.retired())
+}
+
+/// Asserts a usertests console: every test OK, the final line, no panic.
+fn assert_usertests_passed(console: &str) {
+    let oks = console.lines().filter(|l| l.starts_with("test ") && l.ends_with(": OK")).count();
+    assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
+    assert!(oks >= 24, "only {oks} tests reported OK");
+    assert!(!console.contains("kernel panic"), "{console}");
 }
 
 #[test]
-fn usertests_pass() {
+fn usertests_pass_on_rvsim() {
+    let img = built("target/fs-usertests.img");
+    let disk = scratch_copy(&img, "rvsim-usertests");
+    let t0 = Instant::now();
+    let (outcome, console, insns) = run_rvsim(Some(&disk), None, 3_000_000_000);
+    println!("ran on: rvsim ({insns} instructions, {:.1} s)\n{console}", t0.elapsed().as_secs_f64());
+    let fsck = fsck(&disk);
+    let _ = std::fs::remove_file(&disk);
+    assert_usertests_passed(&console);
+    assert_eq!(outcome, Outcome::Exit(0));
+    assert!(fsck.0, "file system inconsistent after usertests:\n{}", fsck.1);
+}
+
+#[test]
+fn kernel_sbi_boots_under_opensbi_on_rvsim() {
+    if !Path::new(OPENSBI).exists() {
+        println!("kernel-sbi on rvsim: skipped: {OPENSBI} is not installed");
+        return;
+    }
+    let img = built("target/fs-usertests.img");
+    let disk = scratch_copy(&img, "rvsim-sbi");
+    let (outcome, console, insns) = run_rvsim(Some(&disk), Some(OPENSBI), 4_000_000_000);
+    let _ = std::fs::remove_file(&disk);
+    println!("ran on: rvsim + OpenSBI ({insns} instructions)\n{console}");
+    assert!(console.contains("entered in S-mode by SBI firmware"), "{console}");
+    assert_usertests_passed(&console);
+    assert_eq!(outcome, Outcome::Exit(0));
+}
+
+#[test]
+fn kernel_boots_on_rvsim_and_reports_missing_disk() {
+    let (outcome, console, _) = run_rvsim(None, None, 200_000_000);
+    println!("ran on: rvsim\n{console}");
+    assert!(console.contains("rvsim-os: booting"), "console: {console}");
+    assert!(console.contains("paging: Sv39 on"), "console: {console}");
+    assert!(console.contains("no virtio block device found"), "console: {console}");
+    assert_eq!(outcome, Outcome::Exit(2));
+}
+
+#[test]
+fn usertests_pass_on_qemu() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() {
         println!("usertests: skipped: rvsim has no virtio-blk disk yet and qemu-system-riscv64 is not installed");
@@ -118,15 +182,12 @@ fn usertests_pass() {
     let fsck = fsck(&disk);
     let _ = std::fs::remove_file(&disk);
     assert!(fsck.0, "file system inconsistent after usertests:\n{}", fsck.1);
-    let oks = console.lines().filter(|l| l.starts_with("test ") && l.ends_with(": OK")).count();
-    assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
-    assert!(oks >= 24, "only {oks} tests reported OK");
-    assert!(!console.contains("kernel panic"), "{console}");
+    assert_usertests_passed(&console);
     assert_eq!(code, Some(0), "exit status");
 }
 
 #[test]
-fn usertests_pass_under_opensbi() {
+fn usertests_pass_on_qemu_under_opensbi() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() || !Path::new(OPENSBI).exists() {
         println!("usertests under OpenSBI: skipped: needs qemu-system-riscv64 and {OPENSBI}");
@@ -144,10 +205,6 @@ fn usertests_pass_under_opensbi() {
 #[test]
 fn files_survive_reboot() {
     let mkfs = built("target/release/mkfs");
-    if !qemu_present() {
-        println!("files_survive_reboot: skipped: qemu-system-riscv64 is not installed");
-        return;
-    }
     let dir = std::env::temp_dir().join(format!("rvsim-os-persist-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let script = dir.join("autorun");
@@ -165,12 +222,12 @@ fn files_survive_reboot() {
         .status()
         .expect("run mkfs");
     assert!(st.success());
-    let (c1, out1) = run_qemu(&img, Duration::from_secs(60));
-    println!("ran on: qemu (boot 1)\n{out1}");
-    assert_eq!(c1, Some(0), "{out1}");
-    let (c2, out2) = run_qemu(&img, Duration::from_secs(60));
-    println!("ran on: qemu (boot 2)\n{out2}");
-    assert_eq!(c2, Some(0), "{out2}");
+    let (c1, out1, _) = run_rvsim(Some(&img), None, 500_000_000);
+    println!("ran on: rvsim (boot 1)\n{out1}");
+    assert_eq!(c1, Outcome::Exit(0), "{out1}");
+    let (c2, out2, _) = run_rvsim(Some(&img), None, 500_000_000);
+    println!("ran on: rvsim (boot 2)\n{out2}");
+    assert_eq!(c2, Outcome::Exit(0), "{out2}");
     assert!(out2.contains("persisted across reboot"), "{out2}");
     let (clean, report) = fsck(&img);
     assert!(clean, "{report}");

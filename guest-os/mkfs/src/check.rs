@@ -43,7 +43,7 @@ impl Img<'_> {
     fn blocks(&self, ino: &DiskInode, problems: &mut Vec<String>, inum: u32) -> (Vec<u32>, usize) {
         let mut all = Vec::new();
         let mut data = 0;
-        let mut take = |b: u32, all: &mut Vec<u32>, problems: &mut Vec<String>| -> bool {
+        let take = |b: u32, all: &mut Vec<u32>, problems: &mut Vec<String>| -> bool {
             if b == 0 {
                 return false;
             }
