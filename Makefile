@@ -11,7 +11,7 @@ GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
 # the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
 DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
 
-.PHONY: all setup deps guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os
+.PHONY: all setup deps guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os plots-sim
 
 all: emulator guest
 
@@ -101,3 +101,11 @@ run-os: run
 # Boots the OS on QEMU.
 qemu-os: os
 	$(call QEMU_OS,target/fs.img)
+
+# Textbook page-replacement curves (faults vs. frames for OPT, FIFO, Clock, aging, random)
+# from the host simulator in guest-os/vmcore; deterministic, so the committed files only
+# change when the policies do.
+plots-sim:
+	@mkdir -p docs/plots
+	$(CARGO) run -q -p vmcore --features std --bin vmcore-sim -- \
+	  --csv docs/plots/fault-rate-vs-frames.csv --svg docs/plots/fault-rate-vs-frames.svg
