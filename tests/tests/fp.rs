@@ -6,12 +6,12 @@ mod common;
 
 #[test]
 fn f_programs_pass() {
-    common::run_all_passing("f_", 5_000_000);
+    common::run_all_passing("f_", 500_000_000);
 }
 
 #[test]
 fn d_programs_pass() {
-    common::run_all_passing("d_", 5_000_000);
+    common::run_all_passing("d_", 500_000_000);
 }
 
 /// The same programs on QEMU (`-machine virt -bios none`), the reference the expected

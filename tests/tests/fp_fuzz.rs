@@ -7,7 +7,8 @@
 //!
 //! Where x86 and RISC-V differ by design, the test encodes the RISC-V rule (Unprivileged
 //! ch. 11-12), not the host's behaviour: any NaN result must be the canonical NaN;
-//! float-to-integer conversions saturate per table 11.4 (x86 returns the "integer
+//! float-to-integer conversions saturate per the table "Domains of float-to-integer
+//! conversions" (x86 returns the "integer
 //! indefinite" value) and raise only NV when out of range; min/max, sign injection and
 //! classification are checked against a separate bit-level reading of the spec.
 //!
@@ -243,7 +244,8 @@ fn ref_d(op: Op, rm: u8, a: u64, b: u64, c: u64) -> (u64, u8) {
 }
 
 /// Converts the float `v` (given as f64; singles widen exactly) to an integer with the
-/// host's CVTSD2SI in rounding mode `rm`, then applies RISC-V's range rules (table 11.4):
+/// host's CVTSD2SI in rounding mode `rm`, then applies RISC-V's range rules (the table
+/// "Domains of float-to-integer conversions"):
 /// `lo..=hi` is the destination range; `sext32` sign-extends 32-bit results.
 fn ref_to_int(v: f64, rm: u8, lo: i128, hi: i128, sext32: bool) -> (u64, u8) {
     let sat = |neg: bool| -> (u64, u8) {
@@ -597,9 +599,34 @@ fn maybe_box(r: &mut Rng, v: u32) -> u64 {
     }
 }
 
+/// A pair whose product (or quotient, for division) lands within a few ulps of a format
+/// boundary: the smallest normal (tininess before/after rounding, 11.2) or the largest
+/// finite value (overflow per rounding mode). `bound / b` is computed in f64 for singles
+/// (exact enough to land within an ulp) and nudged by a few ulps.
+fn boundary_s(r: &mut Rng) -> (u32, u32) {
+    let b = 0x3f80_0000 | (r.next() as u32 & 0x7f_ffff); // [1, 2)
+    let bound = if r.below(2) == 0 { f32::MIN_POSITIVE as f64 } else { f32::MAX as f64 };
+    let a = ((bound / f32::from_bits(b) as f64) as f32).to_bits();
+    let a = a.wrapping_add(r.below(7) as u32).wrapping_sub(3);
+    let sign = r.next() as u32 & 0x8000_0000;
+    (a | sign, b)
+}
+
+fn boundary_d(r: &mut Rng) -> (u64, u64) {
+    let b = 0x3ff0_0000_0000_0000 | (r.next() & ((1 << 52) - 1));
+    let bound = if r.below(2) == 0 { f64::MIN_POSITIVE } else { f64::MAX };
+    let a = (bound / f64::from_bits(b)).to_bits();
+    let a = a.wrapping_add(r.below(7)).wrapping_sub(3);
+    (a | (r.next() & (1 << 63)), b)
+}
+
 fn gen_s3(r: &mut Rng) -> (u64, u64, u64) {
-    let a = rand_s(r, 0x3f80_0000);
-    let b = rand_s(r, a);
+    let (a, b) = if r.below(8) == 0 {
+        boundary_s(r)
+    } else {
+        let a = rand_s(r, 0x3f80_0000);
+        (a, rand_s(r, a))
+    };
     // The addend is often near the product's magnitude to exercise cancellation.
     let c = if r.below(2) == 0 {
         let p = f32::from_bits(a) * f32::from_bits(b);
@@ -611,8 +638,12 @@ fn gen_s3(r: &mut Rng) -> (u64, u64, u64) {
 }
 
 fn gen_d3(r: &mut Rng) -> (u64, u64, u64) {
-    let a = rand_d(r, 0x3ff0_0000_0000_0000);
-    let b = rand_d(r, a);
+    let (a, b) = if r.below(8) == 0 {
+        boundary_d(r)
+    } else {
+        let a = rand_d(r, 0x3ff0_0000_0000_0000);
+        (a, rand_d(r, a))
+    };
     let c = if r.below(2) == 0 {
         let p = f64::from_bits(a) * f64::from_bits(b);
         rand_d(r, (-p).to_bits())
@@ -725,4 +756,18 @@ fn conversions_match_host_fpu() {
     });
     bad += fuzz("FcvtDS", Op::FcvtDS, &RMS, gen_s3, |_, a, _, _| ref_cvt_ds(unbox(a)));
     assert_eq!(bad, 0, "conversion mismatches");
+}
+
+/// The reference's premise: the host detects tininess after rounding, as RISC-V does
+/// (Unprivileged 11.2). (1 + 2^-23) * (2^-126 - 2^-149) = 2^-126 (1 - 2^-46) is below
+/// 2^-126 but rounds (24 bits, unbounded exponent) to 2^-126: no UF in RNE after
+/// rounding, UF before rounding. In RTZ it stays tiny: UF either way.
+#[test]
+fn host_detects_tininess_after_rounding() {
+    let (v, f) = ref_s(Op::FmulS, 0, 0x3f80_0001, 0x007f_ffff, 0);
+    assert_eq!((v, f), (box_s(0x0080_0000), flags::NX), "host FPU detects tininess before rounding");
+    let (v, f) = ref_s(Op::FmulS, 1, 0x3f80_0001, 0x007f_ffff, 0);
+    assert_eq!((v, f), (box_s(0x007f_ffff), flags::UF | flags::NX));
+    // And the emulator agrees on both.
+    assert_eq!(compute(Op::FmulS, 0, box_s(0x3f80_0001), box_s(0x007f_ffff), 0), Some((box_s(0x0080_0000), flags::NX)));
 }

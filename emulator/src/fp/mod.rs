@@ -7,7 +7,7 @@
 //! RISC-V specialization (through `softfloat-wrapper`): it is the library Spike uses, it
 //! produces the canonical NaN for every NaN result (11.3), detects tininess after rounding
 //! (11.2: "tininess is detected after rounding") and saturates integer conversions to the
-//! values of table 11.4 ("Domains of float-to-integer conversions"). The operations
+//! values of the table "Domains of float-to-integer conversions" (11.7). The operations
 //! IEEE 754 leaves to the architecture are written here: sign injection, min/max,
 //! classification, moves and NaN-boxing.
 
@@ -352,7 +352,8 @@ pub fn compute(op: Op, rm: u8, a: u64, b: u64, c: u64) -> Option<(u64, u8)> {
         FeqD => da.eq(db) as u64,
         FltD => da.lt(db) as u64,
         FleD => da.le(db) as u64,
-        // Float-to-integer (11.7, table 11.4): NaN and out-of-range saturate and raise NV
+        // Float-to-integer (11.7, the table "Domains of float-to-integer conversions"): NaN
+        // and out-of-range saturate and raise NV
         // only; in-range inexact results raise NX. 32-bit results are sign-extended, also
         // for the unsigned conversions (11.7 "FCVT.WU.S ... sign-extended").
         FcvtWS => sext32(sa.to_i32(rnd, true) as u32),

@@ -4,25 +4,21 @@
 //! before any byte is written (Unprivileged 2.6, Privileged 3.6.3.2).
 
 use super::trap::Exception;
-use super::{Hart, MemAccess, Privilege};
+use super::{Hart, MemAccess};
 use crate::bus::{Bus, RAM_BASE};
 use crate::mmu::Access;
 
 impl Hart {
     /// Translates `va` for `access`, or passes it through when translation is off.
+    /// The MMU's fast path (a hit on a resident TLB entry) is inlined here; misses and
+    /// walks are out of line.
     #[inline(always)]
     pub(crate) fn translate(&mut self, va: u64, access: Access, bus: &mut Bus) -> Result<u64, Exception> {
-        let paging = if access == Access::Fetch { self.fetch_paging } else { self.data_paging };
+        let (paging, ctx) =
+            if access == Access::Fetch { (self.fetch_paging, self.fetch_ctx) } else { (self.data_paging, self.data_ctx) };
         if !paging {
             return Ok(va);
         }
-        self.translate_slow(va, access, bus)
-    }
-
-    #[inline(never)]
-    fn translate_slow(&mut self, va: u64, access: Access, bus: &mut Bus) -> Result<u64, Exception> {
-        let prv: Privilege = if access == Access::Fetch { self.prv } else { self.data_privilege() };
-        let ctx = self.translate_ctx(prv);
         self.mmu.translate(va, access, &ctx, bus)
     }
 

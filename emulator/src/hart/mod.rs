@@ -83,6 +83,9 @@ pub struct Hart {
     /// Translation on for instruction fetch / for loads and stores (satp and privilege).
     fetch_paging: bool,
     data_paging: bool,
+    /// Translation contexts for fetches and for loads/stores, rebuilt with the flags above.
+    fetch_ctx: TranslateCtx,
+    data_ctx: TranslateCtx,
     /// Set by FENCE.I: the decoded-instruction cache must be flushed.
     pub(crate) flush_icache: bool,
     /// Memory accesses of the current instruction, recorded only while tracing.
@@ -118,6 +121,8 @@ impl Hart {
             waiting: false,
             fetch_paging: false,
             data_paging: false,
+            fetch_ctx: TranslateCtx::new(0, Privilege::Machine, false, false),
+            data_ctx: TranslateCtx::new(0, Privilege::Machine, false, false),
             flush_icache: false,
             log_mem: false,
             mem_log: Vec::new(),
@@ -174,15 +179,18 @@ impl Hart {
     /// privilege or mstatus.
     pub fn update_translation_mode(&mut self) {
         let on = self.csr.satp >> 60 != 0;
+        let data_prv = self.data_privilege();
         self.fetch_paging = on && self.prv != Privilege::Machine;
-        self.data_paging = on && self.data_privilege() != Privilege::Machine;
+        self.data_paging = on && data_prv != Privilege::Machine;
+        self.fetch_ctx = self.translate_ctx(self.prv);
+        self.data_ctx = self.translate_ctx(data_prv);
     }
 
     /// The context the MMU needs for an access at privilege `prv`.
     #[inline]
     pub fn translate_ctx(&self, prv: Privilege) -> TranslateCtx {
         let ms = self.csr.mstatus;
-        TranslateCtx { satp: self.csr.satp, prv, sum: ms & mstatus::SUM != 0, mxr: ms & mstatus::MXR != 0 }
+        TranslateCtx::new(self.csr.satp, prv, ms & mstatus::SUM != 0, ms & mstatus::MXR != 0)
     }
 
     /// Reads integer register `r`.

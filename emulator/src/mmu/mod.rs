@@ -45,7 +45,9 @@ pub enum Access {
     Store = 2,
 }
 
-/// What the hart tells the MMU about an access.
+/// What the hart tells the MMU about an access. Build it with [`TranslateCtx::new`]; the
+/// hart keeps one for fetches and one for data accesses, rebuilt only when satp, mstatus
+/// or the privilege change.
 #[derive(Clone, Copy, Debug)]
 pub struct TranslateCtx {
     pub satp: u64,
@@ -53,6 +55,16 @@ pub struct TranslateCtx {
     pub prv: Privilege,
     pub sum: bool,
     pub mxr: bool,
+    /// The parts a cached permission check depends on, packed (see `ctx_key`).
+    key: u32,
+}
+
+impl TranslateCtx {
+    pub fn new(satp: u64, prv: Privilege, sum: bool, mxr: bool) -> TranslateCtx {
+        let mut c = TranslateCtx { satp, prv, sum, mxr, key: 0 };
+        c.key = ctx_key(&c);
+        c
+    }
 }
 
 /// Who sets the A and D bits of a leaf PTE (Privileged 4.3.1).
@@ -164,9 +176,9 @@ impl Mmu {
 
     /// Translates `va` for `access`; only called while paging is on (satp.MODE != Bare
     /// and the effective privilege is S or U). Faults carry `va` as their tval.
-    #[inline]
+    #[inline(always)]
     pub fn translate(&mut self, va: u64, access: Access, ctx: &TranslateCtx, bus: &mut Bus) -> Result<u64, Exception> {
-        let key = ctx_key(ctx);
+        let key = ctx.key;
         let e = self.fast[access as usize][(va >> 12) as usize & self.fast_mask];
         let (tlb, st) = match access {
             Access::Fetch => (&mut self.itlb, &mut self.stats.itlb),

@@ -81,7 +81,7 @@ impl Env {
     }
 
     fn ctx(&self, prv: Privilege) -> TranslateCtx {
-        TranslateCtx { satp: self.satp(), prv, sum: false, mxr: false }
+        TranslateCtx::new(self.satp(), prv, false, false)
     }
 
     fn tr(&mut self, va: u64, access: Access, prv: Privilege) -> Result<u64, Exception> {
@@ -205,14 +205,14 @@ fn user_bit_sum_mxr() {
     // S-mode on a user page: faults without SUM, loads/stores allowed with SUM.
     assert_eq!(e.tr(0x1000, Load, SUP), Err(Exception::LoadPageFault(0x1000)));
     let mut ctx = e.ctx(SUP);
-    ctx.sum = true;
+    ctx = TranslateCtx::new(ctx.satp, ctx.prv, true, ctx.mxr);
     assert_eq!(e.tr_ctx(0x1008, Store, ctx), Ok(RAM_BASE + 0x1008));
     // ...but never fetches, SUM or not.
     assert_eq!(e.tr_ctx(0x1000, Fetch, ctx), Err(Exception::InstructionPageFault(0x1000)));
     // Execute-only: loads fault unless MXR.
     assert_eq!(e.tr(0x3000, Load, SUP), Err(Exception::LoadPageFault(0x3000)));
     let mut ctx = e.ctx(SUP);
-    ctx.mxr = true;
+    ctx = TranslateCtx::new(ctx.satp, ctx.prv, ctx.sum, true);
     assert_eq!(e.tr_ctx(0x3010, Load, ctx), Ok(RAM_BASE + 0x3010));
     assert_eq!(e.tr_ctx(0x3010, Store, ctx), Err(Exception::StorePageFault(0x3010)));
     // MXR still leaves the page non-readable once cleared: the TLB re-checks.
@@ -230,7 +230,7 @@ fn tlb_hit_rechecks_permissions_against_current_context() {
     let mut e = Env::new(SatpMode::Sv39);
     e.map(0x1000, RAM_BASE + 0x1000, 0, LEAF | U);
     let mut ctx = e.ctx(SUP);
-    ctx.sum = true;
+    ctx = TranslateCtx::new(ctx.satp, ctx.prv, true, ctx.mxr);
     assert!(e.tr_ctx(0x1000, Load, ctx).is_ok());
     let walks = e.mmu.stats.walks;
     assert_eq!(e.tr(0x1000, Load, SUP), Err(Exception::LoadPageFault(0x1000)), "SUM cleared");

@@ -1,6 +1,7 @@
 //! D: FCVT.S.D / FCVT.D.S (12.4: NaNs become canonical, narrowing rounds with overflow and
 //! tininess-after-rounding underflow), FCVT between double and every integer width with
-//! table 11.4's limits, compares, min/max, sign injection, FCLASS.D and FMV.X.D/FMV.D.X.
+//! the limits of the table "Domains of float-to-integer conversions", compares, min/max,
+//! sign injection, FCLASS.D and FMV.X.D/FMV.D.X.
 #![no_std]
 #![no_main]
 

@@ -1,5 +1,6 @@
 //! F: FCVT between single and every integer width (Unprivileged 11.7): rounding per mode,
-//! the saturation values of table 11.4 for NaN and out-of-range inputs (NV only, no NX),
+//! the saturation values of the table "Domains of float-to-integer conversions" for NaN
+//! and out-of-range inputs (NV only, no NX),
 //! sign-extension of 32-bit results (also FCVT.WU.S), the W forms reading the low 32 bits
 //! of x[rs1], and FMV.X.W / FMV.W.X moving raw bits.
 #![no_std]
@@ -52,7 +53,8 @@ fn main() -> u32 {
     rx(&mut t, fcvt_w_s, 1, [0, 0, 0, 1, 0], NX); // smallest subnormal
     all_x(&mut t, fcvt_w_s, NZ, 0, 0);
     all_x(&mut t, fcvt_w_s, NEG_ONE, NEG(-1), 0);
-    // Limits (table 11.4): NaN and +inf/too large -> 2^31-1, -inf/too small -> -2^31.
+    // Limits (the table "Domains of float-to-integer conversions"): NaN and +inf/too large
+    // -> 2^31-1, -inf/too small -> -2^31.
     all_x(&mut t, fcvt_w_s, QNAN, I32_MAX, NV);
     all_x(&mut t, fcvt_w_s, SNAN, I32_MAX, NV);
     all_x(&mut t, fcvt_w_s, 0xffc0_0000, I32_MAX, NV);

@@ -41,7 +41,10 @@ pub fn fs() -> u64 {
 pub fn set_fs(v: u64) {
     // SAFETY: CSR writes of the FS field.
     unsafe {
-        asm!("li {t}, 0x6000", "csrc mstatus, {t}", "slli {v}, {v}, 13", "csrs mstatus, {v}", t = out(reg) _, v = inout(reg) v => _)
+        asm!(
+            "li {t}, 0x6000", "csrc mstatus, {t}", "slli {v}, {v}, 13", "csrs mstatus, {v}",
+            t = out(reg) _, v = inout(reg) v => _
+        )
     };
 }
 
