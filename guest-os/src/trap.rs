@@ -61,22 +61,47 @@ pub fn user_trap(tf: &mut TrapFrame) {
     } else if scause == EXC_ILLEGAL && csr::fs() == csr::FS_OFF && !proc::with_current(|p| p.fp_used) {
         // First FP instruction of this process: give it an FP context and retry.
         proc::set_fp_used(true);
+    } else if let Some(acc) = crate::mm::fault::Access::from_scause(scause) {
+        // A page fault: demand paging, copy-on-write, stack growth (mm/fault.rs).
+        let stval = csr::stval();
+        let task = proc::current_task();
+        let r = {
+            let mut t = task.lock();
+            let r = t.aspace.handle_fault(stval, acc);
+            proc::update_current(None, None, t.aspace.pages);
+            r
+        };
+        drop(task);
+        match r {
+            Ok(()) => {}
+            Err(crate::mm::fault::Fault::Segv) => kill_current(tf, scause, cause_name(scause), signal::SIGSEGV as i32),
+            Err(crate::mm::fault::Fault::Bus) => kill_current(tf, scause, "bus error (page past end of file)", 7),
+            Err(crate::mm::fault::Fault::Oom) => {
+                kill_current(tf, scause, "out of memory in page fault", signal::SIGKILL as i32)
+            }
+        }
     } else {
+        kill_current(tf, scause, cause_name(scause), cause_signal(scause));
+    }
+    if let Some(sig) = proc::with_current(|p| p.killed) {
+        proc::exit(signal::signal_status(sig));
+    }
+}
+
+/// Prints the kill message for an unresolvable trap and marks the process killed.
+fn kill_current(tf: &TrapFrame, _scause: u64, what: &str, sig: i32) {
+    {
         let stval = csr::stval();
         let (pid, name) = proc::with_current(|p| (p.pid, p.name));
         let len = name.iter().position(|&c| c == 0).unwrap_or(name.len());
         kprintln!(
-            "pid {pid} ({}): {} at {stval:#x}, pc {:#x}: killed",
+            "pid {pid} ({}): {what} at {stval:#x}, pc {:#x}: killed",
             core::str::from_utf8(&name[..len]).unwrap_or("?"),
-            cause_name(scause),
             tf.sepc
         );
         proc::with_current(|p| {
-            p.killed.get_or_insert(cause_signal(scause));
+            p.killed.get_or_insert(sig);
         });
-    }
-    if let Some(sig) = proc::with_current(|p| p.killed) {
-        proc::exit(signal::signal_status(sig));
     }
 }
 

@@ -14,8 +14,11 @@ impl Hart {
     /// walks are out of line.
     #[inline(always)]
     pub(crate) fn translate(&mut self, va: u64, access: Access, bus: &mut Bus) -> Result<u64, Exception> {
-        let (paging, ctx) =
-            if access == Access::Fetch { (self.fetch_paging, self.fetch_ctx) } else { (self.data_paging, self.data_ctx) };
+        let (paging, ctx) = if access == Access::Fetch {
+            (self.fetch_paging, self.fetch_ctx)
+        } else {
+            (self.data_paging, self.data_ctx)
+        };
         if !paging {
             return Ok(va);
         }

@@ -15,9 +15,13 @@
 //! `satp` switch, and U-mode cannot touch them (U = 0, priv spec 10.6.1 / SUM = 0).
 
 pub mod addr;
+pub mod fault;
 pub mod frame;
 pub mod kvm;
+pub mod mmap;
+pub mod pagecache;
 pub mod pagetable;
+pub mod stats;
 pub mod vm;
 
 /// Bytes per page.

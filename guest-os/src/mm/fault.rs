@@ -1,0 +1,278 @@
+//! The page-fault handler. A user page fault (scause 12 instruction, 13 load, 15 store:
+//! priv spec 4.1.9 / 10.1.9) or a kernel copy to/from user memory that finds no usable
+//! PTE ends here with the address and the kind of access:
+//!
+//! * no VMA: stack growth if the address is below the stack VMA and within
+//!   [`STACK_MAX`] of the top, else SIGSEGV;
+//! * VMA forbids the access: SIGSEGV;
+//! * page not present: anonymous private read -> the shared zero frame, read-only
+//!   (a later write breaks it like copy-on-write); anonymous write or shared -> a fresh
+//!   zeroed frame; file-backed -> the page cache frame (shared mappings map it, private
+//!   ones map it read-only = COW of the cache) or, for a page only partly file data
+//!   (the end of an ELF segment's file bytes), a private frame with file bytes then zeros;
+//!   a file page at or past EOF of an mmap is SIGBUS;
+//! * present but not writable on a write: copy-on-write break (copy if the frame is
+//!   shared, or just re-enable W when this address space holds the only reference).
+//!
+//! After changing a PTE the TLB is flushed (`sfence.vma`, priv spec 10.2.1): rvsim's
+//! TLB caches permissions like hardware does (docs/mmu.md).
+
+use super::addr::{Ppn, VirtAddr};
+use super::frame;
+use super::pagecache;
+use super::pagetable::{pte_ppn, PTE_W};
+use super::vm::{user_flags, AddressSpace, Backing, VmaKind, STACK_MAX, USER_MIN, USER_TOP};
+use super::{page_down, stats, PAGE_SIZE};
+use crate::arch::phys;
+use spin::Mutex;
+
+/// The access that faulted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    Exec,
+}
+
+impl Access {
+    /// The access for a page-fault scause (12, 13, 15), if it is one.
+    pub fn from_scause(c: u64) -> Option<Access> {
+        match c {
+            12 => Some(Access::Exec),
+            13 => Some(Access::Read),
+            15 => Some(Access::Write),
+            _ => None,
+        }
+    }
+}
+
+/// Why a fault could not be resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// No VMA, or the VMA forbids the access (SIGSEGV).
+    Segv,
+    /// A file page entirely past the end of the file (SIGBUS).
+    Bus,
+    /// No frame (or page-table page) for it.
+    Oom,
+}
+
+static ZERO: Mutex<Option<Ppn>> = Mutex::new(None);
+
+/// The shared zero frame, if it has been allocated.
+pub fn zero_frame() -> Option<Ppn> {
+    *ZERO.lock()
+}
+
+/// The shared zero frame, allocated (zeroed, with one permanent reference so it is never
+/// freed) on first use.
+fn get_zero() -> Option<Ppn> {
+    let mut z = ZERO.lock();
+    if z.is_none() {
+        *z = frame::alloc();
+    }
+    *z
+}
+
+impl AddressSpace {
+    fn count(&mut self, f: impl Fn(&mut abi::VmCounters)) {
+        f(&mut self.counters);
+        stats::with(f);
+    }
+
+    /// Resolves a fault at `va` for `acc`, or says why the process must die.
+    pub fn handle_fault(&mut self, va: u64, acc: Access) -> Result<(), Fault> {
+        let r = self.resolve(va, acc);
+        if r.is_err() {
+            self.count(|c| c.bad_faults += 1);
+        }
+        r
+    }
+
+    fn resolve(&mut self, va: u64, acc: Access) -> Result<(), Fault> {
+        if !(USER_MIN..USER_TOP).contains(&va) {
+            return Err(Fault::Segv);
+        }
+        let page = page_down(va);
+        let i = match self.vma_index(va) {
+            Some(i) => i,
+            None => self.grow_stack(page)?,
+        };
+        let v = self.vmas[i].clone();
+        let allowed = match acc {
+            Access::Read => v.perm & super::pagetable::PTE_R != 0,
+            Access::Write => v.perm & PTE_W != 0,
+            Access::Exec => v.perm & super::pagetable::PTE_X != 0,
+        };
+        if !allowed {
+            return Err(Fault::Segv);
+        }
+        let flags = user_flags(v.perm);
+        let res = match self.pte_at(page) {
+            None => self.fill(page, &v, acc, flags),
+            Some(pte) if acc == Access::Write && pte & PTE_W == 0 => self.cow(page, pte, flags),
+            Some(_) => {
+                // Already fixed (a stale TLB entry, or a copy_in retry): nothing to do.
+                self.count(|c| c.minor_faults += 1);
+                Ok(())
+            }
+        };
+        crate::arch::csr::sfence_all();
+        res
+    }
+
+    /// Extends the stack VMA down to `page` if it is within the stack limit and nothing
+    /// else is mapped in between; returns its index.
+    fn grow_stack(&mut self, page: u64) -> Result<usize, Fault> {
+        let i = self.vmas.iter().position(|v| v.kind == VmaKind::Stack).ok_or(Fault::Segv)?;
+        let start = self.vmas[i].start;
+        if page >= start || page < USER_TOP - STACK_MAX {
+            return Err(Fault::Segv);
+        }
+        if i > 0 && self.vmas[i - 1].end > page {
+            return Err(Fault::Segv);
+        }
+        self.vmas[i].start = page;
+        let n = (start - page) / PAGE_SIZE;
+        self.count(|c| c.stack_growth += n);
+        Ok(i)
+    }
+
+    fn map_new(&mut self, page: u64, ppn: Ppn, flags: u64) -> Result<(), Fault> {
+        if !self.pt().map(VirtAddr(page), ppn, flags) {
+            frame::decref(ppn);
+            return Err(Fault::Oom);
+        }
+        self.pages += 1;
+        Ok(())
+    }
+
+    /// A page that is not present.
+    fn fill(&mut self, page: u64, v: &super::vm::Vma, acc: Access, flags: u64) -> Result<(), Fault> {
+        match &v.backing {
+            Backing::Anon => {
+                self.count(|c| {
+                    c.minor_faults += 1;
+                    c.zero_fills += 1
+                });
+                if acc != Access::Write && !v.shared {
+                    let z = get_zero().ok_or(Fault::Oom)?;
+                    frame::incref(z);
+                    self.map_new(page, z, flags & !PTE_W)?;
+                    stats::zero_mapped();
+                    return Ok(());
+                }
+                let f = frame::alloc().ok_or(Fault::Oom)?;
+                self.map_new(page, f, flags)
+            }
+            Backing::File { inum, file_va, file_end, off, eof_bus, .. } => {
+                let (inum, file_va, file_end, off, eof_bus) = (*inum, *file_va, *file_end, *off, *eof_bus);
+                let size = crate::fs::with(|f| f.iget(inum)).map(|i| i.size as u64).map_err(|_| Fault::Bus)?;
+                // File offset of the first byte of this page (if the page holds file data).
+                let lo = page.max(file_va);
+                let hi = (page + PAGE_SIZE).min(file_end);
+                if lo >= hi {
+                    // Entirely past the segment's file bytes: ELF bss.
+                    self.count(|c| {
+                        c.minor_faults += 1;
+                        c.zero_fills += 1
+                    });
+                    let f = frame::alloc().ok_or(Fault::Oom)?;
+                    return self.map_new(page, f, flags);
+                }
+                let foff = off + (lo - file_va);
+                if eof_bus && foff >= size {
+                    return Err(Fault::Bus);
+                }
+                let whole = lo == page && hi == page + PAGE_SIZE && foff.is_multiple_of(PAGE_SIZE);
+                if !whole {
+                    // Part file data, part zeros: a private frame.
+                    let f = frame::alloc().ok_or(Fault::Oom)?;
+                    let mut buf = [0u8; 512];
+                    let mut a = lo;
+                    while a < hi {
+                        let n = ((hi - a) as usize).min(buf.len());
+                        let got = crate::fs::with(|fs| fs.read(inum, off + (a - file_va), &mut buf[..n])).unwrap_or(0);
+                        phys::write_bytes(f.addr().0 + (a - page), &buf[..got]);
+                        a += n as u64;
+                    }
+                    self.count(|c| c.major_faults += 1);
+                    return self.map_new(page, f, flags);
+                }
+                let (cf, loaded) = pagecache::get(inum, foff / PAGE_SIZE).ok_or(Fault::Oom)?;
+                self.count(|c| if loaded { c.major_faults += 1 } else { c.minor_faults += 1 });
+                if v.shared {
+                    // The cache's frame itself, with the VMA's permissions.
+                    return self.map_new(page, cf, flags);
+                }
+                if acc == Access::Write {
+                    // Private write: copy the cached page right away.
+                    let Some(f) = frame::alloc_uninit() else {
+                        frame::decref(cf);
+                        return Err(Fault::Oom);
+                    };
+                    phys::copy_frame(f.addr().0, cf.addr().0);
+                    frame::decref(cf);
+                    self.count(|c| c.cow_copies += 1);
+                    return self.map_new(page, f, flags);
+                }
+                // Private read: copy-on-write of the page cache.
+                self.map_new(page, cf, flags & !PTE_W)
+            }
+        }
+    }
+
+    /// Makes the page at `page` present and backed by a frame of its own (copying a
+    /// shared one, keeping the PTE's permissions), for the kernel to write into
+    /// regardless of the VMA's permission (exec filling a page two segments share).
+    pub fn make_private(&mut self, page: u64) -> Result<Ppn, Fault> {
+        if self.pte_at(page).is_none() {
+            self.resolve(page, Access::Read)?;
+        }
+        let pte = self.pte_at(page).ok_or(Fault::Segv)?;
+        let old = pte_ppn(pte);
+        if Some(old) != zero_frame() && frame::refcount(old) == 1 {
+            return Ok(old);
+        }
+        let new = frame::alloc_uninit().ok_or(Fault::Oom)?;
+        phys::copy_frame(new.addr().0, old.addr().0);
+        self.pt().remap(VirtAddr(page), new, pte & 0x3ff);
+        frame::decref(old);
+        if Some(old) == zero_frame() {
+            stats::zero_unmapped();
+        }
+        crate::arch::csr::sfence_all();
+        Ok(new)
+    }
+
+    /// A write to a present, write-protected page of a writable VMA: break the sharing.
+    fn cow(&mut self, page: u64, pte: u64, flags: u64) -> Result<(), Fault> {
+        let old = pte_ppn(pte);
+        let zero = zero_frame();
+        self.count(|c| c.minor_faults += 1);
+        if Some(old) != zero && frame::refcount(old) == 1 {
+            self.count(|c| c.cow_reuses += 1);
+            self.pt().remap(VirtAddr(page), old, flags);
+            return Ok(());
+        }
+        let new = if Some(old) == zero {
+            frame::alloc().ok_or(Fault::Oom)?
+        } else {
+            let f = frame::alloc_uninit().ok_or(Fault::Oom)?;
+            phys::copy_frame(f.addr().0, old.addr().0);
+            f
+        };
+        if !self.pt().remap(VirtAddr(page), new, flags) {
+            frame::decref(new);
+            return Err(Fault::Oom);
+        }
+        frame::decref(old);
+        if Some(old) == zero {
+            stats::zero_unmapped();
+            self.count(|c| c.zero_fills += 1);
+        } else {
+            self.count(|c| c.cow_copies += 1);
+        }
+        Ok(())
+    }
+}
