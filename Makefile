@@ -7,11 +7,27 @@ GUEST   := target/$(TARGET)/release
 RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
 GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
-# Debian packages the tests use as references (objdump, QEMU, OpenSBI), and cmake, which
-# the build of Berkeley SoftFloat (softfloat-sys's c99 dependency) runs.
-DEB_PKGS := binutils-riscv64-unknown-elf qemu-system-misc opensbi cmake
+# Debian packages: cmake for the build (it builds Berkeley SoftFloat, the FP library, via
+# softfloat-sys); the tests' references (objdump, QEMU, OpenSBI) for `make test`.
+BUILD_DEBS := cmake:cmake
+TEST_DEBS  := riscv64-unknown-elf-objdump:binutils-riscv64-unknown-elf qemu-system-riscv64:qemu-system-misc \
+	/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf:opensbi
 
-.PHONY: all setup deps guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os plots-sim
+# Installs the Debian packages of $(1) (pairs COMMAND-OR-FILE:PACKAGE) that are missing,
+# when we may (root with apt-get); otherwise says what is missing.
+define apt_install
+	@missing=""; for pair in $(1); do what=$${pair%%:*}; pkg=$${pair##*:}; \
+	  if [ "$${what#/}" != "$$what" ]; then [ -e "$$what" ] || missing="$$missing $$pkg"; \
+	  else command -v "$$what" >/dev/null || missing="$$missing $$pkg"; fi; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "note: not installing$$missing (needs root and apt-get)"; fi; \
+	fi
+endef
+
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os plots-sim
 
 all: emulator guest
 
@@ -20,21 +36,14 @@ all: emulator guest
 setup:
 	@rustup target list --installed 2>/dev/null | grep -qx $(TARGET) || rustup target add $(TARGET)
 
-# Debian tools for the reference tests; installed when missing and we may (root).
-deps:
-	@missing=""; \
-	command -v riscv64-unknown-elf-objdump >/dev/null || missing="$$missing binutils-riscv64-unknown-elf"; \
-	command -v qemu-system-riscv64 >/dev/null || missing="$$missing qemu-system-misc"; \
-	[ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf ] || missing="$$missing opensbi"; \
-	command -v cmake >/dev/null || missing="$$missing cmake"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	  else echo "note: not installing$$missing (needs root and apt-get); tests that need them say so"; fi; \
-	fi
+deps-build:
+	$(call apt_install,$(BUILD_DEBS))
 
-emulator: deps
+# Reference tools for the tests; tests that need a missing one say so and skip that part.
+deps: deps-build
+	$(call apt_install,$(TEST_DEBS))
+
+emulator: deps-build
 	$(CARGO) build --release -p rvsim
 
 guest: setup
@@ -82,7 +91,7 @@ bless-trace:
 # The guest OS: kernel + user programs + file-system images.
 # target/fs.img boots to an interactive shell; target/fs-usertests.img runs usertests and
 # powers off (init runs /etc/autorun when present).
-USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff usertests
+USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff sleep usertests
 FS_FILES = $(foreach p,$(USER_PROGS),/bin/$(p)=$(GUEST)/$(p)) /README=guest-os/README.txt
 QEMU_OS = qemu-system-riscv64 -machine virt -bios none -m 128M -nographic \
 	-global virtio-mmio.force-legacy=false -kernel $(GUEST)/kernel \

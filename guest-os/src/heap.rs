@@ -19,3 +19,17 @@ pub fn init() {
 pub fn free_bytes() -> usize {
     ALLOCATOR.lock().free()
 }
+
+/// Heap bytes kept free for the kernel's own small, infallible allocations (`Arc::new`
+/// of an open file, a pipe, a task).
+const RESERVE: usize = 64 * 1024;
+
+/// ENOMEM when the heap is nearly exhausted: checked before system calls that allocate
+/// kernel objects, so a process cannot drive the kernel into an allocation failure.
+pub fn check_reserve() -> Result<(), isize> {
+    if free_bytes() < RESERVE {
+        Err(abi::errno::ENOMEM)
+    } else {
+        Ok(())
+    }
+}

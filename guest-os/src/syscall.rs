@@ -50,9 +50,13 @@ pub fn syscall(tf: &mut TrapFrame) {
 
 fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResult {
     let fd = a[0] as usize;
+    if matches!(n, sys::OPENAT | sys::PIPE2 | sys::CLONE | sys::EXECVE | sys::MMAP | sys::CHDIR) {
+        crate::heap::check_reserve()?;
+    }
     match n {
         sys::READ => sys_read(t, fd, a[1], a[2] as usize),
         sys::WRITE => sys_write(t, fd, a[1], a[2] as usize),
+        sys::READV | sys::WRITEV => sys_rwv(t, fd, a[1], a[2] as usize, n == sys::WRITEV),
         sys::OPENAT => sys_openat(t, a[0] as i64 as isize, a[1], a[2] as u32),
         sys::CLOSE => t.files.close(fd).map(|_| 0),
         sys::LSEEK => sys_lseek(t, fd, a[1] as i64, a[2] as usize),
@@ -193,6 +197,18 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
             kprintln!("power off");
             // Not Linux: a3 is the exit status reported through the test finisher.
             crate::arch::shutdown(a[3] as u32 & 0xffff)
+        }
+        sys::SYSINFO => {
+            let (free, total) = crate::mm::frame::stats();
+            let mut recs = [abi::ProcInfo::default(); crate::arch::NPROC];
+            let info = abi::Sysinfo {
+                uptime: (crate::time::ticks_to_ns(crate::time::now()) / 1_000_000_000) as i64,
+                totalram: total as u64 * crate::mm::PAGE_SIZE,
+                freeram: free as u64 * crate::mm::PAGE_SIZE,
+                procs: proc::list(&mut recs) as u16,
+            };
+            t.aspace.copy_out(a[0], &info.to_bytes())?;
+            Ok(0)
         }
         sys::RVSIM_PROCLIST => {
             let cap = (a[1] as usize).min(crate::arch::NPROC);
@@ -348,6 +364,37 @@ fn sys_write(t: &mut Task, fd: usize, buf: u64, n: usize) -> SysResult {
         }
     }
     Ok(done)
+}
+
+/// Most iovecs per readv/writev (Linux's UIO_MAXIOV).
+const IOV_MAX: usize = 1024;
+
+/// readv/writev: each `struct iovec { base, len }` in turn; stops at a short transfer.
+fn sys_rwv(t: &mut Task, fd: usize, iov: u64, cnt: usize, write: bool) -> SysResult {
+    if cnt > IOV_MAX {
+        return Err(EINVAL);
+    }
+    t.files.get(fd)?;
+    let mut total = 0usize;
+    for i in 0..cnt as u64 {
+        let base = t.aspace.read_u64(iov + 16 * i)?;
+        let len = t.aspace.read_u64(iov + 16 * i + 8)? as usize;
+        if len == 0 {
+            continue;
+        }
+        let r = if write { sys_write(t, fd, base, len) } else { sys_read(t, fd, base, len) };
+        match r {
+            Ok(n) => {
+                total += n;
+                if n < len {
+                    break;
+                }
+            }
+            Err(e) if total == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(total)
 }
 
 fn sys_openat(t: &mut Task, dirfd: isize, path_va: u64, flags: u32) -> SysResult {

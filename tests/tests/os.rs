@@ -123,7 +123,7 @@ fn run_rvsim(img: Option<&Path>, firmware: Option<&str>, max_insns: u64) -> (Out
 fn assert_usertests_passed(console: &str) {
     let oks = console.lines().filter(|l| l.starts_with("test ") && l.ends_with(": OK")).count();
     assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
-    assert!(oks >= 24, "only {oks} tests reported OK");
+    assert!(oks >= 27, "only {oks} tests reported OK");
     assert!(!console.contains("kernel panic"), "{console}");
 }
 

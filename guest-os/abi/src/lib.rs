@@ -57,6 +57,7 @@ pub mod sys {
     pub const GETPID: usize = 172;
     pub const GETPPID: usize = 173;
     pub const GETTID: usize = 178;
+    pub const SYSINFO: usize = 179;
     pub const BRK: usize = 214;
     pub const MUNMAP: usize = 215;
     pub const CLONE: usize = 220;
@@ -113,6 +114,7 @@ pub mod sys {
             GETPID => "getpid",
             GETPPID => "getppid",
             GETTID => "gettid",
+            SYSINFO => "sysinfo",
             BRK => "brk",
             MUNMAP => "munmap",
             CLONE => "clone",
@@ -428,6 +430,47 @@ impl VmaInfo {
     pub const PAGE_ZERO: u8 = 4;
     /// mincore byte: the PTE allows writes (not copy-on-write).
     pub const PAGE_WRITABLE: u8 = 8;
+}
+
+/// `struct sysinfo` (include/uapi/linux/sysinfo.h) on a 64-bit target: the fields the
+/// kernel fills, at their Linux offsets; [`Sysinfo::SIZE`] bytes in all.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sysinfo {
+    /// Seconds since boot (offset 0).
+    pub uptime: i64,
+    /// Bytes of RAM (offset 32, with mem_unit = 1).
+    pub totalram: u64,
+    /// Free bytes of RAM (offset 40).
+    pub freeram: u64,
+    /// Number of processes (offset 80).
+    pub procs: u16,
+}
+
+impl Sysinfo {
+    /// Size of the Linux struct.
+    pub const SIZE: usize = 112;
+    /// Encodes at the Linux offsets (mem_unit = 1 at offset 104).
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut b = [0u8; Self::SIZE];
+        b[0..8].copy_from_slice(&self.uptime.to_le_bytes());
+        b[32..40].copy_from_slice(&self.totalram.to_le_bytes());
+        b[40..48].copy_from_slice(&self.freeram.to_le_bytes());
+        b[80..82].copy_from_slice(&self.procs.to_le_bytes());
+        b[104..108].copy_from_slice(&1u32.to_le_bytes());
+        b
+    }
+    /// Decodes the fields above.
+    pub fn from_bytes(b: &[u8; Self::SIZE]) -> Sysinfo {
+        let u =
+            |o: usize| u64::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3], b[o + 4], b[o + 5], b[o + 6], b[o + 7]]);
+        let unit = u32::from_le_bytes([b[104], b[105], b[106], b[107]]).max(1) as u64;
+        Sysinfo {
+            uptime: u(0) as i64,
+            totalram: u(32) * unit,
+            freeram: u(40) * unit,
+            procs: u16::from_le_bytes([b[80], b[81]]),
+        }
+    }
 }
 
 /// One record of [`sys::RVSIM_PROCLIST`].

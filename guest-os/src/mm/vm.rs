@@ -34,6 +34,10 @@ pub const STACK_MAX: u64 = 8 * 1024 * 1024;
 /// heap a little over 1 GiB.
 pub const MMAP_BASE: u64 = 0x4800_0000;
 
+/// Most VMAs per address space (Linux has `vm.max_map_count`): bounds the kernel heap
+/// one process can use; more is ENOMEM.
+pub const MAX_VMAS: usize = 256;
+
 /// What a VMA holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VmaKind {
@@ -178,6 +182,9 @@ impl AddressSpace {
             self.vmas[pos].start = vma.start;
             return Ok(());
         }
+        if self.vmas.len() >= MAX_VMAS {
+            return Err(ENOMEM);
+        }
         self.vmas.try_reserve(1).map_err(|_| ENOMEM)?;
         self.vmas.insert(pos, vma);
         Ok(())
@@ -224,6 +231,9 @@ impl AddressSpace {
             if end < v.end {
                 keep.push(Vma { start: end, ..v.clone() });
             }
+        }
+        if keep.len() > MAX_VMAS {
+            return Err(ENOMEM);
         }
         self.drop_pages(start, end);
         self.vmas = keep;
@@ -472,5 +482,6 @@ impl Drop for AddressSpace {
         if let Some(pt) = self.pt.take() {
             pt.free_tables(kvm::USER_ROOTS);
         }
+        super::pagecache::trim();
     }
 }

@@ -202,3 +202,13 @@ pub fn read_file(path: &str) -> Result<Vec<u8>, isize> {
     close(fd as usize);
     Ok(out)
 }
+
+/// sysinfo(2): uptime, RAM and free RAM in bytes, process count.
+pub fn sysinfo() -> Result<abi::Sysinfo, isize> {
+    let mut b = [0u8; abi::Sysinfo::SIZE];
+    let r = syscall(sys::SYSINFO, b.as_mut_ptr() as usize, 0, 0);
+    if r < 0 {
+        return Err(r);
+    }
+    Ok(abi::Sysinfo::from_bytes(&b))
+}

@@ -65,6 +65,7 @@ fn t_getpid() {
     });
     eq!(st, 0);
     eq!(syscall(nr::GETTID, 0, 0, 0), me);
+    eq!(syscall(nr::SET_TID_ADDRESS, 0, 0, 0), me);
 }
 
 fn t_console() {
@@ -97,6 +98,7 @@ fn t_badfd() {
     close(fd as usize);
     eq!(unlink("/t_wo"), 0);
     eq!(syscall(nr::IOCTL, 77, 0, 0), -EBADF);
+    eq!(syscall(nr::IOCTL, 1, 0x5401, 0), -ENOTTY);
 }
 
 fn t_badptr() {
@@ -178,6 +180,27 @@ fn t_files() {
     eq!(unlink("/t_file"), 0);
     eq!(open("/t_file", O_RDONLY), -ENOENT);
     eq!(unlink("/t_file"), -ENOENT);
+}
+
+fn t_iovec() {
+    let fd = open("/t_iov", O_RDWR | O_CREAT | O_TRUNC) as usize;
+    let (a, b) = (b"hello ", b"vectored world");
+    let iov = [a.as_ptr() as usize, a.len(), 0, 0, b.as_ptr() as usize, b.len()];
+    eq!(syscall(nr::WRITEV, fd, iov.as_ptr() as usize, 3), 20);
+    eq!(lseek(fd, 0, SEEK_SET), 0);
+    let mut x = [0u8; 8];
+    let mut y = [0u8; 32];
+    let iov = [x.as_mut_ptr() as usize, x.len(), y.as_mut_ptr() as usize, y.len()];
+    eq!(syscall(nr::READV, fd, iov.as_ptr() as usize, 2), 20);
+    eq!(&x, b"hello ve");
+    eq!(&y[..12], b"ctored world");
+    eq!(syscall(nr::WRITEV, fd, UNMAPPED, 1), -EFAULT);
+    let bad = [UNMAPPED, 10usize];
+    eq!(syscall(nr::WRITEV, fd, bad.as_ptr() as usize, 1), -EFAULT);
+    eq!(syscall(nr::WRITEV, 77, iov.as_ptr() as usize, 1), -EBADF);
+    eq!(syscall(nr::WRITEV, fd, iov.as_ptr() as usize, 5000), -EINVAL);
+    close(fd);
+    eq!(unlink("/t_iov"), 0);
 }
 
 fn t_open_errors() {
@@ -587,6 +610,23 @@ fn t_mmap() {
         eq!(core::ptr::read_volatile((s + 8192) as *const u64), 3);
     }
     eq!(munmap(s, 3 * 4096), 0);
+    // The number of mappings is bounded: ENOMEM, then everything unmaps cleanly.
+    // (Alternating permissions keep neighbours from merging into one VMA.)
+    let mut maps = Vec::new();
+    loop {
+        let prot = if maps.len() % 2 == 0 { PROT_READ } else { PROT_READ | PROT_WRITE };
+        let p = syscall6(nr::MMAP, 0, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, usize::MAX, 0);
+        if p < 0 {
+            eq!(p, -ENOMEM);
+            break;
+        }
+        maps.push(p as usize);
+        check!(maps.len() < 1000);
+    }
+    check!(maps.len() > 100);
+    for m in maps {
+        eq!(munmap(m, 4096), 0);
+    }
     // Big allocations through malloc use mmap.
     let v = black_box(vec![7u8; 200_000]);
     eq!(v[199_999], 7);
@@ -709,9 +749,38 @@ fn t_oom() {
             top = want;
         }
         check!(top - b0 > (16 << 20));
-        // Memory is lazy (docs/vm.md): the break is only address space, so fork and
-        // mmap still work; running out of frames in a fault is t_vm_oom_fault.
+        // With more RAM than the heap's address range, fill the mmap area too.
+        let mut mapped = 0usize;
+        for size in [4 << 20, 64 << 10, 4 << 10] {
+            loop {
+                let p = mmap_anon(size);
+                if p < 0 {
+                    eq!(p, -ENOMEM);
+                    break;
+                }
+                mapped += size;
+            }
+        }
+        let info = sysinfo().unwrap_or_default();
+        check!(info.totalram > 0);
+        let used = (top - b0) + mapped;
+        // brk and mmap are lazy (docs/vm.md): all that address space holds no frames,
+        // so RAM is still free and a (copy-on-write) fork succeeds; only a new mapping
+        // fails, for lack of address space. Running out of frames in a page fault is
+        // usertests' vm_oom_fault.
+        check!((info.freeram as usize) < used && info.freeram > (16 << 20));
+        eq!(mmap_anon(4096), -ENOMEM);
+        let pid = fork();
+        check!(pid >= 0);
+        if pid == 0 {
+            exit(6);
+        }
+        let mut s6 = 0;
+        eq!(waitpid(pid, &mut s6, 0), pid);
+        eq!(s6, 6 << 8);
+        // Give most back and fork works again.
         eq!(brk(b0), b0);
+        check!(sysinfo().unwrap_or_default().freeram > (16 << 20));
         let pid = fork();
         check!(pid >= 0);
         if pid == 0 {
@@ -792,6 +861,28 @@ fn t_bigfile() {
     eq!(open("/t_open", O_RDONLY), -ENOENT);
 }
 
+fn t_sysinfo() {
+    let a = sysinfo().unwrap_or_default();
+    check!(a.totalram >= 16 << 20);
+    check!(a.freeram > 0 && a.freeram < a.totalram);
+    check!(a.procs >= 2);
+    // Memory taken shows up as less free RAM.
+    let p = mmap_anon(1 << 20);
+    check!(p > 0);
+    // Pages exist once touched (mmap is lazy, docs/vm.md).
+    for i in 0..256 {
+        // SAFETY: inside the 1 MiB read/write mapping just made.
+        unsafe { core::ptr::write_volatile((p as usize + i * 4096) as *mut u8, 1) };
+    }
+    let b = sysinfo().unwrap_or_default();
+    check!(a.freeram - b.freeram >= 1 << 20);
+    eq!(munmap(p as usize, 1 << 20), 0);
+    let c = sysinfo().unwrap_or_default();
+    // All of it comes back except, at most, the page-table pages created for it.
+    check!(c.freeram <= a.freeram && a.freeram - c.freeram <= 2 * 4096);
+    eq!(syscall(nr::SYSINFO, UNMAPPED, 0, 0), -EFAULT);
+}
+
 fn t_misc() {
     let mut u = [0u8; 390];
     eq!(syscall(nr::UNAME, u.as_mut_ptr() as usize, 0, 0), 0);
@@ -818,12 +909,52 @@ fn t_misc() {
     );
 }
 
+fn write_file(path: &str, data: &[u8]) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC);
+    check!(fd >= 0);
+    eq!(write(fd as usize, data), data.len() as isize);
+    close(fd as usize);
+}
+
+fn t_shell() {
+    write_file(
+        "/t_sh.sh",
+        b"# a comment\necho one two > /t_sh_out\necho three >> /t_sh_out\ncat < /t_sh_out | wc > /t_sh_wc\nmkdir /t_sh_d\ncd /t_sh_d\necho bg > f &\nnosuchprogram\nexit 3\necho not reached > /t_sh_bad\n",
+    );
+    let pid = fork();
+    if pid == 0 {
+        let r = exec("/bin/sh", &["sh", "/t_sh.sh"]);
+        exit(100 + (-r) as i32);
+    }
+    let mut st = 0;
+    eq!(waitpid(pid, &mut st, 0), pid);
+    eq!(st, 3 << 8);
+    let out = read_file("/t_sh_out").unwrap_or_default();
+    eq!(out.as_slice(), b"one two\nthree\n");
+    let wc = read_file("/t_sh_wc").unwrap_or_default();
+    eq!(wc.as_slice(), b"2 3 14\n");
+    let mut s = abi::stat::Stat::default();
+    eq!(stat("/t_sh_bad", &mut s), -ENOENT);
+    // The background job finishes on its own.
+    let mut waited = 0;
+    while read_file("/t_sh_d/f").unwrap_or_default().as_slice() != b"bg\n" {
+        check!(waited < 2000);
+        sleep_ms(10);
+        waited += 10;
+    }
+    for f in ["/t_sh.sh", "/t_sh_out", "/t_sh_wc", "/t_sh_d/f"] {
+        eq!(unlink(f), 0);
+    }
+    eq!(rmdir("/t_sh_d"), 0);
+}
+
 const TESTS: &[(&str, fn())] = &[
     ("getpid", t_getpid),
     ("console", t_console),
     ("badfd", t_badfd),
     ("badptr", t_badptr),
     ("files", t_files),
+    ("iovec", t_iovec),
     ("open_errors", t_open_errors),
     ("dirs", t_dirs),
     ("cwd", t_cwd),
@@ -842,7 +973,9 @@ const TESTS: &[(&str, fn())] = &[
     ("procs", t_procs),
     ("enosys", t_enosys),
     ("bigfile", t_bigfile),
+    ("sysinfo", t_sysinfo),
     ("misc", t_misc),
+    ("shell", t_shell),
 ];
 
 fn main(args: &[&str]) -> i32 {
