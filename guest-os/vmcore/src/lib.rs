@@ -88,3 +88,48 @@ impl Errno {
         -(self as i64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kernel keeps these structures in `static`s: their constructors are `const fn`
+    /// (a failed construction would be a compile error here, not a boot-time panic).
+    macro_rules! konst {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(_) => panic!("bad constant"),
+            }
+        };
+    }
+    static FRAMES: frames::FrameAllocator<512> = konst!(frames::FrameAllocator::new(0x80000, 32768));
+    static REFS: frames::RefCounts<u16, 32768> = frames::RefCounts::new(0x80000);
+    static SLOTS: swap::SwapSlots<256> = konst!(swap::SwapSlots::new(16384));
+    static POLICY: replace::AnyPolicy<32768> = replace::AnyPolicy::new(replace::PolicyKind::Clock, 0);
+    static POOL: pool::Pool<64> = konst!(pool::Pool::new(pool::Mode::Global, 16, 4096));
+    static VMAS: vma::VmaSet<64> = konst!(vma::VmaSet::new(vma::Layout::SV39));
+
+    #[test]
+    fn structures_can_live_in_statics() {
+        use replace::Policy;
+        assert_eq!(FRAMES.free_count(), 32768);
+        assert_eq!(REFS.get(0x80000), Ok(0));
+        assert!(!SLOTS.is_full());
+        assert_eq!(POLICY.capacity(), 32768);
+        assert_eq!(POOL.mode(), pool::Mode::Global);
+        assert!(VMAS.is_empty());
+    }
+
+    #[test]
+    fn page_rounding() {
+        assert_eq!(page_round_up(0), Some(0));
+        assert_eq!(page_round_up(1), Some(PAGE_SIZE));
+        assert_eq!(page_round_up(PAGE_SIZE), Some(PAGE_SIZE));
+        assert_eq!(page_round_up(u64::MAX), None);
+        assert_eq!(page_round_down(PAGE_SIZE + 5), PAGE_SIZE);
+        assert!(is_page_aligned(0) && !is_page_aligned(8));
+        assert_eq!(Errno::EEXIST.as_syscall_ret(), -17);
+        assert_eq!(Errno::EOVERFLOW.code(), 75);
+    }
+}

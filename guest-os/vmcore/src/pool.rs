@@ -10,7 +10,8 @@
 //! * **Per-process** (Windows' working sets): each process has a minimum and a maximum
 //!   resident size (Win32 `SetProcessWorkingSetSize`). A process at its maximum replaces
 //!   its own pages only; a process below its maximum takes a free frame, or, when there is
-//!   none, a page from some *other* process that is above its minimum. A process is never
+//!   none, a page from some *other* process that is over its maximum (its limit was
+//!   lowered), else one above its minimum. A process is never
 //!   pushed below its minimum by others. Processes are isolated from each other, at the
 //!   cost of memory that one process leaves idle while another faults.
 //!
@@ -209,9 +210,15 @@ impl<const P: usize> Pool<P> {
                     return Ok(Choice::UseFreeFrame);
                 }
                 // Memory is full and we are below our maximum: take from another process
-                // above its minimum; failing that, from ourselves if above our minimum.
-                let above_min = |pid: u32| self.entries.iter().any(|e| e.live && e.pid == pid && e.resident > e.min);
-                if let Some(c) = pick(&mut |pid| pid != faulting && above_min(pid)) {
+                // over its maximum (its limit was lowered), else above its minimum;
+                // failing that, from ourselves if above our minimum.
+                let other = |pid: u32, over: fn(&Entry) -> bool| {
+                    pid != faulting && self.entries.iter().any(|e| e.live && e.pid == pid && over(e))
+                };
+                if let Some(c) = pick(&mut |pid| other(pid, |e| e.resident > e.max)) {
+                    return Ok(c);
+                }
+                if let Some(c) = pick(&mut |pid| other(pid, |e| e.resident > e.min)) {
                     return Ok(c);
                 }
                 if me.resident > me.min {
@@ -303,6 +310,24 @@ mod tests {
         w.load(1, 6);
         w.load(1, 7);
         assert_eq!(w.choose(1, 0), Ok(Choice::Evict { pid: 1, page: PageId(5) }));
+    }
+
+    #[test]
+    fn per_process_takes_from_a_process_over_its_max_first() {
+        let mut w = World::new(Mode::PerProcess);
+        for pid in [1, 2, 3] {
+            w.pool.add_process(pid).unwrap();
+        }
+        for f in 0..3 {
+            w.load(2, f); // pid 2: 3 pages, above min 2 (oldest pages)
+        }
+        for f in 3..6 {
+            w.load(3, f); // pid 3: 3 pages
+        }
+        w.load(1, 6);
+        w.pool.set_limits(3, 1, 2).unwrap(); // pid 3 now over its max
+        assert_eq!(w.pool.excess(3), Ok(1));
+        assert_eq!(w.choose(1, 0), Ok(Choice::Evict { pid: 3, page: PageId(3) }));
     }
 
     #[test]

@@ -17,8 +17,10 @@
 //!    at least `sustain` time; the controller acts only when memory is also short (free
 //!    frames below `free_low`), because a high fault rate with free memory is just a
 //!    program starting up.
-//! 3. **Fairness**: being swapped out must not become starvation. The process swapped out
-//!    is the thrashing one that has been running *longest*; a swapped-out process is
+//! 3. **Fairness**: being swapped out must not become starvation. Thrashing is a property
+//!    of the whole mix of working sets, not of the process that happens to fault most, so
+//!    the process swapped out is the one that has been running *longest* since it was last
+//!    (re)started, whether or not it faults most; a swapped-out process is
 //!    brought back after at most `max_suspend` even if the pressure persists (the next
 //!    round then suspends someone else: round-robin); a process just brought back has
 //!    `min_run` of grace. Back-in order is longest-suspended first. When pressure falls
@@ -268,15 +270,17 @@ impl<const P: usize, const B: usize> Controller<P, B> {
 
     /// The periodic decision, at time `now` with `free_frames` free. At most one decision:
     /// 1. a process out for `max_suspend` or longer comes back (fairness);
-    /// 2. else, with memory short, the longest-running process that has thrashed for
-    ///    `sustain` (and is past its grace) goes out, never the last running one;
+    /// 2. else, if some running process has been above `fault_bound` for `sustain` and
+    ///    memory is short, the process running longest (past its `min_run` grace) goes
+    ///    out, never the last running one;
     /// 3. else, with pressure relieved, the longest-suspended process comes back.
     pub fn tick(&mut self, now: u64, free_frames: u64) -> Option<Decision> {
         let cfg = self.cfg;
-        for p in self.procs.iter_mut().filter(|p| p.live) {
-            let rate = p.faults.count(now);
+        let mut rates = [0u64; P];
+        for (p, rate) in self.procs.iter_mut().zip(rates.iter_mut()).filter(|(p, _)| p.live) {
+            *rate = p.faults.count(now);
             if let State::Running { over_since, .. } = &mut p.state {
-                if rate > cfg.fault_bound {
+                if *rate > cfg.fault_bound {
                     over_since.get_or_insert(now);
                 } else {
                     *over_since = None;
@@ -298,24 +302,25 @@ impl<const P: usize, const B: usize> Controller<P, B> {
                 return Some(self.resume(i, now, true));
             }
         }
-        if free_frames < cfg.free_low && self.running() > 1 {
+        let thrashing = self.procs.iter().any(|p| {
+            matches!(p.state, State::Running { over_since: Some(o), .. } if p.live && now.saturating_sub(o) >= cfg.sustain)
+        });
+        if thrashing && free_frames < cfg.free_low && self.running() > 1 {
+            // Thrashing is a property of the whole mix of working sets, so the victim is
+            // chosen for fairness, not blame: the process running longest since it was
+            // last (re)started, past its grace; ties: more faults, then lower pid.
             let victim = self
                 .procs
                 .iter()
                 .enumerate()
                 .filter_map(|(i, p)| match p.state {
-                    State::Running { since, over_since: Some(o) }
-                        if p.live
-                            && now.saturating_sub(o) >= cfg.sustain
-                            && now.saturating_sub(since) >= cfg.min_run =>
-                    {
-                        Some((since, p.pid, i))
+                    State::Running { since, .. } if p.live && now.saturating_sub(since) >= cfg.min_run => {
+                        Some((since, core::cmp::Reverse(rates[i]), p.pid, i))
                     }
                     _ => None,
                 })
                 .min();
-            if let Some((_, pid, i)) = victim {
-                let faults = self.procs[i].faults.count(now);
+            if let Some((_, core::cmp::Reverse(faults), pid, i)) = victim {
                 self.procs[i].state = State::Suspended { since: now };
                 self.procs[i].faults.reset();
                 return Some(Decision::SwapOut { pid, faults });
@@ -417,13 +422,20 @@ mod tests {
         assert_eq!(c.tick(150, 0), None);
         assert_eq!(c.tick(200, 0), None, "thrashing long enough, but the only running process");
         c.add(2, 300).unwrap();
+        c.add(3, 300).unwrap();
         faults(&mut c, 2, 300, 100, 100);
-        // pid 1 stopped faulting; pid 2 thrashes from 350 on but started at 300.
+        // pid 1 stopped faulting, pid 2 thrashes from 350 on. pid 1 has run longest: it
+        // makes room, though it is not the one faulting.
         assert_eq!(c.tick(350, 0), None);
-        assert_eq!(c.tick(400, 0), None, "pid 2 is in its min_run grace period");
+        assert_eq!(c.tick(400, 0), Some(Decision::SwapOut { pid: 1, faults: 0 }));
+        // pids 2 and 3 are in their min_run grace period (started at 300).
         faults(&mut c, 2, 400, 100, 100);
-        // Window [425, 525) at t = 500: 75 faults.
-        assert_eq!(c.tick(500, 0), Some(Decision::SwapOut { pid: 2, faults: 75 }));
+        assert_eq!(c.tick(450, 0), None);
+        // Past the grace: the thrasher (more faults) goes first among equals.
+        faults(&mut c, 2, 500, 100, 100);
+        // Window [525, 625) at t = 600: 75 faults.
+        assert_eq!(c.tick(600, 0), Some(Decision::SwapOut { pid: 2, faults: 75 }));
+        assert_eq!(c.tick(601, 0), None, "pid 3 is the last running process");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `vmcore-sim`: the textbook baseline for page replacement. Runs deterministic reference
-//! strings through every policy of `vmcore::replace` (and OPT) for a range of frame
-//! counts and prints the fault counts as CSV; optionally draws them as an SVG.
+//! strings through every policy of `vmcore::replace` (and OPT and exact LRU) for a range of
+//! frame counts and prints the fault counts as CSV; optionally draws them as an SVG.
 //!
 //! ```text
 //! cargo run -p vmcore --features std --bin vmcore-sim -- [--refs N] [--pages N]
@@ -75,7 +75,7 @@ struct Workload {
     curves: Vec<Curve>,
 }
 
-const POLICIES: [&str; 5] = ["opt", "fifo", "clock", "aging", "random"];
+const POLICIES: [&str; 6] = ["opt", "lru", "fifo", "clock", "aging", "random"];
 
 fn run_workload(name: &'static str, refs: Vec<u32>, max_frames: usize, o: &Opts) -> Result<Workload, String> {
     let mut curves = Vec::new();
@@ -84,6 +84,8 @@ fn run_workload(name: &'static str, refs: Vec<u32>, max_frames: usize, o: &Opts)
         for frames in 1..=max_frames {
             let stats = if policy == "opt" {
                 sim::run_opt(frames, &refs)
+            } else if policy == "lru" {
+                sim::run_lru(frames, &refs)
             } else {
                 let kind = PolicyKind::parse(policy).ok_or("policy name")?;
                 let mut p = Box::new(AnyPolicy::<CAP>::new(kind, o.seed));
@@ -110,9 +112,9 @@ fn csv(ws: &[Workload]) -> String {
     s
 }
 
-const COLORS: [&str; 5] = ["#000000", "#d62728", "#1f77b4", "#2ca02c", "#9467bd"];
+const COLORS: [&str; 6] = ["#000000", "#ff7f0e", "#d62728", "#1f77b4", "#2ca02c", "#9467bd"];
 /// Stroke widths in the order of [`POLICIES`].
-const WIDTHS: [f64; 5] = [1.5, 6.0, 4.0, 2.0, 1.2];
+const WIDTHS: [f64; 6] = [1.5, 1.5, 6.0, 4.0, 2.0, 1.2];
 
 /// A 2x2 grid of panels, faults (y) vs. frames (x), one polyline per policy.
 fn svg(ws: &[Workload], o: &Opts) -> String {
@@ -182,7 +184,11 @@ fn svg(ws: &[Workload], o: &Opts) -> String {
         for i in order {
             let (c, color, width) = (&wl.curves[i], COLORS[i], WIDTHS[i]);
             let pts: Vec<String> = c.points.iter().map(|&(f, n)| format!("{:.1},{:.1}", sx(f), sy(n))).collect();
-            let dash = if c.policy == "opt" { r#" stroke-dasharray="5,3""# } else { "" };
+            let dash = match c.policy {
+                "opt" => r#" stroke-dasharray="5,3""#,
+                "lru" => r#" stroke-dasharray="2,2""#,
+                _ => "",
+            };
             let _ = writeln!(
                 s,
                 r#"<polyline fill="none" stroke="{color}" stroke-width="{width}"{dash} points="{}"><title>{}</title></polyline>"#,
