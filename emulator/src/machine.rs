@@ -218,13 +218,20 @@ impl Machine {
         self.cores.iter().map(|c| c.hart.retired).sum()
     }
 
-    /// Instructions retired plus traps taken by all harts (what `max_insns` limits).
+    /// Instructions retired plus traps taken by all harts.
     pub fn progress(&self) -> u64 {
         self.cores.iter().map(|c| c.hart.progress()).sum()
     }
 
-    /// Runs until the guest exits or `max_insns` instructions (all harts) have retired
-    /// or trapped (a trap counts, so a guest stuck in a trap loop still stops).
+    /// Total cycles of all harts: instructions retired, traps taken and cycles idle in WFI
+    /// (what `max_insns` limits).
+    pub fn cycles(&self) -> u64 {
+        self.cores.iter().map(|c| c.hart.cycles()).sum()
+    }
+
+    /// Runs until the guest exits or all harts together have spent `max_insns` cycles
+    /// (instructions retired, traps taken, cycles idle in WFI): a guest stuck in a trap
+    /// loop, or waiting forever for an interrupt that never comes, still stops.
     pub fn run<T: Tracer>(&mut self, max_insns: Option<u64>, tracer: &mut T) -> Outcome {
         let quantum = self.config.quantum.max(1);
         let single = self.cores.len() == 1;
@@ -234,7 +241,7 @@ impl Machine {
                 if let Some(max) = max_insns {
                     // With one hart, stop exactly at the limit.
                     if single {
-                        let left = max.saturating_sub(core.hart.progress());
+                        let left = max.saturating_sub(core.hart.cycles());
                         until = until.min(core.hart.cycles() + left);
                     }
                 }
@@ -246,12 +253,23 @@ impl Machine {
                     };
                 }
             }
-            // Between time slices: host input, HTIF mailbox.
+            // Between time slices: host input, HTIF mailbox. When every hart idles in WFI
+            // and a person may type, let time pass at most at real-time speed (at the
+            // 10 MHz timebase) instead of spinning a host core.
+            if self.bus.dev.uart.has_host_input() && self.cores.iter().all(|c| c.hart.waiting) {
+                let wait =
+                    std::time::Duration::from_nanos(quantum.saturating_mul(1_000_000_000 / fdt::TIMEBASE_HZ as u64));
+                if self.bus.dev.uart.wait_input(wait) {
+                    self.bus.dev.update_irqs();
+                }
+            }
             self.bus.dev.poll(&mut self.bus.ram);
             if self.bus.dev.take_code_dirty() {
                 self.bus.invalidate_code();
             }
-            if max_insns.is_some_and(|max| self.progress() >= max) {
+            // The limit counts cycles (retired instructions, traps, WFI idle cycles), so a
+            // guest waiting forever for an interrupt that never comes also stops.
+            if max_insns.is_some_and(|max| self.cycles() >= max) {
                 self.bus.dev.flush();
                 return Outcome::InstructionLimit;
             }

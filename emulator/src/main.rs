@@ -47,7 +47,7 @@ struct RunArgs {
     /// Number of harts (1 to 8).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=8))]
     smp: u64,
-    /// Stop after this many retired instructions (exit status 124).
+    /// Stop after this many cycles: retired instructions, traps and WFI idle cycles (exit status 124).
     #[arg(long)]
     max_insns: Option<u64>,
     /// Print instruction counts by privilege, wall time, MIPS and traps by cause at exit
@@ -258,6 +258,13 @@ fn run(args: RunArgs) -> ExitCode {
         eprint!("{}", RunStats::collect(&m, wall).render_text());
         for c in &m.cores {
             eprint!("{}", c.hart.mmu.stats.report(&format!("rvsim: hart {} mmu: ", c.hart.hartid)));
+        }
+        for (i, v) in m.bus.dev.virtio.iter().enumerate().filter(|(_, v)| v.present()) {
+            let s = v.io_stats();
+            eprintln!(
+                "rvsim: disk {i}: {} reads ({} bytes), {} writes ({} bytes)",
+                s.reads, s.bytes_read, s.writes, s.bytes_written
+            );
         }
     }
     if let Some(path) = &args.stats_json {

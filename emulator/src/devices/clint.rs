@@ -4,7 +4,7 @@
 use crate::bus::BusError;
 use crate::hart::trap::irq;
 
-pub const BASE: u64 = 0x0200_0000;
+pub const BASE: u64 = abi::mmio::CLINT;
 pub const END: u64 = BASE + 0xffff;
 
 const MSIP: u64 = 0x0;

@@ -4,7 +4,7 @@
 use super::ExitRequest;
 use crate::bus::BusError;
 
-pub const BASE: u64 = 0x0010_0000;
+pub const BASE: u64 = abi::mmio::FINISHER;
 pub const END: u64 = BASE + 0xfff;
 
 const FINISHER_PASS: u64 = 0x5555;

@@ -18,11 +18,13 @@
 use crate::bus::BusError;
 use crate::hart::trap::irq;
 
-pub const BASE: u64 = 0x0c00_0000;
-pub const END: u64 = BASE + 0x5ff_ffff;
+pub const BASE: u64 = abi::mmio::PLIC;
+/// QEMU 7.2's virt board maps (and its device tree declares) 6 MiB of PLIC.
+pub const END: u64 = BASE + 0x5f_ffff;
 
-/// Number of interrupt sources including the non-existent source 0 (QEMU virt: 96 + 1).
-pub const NSRC: usize = 96;
+/// Number of interrupt sources including the non-existent source 0: QEMU virt declares
+/// `riscv,ndev = 96`, so sources 1..=96.
+pub const NSRC: usize = 97;
 /// Priorities are 3 bits wide on QEMU's virt PLIC.
 const PRIORITY_MASK: u32 = 7;
 
@@ -251,7 +253,7 @@ mod tests {
     fn claim_complete_and_threshold() {
         let mut p = Plic::new(2);
         w(&mut p, 4 * 10, 3); // priority of source 10
-        w(&mut p, 4 * 1, 5);
+        w(&mut p, 4, 5); // priority of source 1
         w(&mut p, ENABLE_BASE + ENABLE_STRIDE, (1 << 10) | (1 << 1)); // context 1 = hart 0 S
         p.set_level(10, true);
         assert_eq!(p.irq_lines(0), irq::SEIP);

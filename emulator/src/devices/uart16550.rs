@@ -24,7 +24,7 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
-pub const BASE: u64 = 0x1000_0000;
+pub const BASE: u64 = abi::mmio::UART0;
 pub const END: u64 = BASE + 0xff;
 /// PLIC source of the UART on QEMU's virt board.
 pub const IRQ: usize = 10;
@@ -136,6 +136,29 @@ impl Uart16550 {
             }
         });
         self.input = Some(rx);
+    }
+
+    /// Whether host stdin feeds this UART.
+    pub fn has_host_input(&self) -> bool {
+        self.input.is_some()
+    }
+
+    /// Blocks up to `timeout` for host input (used while every hart idles in WFI, so an
+    /// interactive guest waiting for a key does not spin a host core). Returns true if a
+    /// byte arrived (it is queued in the receive FIFO).
+    pub fn wait_input(&mut self, timeout: std::time::Duration) -> bool {
+        let Some(rx) = &self.input else { return false };
+        match rx.recv_timeout(timeout) {
+            Ok(b) => {
+                self.inject(&[b]);
+                true
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => false,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                self.input = None;
+                false
+            }
+        }
     }
 
     /// Moves bytes the stdin thread received into the receive FIFO; returns true if any.

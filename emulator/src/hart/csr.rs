@@ -200,11 +200,18 @@ pub enum CsrOp {
 }
 
 impl Hart {
-    /// `mip` as software reads it: writable bits OR'ed with the device lines
-    /// (and STIP from `stimecmp` under Sstc).
+    /// `mip` as software reads it: writable bits OR'ed with the device lines.
+    /// With `menvcfg.STCE` set, STIP is read-only and reflects `time >= stimecmp` alone,
+    /// computed now rather than at the last block boundary (Privileged 3.1.9 and
+    /// `menvcfg.STCE`, Sstc: a bit M-mode wrote before enabling STCE no longer shows).
     #[inline]
     pub fn mip(&self) -> u64 {
-        self.csr.mip | self.irq_lines
+        let v = self.csr.mip | self.irq_lines;
+        if self.csr.menvcfg & MENVCFG_STCE == 0 {
+            return v;
+        }
+        let stip = if self.time() >= self.csr.stimecmp { irq::STIP } else { 0 };
+        (v & !irq::STIP) | stip
     }
 
     /// Executes the CSR part of a Zicsr instruction (Unprivileged ch. 7): reads the CSR
@@ -472,4 +479,36 @@ impl Hart {
 /// xtvec MODE values 2 and 3 are reserved; clear bit 1 as Spike does (WARL).
 fn legalize_tvec(v: u64) -> u64 {
     v & !2
+}
+
+#[cfg(test)]
+mod sstc_tests {
+    use super::*;
+    use crate::mmu::MmuConfig;
+
+    /// Sstc access rules (Privileged 3.1.11 mcounteren.TM, 3.1.18 menvcfg.STCE) and
+    /// STIP in mip/sip.
+    #[test]
+    fn stimecmp_access_and_stip() {
+        let mut h = Hart::new(0, MmuConfig::default());
+        let rd = |h: &mut Hart| h.csr_access(addr::STIMECMP, CsrOp::Set, 0, true, false, 0);
+        // M-mode may always access stimecmp.
+        assert!(rd(&mut h).is_ok());
+        // M-mode sets STIP by software, then enables Sstc: STIP now follows stimecmp only.
+        h.csr_write(addr::MIP, irq::STIP).unwrap();
+        assert_ne!(h.mip() & irq::STIP, 0);
+        h.csr_write(addr::MENVCFG, MENVCFG_STCE).unwrap();
+        assert_eq!(h.mip() & irq::STIP, 0, "stimecmp = max: no STIP");
+        h.csr_write(addr::STIMECMP, 0).unwrap();
+        assert_ne!(h.mip() & irq::STIP, 0, "time >= 0");
+        h.csr_write(addr::MIDELEG, irq::STIP).unwrap();
+        assert_ne!(h.csr_read(addr::SIP).unwrap() & irq::STIP, 0, "sip.STIP readable");
+        // S-mode: needs both STCE and mcounteren.TM.
+        h.prv = Privilege::Supervisor;
+        assert!(rd(&mut h).is_err(), "TM = 0");
+        h.csr.mcounteren = 2;
+        assert!(rd(&mut h).is_ok());
+        h.csr.menvcfg = 0;
+        assert!(rd(&mut h).is_err(), "STCE = 0");
+    }
 }

@@ -47,7 +47,11 @@ impl Hart {
         if pa & (size as u64 - 1) != 0 {
             return Err(Exception::LoadAccessFault(va));
         }
-        bus.read(pa, size, self.cycles()).map_err(|_| Exception::LoadAccessFault(va))
+        let v = bus.read(pa, size, self.cycles()).map_err(|_| Exception::LoadAccessFault(va))?;
+        // A device read can change interrupt lines (a PLIC claim, a UART RBR or IIR read):
+        // resample them so that a read of mip later in the same block is not stale.
+        self.irq_lines = bus.dev.irq_lines(self.hartid as usize, self.cycles());
+        Ok(v)
     }
 
     /// A load crossing a page boundary: translate both pages, then read byte by byte.

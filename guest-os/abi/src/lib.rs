@@ -165,6 +165,7 @@ pub mod errno {
     pub const ENAMETOOLONG: isize = 36;
     pub const ENOSYS: isize = 38;
     pub const ENOTEMPTY: isize = 39;
+    pub const EOVERFLOW: isize = 75;
 
     /// A short description of `e` (positive errno), as strerror would give.
     pub fn describe(e: isize) -> &'static str {
@@ -232,9 +233,11 @@ pub mod mman {
     pub const PROT_EXEC: usize = 4;
     pub const MAP_SHARED: usize = 0x01;
     pub const MAP_PRIVATE: usize = 0x02;
+    pub const MAP_SHARED_VALIDATE: usize = 0x03;
     pub const MAP_FIXED: usize = 0x10;
     pub const MAP_ANONYMOUS: usize = 0x20;
-    /// Like MAP_FIXED but fails with EEXIST instead of replacing a mapping.
+    pub const MAP_GROWSDOWN: usize = 0x100;
+    pub const MAP_STACK: usize = 0x20000;
     pub const MAP_FIXED_NOREPLACE: usize = 0x100000;
     /// msync flags.
     pub const MS_ASYNC: usize = 1;

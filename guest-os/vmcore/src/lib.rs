@@ -64,17 +64,17 @@ pub const fn is_page_aligned(x: u64) -> bool {
 #[repr(i32)]
 pub enum Errno {
     /// Operation not permitted (e.g. `MAP_FIXED` below `mmap_min_addr`).
-    EPERM = 1,
+    EPERM = abi::errno::EPERM as i32,
     /// Out of memory: no room in the address space, or too many mappings.
-    ENOMEM = 12,
+    ENOMEM = abi::errno::ENOMEM as i32,
     /// Permission denied (e.g. `mprotect` asks for more than the mapping may ever have).
-    EACCES = 13,
+    EACCES = abi::errno::EACCES as i32,
     /// The range is already mapped (`MAP_FIXED_NOREPLACE`).
-    EEXIST = 17,
+    EEXIST = abi::errno::EEXIST as i32,
     /// Invalid argument: misaligned address or offset, zero length, bad flags.
-    EINVAL = 22,
+    EINVAL = abi::errno::EINVAL as i32,
     /// Value too large: `mmap` file offset plus length overflows.
-    EOVERFLOW = 75,
+    EOVERFLOW = abi::errno::EOVERFLOW as i32,
 }
 
 impl Errno {

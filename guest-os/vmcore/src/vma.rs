@@ -45,13 +45,13 @@ pub struct Prot(u8);
 
 impl Prot {
     /// No access (`PROT_NONE`).
-    pub const NONE: Prot = Prot(0);
+    pub const NONE: Prot = Prot(abi::mman::PROT_NONE as u8);
     /// `PROT_READ`.
-    pub const READ: Prot = Prot(1);
+    pub const READ: Prot = Prot(abi::mman::PROT_READ as u8);
     /// `PROT_WRITE`.
-    pub const WRITE: Prot = Prot(2);
+    pub const WRITE: Prot = Prot(abi::mman::PROT_WRITE as u8);
     /// `PROT_EXEC`.
-    pub const EXEC: Prot = Prot(4);
+    pub const EXEC: Prot = Prot(abi::mman::PROT_EXEC as u8);
     /// Read and write.
     pub const RW: Prot = Prot(3);
     /// Everything.
@@ -106,24 +106,26 @@ pub enum Share {
     Shared,
 }
 
-/// Linux `mmap` flag values (include/uapi/linux/mman.h, asm-generic/mman-common.h).
+/// Linux `mmap` flag values (include/uapi/linux/mman.h, asm-generic/mman-common.h), from
+/// the `abi` crate, where every number shared with the kernel and user space lives.
 pub mod map_flags {
+    use abi::mman;
     /// Writes are shared.
-    pub const MAP_SHARED: u64 = 0x01;
+    pub const MAP_SHARED: u64 = mman::MAP_SHARED as u64;
     /// Writes are private (copy-on-write).
-    pub const MAP_PRIVATE: u64 = 0x02;
+    pub const MAP_PRIVATE: u64 = mman::MAP_PRIVATE as u64;
     /// `MAP_SHARED` with flag validation.
-    pub const MAP_SHARED_VALIDATE: u64 = 0x03;
+    pub const MAP_SHARED_VALIDATE: u64 = mman::MAP_SHARED_VALIDATE as u64;
     /// Place exactly at `addr`, replacing existing mappings.
-    pub const MAP_FIXED: u64 = 0x10;
+    pub const MAP_FIXED: u64 = mman::MAP_FIXED as u64;
     /// Not backed by a file.
-    pub const MAP_ANONYMOUS: u64 = 0x20;
+    pub const MAP_ANONYMOUS: u64 = mman::MAP_ANONYMOUS as u64;
     /// Stack-like segment that grows down.
-    pub const MAP_GROWSDOWN: u64 = 0x100;
+    pub const MAP_GROWSDOWN: u64 = mman::MAP_GROWSDOWN as u64;
     /// Hint: the mapping is a stack (no effect in Linux).
-    pub const MAP_STACK: u64 = 0x20000;
+    pub const MAP_STACK: u64 = mman::MAP_STACK as u64;
     /// Place exactly at `addr`, fail with `EEXIST` if anything is there.
-    pub const MAP_FIXED_NOREPLACE: u64 = 0x100000;
+    pub const MAP_FIXED_NOREPLACE: u64 = mman::MAP_FIXED_NOREPLACE as u64;
 }
 
 /// What the pages of an area contain before they are first written.

@@ -77,3 +77,36 @@ pub fn run_all_passing(prefix: &str, max_insns: u64) {
     }
     assert!(failed.is_empty(), "failing guest programs: {failed:?}");
 }
+
+/// Machine options beyond the defaults, for platform tests.
+#[derive(Clone, Debug, Default)]
+pub struct RunOpts {
+    /// Number of harts (0 = 1).
+    pub harts: usize,
+    /// Disk images for virtio slots 0, 1, ... and whether each is read-only.
+    pub drives: Vec<(PathBuf, bool)>,
+    /// Bytes queued on the UART's receive side before the run.
+    pub input: Vec<u8>,
+    /// Scheduler quantum in cycles (0 = default).
+    pub quantum: u64,
+}
+
+/// Runs guest program `name` with `opts` (harts, drives, UART input).
+pub fn run_guest_opts(name: &str, max_insns: u64, opts: &RunOpts) -> Run {
+    let bytes = std::fs::read(guest(name)).expect("read guest ELF");
+    let mut config = MachineConfig { harts: opts.harts.max(1), ..Default::default() };
+    if opts.quantum > 0 {
+        config.quantum = opts.quantum;
+    }
+    let mut m = Machine::new(config);
+    m.bus.dev.uart.echo = false;
+    for (path, ro) in &opts.drives {
+        m.attach_drive(path, *ro).expect("attach drive");
+    }
+    m.load_elf(&bytes).expect("load guest ELF");
+    m.bus.dev.uart.inject(&opts.input);
+    m.bus.dev.update_irqs();
+    let outcome = m.run(Some(max_insns), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
+    Run { outcome, console, retired: m.retired() }
+}

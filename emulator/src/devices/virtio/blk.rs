@@ -12,7 +12,7 @@
 //! guest does writes outside the image.
 
 use super::queue::{Chain, QueueError};
-use super::{feature, Completion, VirtioDevice};
+use super::{feature, Completion, IoStats, VirtioDevice};
 use crate::ram::Ram;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
@@ -190,6 +190,15 @@ impl VirtioDevice for Blk {
         // The status is the last device-writable byte (5.2.6).
         code |= chain.write_at(ram, wlen - 1, &[status])?;
         Ok(Completion { written: (data + 1) as u32, code_dirty: code })
+    }
+
+    fn io_stats(&self) -> IoStats {
+        IoStats {
+            reads: self.reads,
+            writes: self.writes,
+            bytes_read: self.bytes_read,
+            bytes_written: self.bytes_written,
+        }
     }
 
     fn flush(&mut self) {

@@ -104,6 +104,11 @@ impl VirtioMmio {
         self.status
     }
 
+    /// The device's request counters (zero for an empty slot).
+    pub fn io_stats(&self) -> super::IoStats {
+        self.dev.as_ref().map(|d| d.io_stats()).unwrap_or_default()
+    }
+
     /// Makes written data durable (called at exit).
     pub fn flush(&mut self) {
         if let Some(d) = &mut self.dev {
@@ -263,5 +268,59 @@ impl VirtioMmio {
             self.interrupt_status |= INT_USED_BUFFER;
         }
         code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_slot_reads_device_id_zero_and_ignores_queues() {
+        let mut ram = Ram::new(1 << 20);
+        let mut v = VirtioMmio::new(None);
+        assert_eq!(v.read(reg::MAGIC_VALUE, 4), Ok(MAGIC as u64));
+        assert_eq!(v.read(reg::VERSION, 4), Ok(2));
+        assert_eq!(v.read(reg::DEVICE_ID, 4), Ok(0));
+        assert_eq!(v.read(reg::QUEUE_SIZE_MAX, 4), Ok(0));
+        v.write(reg::QUEUE_SIZE, 4, 8, &mut ram).unwrap();
+        assert_eq!(v.read(reg::QUEUE_SIZE, 4), Ok(0));
+        assert_eq!(v.read(reg::STATUS, 2), Err(BusError::Unsupported));
+        assert!(!v.irq());
+    }
+
+    #[test]
+    fn status_reset_and_feature_negotiation() {
+        let dir = std::env::temp_dir().join(format!("rvsim-mmio-unit-{}.img", std::process::id()));
+        std::fs::write(&dir, vec![0u8; 4096]).unwrap();
+        let blk = super::super::Blk::open(&dir, true).unwrap();
+        let _ = std::fs::remove_file(&dir);
+        let mut ram = Ram::new(1 << 20);
+        let mut v = VirtioMmio::new(Some(Box::new(blk)));
+        assert_eq!(v.read(reg::DEVICE_ID, 4), Ok(2));
+        // Capacity (8 sectors) in the config space, readable with any size.
+        assert_eq!(v.read(reg::CONFIG, 8), Ok(8));
+        assert_eq!(v.read(reg::CONFIG, 1), Ok(8));
+        v.write(reg::DEVICE_FEATURES_SEL, 4, 0, &mut ram).unwrap();
+        let lo = v.read(reg::DEVICE_FEATURES, 4).unwrap();
+        assert_ne!(lo & (1 << 5), 0, "VIRTIO_BLK_F_RO offered for a read-only image");
+        v.write(reg::DEVICE_FEATURES_SEL, 4, 1, &mut ram).unwrap();
+        assert_eq!(v.read(reg::DEVICE_FEATURES, 4), Ok(1), "VERSION_1");
+        // Accepting a feature the device does not offer is refused.
+        v.write(reg::DRIVER_FEATURES_SEL, 4, 1, &mut ram).unwrap();
+        v.write(reg::DRIVER_FEATURES, 4, 1 | 2, &mut ram).unwrap();
+        v.write(reg::STATUS, 4, (status::ACKNOWLEDGE | status::DRIVER | status::FEATURES_OK) as u64, &mut ram).unwrap();
+        assert_eq!(v.status() & status::FEATURES_OK, 0);
+        v.write(reg::DRIVER_FEATURES, 4, 1, &mut ram).unwrap();
+        v.write(reg::STATUS, 4, (status::ACKNOWLEDGE | status::DRIVER | status::FEATURES_OK) as u64, &mut ram).unwrap();
+        assert_ne!(v.status() & status::FEATURES_OK, 0);
+        v.write(reg::QUEUE_SIZE, 4, 16, &mut ram).unwrap();
+        v.write(reg::QUEUE_DESC_HIGH, 4, 1, &mut ram).unwrap();
+        assert_eq!(v.read(reg::QUEUE_DESC_HIGH, 4), Ok(1));
+        // Writing 0 resets everything.
+        v.write(reg::STATUS, 4, 0, &mut ram).unwrap();
+        assert_eq!(v.status(), 0);
+        assert_eq!(v.read(reg::QUEUE_SIZE, 4), Ok(0));
+        assert_eq!(v.read(reg::QUEUE_DESC_HIGH, 4), Ok(0));
     }
 }

@@ -18,8 +18,8 @@ pub mod feature {
 }
 
 /// Base of virtio-mmio slot 0 and the distance between slots (QEMU virt).
-pub const MMIO_BASE: u64 = 0x1000_1000;
-pub const MMIO_STRIDE: u64 = 0x1000;
+pub const MMIO_BASE: u64 = abi::mmio::VIRTIO0;
+pub const MMIO_STRIDE: u64 = abi::mmio::VIRTIO_STRIDE;
 /// Number of virtio-mmio slots (QEMU virt has 8).
 pub const SLOTS: usize = 8;
 /// PLIC source of slot 0; slot N uses `IRQ_BASE + N`.
@@ -46,4 +46,17 @@ pub trait VirtioDevice: Send {
     fn process(&mut self, chain: &Chain, ram: &mut Ram) -> Result<Completion, QueueError>;
     /// Makes written data durable (at exit).
     fn flush(&mut self) {}
+    /// Request counters, for `--stats`.
+    fn io_stats(&self) -> IoStats {
+        IoStats::default()
+    }
+}
+
+/// Requests served by a block device.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IoStats {
+    pub reads: u64,
+    pub writes: u64,
+    pub bytes_read: u64,
+    pub bytes_written: u64,
 }

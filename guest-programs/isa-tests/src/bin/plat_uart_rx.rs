@@ -34,7 +34,7 @@ fn main() -> u32 {
     w32(PLIC + 4 * 10, 1);
     w32(PLIC + 0x2000, 1 << 10);
     w32(PLIC + 0x20_0000, 0);
-    w8(UART + 2, 0x07); // FCR: enable and clear FIFOs
+    w8(UART + 2, 0x01); // FCR: enable the FIFOs (clearing them would drop queued input)
     w8(UART + 1, 0x01); // IER: received data available
                         // SAFETY: enable MEIE only; mstatus.MIE stays 0, so WFI returns without a trap.
     unsafe { core::arch::asm!("csrs mie, {}", in(reg) MEIP) };

@@ -1,0 +1,451 @@
+//! The `virt`-compatible platform: PLIC, UART receive, timers, virtio-blk, multiple harts
+//! (guest programs `plat_*`), robustness of the virtio device against malformed rings
+//! (host test), and booting Debian's OpenSBI with our S-mode payload.
+mod common;
+use common::RunOpts;
+use rvsim::bus::RAM_BASE;
+use rvsim::hart::NoTrace;
+use rvsim::machine::{Machine, MachineConfig, Outcome};
+use std::path::PathBuf;
+
+const LIMIT: u64 = 20_000_000;
+
+fn check(name: &str, opts: &RunOpts) -> common::Run {
+    let r = common::run_guest_opts(name, LIMIT, opts);
+    assert_eq!(r.outcome, Outcome::Exit(0), "{name}: console:\n{}", r.console);
+    r
+}
+
+/// A temporary disk image of `sectors` sectors where byte i of sector s is `s ^ i`.
+fn image(tag: &str, sectors: usize) -> (PathBuf, Vec<u8>) {
+    let p = std::env::temp_dir().join(format!("rvsim-plat-{tag}-{}.img", std::process::id()));
+    let data: Vec<u8> = (0..sectors).flat_map(|s| (0..512).map(move |i| (s ^ i) as u8)).collect();
+    std::fs::write(&p, &data).expect("write image");
+    (p, data)
+}
+
+#[test]
+fn plic_claim_complete_and_masking() {
+    check("plat_plic", &RunOpts::default());
+}
+
+#[test]
+fn timers_from_clint_and_sstc() {
+    check("plat_timer", &RunOpts::default());
+}
+
+#[test]
+fn uart_receive_interrupts() {
+    let r = check("plat_uart_rx", &RunOpts { input: b"ping\n".to_vec(), ..Default::default() });
+    assert!(r.console.contains("got \"ping\\n\""), "{}", r.console);
+}
+
+#[test]
+fn uart_without_input_never_interrupts() {
+    // No input: the program waits forever, so the run must end at the limit.
+    let r = common::run_guest_opts("plat_uart_rx", 2_000_000, &RunOpts::default());
+    assert_eq!(r.outcome, Outcome::InstructionLimit, "{}", r.console);
+}
+
+#[test]
+fn virtio_blk_reads_and_writes_reach_the_image() {
+    let (p, before) = image("rw", 64);
+    let r = check("plat_virtio_blk", &RunOpts { drives: vec![(p.clone(), false)], ..Default::default() });
+    assert!(r.console.contains("capacity 64 sectors"), "{}", r.console);
+    let after = std::fs::read(&p).expect("read image");
+    let _ = std::fs::remove_file(&p);
+    assert_eq!(after.len(), before.len());
+    for (i, (&a, &b)) in after.iter().zip(&before).enumerate() {
+        let want = if (512..1024).contains(&i) { 0xa5 ^ (i - 512) as u8 } else { b };
+        assert_eq!(a, want, "image byte {i}");
+    }
+}
+
+#[test]
+fn virtio_blk_readonly_rejects_writes() {
+    let (p, before) = image("ro", 64);
+    let r = common::run_guest_opts(
+        "plat_virtio_blk",
+        LIMIT,
+        &RunOpts { drives: vec![(p.clone(), true)], ..Default::default() },
+    );
+    // The write (check 6) fails with IOERR, and the image is untouched.
+    assert_eq!(r.outcome, Outcome::Exit(6), "{}", r.console);
+    assert!(r.console.contains("write failed: status 1"), "{}", r.console);
+    assert_eq!(std::fs::read(&p).expect("read image"), before);
+    let _ = std::fs::remove_file(&p);
+}
+
+#[test]
+fn empty_slot_has_device_id_zero() {
+    let r = common::run_guest_opts("plat_virtio_blk", LIMIT, &RunOpts::default());
+    assert_eq!(r.outcome, Outcome::Exit(1), "{}", r.console);
+}
+
+#[test]
+fn four_harts_share_counters_and_ipis() {
+    let r = check("plat_smp", &RunOpts { harts: 4, ..Default::default() });
+    assert!(r.console.contains("amo counter 4000, lr/sc counter 4000"), "{}", r.console);
+    // Tiny quanta interleave the harts inside LR/SC sequences and AMO loops.
+    for q in [1, 7, 100] {
+        let r = check("plat_smp", &RunOpts { harts: 4, quantum: q, ..Default::default() });
+        assert!(r.console.contains("amo counter 4000, lr/sc counter 4000"), "quantum {q}: {}", r.console);
+    }
+}
+
+// ---- virtio robustness: a host-side driver feeding malformed rings ----
+
+const SLOT0: u64 = 0x1000_1000;
+const DESC: u64 = RAM_BASE + 0x10_0000;
+const AVAIL: u64 = RAM_BASE + 0x10_1000;
+const USED: u64 = RAM_BASE + 0x10_2000;
+const HDR: u64 = RAM_BASE + 0x10_3000;
+const STAT: u64 = RAM_BASE + 0x10_3100;
+const BUF: u64 = RAM_BASE + 0x10_4000;
+
+struct Driver {
+    m: Machine,
+    avail: u16,
+}
+
+impl Driver {
+    fn new(img: &std::path::Path, ro: bool) -> Driver {
+        let mut m = Machine::new(MachineConfig::default());
+        m.attach_drive(img, ro).expect("attach");
+        let mut d = Driver { m, avail: 0 };
+        d.init();
+        d
+    }
+    fn mmio_w(&mut self, off: u64, v: u32) {
+        self.m.bus.write(SLOT0 + off, 4, v as u64, 0).expect("mmio write");
+    }
+    fn mmio_r(&mut self, off: u64) -> u32 {
+        self.m.bus.read(SLOT0 + off, 4, 0).expect("mmio read") as u32
+    }
+    fn w(&mut self, pa: u64, size: u8, v: u64) {
+        self.m.bus.write(pa, size, v, 0).expect("ram write");
+    }
+    fn r(&mut self, pa: u64, size: u8) -> u64 {
+        self.m.bus.read(pa, size, 0).expect("ram read")
+    }
+    fn init(&mut self) {
+        self.mmio_w(0x70, 0);
+        self.mmio_w(0x70, 3);
+        self.mmio_w(0x24, 1);
+        self.mmio_w(0x20, 1);
+        self.mmio_w(0x70, 3 | 8);
+        assert_eq!(self.mmio_r(0x70) & 8, 8);
+        self.mmio_w(0x38, 8);
+        self.mmio_w(0x80, DESC as u32);
+        self.mmio_w(0x90, AVAIL as u32);
+        self.mmio_w(0xa0, USED as u32);
+        self.mmio_w(0x44, 1);
+        self.mmio_w(0x70, 3 | 8 | 4);
+        self.avail = 0;
+    }
+    fn desc(&mut self, i: u64, addr: u64, len: u32, flags: u16, next: u16) {
+        self.w(DESC + 16 * i, 8, addr);
+        self.w(DESC + 16 * i + 8, 4, len as u64);
+        self.w(DESC + 16 * i + 12, 2, flags as u64);
+        self.w(DESC + 16 * i + 14, 2, next as u64);
+    }
+    fn header(&mut self, ty: u32, sector: u64) {
+        self.w(HDR, 4, ty as u64);
+        self.w(HDR + 8, 8, sector);
+        self.w(STAT, 1, 0xff);
+    }
+    /// Makes chain `head` available and notifies; returns the device status register.
+    fn submit(&mut self, head: u16) -> u32 {
+        let slot = (self.avail % 8) as u64;
+        self.w(AVAIL + 4 + 2 * slot, 2, head as u64);
+        self.avail = self.avail.wrapping_add(1);
+        self.w(AVAIL + 2, 2, self.avail as u64);
+        self.mmio_w(0x50, 0);
+        self.mmio_r(0x70)
+    }
+}
+
+const NEXT: u16 = 1;
+const WRITE: u16 = 2;
+const NEEDS_RESET: u32 = 64;
+
+#[test]
+fn virtio_survives_malformed_descriptors_and_keeps_the_image_intact() {
+    let (p, before) = image("bad", 16);
+    let mut d = Driver::new(&p, false);
+    // 1. A descriptor loop: 0 -> 1 -> 0.
+    d.header(1, 0);
+    d.desc(0, HDR, 16, NEXT, 1);
+    d.desc(1, BUF, 512, NEXT, 0);
+    assert_ne!(d.submit(0) & NEEDS_RESET, 0, "loop must set DEVICE_NEEDS_RESET");
+    assert_eq!(d.mmio_r(0x60) & 2, 2, "config-change interrupt");
+    // Further notifications are ignored until reset.
+    assert_ne!(d.submit(0) & NEEDS_RESET, 0);
+    // 2. After reset: a write whose data lies outside RAM.
+    d.init();
+    d.header(1, 0);
+    d.desc(0, HDR, 16, NEXT, 1);
+    d.desc(1, 0x1000_0000, 512, NEXT, 2);
+    d.desc(2, STAT, 1, WRITE, 0);
+    assert_ne!(d.submit(0) & NEEDS_RESET, 0, "buffer outside RAM");
+    // 3. Data running past the end of RAM.
+    d.init();
+    d.header(0, 0);
+    d.desc(0, HDR, 16, NEXT, 1);
+    d.desc(1, RAM_BASE + (128 << 20) - 256, 512, NEXT | WRITE, 2);
+    d.desc(2, STAT, 1, WRITE, 0);
+    assert_ne!(d.submit(0) & NEEDS_RESET, 0, "buffer past the end of RAM");
+    // 4. `next` out of the table; indirect descriptor; readable after writable.
+    for (flags1, next0) in [(NEXT, 9u16), (4, 1), (0, 1)] {
+        d.init();
+        d.header(1, 0);
+        d.desc(0, HDR, 16, NEXT | if flags1 == 0 { WRITE } else { 0 }, next0);
+        d.desc(1, BUF, 512, flags1, 0);
+        assert_ne!(d.submit(0) & NEEDS_RESET, 0, "flags {flags1} next {next0}");
+    }
+    // 5. Header too short / no status byte.
+    d.init();
+    d.desc(0, HDR, 8, NEXT, 1);
+    d.desc(1, STAT, 1, WRITE, 0);
+    assert_ne!(d.submit(0) & NEEDS_RESET, 0, "short header");
+    d.init();
+    d.desc(0, HDR, 16, 0, 0);
+    assert_ne!(d.submit(0) & NEEDS_RESET, 0, "no status byte");
+    // 6. Well-formed requests with bad contents get a status byte and the device lives on.
+    let cases: [(u32, u64, u32, u8); 4] = [
+        (1, 16, 512, 1),       // write past the end: IOERR
+        (1, u64::MAX, 512, 1), // sector overflow: IOERR
+        (1, 0, 100, 1),        // not a multiple of 512: IOERR
+        (0x99, 0, 512, 2),     // unknown type: UNSUPP
+    ];
+    d.init();
+    for (k, &(ty, sector, len, want)) in cases.iter().enumerate() {
+        d.header(ty, sector);
+        d.desc(0, HDR, 16, NEXT, 1);
+        d.desc(1, BUF, len, NEXT, 2);
+        d.desc(2, STAT, 1, WRITE, 0);
+        assert_eq!(d.submit(0) & NEEDS_RESET, 0, "case {k}");
+        assert_eq!(d.r(STAT, 1) as u8, want, "case {k} status");
+        assert_eq!(d.r(USED + 2, 2), k as u64 + 1, "used idx after case {k}");
+    }
+    // 7. The avail index running more than the queue size ahead.
+    d.init();
+    d.w(AVAIL + 2, 2, 100);
+    d.mmio_w(0x50, 0);
+    assert_ne!(d.mmio_r(0x70) & NEEDS_RESET, 0, "avail overrun");
+    // 8. A queue size that is not a power of two.
+    d.init();
+    d.mmio_w(0x70, 0);
+    d.mmio_w(0x70, 3);
+    d.mmio_w(0x24, 1);
+    d.mmio_w(0x20, 1);
+    d.mmio_w(0x70, 3 | 8);
+    d.mmio_w(0x38, 5);
+    d.mmio_w(0x44, 1);
+    d.mmio_w(0x70, 3 | 8 | 4);
+    d.w(AVAIL + 2, 2, 1);
+    d.mmio_w(0x50, 0);
+    assert_ne!(d.mmio_r(0x70) & NEEDS_RESET, 0, "queue size 5");
+    drop(d);
+    assert_eq!(std::fs::read(&p).expect("read image"), before, "image must be untouched");
+    let _ = std::fs::remove_file(&p);
+}
+
+#[test]
+fn virtio_features_without_version_1_are_refused() {
+    let (p, _) = image("feat", 4);
+    let mut d = Driver::new(&p, false);
+    d.mmio_w(0x70, 0);
+    d.mmio_w(0x70, 3);
+    d.mmio_w(0x24, 1);
+    d.mmio_w(0x20, 0);
+    d.mmio_w(0x70, 3 | 8);
+    assert_eq!(d.mmio_r(0x70) & 8, 0, "FEATURES_OK must not stick without VERSION_1");
+    // Read-only drives offer VIRTIO_BLK_F_RO (bit 5).
+    let mut ro = Driver::new(&p, true);
+    ro.mmio_w(0x14, 0);
+    assert_ne!(ro.mmio_r(0x10) & (1 << 5), 0);
+    let _ = std::fs::remove_file(&p);
+}
+
+// ---- firmware boot ----
+
+const FW_JUMP: &str = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
+
+#[test]
+fn opensbi_fw_jump_boots_our_payload_and_powers_off() {
+    if !std::path::Path::new(FW_JUMP).exists() {
+        println!("skipped: {FW_JUMP} is missing (apt-get install opensbi)");
+        return;
+    }
+    let fw = std::fs::read(FW_JUMP).expect("read fw_jump");
+    let payload = std::fs::read(common::guest("sbi-payload")).expect("read payload");
+    let mut m = Machine::new(MachineConfig::default());
+    m.bus.dev.uart.echo = false;
+    m.load_firmware(&fw, Some(&payload)).expect("load");
+    let outcome = m.run(Some(100_000_000), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
+    assert_eq!(outcome, Outcome::Exit(0), "console:\n{console}");
+    boot_checks(&console);
+    assert!(console.contains("Platform HART Count       : 1"), "{console}");
+    // Four harts: OpenSBI's HSM parks harts 1-3, the payload runs on the boot hart.
+    let mut m = Machine::new(MachineConfig { harts: 4, ..Default::default() });
+    m.bus.dev.uart.echo = false;
+    m.load_firmware(&fw, Some(&payload)).expect("load");
+    let outcome = m.run(Some(400_000_000), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
+    assert_eq!(outcome, Outcome::Exit(0), "console:\n{console}");
+    assert!(console.contains("Platform HART Count       : 4"), "{console}");
+    assert!(console.contains("Domain0 HARTs             : 0*,1*,2*,3*"), "{console}");
+}
+
+fn boot_checks(console: &str) {
+    for s in [
+        "OpenSBI v1.",
+        "Platform Name             : riscv-virtio,qemu",
+        "Boot HART Base ISA        : rv64imafdc",
+        "Platform Shutdown Device  : sifive_test",
+        "Domain0 Next Address      : 0x0000000080200000",
+        "sbi-payload: hello from S-mode on hart 0",
+        "magic 0xd00dfeed",
+        "shutting down through SRST",
+    ] {
+        assert!(console.contains(s), "missing {s:?} in console:\n{console}");
+    }
+}
+
+#[test]
+fn raw_firmware_image_runs_from_ram_base_with_the_dtb_in_a1() {
+    // lui t0, 0x100; lui t1, 5; addi t1, t1, 0x555; sw t1, 0(t0): finisher pass.
+    let code: [u32; 4] = [0x0010_02b7, 0x0000_5337, 0x5553_0313, 0x0062_a023];
+    let raw: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let mut m = Machine::new(MachineConfig::default());
+    m.load_firmware(&raw, None).expect("raw image");
+    assert_eq!(m.run(Some(10_000), &mut NoTrace), Outcome::Exit(0));
+    // a1 at entry pointed at the DTB (QEMU's reset vector convention).
+    assert_eq!(m.cores[0].hart.x[11], m.dtb_addr);
+    assert_eq!(&m.ram_slice(m.dtb_addr, 4).expect("dtb in RAM"), &[0xd0, 0x0d, 0xfe, 0xed]);
+}
+
+#[test]
+fn htif_console_syscall_exit_and_signature() {
+    let bytes = std::fs::read(common::guest("plat_htif")).expect("read guest");
+    let mut m = Machine::new(MachineConfig::default());
+    m.bus.dev.uart.echo = false;
+    m.load_elf(&bytes).expect("load");
+    assert!(m.bus.dev.htif.is_some(), "tohost symbol found");
+    let outcome = m.run(Some(LIMIT), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
+    assert_eq!(outcome, Outcome::Exit(0), "{console}");
+    assert_eq!(console, "htif: bcd putchar\nhtif: syscall write\n");
+    assert_eq!(m.signature().as_deref(), Some("deadbeef\n00000001\n12345678\ncafef00d\n"));
+}
+
+#[test]
+fn device_tree_decompiles_and_describes_the_machine() {
+    let mut m = Machine::new(MachineConfig { harts: 2, ..Default::default() });
+    m.boot.bootargs = Some("console=ttyS0 root=/dev/vda".into());
+    m.load_firmware(&[0x73, 0x00, 0x50, 0x10], None).expect("raw image"); // wfi
+    assert_eq!(m.dtb_addr, RAM_BASE + (128 << 20) - (2 << 20));
+    let path = std::env::temp_dir().join(format!("rvsim-plat-{}.dtb", std::process::id()));
+    std::fs::write(&path, &m.dtb).expect("write dtb");
+    let out = std::process::Command::new("dtc").args(["-I", "dtb", "-O", "dts"]).arg(&path).output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(out) = out else {
+        println!("skipped: dtc is not installed (apt-get install device-tree-compiler)");
+        return;
+    };
+    assert!(out.status.success(), "dtc failed: {}", String::from_utf8_lossy(&out.stderr));
+    let dts = String::from_utf8_lossy(&out.stdout);
+    for s in [
+        "bootargs = \"console=ttyS0 root=/dev/vda\";",
+        "stdout-path = \"/soc/serial@10000000\";",
+        "reg = <0x00 0x80000000 0x00 0x8000000>;",
+        "timebase-frequency = <0x989680>;",
+        "cpu@1 {",
+        "riscv,isa = \"rv64imafdc_zicsr_zifencei_sstc\";",
+        "mmu-type = \"riscv,sv39\";",
+        "compatible = \"sifive,plic-1.0.0\\0riscv,plic0\";",
+        "riscv,ndev = <0x60>;",
+        "compatible = \"sifive,clint0\\0riscv,clint0\";",
+        "compatible = \"sifive,test1\\0sifive,test0\\0syscon\";",
+        "compatible = \"syscon-poweroff\";",
+        "compatible = \"ns16550a\";",
+        "virtio_mmio@10001000 {",
+        "virtio_mmio@10008000 {",
+    ] {
+        assert!(dts.contains(s), "missing {s:?} in\n{dts}");
+    }
+}
+
+#[test]
+fn virtio_blk_get_id_returns_the_image_name() {
+    let (p, _) = image("id", 4);
+    let name = p.file_name().expect("name").to_string_lossy().into_owned();
+    let mut d = Driver::new(&p, false);
+    d.header(8, 0);
+    d.desc(0, HDR, 16, NEXT, 1);
+    d.desc(1, BUF, 20, NEXT | WRITE, 2);
+    d.desc(2, STAT, 1, WRITE, 0);
+    assert_eq!(d.submit(0) & NEEDS_RESET, 0);
+    assert_eq!(d.r(STAT, 1), 0, "VIRTIO_BLK_S_OK");
+    let id: Vec<u8> = (0..20).map(|i| d.r(BUF + i, 1) as u8).collect();
+    let want: Vec<u8> = name.bytes().chain(std::iter::repeat(0)).take(20).collect();
+    assert_eq!(id, want);
+    // Used length: 20 ID bytes + the status byte.
+    assert_eq!(d.r(USED + 4 + 4, 4), 21);
+    // The used-buffer interrupt reached the PLIC (source 1).
+    assert_eq!(d.mmio_r(0x60) & 1, 1);
+    assert_ne!(d.m.bus.read(0x0c00_1000, 4, 0).expect("plic pending") & 2, 0);
+    d.mmio_w(0x64, 1);
+    assert_eq!(d.m.bus.read(0x0c00_1000, 4, 0).expect("plic pending") & 2, 0);
+    let _ = std::fs::remove_file(&p);
+}
+
+// ---- the guest OS on this machine's disks ----
+
+/// Runs the guest OS's usertests image on rvsim (virtio-blk disk 0, UART console),
+/// directly (`-bios none`) or under OpenSBI. The image comes from `make os`.
+fn usertests_on_rvsim(firmware: Option<&str>) {
+    let img = common::root().join("target/fs-usertests.img");
+    assert!(img.exists(), "{} is missing: run `make os`", img.display());
+    let disk =
+        std::env::temp_dir().join(format!("rvsim-plat-usertests-{}-{}.img", firmware.is_some(), std::process::id()));
+    std::fs::copy(&img, &disk).expect("copy image");
+    let mut m = Machine::new(MachineConfig::default());
+    m.bus.dev.uart.echo = false;
+    m.attach_drive(&disk, false).expect("attach");
+    match firmware {
+        Some(fw) => {
+            let fw = std::fs::read(fw).expect("read firmware");
+            let kernel = std::fs::read(common::guest("kernel-sbi")).expect("read kernel-sbi");
+            m.load_firmware(&fw, Some(&kernel)).expect("load");
+        }
+        None => m.load_elf(&std::fs::read(common::guest("kernel")).expect("read kernel")).expect("load"),
+    }
+    let outcome = m.run(Some(4_000_000_000), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
+    let changed = std::fs::read(&disk).expect("read image") != std::fs::read(&img).expect("read image");
+    let _ = std::fs::remove_file(&disk);
+    let oks = console.lines().filter(|l| l.starts_with("test ") && l.ends_with(": OK")).count();
+    assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
+    assert!(oks >= 24, "only {oks} tests reported OK");
+    assert_eq!(outcome, Outcome::Exit(0), "{console}");
+    assert!(changed, "usertests write files: the image must have changed");
+    let reads = m.bus.dev.virtio[0].io_stats();
+    assert!(reads.reads > 0 && reads.writes > 0, "{reads:?}");
+}
+
+#[test]
+fn guest_os_usertests_pass_on_rvsim() {
+    usertests_on_rvsim(None);
+}
+
+#[test]
+fn guest_os_usertests_pass_on_rvsim_under_opensbi() {
+    if !std::path::Path::new(FW_JUMP).exists() {
+        println!("skipped: {FW_JUMP} is missing (apt-get install opensbi)");
+        return;
+    }
+    usertests_on_rvsim(Some(FW_JUMP));
+}
