@@ -151,7 +151,6 @@ pub mod errno {
     pub const EBUSY: isize = 16;
     pub const EEXIST: isize = 17;
     pub const ENODEV: isize = 19;
-    pub const EOVERFLOW: isize = 75;
     pub const ENOTDIR: isize = 20;
     pub const EISDIR: isize = 21;
     pub const EINVAL: isize = 22;
