@@ -322,6 +322,8 @@ impl Fs {
             ino.size = (off as usize + done) as u32;
         }
         self.iput(inum, &ino)?;
+        // Mapped pages of this file see the new bytes (mm/pagecache.rs).
+        crate::mm::pagecache::update(inum, off, &data[..done]);
         match err {
             Some(e) if done == 0 => Err(e),
             _ => Ok(done),

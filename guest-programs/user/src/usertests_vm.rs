@@ -139,6 +139,7 @@ fn t_vm_fork_leak() {
         round();
     }
     let after = free_frames();
+    println!("  free frames before 100 forks {before}, after {after}");
     eq!(after, before);
 }
 
@@ -260,6 +261,10 @@ fn t_vm_file() {
     let s = in_child(move || poke(q + PG, 0x1122_3344_5566_7788));
     eq!(s, 0);
     eq!(peek(q + PG), 0x1122_3344_5566_7788);
+    // write(2) to the file shows through the mapping (one page cache).
+    eq!(lseek(fd, (2 * PG) as i64, SEEK_SET), (2 * PG) as isize);
+    eq!(write(fd, &0x99u64.to_le_bytes()), 8);
+    eq!(peek(q + 2 * PG), 0x99);
     eq!(msync(q, 3 * PG, MS_SYNC), 0);
     eq!(munmap(q, 3 * PG), 0);
     eq!(lseek(fd, PG as i64, SEEK_SET), PG as isize);
