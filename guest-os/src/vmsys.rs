@@ -63,7 +63,7 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace) -> Result<(Vec<u8>, us
         }
         _ => {
             let (start, len) = (args[1], args[2]);
-            if !start.is_multiple_of(crate::mm::PAGE_SIZE) {
+            if !start.is_multiple_of(crate::mm::PAGE_SIZE) || start.checked_add(len).is_none() {
                 return Err(EINVAL);
             }
             let pages = (crate::mm::page_up(len) / crate::mm::PAGE_SIZE) as usize;

@@ -171,6 +171,9 @@ pub fn mprotect(a: &mut AddressSpace, addr: u64, len: u64, prot: usize) -> Resul
             out.push(Vma { start: end, ..v.clone() });
         }
     }
+    if out.len() > super::vm::MAX_VMAS {
+        return Err(ENOMEM);
+    }
     // PTEs: shared pages get `perm`; private ones get W only if their frame is theirs alone.
     let zero = super::fault::zero_frame();
     for v in out.iter().filter(|v| v.start >= addr && v.end <= end) {

@@ -353,12 +353,22 @@ impl AddressSpace {
         child.brk_start = self.brk_start;
         child.brk = self.brk;
         let vmas = self.vmas.clone();
-        // Shared anonymous pages must exist before they are shared.
-        for v in vmas.iter().filter(|v| v.shared) {
+        // Shared anonymous pages must exist before they are shared (shared file pages
+        // are shared through the page cache instead). A PROT_NONE one cannot be touched.
+        for v in vmas.iter().filter(|v| v.shared && matches!(v.backing, Backing::Anon)) {
+            let acc = if v.perm & PTE_W != 0 {
+                Access::Write
+            } else if v.perm & PTE_R != 0 {
+                Access::Read
+            } else if v.perm & PTE_X != 0 {
+                Access::Exec
+            } else {
+                continue;
+            };
             let mut va = v.start;
             while va < v.end {
                 if self.pt().lookup(VirtAddr(va)).is_none() {
-                    self.handle_fault(va, Access::Write).map_err(|_| ENOMEM)?;
+                    self.handle_fault(va, acc).map_err(|_| ENOMEM)?;
                 }
                 va += PAGE_SIZE;
             }

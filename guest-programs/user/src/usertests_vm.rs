@@ -282,6 +282,26 @@ fn t_vm_shared_anon() {
     let s = in_child(move || poke(p, 42));
     eq!(s, 0);
     eq!(peek(p), 42);
+    // A read-only shared page not touched before fork is shared too (and fork works).
+    let r = mmap(0, PG, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, usize::MAX, 0) as usize;
+    check!((r as isize) > 0);
+    let s = in_child(move || {
+        eq!(peek(r), 0);
+    });
+    eq!(s, 0);
+    // A shared file mapping longer than the file: fork must not touch the pages past EOF.
+    let fd = open("/t_short", O_RDWR | O_CREAT | O_TRUNC);
+    check!(fd >= 0);
+    eq!(write(fd as usize, b"abc"), 3);
+    let f = mmap(0, 4 * PG, PROT_READ, MAP_SHARED, fd as usize, 0) as usize;
+    check!((f as isize) > 0);
+    let s = in_child(move || {
+        eq!(peek(f) & 0xff_ffff, 0x63_6261);
+    });
+    eq!(s, 0);
+    eq!(munmap(f, 4 * PG), 0);
+    close(fd as usize);
+    eq!(unlink("/t_short"), 0);
 }
 
 /// An out-of-memory page fault kills the process (SIGKILL) and frees everything.
