@@ -75,6 +75,29 @@ impl FdTable {
         Ok(i)
     }
 
+    /// Installs `file` at the lowest free descriptor >= `min` (EMFILE if none, EINVAL if
+    /// `min` is out of range) (fcntl F_DUPFD).
+    pub fn alloc_from(&mut self, min: usize, file: Arc<File>, cloexec: bool) -> Result<usize, isize> {
+        if min >= NOFILE {
+            return Err(EINVAL);
+        }
+        let i = (min..NOFILE).find(|&i| self.fds[i].is_none()).ok_or(EMFILE)?;
+        self.fds[i] = Some(Fd { file, cloexec });
+        Ok(i)
+    }
+
+    /// The close-on-exec flag of `fd`.
+    pub fn cloexec(&self, fd: usize) -> Result<bool, isize> {
+        self.fds.get(fd).and_then(|f| f.as_ref()).map(|f| f.cloexec).ok_or(EBADF)
+    }
+
+    /// Sets the close-on-exec flag of `fd`.
+    pub fn set_cloexec(&mut self, fd: usize, v: bool) -> Result<(), isize> {
+        let f = self.fds.get_mut(fd).and_then(|f| f.as_mut()).ok_or(EBADF)?;
+        f.cloexec = v;
+        Ok(())
+    }
+
     /// Installs `file` at `fd`, closing what was there.
     pub fn set(&mut self, fd: usize, file: Arc<File>, cloexec: bool) -> Result<(), isize> {
         let slot = self.fds.get_mut(fd).ok_or(EBADF)?;

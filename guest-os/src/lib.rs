@@ -41,7 +41,7 @@ pub extern "C" fn kmain(_hartid: u64, dtb: u64) -> ! {
         Some(i) => i,
         None => {
             kprintln!("warning: no usable device tree at {dtb:#x}; assuming 128 MiB at 0x80000000");
-            fdt::BootInfo { ram_base: abi::mmio::RAM, ram_size: 128 << 20, timebase: 10_000_000 }
+            fdt::BootInfo::fallback()
         }
     };
     time::set_freq(info.timebase);
@@ -53,10 +53,17 @@ pub extern "C" fn kmain(_hartid: u64, dtb: u64) -> ! {
     proc::init(satp);
     kprintln!("paging: Sv39 on");
     if arch::sbi::active() {
-        kprintln!("boot: entered in S-mode by SBI firmware");
+        kprintln!("boot: entered in S-mode by SBI firmware; timer: SBI");
+        arch::csr::set_sie(arch::csr::SIE_SSIE | arch::csr::SIE_STIE);
+        time::arm_tick();
+    } else if info.sstc && arch::boot::stce_enabled() && !info.has_arg(b"timer=clint") {
+        // Sstc: S-mode programs stimecmp itself; the M-mode CLINT trampoline is retired.
+        time::use_sstc();
+        kprintln!("timer: Sstc stimecmp");
         arch::csr::set_sie(arch::csr::SIE_SSIE | arch::csr::SIE_STIE);
         time::arm_tick();
     } else {
+        kprintln!("timer: CLINT via M-mode");
         arch::csr::set_sie(arch::csr::SIE_SSIE);
     }
     if let Err(e) = fs::mount() {

@@ -369,8 +369,8 @@ pub fn fork(task: &mut Task, tf: &arch::trap::TrapFrame) -> Result<i32, isize> {
         let i = t.current.expect("no current process");
         (t.procs[i].pid, t.procs[i].name, t.procs[i].fp_used, i)
     };
-    let dirty_saved = arch::trap::fp_save_if_dirty(slot);
-    let _ = dirty_saved;
+    // The child starts from the parent's FP registers as they are now.
+    arch::trap::fp_save_if_dirty(slot);
     let parent_tf = *tf;
     spawn(child, name, ppid, fp_used, |cslot, ctf| {
         *ctf = parent_tf;
@@ -462,7 +462,7 @@ pub fn wait(pid: i32, options: usize) -> Result<(i32, i32), isize> {
 }
 
 /// kill: marks process `pid` to die by `sig` (every signal is fatal here; 0 only checks
-/// existence). Errors: ESRCH, EINVAL.
+/// existence). Errors: ESRCH, EINVAL, EPERM (init).
 pub fn kill(pid: i32, sig: i32) -> Result<(), isize> {
     if !(0..64).contains(&sig) {
         return Err(EINVAL);
@@ -475,6 +475,10 @@ pub fn kill(pid: i32, sig: i32) -> Result<(), isize> {
         .ok_or(ESRCH)?;
     if sig == 0 {
         return Ok(());
+    }
+    // init cannot be killed (Linux ignores such signals to init; its death would panic).
+    if pid == 1 {
+        return Err(EPERM);
     }
     if p.killed.is_none() {
         p.killed = Some(sig);

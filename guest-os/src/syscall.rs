@@ -110,6 +110,27 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
             Ok(new)
         }
         sys::PIPE2 => sys_pipe2(t, a[0], a[1] as u32),
+        sys::FCNTL => {
+            let f = t.files.get(fd)?;
+            match a[1] as usize {
+                F_DUPFD => t.files.alloc_from(a[2] as usize, f, false),
+                F_DUPFD_CLOEXEC => t.files.alloc_from(a[2] as usize, f, true),
+                F_GETFD => Ok(if t.files.cloexec(fd)? { FD_CLOEXEC } else { 0 }),
+                F_SETFD => t.files.set_cloexec(fd, a[2] as usize & FD_CLOEXEC != 0).map(|_| 0),
+                F_GETFL => {
+                    let acc = match (f.readable, f.writable) {
+                        (true, true) => O_RDWR,
+                        (false, true) => O_WRONLY,
+                        _ => O_RDONLY,
+                    };
+                    Ok((acc | if f.append { O_APPEND } else { 0 }) as usize)
+                }
+                // Status flags (O_APPEND, O_NONBLOCK) cannot be changed yet; accepted as Linux
+                // ignores unknown ones.
+                F_SETFL => Ok(0),
+                _ => Err(EINVAL),
+            }
+        }
         sys::IOCTL => {
             t.files.get(fd)?;
             Err(ENOTTY)

@@ -1,6 +1,15 @@
 //! Time: the CLINT's `mtime` counter and its frequency (from the device tree).
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+static SSTC: AtomicBool = AtomicBool::new(false);
+
+/// Switches ticks to Sstc: stops the CLINT comparator the M-mode trampoline used (S-mode
+/// may write it: PMP allows all) and re-arms with `stimecmp` from now on.
+pub fn use_sstc() {
+    SSTC.store(true, Ordering::Relaxed);
+    crate::arch::mmio_write64(abi::mmio::CLINT_MTIMECMP, u64::MAX);
+}
 
 static FREQ: AtomicU64 = AtomicU64::new(10_000_000);
 
@@ -18,11 +27,15 @@ pub fn now() -> u64 {
     }
 }
 
-/// Arms the next tick: under SBI firmware through the SBI timer (STIP), otherwise the
-/// M-mode trampoline re-arms the CLINT itself and raises SSIP.
+/// Arms the next tick: under SBI firmware through the SBI timer, with Sstc through
+/// `stimecmp` (both raise STIP); otherwise the M-mode trampoline re-arms the CLINT itself
+/// and raises SSIP.
 pub fn arm_tick() {
+    let next = now() + crate::arch::boot::TICK_INTERVAL;
     if crate::arch::sbi::active() {
-        crate::arch::sbi::set_timer(now() + crate::arch::boot::TICK_INTERVAL);
+        crate::arch::sbi::set_timer(next);
+    } else if SSTC.load(Ordering::Relaxed) {
+        crate::arch::csr::set_stimecmp(next);
     }
 }
 

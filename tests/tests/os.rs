@@ -10,6 +10,11 @@
 //! Needs `make os` (kernel, user programs, target/fs-usertests.img, target/release/mkfs).
 mod common;
 
+/// The kernel's device-tree reader, compiled for the host (it is plain `core` code).
+#[path = "../../guest-os/src/fdt.rs"]
+#[allow(dead_code)]
+mod kernel_fdt;
+
 use rvsim::hart::NoTrace;
 use rvsim::machine::{Machine, MachineConfig, Outcome};
 use std::io::Read;
@@ -97,7 +102,18 @@ fn fsck(img: &Path) -> (bool, String) {
 /// Boots the kernel on rvsim with `img` (if any) as virtio disk 0; under `firmware` (an SBI
 /// firmware ELF) boots `kernel-sbi` instead. Returns (outcome, console, instructions).
 fn run_rvsim(img: Option<&Path>, firmware: Option<&str>, max_insns: u64) -> (Outcome, String, u64) {
+    run_rvsim_with_args(img, firmware, max_insns, None)
+}
+
+/// As [`run_rvsim`] with a kernel command line (`/chosen/bootargs`).
+fn run_rvsim_with_args(
+    img: Option<&Path>,
+    firmware: Option<&str>,
+    max_insns: u64,
+    bootargs: Option<&str>,
+) -> (Outcome, String, u64) {
     let mut m = Machine::new(MachineConfig::default());
+    m.boot.bootargs = bootargs.map(str::to_string);
     m.bus.dev.uart.echo = false;
     match firmware {
         Some(fw) => {
@@ -123,7 +139,7 @@ fn run_rvsim(img: Option<&Path>, firmware: Option<&str>, max_insns: u64) -> (Out
 fn assert_usertests_passed(console: &str) {
     let oks = console.lines().filter(|l| l.starts_with("test ") && l.ends_with(": OK")).count();
     assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
-    assert!(oks >= 27, "only {oks} tests reported OK");
+    assert!(oks >= 28, "only {oks} tests reported OK");
     assert!(!console.contains("kernel panic"), "{console}");
 }
 
@@ -137,8 +153,21 @@ fn usertests_pass_on_rvsim() {
     let fsck = fsck(&disk);
     let _ = std::fs::remove_file(&disk);
     assert_usertests_passed(&console);
+    assert!(console.contains("timer: Sstc stimecmp"), "rvsim has Sstc: {console}");
     assert_eq!(outcome, Outcome::Exit(0));
     assert!(fsck.0, "file system inconsistent after usertests:\n{}", fsck.1);
+}
+
+#[test]
+fn usertests_pass_on_rvsim_with_clint_timer() {
+    let img = built("target/fs-usertests.img");
+    let disk = scratch_copy(&img, "rvsim-clint");
+    let (outcome, console, insns) = run_rvsim_with_args(Some(&disk), None, 3_000_000_000, Some("timer=clint"));
+    let _ = std::fs::remove_file(&disk);
+    println!("ran on: rvsim, CLINT timer through M-mode ({insns} instructions)\n{console}");
+    assert!(console.contains("timer: CLINT via M-mode"), "{console}");
+    assert_usertests_passed(&console);
+    assert_eq!(outcome, Outcome::Exit(0));
 }
 
 #[test]
@@ -247,4 +276,81 @@ fn corrupt_image_gives_a_clear_message() {
     println!("ran on: qemu\n{out}");
     assert!(out.contains("no valid superblock"), "{out}");
     assert_eq!(code, Some(2));
+}
+
+#[test]
+fn kernel_fdt_reads_rvsim_device_tree() {
+    use rvsim::devices::fdt::{build, FdtConfig};
+    let cfg = FdtConfig {
+        ram_size: 256 << 20,
+        harts: 2,
+        isa: "rv64imafdc_zicsr_zifencei_sstc".into(),
+        mmu_type: "riscv,sv39".into(),
+        bootargs: Some("quiet timer=clint".into()),
+        slots: 8,
+    };
+    let blob = build(&cfg).expect("build dtb");
+    let info = kernel_fdt::parse(&blob).expect("kernel parses rvsim's DTB");
+    assert_eq!((info.ram_base, info.ram_size), (0x8000_0000, 256 << 20));
+    assert_eq!(info.timebase, 10_000_000);
+    assert!(info.sstc);
+    assert!(info.has_arg(b"timer=clint") && info.has_arg(b"quiet") && !info.has_arg(b"timer"));
+    let no_sstc = build(&FdtConfig { isa: "rv64imafdc_zicsr".into(), bootargs: None, ..cfg }).expect("build dtb");
+    let info = kernel_fdt::parse(&no_sstc).expect("parse");
+    assert!(!info.sstc);
+    assert!(info.bootargs().is_empty());
+}
+
+#[test]
+fn kernel_fdt_survives_corrupt_blobs() {
+    use rvsim::devices::fdt::{build, FdtConfig};
+    let cfg = FdtConfig {
+        ram_size: 128 << 20,
+        harts: 1,
+        isa: "rv64imafdc_sstc".into(),
+        mmu_type: "riscv,sv39".into(),
+        bootargs: None,
+        slots: 8,
+    };
+    let blob = build(&cfg).expect("build dtb");
+    // Every truncation, and every byte flipped in the header and structure block: the
+    // reader returns something or None, never panics or loops.
+    for n in 0..blob.len() {
+        let _ = kernel_fdt::parse(&blob[..n]);
+    }
+    let mut b = blob.clone();
+    for i in 0..b.len().min(4096) {
+        for x in [0x01u8, 0x80, 0xff] {
+            b[i] ^= x;
+            let _ = kernel_fdt::parse(&b);
+            b[i] ^= x;
+        }
+    }
+    assert!(kernel_fdt::parse(&[0u8; 64]).is_none());
+}
+
+#[test]
+fn kernel_fdt_reads_qemu_device_tree() {
+    if !qemu_present() {
+        println!("kernel_fdt on QEMU's DTB: skipped: qemu-system-riscv64 is not installed");
+        return;
+    }
+    let path = std::env::temp_dir().join(format!("rvsim-os-qemu-{}.dtb", std::process::id()));
+    let st = Command::new("qemu-system-riscv64")
+        .arg("-machine")
+        .arg(format!("virt,dumpdtb={}", path.display()))
+        .args(["-bios", "none", "-m", "192M", "-nographic", "-append", "timer=clint", "-kernel"])
+        .arg(built("target/riscv64gc-unknown-none-elf/release/kernel"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run qemu");
+    assert!(st.success());
+    let blob = std::fs::read(&path).expect("read dtb");
+    let _ = std::fs::remove_file(&path);
+    let info = kernel_fdt::parse(&blob).expect("kernel parses QEMU's DTB");
+    assert_eq!((info.ram_base, info.ram_size), (0x8000_0000, 192 << 20));
+    assert_eq!(info.timebase, 10_000_000);
+    assert!(info.has_arg(b"timer=clint"));
+    println!("QEMU riscv,isa has sstc: {}", info.sstc);
 }

@@ -5,7 +5,7 @@
 use super::csr::MENVCFG_STCE;
 use super::exec::Flow;
 use super::icache::{Block, ICache, MAX_BLOCK};
-use super::trap::{irq, Exception, TrapEvent};
+use super::trap::{Exception, TrapEvent};
 use super::{Hart, Privilege};
 use crate::bus::{Bus, RAM_BASE};
 use crate::devices::ExitRequest;
@@ -78,11 +78,8 @@ impl Core {
                 // Interrupts (Privileged 3.1.9): sample the lines, take the highest-priority
                 // enabled one. A pending one ends WFI even if globally disabled.
                 h.mtime_offset = bus.dev.clint.mtime_offset;
-                let mut lines = bus.dev.irq_lines(h.hartid as usize, h.cycles());
-                if h.csr.menvcfg & MENVCFG_STCE != 0 && h.time() >= h.csr.stimecmp {
-                    lines |= irq::STIP;
-                }
-                h.irq_lines = lines;
+                // (Under Sstc, `mip()` derives STIP from stimecmp itself.)
+                h.irq_lines = bus.dev.irq_lines(h.hartid as usize, h.cycles());
                 if h.mip() & h.csr.mie != 0 {
                     h.waiting = false;
                     if let Some(i) = h.pending_interrupt() {

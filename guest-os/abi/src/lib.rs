@@ -2,7 +2,7 @@
 //! Linux RISC-V syscall numbers (asm-generic/unistd.h), errno values, mmap/prot flags and
 //! the MMIO map of the machine. No dependencies, `no_std`.
 
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 
 /// Physical memory map of the `virt`-compatible machine.
 pub mod mmio {
@@ -219,6 +219,14 @@ pub mod fcntl {
     pub const AT_FDCWD: isize = -100;
     /// unlinkat flag: remove a directory.
     pub const AT_REMOVEDIR: u32 = 0x200;
+    /// fcntl commands and the descriptor flag.
+    pub const F_DUPFD: usize = 0;
+    pub const F_GETFD: usize = 1;
+    pub const F_SETFD: usize = 2;
+    pub const F_GETFL: usize = 3;
+    pub const F_SETFL: usize = 4;
+    pub const F_DUPFD_CLOEXEC: usize = 1030;
+    pub const FD_CLOEXEC: usize = 1;
     pub const SEEK_SET: usize = 0;
     pub const SEEK_CUR: usize = 1;
     pub const SEEK_END: usize = 2;
@@ -574,6 +582,9 @@ pub mod fs {
         }
     }
 
+    // The encoded inode (type, nlink, size, block pointers) must fit its slot.
+    const _: () = assert!(8 + 4 * (NDIRECT + 2) <= INODE_SIZE);
+
     /// An on-disk inode.
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub struct DiskInode {
@@ -608,5 +619,59 @@ pub mod fs {
             }
             d
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn superblock_and_inode_round_trip() {
+        let sb = fs::Superblock {
+            magic: fs::MAGIC,
+            nblocks: 4096,
+            ninodes: 64,
+            inode_start: 2,
+            bmap_start: 6,
+            data_start: 7,
+        };
+        let mut b = [0u8; 64];
+        sb.encode(&mut b);
+        assert_eq!(fs::Superblock::decode(&b), sb);
+        assert!(sb.is_valid());
+        assert!(!fs::Superblock { magic: 0, ..sb }.is_valid());
+        // Too many inodes for the inode blocks.
+        assert!(!fs::Superblock { ninodes: 1000, ..sb }.is_valid());
+        let mut ino = fs::DiskInode { typ: fs::T_FILE, nlink: 3, size: 123_456, addrs: [0; fs::NDIRECT + 2] };
+        ino.addrs[0] = 7;
+        ino.addrs[fs::NDIRECT + 1] = 0xdead_beef;
+        let mut b = [0u8; fs::INODE_SIZE];
+        ino.encode(&mut b);
+        assert_eq!(fs::DiskInode::decode(&b), ino);
+    }
+
+    #[test]
+    fn stat_and_sysinfo_layouts_match_linux() {
+        assert_eq!(core::mem::size_of::<stat::Stat>(), 128);
+        let st =
+            stat::Stat { st_ino: 5, st_mode: stat::S_IFREG | 0o644, st_size: 99, st_nlink: 1, ..Default::default() };
+        let b = st.to_bytes();
+        assert_eq!(u64::from_le_bytes(b[8..16].try_into().unwrap()), 5);
+        assert_eq!(u32::from_le_bytes(b[16..20].try_into().unwrap()), stat::S_IFREG | 0o644);
+        assert_eq!(i64::from_le_bytes(b[48..56].try_into().unwrap()), 99);
+        let si = Sysinfo { uptime: 3, totalram: 1 << 27, freeram: 1 << 20, procs: 4 };
+        let back = Sysinfo::from_bytes(&si.to_bytes());
+        assert_eq!((back.uptime, back.totalram, back.freeram, back.procs), (3, 1 << 27, 1 << 20, 4));
+    }
+
+    #[test]
+    fn syscall_names_and_errno() {
+        assert_eq!(sys::name(sys::WRITE), "write");
+        assert_eq!(sys::name(sys::EXECVE), "execve");
+        assert_eq!(sys::name(12345), "?");
+        assert_eq!(errno::describe(errno::ENOENT), "no such file or directory");
+        assert_eq!(signal::exit_status(3), 0x300);
+        assert_eq!(signal::signal_status(9), 9);
     }
 }

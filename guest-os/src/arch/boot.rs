@@ -5,6 +5,8 @@
 //! - programs the CLINT timer and installs `mtimer_vec`, which on each machine timer
 //!   interrupt re-arms `mtimecmp` and raises the supervisor *software* interrupt (SSIP):
 //!   S-mode can clear SSIP itself, while STIP is read-only to it without Sstc (xv6 does the same),
+//! - enables Sstc for S-mode (menvcfg.STCE) when the hart has it; the kernel then
+//!   programs `stimecmp` itself and retires the trampoline (see `time::use_sstc`),
 //! - and `mret`s to [`crate::kmain`] in S-mode with paging off.
 //!
 //! Other harts park in `wfi`.
@@ -26,9 +28,17 @@ struct Stack([u8; BOOT_STACK_SIZE]);
 #[no_mangle]
 static BOOT_STACK: Racy<Stack> = Racy::new(Stack([0; BOOT_STACK_SIZE]));
 
-/// Scratch area of `mtimer_vec`: saved t1..t3, &mtimecmp, interval, &mtime.
+/// Scratch area of `mtimer_vec`: saved t1..t3, &mtimecmp, interval, &mtime, probe flag.
 #[no_mangle]
-static MTIMER_SCRATCH: Racy<[u64; 6]> = Racy::new([0; 6]);
+static MTIMER_SCRATCH: Racy<[u64; 7]> = Racy::new([0; 7]);
+
+/// Did M-mode enable Sstc for S-mode (menvcfg.STCE, priv spec 3.1.18)?
+static STCE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Whether S-mode may use `stimecmp` (set during the M-mode boot).
+pub fn stce_enabled() -> bool {
+    STCE.load(core::sync::atomic::Ordering::Relaxed)
+}
 
 global_asm!(
     r#"
@@ -83,7 +93,7 @@ mtimer_vec:
     sd t2, 8(t0)
     sd t3, 16(t0)
     csrr t1, mcause
-    bgez t1, 9f
+    bgez t1, 8f
     ld t1, 40(t0)
     ld t2, 0(t1)
     ld t3, 32(t0)
@@ -92,6 +102,20 @@ mtimer_vec:
     sd t2, 0(t1)
     li t1, 2
     csrs mip, t1
+    ld t1, 0(t0)
+    ld t2, 8(t0)
+    ld t3, 16(t0)
+    csrrw t0, mscratch, t0
+    mret
+    # An exception in M-mode: expected only while `mstart` probes a CSR (flag non-zero
+    # in scratch[6]): record it (flag 2) and skip the 4-byte CSR instruction.
+8:  ld t2, 48(t0)
+    beqz t2, 9f
+    li t2, 2
+    sd t2, 48(t0)
+    csrr t2, mepc
+    addi t2, t2, 4
+    csrw mepc, t2
     ld t1, 0(t0)
     ld t2, 8(t0)
     ld t3, 16(t0)
@@ -166,6 +190,15 @@ extern "C" fn mstart(hartid: u64, dtb: u64) -> ! {
             kmain = in(reg) kmain,
             out("t0") _,
         );
+        // Enable Sstc for S-mode if this hart has menvcfg and STCE sticks; a missing
+        // menvcfg traps into mtimer_vec, which skips the instruction (probe flag).
+        let s = &mut *MTIMER_SCRATCH.get();
+        s[6] = 1;
+        let envcfg: u64;
+        asm!("csrs menvcfg, {stce}", "csrr {v}, menvcfg", stce = in(reg) 1u64 << 63, v = out(reg) envcfg);
+        let trapped = core::ptr::read_volatile(&s[6]) != 1;
+        s[6] = 0;
+        STCE.store(!trapped && envcfg & (1 << 63) != 0, core::sync::atomic::Ordering::Relaxed);
         asm!("mret", in("a0") hartid, in("a1") dtb, options(noreturn));
     }
 }

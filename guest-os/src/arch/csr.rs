@@ -45,6 +45,12 @@ csr_rw!(sepc, set_sepc, "sepc");
 csr_rw!(stvec, set_stvec, "stvec");
 csr_rw!(sscratch, set_sscratch, "sscratch");
 
+/// Writes `stimecmp` (Sstc, CSR 0x14D): STIP is pending while `time >= stimecmp`.
+pub fn set_stimecmp(v: u64) {
+    // SAFETY: only called when M-mode enabled menvcfg.STCE (checked at boot).
+    unsafe { asm!("csrw 0x14d, {0}", in(reg) v) };
+}
+
 /// Installs `satp` (Sv39 root) and flushes the TLB (priv spec 10.1.11, 10.2.1).
 pub fn set_satp_and_flush(v: u64) {
     // SAFETY: the caller installs a page table that maps the kernel at the identity, so

@@ -65,6 +65,12 @@ pub fn mmio_read64(pa: u64) -> u64 {
     unsafe { core::ptr::read_volatile(mmio_addr(pa) as *const u64) }
 }
 
+/// Writes the 64-bit device register at physical address `pa`.
+pub fn mmio_write64(pa: u64, v: u64) {
+    // SAFETY: as in `mmio_read32`.
+    unsafe { core::ptr::write_volatile(mmio_addr(pa) as *mut u64, v) }
+}
+
 /// Reads the byte-wide device register at physical address `pa`.
 pub fn mmio_read8(pa: u64) -> u8 {
     // SAFETY: as in `mmio_read32`.

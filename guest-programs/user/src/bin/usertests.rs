@@ -313,6 +313,39 @@ fn t_dup() {
     eq!(syscall(nr::DUP3, 55, 11, 0), -EBADF);
     eq!(close(10), 0);
     close(fd2 as usize);
+    // fcntl: F_DUPFD picks the lowest free fd >= the argument; FD_CLOEXEC round-trips.
+    eq!(syscall(nr::FCNTL, fd, F_DUPFD, 7), 7);
+    eq!(syscall(nr::FCNTL, 7, F_GETFD, 0), 0);
+    eq!(syscall(nr::FCNTL, 7, F_SETFD, FD_CLOEXEC), 0);
+    eq!(syscall(nr::FCNTL, 7, F_GETFD, 0), FD_CLOEXEC as isize);
+    eq!(syscall(nr::FCNTL, fd, F_DUPFD_CLOEXEC, 7), 8);
+    eq!(syscall(nr::FCNTL, 8, F_GETFD, 0), FD_CLOEXEC as isize);
+    eq!(syscall(nr::FCNTL, fd, F_GETFL, 0), O_RDWR as isize);
+    eq!(syscall(nr::FCNTL, fd, F_DUPFD, 99), -EINVAL);
+    eq!(syscall(nr::FCNTL, fd, 9999, 0), -EINVAL);
+    eq!(syscall(nr::FCNTL, 55, F_GETFD, 0), -EBADF);
+    close(7);
+    close(8);
+    // execve closes close-on-exec descriptors: the child's only write end of a pipe is
+    // gone as soon as it runs `sleep`, so the parent sees end-of-file while it sleeps.
+    let mut p = [0i32; 2];
+    eq!(pipe(&mut p), 0);
+    let pid = fork();
+    if pid == 0 {
+        eq!(syscall(nr::FCNTL, p[1] as usize, F_DUPFD_CLOEXEC, 9), 9);
+        close(p[1] as usize);
+        close(p[0] as usize);
+        exec("/bin/sleep", &["sleep", "300"]);
+        exit(1);
+    }
+    close(p[1] as usize);
+    let mut b = [0u8; 4];
+    eq!(read(p[0] as usize, &mut b), 0);
+    let mut st = 0;
+    eq!(waitpid(pid, &mut st, abi::signal::WNOHANG), 0);
+    eq!(waitpid(pid, &mut st, 0), pid);
+    eq!(st, 0);
+    close(p[0] as usize);
     // Fill the table: EMFILE.
     let mut got = Vec::new();
     loop {
@@ -525,6 +558,8 @@ fn t_kill() {
     close(p[0] as usize);
     close(p[1] as usize);
     eq!(kill(99999, 9), -ESRCH);
+    eq!(kill(1, 9), -EPERM);
+    eq!(kill(1, 0), 0);
     eq!(kill(getpid(), 99), -EINVAL);
     eq!(kill(getpid(), 0), 0);
 }
@@ -948,6 +983,68 @@ fn t_shell() {
     eq!(rmdir("/t_sh_d"), 0);
 }
 
+fn t_concurrent() {
+    // Several processes use the file system and pipes at once, preempted by the timer.
+    let mut pids = Vec::new();
+    for k in 0..6u8 {
+        let pid = fork();
+        check!(pid >= 0);
+        if pid == 0 {
+            let name = format!("/t_conc{k}");
+            let fd = open(&name, O_RDWR | O_CREAT | O_TRUNC);
+            check!(fd >= 0);
+            let fd = fd as usize;
+            let chunk = [k; 700];
+            for i in 0..30 {
+                eq!(write(fd, &chunk), 700);
+                if i % 7 == 0 {
+                    sched_yield();
+                }
+            }
+            eq!(lseek(fd, 0, SEEK_SET), 0);
+            let mut b = [0u8; 700];
+            for _ in 0..30 {
+                eq!(read(fd, &mut b), 700);
+                check!(b.iter().all(|&x| x == k));
+            }
+            close(fd);
+            eq!(unlink(&name), 0);
+            exit(0);
+        }
+        pids.push(pid);
+    }
+    // A ping-pong over two pipes alongside.
+    let (mut a, mut b) = ([0i32; 2], [0i32; 2]);
+    eq!(pipe(&mut a), 0);
+    eq!(pipe(&mut b), 0);
+    let pid = fork();
+    if pid == 0 {
+        let mut x = [0u8; 1];
+        for _ in 0..200 {
+            eq!(read(a[0] as usize, &mut x), 1);
+            x[0] = x[0].wrapping_add(1);
+            eq!(write(b[1] as usize, &x), 1);
+        }
+        exit(0);
+    }
+    let mut x = [0u8; 1];
+    for i in 0..200u32 {
+        x[0] = i as u8;
+        eq!(write(a[1] as usize, &x), 1);
+        eq!(read(b[0] as usize, &mut x), 1);
+        eq!(x[0], (i as u8).wrapping_add(1));
+    }
+    pids.push(pid);
+    for p in pids {
+        let mut st = 0;
+        eq!(waitpid(p, &mut st, 0), p);
+        eq!(st, 0);
+    }
+    for fd in [a[0], a[1], b[0], b[1]] {
+        close(fd as usize);
+    }
+}
+
 const TESTS: &[(&str, fn())] = &[
     ("getpid", t_getpid),
     ("console", t_console),
@@ -976,6 +1073,7 @@ const TESTS: &[(&str, fn())] = &[
     ("sysinfo", t_sysinfo),
     ("misc", t_misc),
     ("shell", t_shell),
+    ("concurrent", t_concurrent),
 ];
 
 fn main(args: &[&str]) -> i32 {
