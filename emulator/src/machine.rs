@@ -41,6 +41,7 @@ pub enum Outcome {
     InstructionLimit,
 }
 
+/// A whole machine: harts, bus (RAM and devices), the loaded program and its DTB.
 pub struct Machine {
     pub cores: Vec<Core>,
     pub bus: Bus,
@@ -87,6 +88,7 @@ pub enum BootError {
 }
 
 impl Machine {
+    /// Builds the machine (harts clamped to 1..=8); load a program before running it.
     pub fn new(config: MachineConfig) -> Machine {
         let harts = config.harts.clamp(1, 8);
         let dev = Devices::new(&DeviceConfig { harts });

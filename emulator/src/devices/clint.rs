@@ -4,13 +4,16 @@
 use crate::bus::BusError;
 use crate::hart::trap::irq;
 
+/// CLINT window on QEMU's virt board.
 pub const BASE: u64 = abi::mmio::CLINT;
+/// Last byte of the CLINT window.
 pub const END: u64 = BASE + 0xffff;
 
 const MSIP: u64 = 0x0;
 const MTIMECMP: u64 = 0x4000;
 const MTIME: u64 = 0xbff8;
 
+/// Per-hart software interrupt and timer compare registers, and the shared `mtime`.
 pub struct Clint {
     msip: Vec<bool>,
     mtimecmp: Vec<u64>,
@@ -19,6 +22,7 @@ pub struct Clint {
 }
 
 impl Clint {
+    /// A CLINT for `harts` harts: no software interrupts, timers disarmed (`u64::MAX`).
     pub fn new(harts: usize) -> Clint {
         Clint { msip: vec![false; harts], mtimecmp: vec![u64::MAX; harts], mtime_offset: 0 }
     }
@@ -28,6 +32,7 @@ impl Clint {
         now.wrapping_add(self.mtime_offset)
     }
 
+    /// `mtimecmp` of `hart` (`u64::MAX` for a hart that does not exist).
     pub fn mtimecmp(&self, hart: usize) -> u64 {
         self.mtimecmp.get(hart).copied().unwrap_or(u64::MAX)
     }
@@ -44,6 +49,7 @@ impl Clint {
         lines
     }
 
+    /// Register read at offset `off`; `now` is the reading hart's cycle count.
     pub fn read(&mut self, off: u64, size: u8, now: u64) -> Result<u64, BusError> {
         let (reg, shift) = (off & !7, (off & 7) * 8);
         let v = match reg {
@@ -58,6 +64,7 @@ impl Clint {
         Ok(truncate(v >> shift, size))
     }
 
+    /// Register write at offset `off` (a write to `mtime` moves the time offset).
     pub fn write(&mut self, off: u64, size: u8, v: u64, now: u64) -> Result<(), BusError> {
         if off < MTIMECMP {
             if let Some(m) = self.msip.get_mut((off / 4) as usize) {

@@ -4,7 +4,9 @@
 use super::ExitRequest;
 use crate::bus::BusError;
 
+/// The test device's window on QEMU's virt board.
 pub const BASE: u64 = abi::mmio::FINISHER;
+/// Last byte of the window.
 pub const END: u64 = BASE + 0xfff;
 
 const FINISHER_PASS: u64 = 0x5555;
@@ -17,10 +19,12 @@ pub struct Finisher {
 }
 
 impl Finisher {
+    /// Reads as 0.
     pub fn read(&mut self, _off: u64, _size: u8) -> Result<u64, BusError> {
         Ok(0)
     }
 
+    /// A write at offset 0 may request an exit or a reset.
     pub fn write(&mut self, off: u64, size: u8, v: u64) -> Result<(), BusError> {
         // OpenSBI's sifive_test driver writes 16 bits (`writew`); QEMU accepts 2- and
         // 4-byte writes, so do we (a 16-bit write carries no failure code).

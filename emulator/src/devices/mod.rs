@@ -29,6 +29,7 @@ pub enum ExitRequest {
 
 /// Where the boot ROM (reset vector) lives, as on QEMU's virt board.
 pub const ROM_BASE: u64 = 0x1000;
+/// Size of the boot ROM window.
 pub const ROM_SIZE: u64 = 0xf000;
 
 /// Configuration of the devices.
@@ -56,6 +57,7 @@ pub struct Devices {
 }
 
 impl Devices {
+    /// All devices of a machine with `cfg.harts` harts; virtio slots start empty.
     pub fn new(cfg: &DeviceConfig) -> Devices {
         Devices {
             rom: Vec::new(),
@@ -121,6 +123,7 @@ impl Devices {
         Some(u16::from_le_bytes([b[0], b[1]]))
     }
 
+    /// A device read at physical `pa` (RAM is handled by the bus before this).
     pub fn read(&mut self, pa: u64, size: u8, _ram: &mut Ram, now: u64) -> Result<u64, BusError> {
         if (virtio::MMIO_BASE..virtio::MMIO_BASE + virtio::MMIO_STRIDE * virtio::SLOTS as u64).contains(&pa) {
             let slot = ((pa - virtio::MMIO_BASE) / virtio::MMIO_STRIDE) as usize;
@@ -147,6 +150,7 @@ impl Devices {
         }
     }
 
+    /// A device write at physical `pa`; `ram` is there for device DMA (virtio).
     pub fn write(&mut self, pa: u64, size: u8, v: u64, ram: &mut Ram, now: u64) -> Result<(), BusError> {
         if (virtio::MMIO_BASE..virtio::MMIO_BASE + virtio::MMIO_STRIDE * virtio::SLOTS as u64).contains(&pa) {
             let slot = ((pa - virtio::MMIO_BASE) / virtio::MMIO_STRIDE) as usize;

@@ -18,6 +18,7 @@
 use crate::bus::BusError;
 use crate::hart::trap::irq;
 
+/// The PLIC window on QEMU's virt board.
 pub const BASE: u64 = abi::mmio::PLIC;
 /// QEMU 7.2's virt board maps (and its device tree declares) 6 MiB of PLIC.
 pub const END: u64 = BASE + 0x5f_ffff;

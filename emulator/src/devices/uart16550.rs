@@ -24,7 +24,9 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
+/// UART registers on QEMU's virt board.
 pub const BASE: u64 = abi::mmio::UART0;
+/// Last byte of the UART window.
 pub const END: u64 = BASE + 0xff;
 /// PLIC source of the UART on QEMU's virt board.
 pub const IRQ: usize = 10;
@@ -90,6 +92,7 @@ impl Default for Uart16550 {
 }
 
 impl Uart16550 {
+    /// A UART after reset: 8N1, no interrupts enabled, empty FIFO, output echoed.
     pub fn new() -> Uart16550 {
         Uart16550 {
             output: Vec::new(),
@@ -196,6 +199,7 @@ impl Uart16550 {
         }
     }
 
+    /// Register read (reading RBR pops a byte, reading IIR may clear THRE).
     pub fn read(&mut self, off: u64, _size: u8) -> Result<u64, BusError> {
         let dlab = self.lcr & LCR_DLAB != 0;
         let v = match off {
@@ -229,6 +233,7 @@ impl Uart16550 {
         Ok(v as u64)
     }
 
+    /// Register write (writing THR transmits).
     pub fn write(&mut self, off: u64, _size: u8, v: u64) -> Result<(), BusError> {
         let v = v as u8;
         let dlab = self.lcr & LCR_DLAB != 0;

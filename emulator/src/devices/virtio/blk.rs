@@ -20,6 +20,7 @@ use std::path::Path;
 
 /// Device ID of a block device (5).
 pub const DEVICE_ID: u32 = 2;
+/// virtio-blk sectors are always 512 bytes (5.2.6).
 pub const SECTOR_SIZE: u64 = 512;
 
 /// Feature bits (5.2.3).

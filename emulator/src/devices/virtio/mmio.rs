@@ -131,6 +131,7 @@ impl VirtioMmio {
         (self.dev.is_some() && self.queue_sel == 0).then_some(&mut self.queue)
     }
 
+    /// Register or configuration-space read at offset `off` within the slot.
     pub fn read(&mut self, off: u64, size: u8) -> Result<u64, BusError> {
         if off >= reg::CONFIG {
             // Device configuration space: any naturally aligned size (4.2.2.2).
@@ -219,7 +220,9 @@ impl VirtioMmio {
     }
 
     /// Status writes (2.1, 3.1.1): 0 resets; FEATURES_OK sticks only if the driver's
-    /// features are a subset of the device's and include VIRTIO_F_VERSION_1.
+    /// features are a subset of the device's. A driver that leaves VIRTIO_F_VERSION_1 out
+    /// is served as if it had accepted it (virtio 1.2, 6.1: the device MAY fail to operate
+    /// then, and need not): xv6-riscv's driver does exactly that, and QEMU serves it too.
     fn write_status(&mut self, v: u32) {
         if v == 0 {
             self.reset();
@@ -229,7 +232,7 @@ impl VirtioMmio {
         v |= self.status & status::DEVICE_NEEDS_RESET;
         if v & status::FEATURES_OK != 0 && self.status & status::FEATURES_OK == 0 {
             let offered = self.device_features();
-            let ok = self.driver_features & !offered == 0 && self.driver_features & feature::VIRTIO_F_VERSION_1 != 0;
+            let ok = self.driver_features & !offered == 0;
             if !ok {
                 v &= !status::FEATURES_OK;
             }
@@ -311,6 +314,12 @@ mod tests {
         v.write(reg::DRIVER_FEATURES, 4, 1 | 2, &mut ram).unwrap();
         v.write(reg::STATUS, 4, (status::ACKNOWLEDGE | status::DRIVER | status::FEATURES_OK) as u64, &mut ram).unwrap();
         assert_eq!(v.status() & status::FEATURES_OK, 0);
+        // Leaving VERSION_1 out is tolerated (xv6-riscv's driver does), as on QEMU.
+        v.write(reg::DRIVER_FEATURES, 4, 0, &mut ram).unwrap();
+        v.write(reg::STATUS, 4, (status::ACKNOWLEDGE | status::DRIVER | status::FEATURES_OK) as u64, &mut ram).unwrap();
+        assert_ne!(v.status() & status::FEATURES_OK, 0);
+        v.write(reg::STATUS, 4, 0, &mut ram).unwrap();
+        v.write(reg::DRIVER_FEATURES_SEL, 4, 1, &mut ram).unwrap();
         v.write(reg::DRIVER_FEATURES, 4, 1, &mut ram).unwrap();
         v.write(reg::STATUS, 4, (status::ACKNOWLEDGE | status::DRIVER | status::FEATURES_OK) as u64, &mut ram).unwrap();
         assert_ne!(v.status() & status::FEATURES_OK, 0);

@@ -17,8 +17,9 @@ pub mod feature {
     pub const VIRTIO_F_VERSION_1: u64 = 1 << 32;
 }
 
-/// Base of virtio-mmio slot 0 and the distance between slots (QEMU virt).
+/// Base of virtio-mmio slot 0 (QEMU virt).
 pub const MMIO_BASE: u64 = abi::mmio::VIRTIO0;
+/// Distance between virtio-mmio slots.
 pub const MMIO_STRIDE: u64 = abi::mmio::VIRTIO_STRIDE;
 /// Number of virtio-mmio slots (QEMU virt has 8).
 pub const SLOTS: usize = 8;

@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Everything read from the rings is guest-controlled: every address is checked against
-//! RAM and a chain longer than the queue (a loop) is an error, never a host panic.
+//! RAM (guest addresses wrap rather than overflow, then fail that check) and a chain longer
+//! than the queue (a loop) is an error, never a host panic.
 
 use crate::bus::RAM_BASE;
 use crate::ram::Ram;
@@ -156,7 +157,7 @@ impl Virtqueue {
     /// available (2.7.13, device side of 2.7.6).
     pub fn pop(&mut self, ram: &Ram) -> Result<Option<Chain>, QueueError> {
         let num = self.size()?;
-        let avail_idx = read_u16(ram, self.driver + 2)?;
+        let avail_idx = read_u16(ram, self.driver.wrapping_add(2))?;
         let outstanding = avail_idx.wrapping_sub(self.last_avail);
         if outstanding == 0 {
             return Ok(None);
@@ -165,7 +166,7 @@ impl Virtqueue {
             return Err(QueueError::AvailOverrun);
         }
         let slot = (self.last_avail % num) as u64;
-        let head = read_u16(ram, self.driver + 4 + 2 * slot)?;
+        let head = read_u16(ram, self.driver.wrapping_add(4 + 2 * slot))?;
         self.last_avail = self.last_avail.wrapping_add(1);
         let mut chain = Chain { head, segs: Vec::new() };
         let mut i = head;
@@ -177,7 +178,7 @@ impl Virtqueue {
             if chain.segs.len() >= num as usize {
                 return Err(QueueError::ChainTooLong);
             }
-            let d = ram_slice(ram, self.desc + DESC_SIZE * i as u64, DESC_SIZE as usize)?;
+            let d = ram_slice(ram, self.desc.wrapping_add(DESC_SIZE * i as u64), DESC_SIZE as usize)?;
             let addr = u64::from_le_bytes(d[0..8].try_into().unwrap_or_default());
             let len = u32::from_le_bytes(d[8..12].try_into().unwrap_or_default());
             let flags = u16::from_le_bytes([d[12], d[13]]);
@@ -208,9 +209,9 @@ impl Virtqueue {
         let mut elem = [0u8; 8];
         elem[..4].copy_from_slice(&(head as u32).to_le_bytes());
         elem[4..].copy_from_slice(&len.to_le_bytes());
-        let mut code = write_le(ram, self.device + 4 + 8 * slot, &elem)?;
+        let mut code = write_le(ram, self.device.wrapping_add(4 + 8 * slot), &elem)?;
         self.next_used = self.next_used.wrapping_add(1);
-        code |= write_le(ram, self.device + 2, &self.next_used.to_le_bytes())?;
+        code |= write_le(ram, self.device.wrapping_add(2), &self.next_used.to_le_bytes())?;
         Ok(code)
     }
 
