@@ -72,30 +72,33 @@ pub fn user_trap(tf: &mut TrapFrame) {
             r
         };
         drop(task);
-        match r {
-            Ok(()) => {}
-            Err(crate::mm::fault::Fault::Segv) => kill_current(tf, scause, cause_name(scause), signal::SIGSEGV as i32),
-            Err(crate::mm::fault::Fault::Bus) => kill_current(tf, scause, "bus error (page past end of file)", 7),
-            Err(crate::mm::fault::Fault::Oom) => {
-                kill_current(tf, scause, "out of memory in page fault", signal::SIGKILL as i32)
-            }
+        if let Err(f) = r {
+            use crate::mm::fault::Fault;
+            let sig = match f {
+                Fault::Bus => 7, // SIGBUS
+                Fault::Oom => signal::SIGKILL as i32,
+                _ => signal::SIGSEGV as i32,
+            };
+            kill_current(tf, cause_name(scause), f.describe(), sig);
         }
     } else {
-        kill_current(tf, scause, cause_name(scause), cause_signal(scause));
+        kill_current(tf, cause_name(scause), "", cause_signal(scause));
     }
     if let Some(sig) = proc::with_current(|p| p.killed) {
         proc::exit(signal::signal_status(sig));
     }
 }
 
-/// Prints the kill message for an unresolvable trap and marks the process killed.
-fn kill_current(tf: &TrapFrame, _scause: u64, what: &str, sig: i32) {
+/// Prints the kill message for an unresolvable trap (`CAUSE at ADDR (WHY), pc PC`) and
+/// marks the process killed with `sig`.
+fn kill_current(tf: &TrapFrame, what: &str, why: &str, sig: i32) {
     {
         let stval = csr::stval();
         let (pid, name) = proc::with_current(|p| (p.pid, p.name));
         let len = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+        let (open, close) = if why.is_empty() { ("", "") } else { (" (", ")") };
         kprintln!(
-            "pid {pid} ({}): {what} at {stval:#x}, pc {:#x}: killed",
+            "pid {pid} ({}): {what} at {stval:#x}{open}{why}{close}, pc {:#x}: killed",
             core::str::from_utf8(&name[..len]).unwrap_or("?"),
             tf.sepc
         );

@@ -49,8 +49,10 @@ impl Access {
 /// Why a fault could not be resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
-    /// No VMA, or the VMA forbids the access (SIGSEGV).
-    Segv,
+    /// No VMA covers the address (SIGSEGV).
+    NoMapping,
+    /// The VMA forbids the access (SIGSEGV).
+    Protection(VmaKind),
     /// A file page entirely past the end of the file (SIGBUS).
     Bus,
     /// No frame (or page-table page) for it.
@@ -58,6 +60,22 @@ pub enum Fault {
 }
 
 static ZERO: Mutex<Option<Ppn>> = Mutex::new(None);
+
+impl Fault {
+    /// What the kill message says after the trap cause.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fault::NoMapping => "no mapping",
+            Fault::Protection(VmaKind::Elf) => "not permitted in program segment",
+            Fault::Protection(VmaKind::Heap) => "not permitted in heap",
+            Fault::Protection(VmaKind::Stack) => "not permitted in stack",
+            Fault::Protection(VmaKind::Anon) => "not permitted in mapping",
+            Fault::Protection(VmaKind::File) => "not permitted in file mapping",
+            Fault::Bus => "page past end of file",
+            Fault::Oom => "out of memory",
+        }
+    }
+}
 
 /// The shared zero frame, if it has been allocated.
 pub fn zero_frame() -> Option<Ppn> {
@@ -91,7 +109,7 @@ impl AddressSpace {
 
     fn resolve(&mut self, va: u64, acc: Access) -> Result<(), Fault> {
         if !(USER_MIN..USER_TOP).contains(&va) {
-            return Err(Fault::Segv);
+            return Err(Fault::NoMapping);
         }
         let page = page_down(va);
         let i = match self.vma_index(va) {
@@ -105,7 +123,7 @@ impl AddressSpace {
             Access::Exec => v.perm & super::pagetable::PTE_X != 0,
         };
         if !allowed {
-            return Err(Fault::Segv);
+            return Err(Fault::Protection(v.kind));
         }
         let flags = user_flags(v.perm);
         let res = match self.pte_at(page) {
@@ -124,13 +142,13 @@ impl AddressSpace {
     /// Extends the stack VMA down to `page` if it is within the stack limit and nothing
     /// else is mapped in between; returns its index.
     fn grow_stack(&mut self, page: u64) -> Result<usize, Fault> {
-        let i = self.vmas.iter().position(|v| v.kind == VmaKind::Stack).ok_or(Fault::Segv)?;
+        let i = self.vmas.iter().position(|v| v.kind == VmaKind::Stack).ok_or(Fault::NoMapping)?;
         let start = self.vmas[i].start;
         if page >= start || page < USER_TOP - STACK_MAX {
-            return Err(Fault::Segv);
+            return Err(Fault::NoMapping);
         }
         if i > 0 && self.vmas[i - 1].end > page {
-            return Err(Fault::Segv);
+            return Err(Fault::NoMapping);
         }
         self.vmas[i].start = page;
         let n = (start - page) / PAGE_SIZE;
@@ -229,7 +247,7 @@ impl AddressSpace {
         if self.pte_at(page).is_none() {
             self.resolve(page, Access::Read)?;
         }
-        let pte = self.pte_at(page).ok_or(Fault::Segv)?;
+        let pte = self.pte_at(page).ok_or(Fault::NoMapping)?;
         let old = pte_ppn(pte);
         if Some(old) != zero_frame() && frame::refcount(old) == 1 {
             return Ok(old);
