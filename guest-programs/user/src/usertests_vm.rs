@@ -10,6 +10,8 @@ use abi::mman::*;
 use abi::VmaInfo;
 use ulib::*;
 
+extern crate alloc;
+
 const PG: usize = 4096;
 
 fn st() -> abi::VmStat {
@@ -47,9 +49,15 @@ fn t_vm_lazy() {
         poke(base + i * 300 * PG, i as u64 + 7);
     }
     let s2 = st();
-    eq!(s2.resident, s1.resident + 3);
-    eq!(s2.proc.zero_fills, s1.proc.zero_fills + 3);
-    check!(s1.free_frames - s2.free_frames <= 3 + 6);
+    // Exactly the touched pages are there (the counters may also see a text or stack
+    // page of this test faulted in meanwhile, hence the small slack).
+    for i in 0..3 {
+        check!(state(base + i * 300 * PG) & VmaInfo::PAGE_RESIDENT != 0);
+    }
+    eq!(state(base + 150 * PG), 0);
+    check!(s2.resident >= s1.resident + 3 && s2.resident <= s1.resident + 5);
+    check!(s2.proc.zero_fills >= s1.proc.zero_fills + 3 && s2.proc.zero_fills <= s1.proc.zero_fills + 5);
+    check!(s1.free_frames - s2.free_frames <= 3 + 8);
     // Read a never-written page: the shared zero frame, read-only.
     let z = base + 500 * PG;
     eq!(peek(z), 0);
@@ -320,7 +328,23 @@ fn t_vm_oom_fault() {
     check!(free_frames() + 8 >= before);
 }
 
+/// exec maps the program lazily: pages of our own text that nothing ran are not resident,
+/// and the ones that are came from the file (major faults) or the page cache.
+fn t_vm_exec_lazy() {
+    let mut v = [VmaInfo::default(); 64];
+    let n = (vmmap(0, &mut v) as usize).min(64);
+    let elf: alloc::vec::Vec<&VmaInfo> = v[..n].iter().filter(|r| r.kind == 0 && r.inum != 0).collect();
+    check!(!elf.is_empty());
+    let pages: u64 = elf.iter().map(|r| (r.end - r.start) / PG as u64).sum();
+    let resident: u64 = elf.iter().map(|r| r.resident).sum();
+    println!("  program pages {pages}, resident {resident}");
+    check!(resident > 0 && resident < pages);
+    let s = st();
+    check!(s.global.major_faults > 0);
+}
+
 pub const TESTS: &[(&str, fn())] = &[
+    ("vm_exec_lazy", t_vm_exec_lazy),
     ("vm_lazy", t_vm_lazy),
     ("vm_cow", t_vm_cow),
     ("vm_fork_big", t_vm_fork_big),
