@@ -354,6 +354,8 @@ impl Fs {
         }
         ino.addrs = [0; NDIRECT + 2];
         ino.size = 0;
+        // Cached pages of a mapped file now lie past EOF: they read as zeros.
+        crate::mm::pagecache::truncate(inum);
         self.iput(inum, &ino)
     }
 

@@ -99,3 +99,11 @@ pub fn update(inum: u32, off: u64, data: &[u8]) {
         }
     }
 }
+
+/// The file `inum` was truncated to 0 bytes: its cached pages (still mapped somewhere)
+/// read as zeros from now on; new faults on them past EOF are SIGBUS.
+pub fn truncate(inum: u32) {
+    for e in CACHE.lock().iter().filter(|e| e.inum == inum) {
+        phys::zero_frame(e.ppn.addr().0);
+    }
+}

@@ -307,6 +307,14 @@ fn t_vm_shared_anon() {
         eq!(peek(f) & 0xff_ffff, 0x63_6261);
     });
     eq!(s, 0);
+    // Truncated to 0 bytes: the page is now past EOF (SIGBUS), as in Linux.
+    let t = open("/t_short", O_RDWR | O_TRUNC);
+    check!(t >= 0);
+    let s = in_child(move || {
+        peek(f);
+    });
+    eq!(s & 0x7f, 7);
+    close(t as usize);
     eq!(munmap(f, 4 * PG), 0);
     close(fd as usize);
     eq!(unlink("/t_short"), 0);
