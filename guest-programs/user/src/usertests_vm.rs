@@ -104,6 +104,28 @@ fn t_vm_cow() {
     let b = st();
     eq!(b.proc.cow_reuses, a.proc.cow_reuses + 1);
     eq!(b.proc.cow_copies, a.proc.cow_copies);
+    // The TLB caches W (docs/mmu.md): the parent writes a page (its TLB entry is now
+    // writable), forks, and writes again at once. Unless fork flushed the TLB after
+    // write-protecting the page, that write would land in the frame the child shares.
+    let mut fds = [0i32; 2];
+    eq!(pipe(&mut fds), 0);
+    poke(p + 2 * PG, 7);
+    let pid = fork();
+    check!(pid >= 0);
+    if pid == 0 {
+        let mut b = [0u8; 1];
+        eq!(read(fds[0] as usize, &mut b), 1);
+        eq!(peek(p + 2 * PG), 7);
+        exit(0);
+    }
+    poke(p + 2 * PG, 8);
+    eq!(write(fds[1] as usize, b"x"), 1);
+    let mut s = 0;
+    eq!(waitpid(pid, &mut s, 0), pid);
+    eq!(s, 0);
+    eq!(peek(p + 2 * PG), 8);
+    close(fds[0] as usize);
+    close(fds[1] as usize);
     eq!(munmap(p, 16 * PG), 0);
 }
 
