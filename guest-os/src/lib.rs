@@ -64,6 +64,11 @@ pub extern "C" fn kmain(_hartid: u64, dtb: u64) -> ! {
         time::arm_tick();
     } else {
         kprintln!("timer: CLINT via M-mode");
+        if info.sstc && arch::boot::stce_enabled() {
+            // Sstc is on but unused: keep its comparator from raising STIP. (Both checks:
+            // QEMU 7.2 lets STCE be set even on a CPU without Sstc.)
+            arch::csr::set_stimecmp(u64::MAX);
+        }
         arch::csr::set_sie(arch::csr::SIE_SSIE);
     }
     if let Err(e) = fs::mount() {

@@ -206,7 +206,7 @@ pub fn scheduler() -> ! {
             csr::clear_ssip();
             tick();
         }
-        if sip & csr::SIP_STIP != 0 {
+        if sip & csr::SIP_STIP != 0 && crate::time::stip_ticks() {
             crate::time::arm_tick();
             tick();
         }

@@ -27,6 +27,11 @@ pub fn now() -> u64 {
     }
 }
 
+/// Does STIP mean a tick (Sstc or SBI timer in use)?
+pub fn stip_ticks() -> bool {
+    crate::arch::sbi::active() || SSTC.load(Ordering::Relaxed)
+}
+
 /// Arms the next tick: under SBI firmware through the SBI timer, with Sstc through
 /// `stimecmp` (both raise STIP); otherwise the M-mode trampoline re-arms the CLINT itself
 /// and raises SSIP.

@@ -1,11 +1,15 @@
 //! The guest OS: boots the kernel and runs the user test suite.
 //!
 //! - On rvsim: `usertests` runs from the file-system image on virtio disk 0 and must print
-//!   `ALL TESTS PASSED` and leave a consistent file system (`mkfs --check`); file writes
-//!   survive a reboot; without a disk the boot stops with a clear message (exit 2); the
-//!   `kernel-sbi` build boots under OpenSBI (when installed).
-//! - Also on QEMU when `qemu-system-riscv64` is installed: usertests with `-bios none` and
-//!   under OpenSBI, and a corrupt image.
+//!   `ALL TESTS PASSED` and leave a consistent file system (`mkfs --check`), with the
+//!   Sstc timer and with `timer=clint`; two `free` readings around usertests must match
+//!   (no frame leaks); file writes survive a reboot; without a disk the boot stops with a
+//!   clear message (exit 2); the `kernel-sbi` build boots under OpenSBI (when installed).
+//! - The kernel's device-tree reader, compiled for the host, parses rvsim's and QEMU's
+//!   device trees and survives corrupt blobs.
+//! - Also on QEMU when `qemu-system-riscv64` is installed: usertests with `-bios none`, on
+//!   a CPU without Sstc and under OpenSBI, and a corrupt image. Each test prints which
+//!   machine it ran on.
 //!
 //! Needs `make os` (kernel, user programs, target/fs-usertests.img, target/release/mkfs).
 mod common;
@@ -49,17 +53,18 @@ const OPENSBI: &str = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
 
 /// Boots the kernel on QEMU with `img` as virtio disk 0; returns (exit code, console).
 fn run_qemu(img: &Path, timeout: Duration) -> (Option<i32>, String) {
-    run_qemu_with(img, timeout, None)
+    run_qemu_with(img, timeout, None, &[])
 }
 
 /// As [`run_qemu`]; with `Some(firmware)` boots `kernel-sbi` under that SBI firmware.
-fn run_qemu_with(img: &Path, timeout: Duration, firmware: Option<&str>) -> (Option<i32>, String) {
+fn run_qemu_with(img: &Path, timeout: Duration, firmware: Option<&str>, extra: &[&str]) -> (Option<i32>, String) {
     let (bios, kernel) = match firmware {
         Some(fw) => (fw, built("target/riscv64gc-unknown-none-elf/release/kernel-sbi")),
         None => ("none", built("target/riscv64gc-unknown-none-elf/release/kernel")),
     };
     let mut child = Command::new("qemu-system-riscv64")
         .args(["-machine", "virt", "-bios", bios, "-m", "128M", "-nographic", "-monitor", "none", "-serial", "stdio"])
+        .args(extra)
         .args(["-global", "virtio-mmio.force-legacy=false", "-kernel"])
         .arg(&kernel)
         .arg("-drive")
@@ -216,6 +221,22 @@ fn usertests_pass_on_qemu() {
 }
 
 #[test]
+fn usertests_pass_on_qemu_cpu_without_sstc() {
+    let img = built("target/fs-usertests.img");
+    if !qemu_present() {
+        println!("usertests without Sstc: skipped: qemu-system-riscv64 is not installed");
+        return;
+    }
+    let disk = scratch_copy(&img, "usertests-nosstc");
+    let (code, console) = run_qemu_with(&disk, Duration::from_secs(120), None, &["-cpu", "rv64,sstc=false"]);
+    let _ = std::fs::remove_file(&disk);
+    println!("ran on: qemu -cpu rv64,sstc=false\n{console}");
+    assert!(console.contains("timer: CLINT via M-mode"), "{console}");
+    assert_usertests_passed(&console);
+    assert_eq!(code, Some(0), "exit status");
+}
+
+#[test]
 fn usertests_pass_on_qemu_under_opensbi() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() || !Path::new(OPENSBI).exists() {
@@ -223,7 +244,7 @@ fn usertests_pass_on_qemu_under_opensbi() {
         return;
     }
     let disk = scratch_copy(&img, "usertests-sbi");
-    let (code, console) = run_qemu_with(&disk, Duration::from_secs(120), Some(OPENSBI));
+    let (code, console) = run_qemu_with(&disk, Duration::from_secs(120), Some(OPENSBI), &[]);
     let _ = std::fs::remove_file(&disk);
     println!("ran on: qemu + OpenSBI (kernel-sbi)\n{console}");
     assert!(console.contains("entered in S-mode by SBI firmware"), "{console}");
@@ -353,4 +374,37 @@ fn kernel_fdt_reads_qemu_device_tree() {
     assert_eq!(info.timebase, 10_000_000);
     assert!(info.has_arg(b"timer=clint"));
     println!("QEMU riscv,isa has sstc: {}", info.sstc);
+}
+
+/// Every user program `make os` builds.
+const USER_PROGS: &[&str] =
+    &["init", "sh", "ls", "cat", "echo", "mkdir", "rm", "wc", "kill", "ps", "poweroff", "sleep", "free", "usertests"];
+
+#[test]
+fn usertests_leak_no_frames_on_rvsim() {
+    let mkfs = built("target/release/mkfs");
+    let dir = std::env::temp_dir().join(format!("rvsim-os-leak-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = dir.join("autorun");
+    std::fs::write(&script, "free\nusertests\nfree\n").expect("script");
+    let img = dir.join("fs.img");
+    let g = common::guest_dir();
+    let mut cmd = Command::new(&mkfs);
+    cmd.arg(&img);
+    for p in USER_PROGS {
+        cmd.arg(format!("/bin/{p}={}", g.join(p).display()));
+    }
+    cmd.arg(format!("/README={}", common::root().join("guest-os/README.txt").display()));
+    cmd.arg(format!("/etc/autorun={}", script.display()));
+    assert!(cmd.stdout(Stdio::null()).status().expect("run mkfs").success());
+    let (outcome, console, _) = run_rvsim(Some(&img), None, 3_000_000_000);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("ran on: rvsim\n{console}");
+    assert_usertests_passed(&console);
+    // "total N KiB, free M KiB, ..." before and after: every frame came back.
+    let frees: Vec<&str> =
+        console.lines().filter(|l| l.starts_with("total ")).map(|l| l.split(", ").nth(1).unwrap_or("")).collect();
+    assert_eq!(frees.len(), 2, "{console}");
+    assert_eq!(frees[0], frees[1], "free RAM before and after usertests");
+    assert_eq!(outcome, Outcome::Exit(0));
 }
