@@ -7,7 +7,7 @@
 //! configuration-change interrupt (2.1.2); the device then ignores the queue until reset.
 
 use super::queue::{QueueError, Virtqueue, QUEUE_SIZE_MAX};
-use super::{feature, VirtioDevice};
+use super::VirtioDevice;
 use crate::bus::BusError;
 use crate::ram::Ram;
 
