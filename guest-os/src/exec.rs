@@ -12,8 +12,8 @@
 
 use crate::fs;
 use crate::mm::pagetable::{PTE_R, PTE_W, PTE_X};
-use crate::mm::vm::{AddressSpace, VmaKind, MMAP_BASE, STACK_SIZE, USER_MIN, USER_TOP};
-use crate::mm::{page_down, page_up};
+use crate::mm::vm::{AddressSpace, Backing, Vma, VmaKind, MMAP_BASE, STACK_SIZE, USER_MIN, USER_TOP};
+use crate::mm::{page_down, page_up, PAGE_SIZE};
 use abi::auxv::*;
 use abi::errno::*;
 use alloc::vec::Vec;
@@ -69,8 +69,12 @@ pub fn load(cwd: u32, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result
     let phdrs = hdr.program_headers(e, &data[..]).map_err(|_| ENOEXEC)?;
 
     let mut aspace = AddressSpace::new()?;
+    let file = crate::mm::mmap::exec_file(inum)?;
     let mut top = 0u64;
     let mut phdr_va = 0u64;
+    // (va, memsz, filesz, off, perm) of each PT_LOAD, in address order (ELF spec: PT_LOAD
+    // entries are sorted by p_vaddr).
+    let mut segs: Vec<(u64, u64, u64, u64, u64)> = Vec::new();
     for ph in phdrs {
         if ph.p_type(e) == PT_PHDR {
             phdr_va = ph.p_vaddr(e);
@@ -81,6 +85,9 @@ pub fn load(cwd: u32, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result
         let (va, memsz, filesz, off) = (ph.p_vaddr(e), ph.p_memsz(e), ph.p_filesz(e), ph.p_offset(e));
         let end = va.checked_add(memsz).ok_or(ENOEXEC)?;
         if filesz > memsz || va < USER_MIN || end > MMAP_BASE || off.checked_add(filesz).is_none_or(|x| x > size) {
+            return Err(ENOEXEC);
+        }
+        if segs.last().is_some_and(|l: &(u64, u64, u64, u64, u64)| l.0 + l.1 > va) {
             return Err(ENOEXEC);
         }
         let flags = ph.p_flags(e);
@@ -94,19 +101,54 @@ pub fn load(cwd: u32, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result
         if flags & PF_X != 0 {
             perm |= PTE_X;
         }
-        aspace.map_zeroed(page_down(va), page_up(end), perm, VmaKind::Elf)?;
-        let mut buf = [0u8; 1024];
-        let mut done = 0u64;
-        while done < filesz {
-            let n = (filesz - done).min(buf.len() as u64) as usize;
-            read_exact(inum, off + done, &mut buf[..n])?;
-            aspace.copy_out_force(va + done, &buf[..n])?;
-            done += n as u64;
-        }
+        segs.try_reserve(1).map_err(|_| ENOMEM)?;
+        segs.push((va, memsz, filesz, off, perm));
         if phdr_va == 0 && off <= phoff && phoff < off + filesz {
             phdr_va = va + (phoff - off);
         }
         top = top.max(end);
+    }
+    // Lazy: each segment becomes a file-backed VMA saying where its bytes are; the fault
+    // handler reads a page on first touch (file bytes up to va + filesz, zeros after).
+    // A page two segments share (e.g. the R headers and the R-X text of one page) is
+    // filled now, with the union of their permissions.
+    let mut shared_pages: Vec<(u64, u64)> = Vec::new();
+    for w in segs.windows(2) {
+        let last = page_down(w[0].0 + w[0].1 - 1);
+        if last == page_down(w[1].0) {
+            shared_pages.try_reserve(1).map_err(|_| ENOMEM)?;
+            shared_pages.push((last, w[0].4 | w[1].4));
+        }
+    }
+    for &(va, memsz, filesz, off, perm) in &segs {
+        let mut start = page_down(va);
+        let mut end = page_up(va + memsz);
+        if shared_pages.iter().any(|&(p, _)| p == start) {
+            start += PAGE_SIZE;
+        }
+        if shared_pages.iter().any(|&(p, _)| p + PAGE_SIZE == end) && end > start {
+            end -= PAGE_SIZE;
+        }
+        if start < end {
+            let backing =
+                Backing::File { file: file.clone(), inum, file_va: va, file_end: va + filesz, off, eof_bus: false };
+            aspace.insert_vma(Vma { start, end, perm, kind: VmaKind::Elf, backing, shared: false })?;
+        }
+    }
+    for &(p, perm) in &shared_pages {
+        aspace.insert_vma(Vma::anon(p, p + PAGE_SIZE, perm, VmaKind::Elf))?;
+        for &(va, _, filesz, off, _) in &segs {
+            let lo = va.max(p);
+            let hi = (va + filesz).min(p + PAGE_SIZE);
+            let mut buf = [0u8; 1024];
+            let mut a = lo;
+            while a < hi {
+                let m = (hi - a).min(buf.len() as u64) as usize;
+                read_exact(inum, off + (a - va), &mut buf[..m])?;
+                aspace.copy_out_force(a, &buf[..m])?;
+                a += m as u64;
+            }
+        }
     }
     if top == 0 {
         return Err(ENOEXEC);

@@ -322,6 +322,8 @@ impl Fs {
             ino.size = (off as usize + done) as u32;
         }
         self.iput(inum, &ino)?;
+        // Mapped pages of this file see the new bytes (mm/pagecache.rs).
+        crate::mm::pagecache::update(inum, off, &data[..done]);
         match err {
             Some(e) if done == 0 => Err(e),
             _ => Ok(done),
@@ -352,6 +354,8 @@ impl Fs {
         }
         ino.addrs = [0; NDIRECT + 2];
         ino.size = 0;
+        // Cached pages of a mapped file now lie past EOF: they read as zeros.
+        crate::mm::pagecache::truncate(inum);
         self.iput(inum, &ino)
     }
 

@@ -24,6 +24,7 @@ pub mod syscall;
 pub mod time;
 pub mod trap;
 pub mod virtio;
+pub mod vmsys;
 
 use alloc::sync::Arc;
 use alloc::vec;

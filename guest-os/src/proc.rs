@@ -127,6 +127,12 @@ pub fn current_task() -> Arc<Mutex<Task>> {
     t.procs[t.current.expect("no current process")].task.clone().expect("current process has no task")
 }
 
+/// The task of live process `pid` (for the VM introspection calls), if any.
+pub fn task_of(pid: i32) -> Option<Arc<Mutex<Task>>> {
+    let t = TABLE.lock();
+    t.procs.iter().find(|p| p.pid == pid && p.state != State::Unused && p.state != State::Zombie)?.task.clone()
+}
+
 /// Runs `f` on the current process's table entry.
 pub fn with_current<R>(f: impl FnOnce(&mut Proc) -> R) -> R {
     let mut t = TABLE.lock();

@@ -5,16 +5,12 @@
 
 use crate::arch::trap::{reg, TrapFrame};
 use crate::file::{File, Kind};
-use crate::mm::pagetable::{PTE_R, PTE_W, PTE_X};
-use crate::mm::vm::{VmaKind, USER_MIN, USER_TOP};
-use crate::mm::{page_up, PAGE_SIZE};
 use crate::pipe::Pipe;
 use crate::proc::{self, Task};
 use crate::{console, exec, fs, kprintln};
 use abi::errno::*;
 use abi::fcntl::*;
 use abi::fs::{DIRENT_SIZE, T_DIR, T_FILE};
-use abi::mman::*;
 use abi::stat::*;
 use abi::sys;
 use alloc::sync::Arc;
@@ -164,18 +160,13 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
         }
         sys::MMAP => sys_mmap(t, a),
         sys::MUNMAP => {
-            let (addr, len) = (a[0], a[1]);
-            if addr % PAGE_SIZE != 0
-                || len == 0
-                || addr < USER_MIN
-                || addr.checked_add(len).is_none_or(|e| e > USER_TOP)
-            {
-                return Err(EINVAL);
-            }
-            t.aspace.unmap_range(addr, page_up(addr + len))?;
+            crate::mm::mmap::munmap(&mut t.aspace, a[0], a[1])?;
             proc::update_current(None, None, t.aspace.pages);
             Ok(0)
         }
+        sys::MPROTECT => crate::mm::mmap::mprotect(&mut t.aspace, a[0], a[1], a[2] as usize).map(|_| 0),
+        sys::MSYNC => crate::mm::mmap::msync(&mut t.aspace, a[0], a[1], a[2] as usize).map(|_| 0),
+        sys::RVSIM_VMSTAT | sys::RVSIM_VMMAP | sys::RVSIM_MINCORE => crate::vmsys::dispatch(n, a, t),
         sys::NANOSLEEP => {
             let mut b = [0u8; 16];
             t.aspace.copy_in(a[0], &mut b)?;
@@ -233,8 +224,8 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
             let mut recs = [abi::ProcInfo::default(); crate::arch::NPROC];
             let info = abi::Sysinfo {
                 uptime: (crate::time::ticks_to_ns(crate::time::now()) / 1_000_000_000) as i64,
-                totalram: total as u64 * PAGE_SIZE,
-                freeram: free as u64 * PAGE_SIZE,
+                totalram: total as u64 * crate::mm::PAGE_SIZE,
+                freeram: free as u64 * crate::mm::PAGE_SIZE,
                 procs: proc::list(&mut recs) as u16,
             };
             t.aspace.copy_out(a[0], &info.to_bytes())?;
@@ -640,43 +631,10 @@ fn sys_pipe2(t: &mut Task, va: u64, flags: u32) -> SysResult {
 }
 
 fn sys_mmap(t: &mut Task, a: [u64; 6]) -> SysResult {
-    let (addr, len, prot, flags) = (a[0], a[1], a[2] as usize, a[3] as usize);
-    if len == 0 || addr % PAGE_SIZE != 0 {
-        return Err(EINVAL);
-    }
-    if flags & MAP_ANONYMOUS == 0 {
-        // File-backed mmap is not implemented yet.
-        return Err(ENOSYS);
-    }
-    if flags & (MAP_PRIVATE | MAP_SHARED) != MAP_PRIVATE
-        || prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0
-        || prot == PROT_NONE
-    {
-        return Err(EINVAL);
-    }
-    let len = page_up(len);
-    let mut perm = 0;
-    if prot & PROT_READ != 0 {
-        perm |= PTE_R;
-    }
-    if prot & PROT_WRITE != 0 {
-        perm |= PTE_W | PTE_R;
-    }
-    if prot & PROT_EXEC != 0 {
-        perm |= PTE_X;
-    }
-    let start = if flags & MAP_FIXED != 0 {
-        if addr < USER_MIN || addr.checked_add(len).is_none_or(|e| e > USER_TOP) {
-            return Err(EINVAL);
-        }
-        t.aspace.unmap_range(addr, addr + len)?;
-        addr
-    } else {
-        t.aspace.find_free(len).ok_or(ENOMEM)?
-    };
-    t.aspace.map_zeroed(start, start + len, perm, VmaKind::Anon)?;
+    let file = t.files.get(a[4] as usize).ok();
+    let r = crate::mm::mmap::mmap(&mut t.aspace, a[0], a[1], a[2] as usize, a[3] as usize, file, a[5])?;
     proc::update_current(None, None, t.aspace.pages);
-    Ok(start as usize)
+    Ok(r as usize)
 }
 
 fn copy_str_array(t: &mut Task, va: u64, out: &mut Vec<Vec<u8>>) -> Result<(), isize> {

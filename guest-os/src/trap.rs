@@ -4,7 +4,6 @@
 
 use crate::arch::csr;
 use crate::arch::trap::TrapFrame;
-use crate::mm::fault::{self, Access};
 use crate::{console, kprintln, proc, syscall};
 use abi::signal;
 
@@ -14,9 +13,6 @@ const IRQ_SSOFT: u64 = 1;
 const IRQ_STIMER: u64 = 5;
 const EXC_ILLEGAL: u64 = 2;
 const EXC_ECALL_U: u64 = 8;
-const EXC_FETCH_PAGE: u64 = 12;
-const EXC_LOAD_PAGE: u64 = 13;
-const EXC_STORE_PAGE: u64 = 15;
 
 fn cause_name(c: u64) -> &'static str {
     match c {
@@ -65,40 +61,50 @@ pub fn user_trap(tf: &mut TrapFrame) {
     } else if scause == EXC_ILLEGAL && csr::fs() == csr::FS_OFF && !proc::with_current(|p| p.fp_used) {
         // First FP instruction of this process: give it an FP context and retry.
         proc::set_fp_used(true);
-    } else {
+    } else if let Some(acc) = crate::mm::fault::Access::from_scause(scause) {
+        // A page fault: demand paging, copy-on-write, stack growth (mm/fault.rs).
         let stval = csr::stval();
-        let access = match scause {
-            EXC_FETCH_PAGE => Some(Access::Fetch),
-            EXC_LOAD_PAGE => Some(Access::Load),
-            EXC_STORE_PAGE => Some(Access::Store),
-            _ => None,
+        let task = proc::current_task();
+        let r = {
+            let mut t = task.lock();
+            let r = t.aspace.handle_fault(stval, acc);
+            proc::update_current(None, None, t.aspace.pages);
+            r
         };
-        let why = match access {
-            Some(a) => {
-                let task = proc::current_task();
-                let r = fault::handle(&mut task.lock().aspace, stval, a);
-                match r {
-                    Ok(()) => return,
-                    Err(u) => u.describe(),
-                }
-            }
-            None => "",
-        };
+        drop(task);
+        if let Err(f) = r {
+            use crate::mm::fault::Fault;
+            let sig = match f {
+                Fault::Bus => 7, // SIGBUS
+                Fault::Oom => signal::SIGKILL as i32,
+                _ => signal::SIGSEGV as i32,
+            };
+            kill_current(tf, cause_name(scause), f.describe(), sig);
+        }
+    } else {
+        kill_current(tf, cause_name(scause), "", cause_signal(scause));
+    }
+    if let Some(sig) = proc::with_current(|p| p.killed) {
+        proc::exit(signal::signal_status(sig));
+    }
+}
+
+/// Prints the kill message for an unresolvable trap (`CAUSE at ADDR (WHY), pc PC`) and
+/// marks the process killed with `sig`.
+fn kill_current(tf: &TrapFrame, what: &str, why: &str, sig: i32) {
+    {
+        let stval = csr::stval();
         let (pid, name) = proc::with_current(|p| (p.pid, p.name));
         let len = name.iter().position(|&c| c == 0).unwrap_or(name.len());
         let (open, close) = if why.is_empty() { ("", "") } else { (" (", ")") };
         kprintln!(
-            "pid {pid} ({}): {} at {stval:#x}{open}{why}{close}, pc {:#x}: killed",
+            "pid {pid} ({}): {what} at {stval:#x}{open}{why}{close}, pc {:#x}: killed",
             core::str::from_utf8(&name[..len]).unwrap_or("?"),
-            cause_name(scause),
             tf.sepc
         );
         proc::with_current(|p| {
-            p.killed.get_or_insert(cause_signal(scause));
+            p.killed.get_or_insert(sig);
         });
-    }
-    if let Some(sig) = proc::with_current(|p| p.killed) {
-        proc::exit(signal::signal_status(sig));
     }
 }
 

@@ -68,6 +68,17 @@ pub mod sys {
     /// Not Linux: lists processes as [`crate::ProcInfo`] records into a user buffer
     /// (a0 = buffer, a1 = capacity in records; returns the count). Linux has /proc instead.
     pub const RVSIM_PROCLIST: usize = 500;
+    /// Not Linux: virtual-memory counters of process a0 (0 = the caller) and of the whole
+    /// system into a [`crate::VmStat`] at a1. Linux has /proc/vmstat and /proc/PID/stat.
+    pub const RVSIM_VMSTAT: usize = 501;
+    /// Not Linux: the VMAs of process a0 (0 = the caller) as [`crate::VmaInfo`] records
+    /// into a1 (capacity a2 records); returns the number of VMAs (like /proc/PID/maps).
+    pub const RVSIM_VMMAP: usize = 502;
+    /// Not Linux: mincore(2) for process a0 (0 = the caller): one byte per page of
+    /// `[a1, a1 + a2)` into a3, a combination of the `PAGE_*` bits in [`crate::VmaInfo`].
+    pub const RVSIM_MINCORE: usize = 503;
+    /// msync(2).
+    pub const MSYNC: usize = 227;
 
     /// The name of syscall `n`, for traces and the kernel's "unimplemented" log.
     pub fn name(n: usize) -> &'static str {
@@ -112,6 +123,10 @@ pub mod sys {
             MPROTECT => "mprotect",
             WAIT4 => "wait4",
             RVSIM_PROCLIST => "rvsim_proclist",
+            RVSIM_VMSTAT => "rvsim_vmstat",
+            RVSIM_VMMAP => "rvsim_vmmap",
+            RVSIM_MINCORE => "rvsim_mincore",
+            MSYNC => "msync",
             _ => "?",
         }
     }
@@ -135,6 +150,7 @@ pub mod errno {
     pub const EFAULT: isize = 14;
     pub const EBUSY: isize = 16;
     pub const EEXIST: isize = 17;
+    pub const ENODEV: isize = 19;
     pub const ENOTDIR: isize = 20;
     pub const EISDIR: isize = 21;
     pub const EINVAL: isize = 22;
@@ -230,6 +246,10 @@ pub mod mman {
     pub const MAP_GROWSDOWN: usize = 0x100;
     pub const MAP_STACK: usize = 0x20000;
     pub const MAP_FIXED_NOREPLACE: usize = 0x100000;
+    /// msync flags.
+    pub const MS_ASYNC: usize = 1;
+    pub const MS_INVALIDATE: usize = 2;
+    pub const MS_SYNC: usize = 4;
     /// mmap's error return is `-errno` like every call; this is `(void*)-1` in C.
     pub const MAP_FAILED: usize = usize::MAX;
 }
@@ -342,6 +362,84 @@ pub mod stat {
 pub struct Timespec {
     pub tv_sec: i64,
     pub tv_nsec: i64,
+}
+
+/// Paging event counters (one set per process, one for the whole system).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VmCounters {
+    /// Faults resolved without I/O (zero fill, copy-on-write, shared zero page, ...).
+    pub minor_faults: u64,
+    /// Faults that read the page from a file (demand loading).
+    pub major_faults: u64,
+    /// Pages given zeros on first touch (a fresh frame or the shared zero frame).
+    pub zero_fills: u64,
+    /// Copy-on-write faults that copied the page.
+    pub cow_copies: u64,
+    /// Copy-on-write faults where the frame was no longer shared (write re-enabled).
+    pub cow_reuses: u64,
+    /// Pages the stack VMA grew by on faults below it.
+    pub stack_growth: u64,
+    /// Faults that killed the process (no VMA, permission, past EOF, out of memory).
+    pub bad_faults: u64,
+    /// Pages shared copy-on-write by fork.
+    pub fork_shared: u64,
+}
+
+/// The record of [`sys::RVSIM_VMSTAT`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VmStat {
+    /// Free and total physical frames.
+    pub free_frames: u64,
+    pub total_frames: u64,
+    /// Mappings of the shared read-only zero frame, system-wide.
+    pub zero_page_refs: u64,
+    /// Frames in the page cache.
+    pub cache_pages: u64,
+    /// System-wide counters since boot.
+    pub global: VmCounters,
+    /// The process's counters since its exec.
+    pub proc: VmCounters,
+    /// The process's resident pages (mapped), of which shared (frame refcount > 1) and
+    /// mappings of the zero frame.
+    pub resident: u64,
+    pub shared: u64,
+    pub zero_mapped: u64,
+    /// Bytes of virtual address space in VMAs.
+    pub virt_bytes: u64,
+}
+
+/// One record of [`sys::RVSIM_VMMAP`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VmaInfo {
+    pub start: u64,
+    pub end: u64,
+    /// `PROT_*` bits.
+    pub prot: u32,
+    /// `MAP_SHARED` or `MAP_PRIVATE`.
+    pub flags: u32,
+    /// 0 ELF segment, 1 heap, 2 stack, 3 anonymous mmap, 4 file mmap.
+    pub kind: u32,
+    /// Inode of a file-backed VMA, else 0.
+    pub inum: u32,
+    /// File offset of `start` for a file-backed VMA.
+    pub offset: u64,
+    /// Resident pages, and of them shared ones (refcount > 1).
+    pub resident: u64,
+    pub shared: u64,
+}
+
+impl VmaInfo {
+    /// mincore byte: page is mapped.
+    pub const PAGE_RESIDENT: u8 = 1;
+    /// mincore byte: the frame is shared (reference count > 1, e.g. after fork).
+    pub const PAGE_SHARED: u8 = 2;
+    /// mincore byte: the page maps the shared zero frame.
+    pub const PAGE_ZERO: u8 = 4;
+    /// mincore byte: the PTE allows writes (not copy-on-write).
+    pub const PAGE_WRITABLE: u8 = 8;
 }
 
 /// `struct sysinfo` (include/uapi/linux/sysinfo.h) on a 64-bit target: the fields the

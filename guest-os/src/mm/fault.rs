@@ -1,67 +1,296 @@
-//! User page-fault dispatch: decides from the faulting address, the access kind and the
-//! VMA what a fault means. Today every VMA is mapped eagerly, so a fault inside a VMA with
-//! the right permission can only be a page not yet mapped in an anonymous area, which is
-//! filled with a zero page (demand zero); every other fault is unresolvable and the
-//! process is killed. This is where copy-on-write breaks, demand loading from files,
-//! swap-in and stack growth will go.
+//! The page-fault handler. A user page fault (scause 12 instruction, 13 load, 15 store:
+//! priv spec 4.1.9 / 10.1.9) or a kernel copy to/from user memory that finds no usable
+//! PTE ends here with the address and the kind of access:
+//!
+//! * no VMA: stack growth if the address is below the stack VMA and within
+//!   [`STACK_MAX`] of the top, else SIGSEGV;
+//! * VMA forbids the access: SIGSEGV;
+//! * page not present: anonymous private read -> the shared zero frame, read-only
+//!   (a later write breaks it like copy-on-write); anonymous write or shared -> a fresh
+//!   zeroed frame; file-backed -> the page cache frame (shared mappings map it, private
+//!   ones map it read-only = COW of the cache) or, for a page only partly file data
+//!   (the end of an ELF segment's file bytes), a private frame with file bytes then zeros;
+//!   a file page at or past EOF of an mmap is SIGBUS;
+//! * present but not writable on a write: copy-on-write break (copy if the frame is
+//!   shared, or just re-enable W when this address space holds the only reference).
+//!
+//! After changing a PTE the TLB is flushed (`sfence.vma`, priv spec 10.2.1): rvsim's
+//! TLB caches permissions like hardware does (docs/mmu.md).
 
-use super::page_down;
-use super::pagetable::{PTE_R, PTE_W, PTE_X};
-use super::vm::{AddressSpace, VmaKind};
+use super::addr::{Ppn, VirtAddr};
+use super::frame;
+use super::pagecache;
+use super::pagetable::{pte_ppn, PTE_W};
+use super::vm::{user_flags, AddressSpace, Backing, VmaKind, STACK_MAX, USER_MIN, USER_TOP};
+use super::{page_down, stats, PAGE_SIZE};
+use crate::arch::phys;
+use spin::Mutex;
 
-/// The access that faulted (from scause: 12 fetch, 13 load, 15 store).
+/// The access that faulted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
-    Fetch,
-    Load,
-    Store,
+    Read,
+    Write,
+    Exec,
 }
 
-/// Why a fault could not be resolved (the kill message shows it).
+impl Access {
+    /// The access for a page-fault scause (12, 13, 15), if it is one.
+    pub fn from_scause(c: u64) -> Option<Access> {
+        match c {
+            12 => Some(Access::Exec),
+            13 => Some(Access::Read),
+            15 => Some(Access::Write),
+            _ => None,
+        }
+    }
+}
+
+/// Why a fault could not be resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unresolved {
-    /// No VMA covers the address.
+pub enum Fault {
+    /// No VMA covers the address (SIGSEGV).
     NoMapping,
-    /// A VMA covers it but does not allow this access.
+    /// The VMA forbids the access (SIGSEGV).
     Protection(VmaKind),
-    /// Out of memory while resolving.
-    OutOfMemory,
+    /// A file page entirely past the end of the file (SIGBUS).
+    Bus,
+    /// No frame (or page-table page) for it.
+    Oom,
 }
 
-impl Unresolved {
-    /// A short description for the kill message.
+static ZERO: Mutex<Option<Ppn>> = Mutex::new(None);
+
+impl Fault {
+    /// What the kill message says after the trap cause.
     pub fn describe(self) -> &'static str {
         match self {
-            Unresolved::NoMapping => "no mapping",
-            Unresolved::Protection(VmaKind::Elf) => "not permitted in program segment",
-            Unresolved::Protection(VmaKind::Heap) => "not permitted in heap",
-            Unresolved::Protection(VmaKind::Stack) => "not permitted in stack",
-            Unresolved::Protection(VmaKind::Anon) => "not permitted in mapping",
-            Unresolved::OutOfMemory => "out of memory",
+            Fault::NoMapping => "no mapping",
+            Fault::Protection(VmaKind::Elf) => "not permitted in program segment",
+            Fault::Protection(VmaKind::Heap) => "not permitted in heap",
+            Fault::Protection(VmaKind::Stack) => "not permitted in stack",
+            Fault::Protection(VmaKind::Anon) => "not permitted in mapping",
+            Fault::Protection(VmaKind::File) => "not permitted in file mapping",
+            Fault::Bus => "page past end of file",
+            Fault::Oom => "out of memory",
         }
     }
 }
 
-/// Handles a user page fault at `va`; `Ok` means retry the instruction.
-pub fn handle(aspace: &mut AddressSpace, va: u64, access: Access) -> Result<(), Unresolved> {
-    let vma = *aspace.find_vma(va).ok_or(Unresolved::NoMapping)?;
-    let need = match access {
-        Access::Fetch => PTE_X,
-        Access::Load => PTE_R,
-        Access::Store => PTE_W,
-    };
-    if vma.perm & need == 0 {
-        return Err(Unresolved::Protection(vma.kind));
+/// The shared zero frame, if it has been allocated.
+pub fn zero_frame() -> Option<Ppn> {
+    *ZERO.lock()
+}
+
+/// The shared zero frame, allocated (zeroed, with one permanent reference so it is never
+/// freed) on first use.
+fn get_zero() -> Option<Ppn> {
+    let mut z = ZERO.lock();
+    if z.is_none() {
+        *z = frame::alloc();
     }
-    if aspace.frame_at(va).is_some() {
-        // Mapped with the right permission: a stale TLB entry; retrying is enough.
-        crate::arch::csr::sfence_all();
-        return Ok(());
+    *z
+}
+
+impl AddressSpace {
+    fn count(&mut self, f: impl Fn(&mut abi::VmCounters)) {
+        f(&mut self.counters);
+        stats::with(f);
     }
-    match vma.kind {
-        VmaKind::Heap | VmaKind::Stack | VmaKind::Anon => {
-            aspace.map_page_zeroed(page_down(va), vma.perm).map_err(|_| Unresolved::OutOfMemory)
+
+    /// Resolves a fault at `va` for `acc`, or says why the process must die.
+    pub fn handle_fault(&mut self, va: u64, acc: Access) -> Result<(), Fault> {
+        let r = self.resolve(va, acc);
+        if r.is_err() {
+            self.count(|c| c.bad_faults += 1);
         }
-        VmaKind::Elf => Err(Unresolved::Protection(vma.kind)),
+        r
+    }
+
+    fn resolve(&mut self, va: u64, acc: Access) -> Result<(), Fault> {
+        if !(USER_MIN..USER_TOP).contains(&va) {
+            return Err(Fault::NoMapping);
+        }
+        let page = page_down(va);
+        let i = match self.vma_index(va) {
+            Some(i) => i,
+            None => self.grow_stack(page)?,
+        };
+        let v = self.vmas[i].clone();
+        let allowed = match acc {
+            Access::Read => v.perm & super::pagetable::PTE_R != 0,
+            Access::Write => v.perm & PTE_W != 0,
+            Access::Exec => v.perm & super::pagetable::PTE_X != 0,
+        };
+        if !allowed {
+            return Err(Fault::Protection(v.kind));
+        }
+        let flags = user_flags(v.perm);
+        let res = match self.pte_at(page) {
+            None => self.fill(page, &v, acc, flags),
+            Some(pte) if acc == Access::Write && pte & PTE_W == 0 => self.cow(page, pte, flags),
+            Some(_) => {
+                // Already fixed (a stale TLB entry, or a copy_in retry): nothing to do.
+                self.count(|c| c.minor_faults += 1);
+                Ok(())
+            }
+        };
+        crate::arch::csr::sfence_all();
+        res
+    }
+
+    /// Extends the stack VMA down to `page` if it is within the stack limit and nothing
+    /// else is mapped in between; returns its index.
+    fn grow_stack(&mut self, page: u64) -> Result<usize, Fault> {
+        let i = self.vmas.iter().position(|v| v.kind == VmaKind::Stack).ok_or(Fault::NoMapping)?;
+        let start = self.vmas[i].start;
+        if page >= start || page < USER_TOP - STACK_MAX {
+            return Err(Fault::NoMapping);
+        }
+        if i > 0 && self.vmas[i - 1].end > page {
+            return Err(Fault::NoMapping);
+        }
+        self.vmas[i].start = page;
+        let n = (start - page) / PAGE_SIZE;
+        self.count(|c| c.stack_growth += n);
+        Ok(i)
+    }
+
+    fn map_new(&mut self, page: u64, ppn: Ppn, flags: u64) -> Result<(), Fault> {
+        if !self.pt().map(VirtAddr(page), ppn, flags) {
+            frame::decref(ppn);
+            return Err(Fault::Oom);
+        }
+        self.pages += 1;
+        Ok(())
+    }
+
+    /// A page that is not present.
+    fn fill(&mut self, page: u64, v: &super::vm::Vma, acc: Access, flags: u64) -> Result<(), Fault> {
+        match &v.backing {
+            Backing::Anon => {
+                self.count(|c| {
+                    c.minor_faults += 1;
+                    c.zero_fills += 1
+                });
+                if acc != Access::Write && !v.shared {
+                    let z = get_zero().ok_or(Fault::Oom)?;
+                    frame::incref(z);
+                    self.map_new(page, z, flags & !PTE_W)?;
+                    stats::zero_mapped();
+                    return Ok(());
+                }
+                let f = frame::alloc().ok_or(Fault::Oom)?;
+                self.map_new(page, f, flags)
+            }
+            Backing::File { inum, file_va, file_end, off, eof_bus, .. } => {
+                let (inum, file_va, file_end, off, eof_bus) = (*inum, *file_va, *file_end, *off, *eof_bus);
+                let size = crate::fs::with(|f| f.iget(inum)).map(|i| i.size as u64).map_err(|_| Fault::Bus)?;
+                // File offset of the first byte of this page (if the page holds file data).
+                let lo = page.max(file_va);
+                let hi = (page + PAGE_SIZE).min(file_end);
+                if lo >= hi {
+                    // Entirely past the segment's file bytes: ELF bss.
+                    self.count(|c| {
+                        c.minor_faults += 1;
+                        c.zero_fills += 1
+                    });
+                    let f = frame::alloc().ok_or(Fault::Oom)?;
+                    return self.map_new(page, f, flags);
+                }
+                let foff = off + (lo - file_va);
+                if eof_bus && foff >= size {
+                    return Err(Fault::Bus);
+                }
+                let whole = lo == page && hi == page + PAGE_SIZE && foff.is_multiple_of(PAGE_SIZE);
+                if !whole {
+                    // Part file data, part zeros: a private frame.
+                    let f = frame::alloc().ok_or(Fault::Oom)?;
+                    let mut buf = [0u8; 512];
+                    let mut a = lo;
+                    while a < hi {
+                        let n = ((hi - a) as usize).min(buf.len());
+                        let got = crate::fs::with(|fs| fs.read(inum, off + (a - file_va), &mut buf[..n])).unwrap_or(0);
+                        phys::write_bytes(f.addr().0 + (a - page), &buf[..got]);
+                        a += n as u64;
+                    }
+                    self.count(|c| c.major_faults += 1);
+                    return self.map_new(page, f, flags);
+                }
+                let (cf, loaded) = pagecache::get(inum, foff / PAGE_SIZE).ok_or(Fault::Oom)?;
+                self.count(|c| if loaded { c.major_faults += 1 } else { c.minor_faults += 1 });
+                if v.shared {
+                    // The cache's frame itself, with the VMA's permissions.
+                    return self.map_new(page, cf, flags);
+                }
+                if acc == Access::Write {
+                    // Private write: copy the cached page right away.
+                    let Some(f) = frame::alloc_uninit() else {
+                        frame::decref(cf);
+                        return Err(Fault::Oom);
+                    };
+                    phys::copy_frame(f.addr().0, cf.addr().0);
+                    frame::decref(cf);
+                    self.count(|c| c.cow_copies += 1);
+                    return self.map_new(page, f, flags);
+                }
+                // Private read: copy-on-write of the page cache.
+                self.map_new(page, cf, flags & !PTE_W)
+            }
+        }
+    }
+
+    /// Makes the page at `page` present and backed by a frame of its own (copying a
+    /// shared one, keeping the PTE's permissions), for the kernel to write into
+    /// regardless of the VMA's permission (exec filling a page two segments share).
+    pub fn make_private(&mut self, page: u64) -> Result<Ppn, Fault> {
+        if self.pte_at(page).is_none() {
+            self.resolve(page, Access::Read)?;
+        }
+        let pte = self.pte_at(page).ok_or(Fault::NoMapping)?;
+        let old = pte_ppn(pte);
+        if Some(old) != zero_frame() && frame::refcount(old) == 1 {
+            return Ok(old);
+        }
+        let new = frame::alloc_uninit().ok_or(Fault::Oom)?;
+        phys::copy_frame(new.addr().0, old.addr().0);
+        self.pt().remap(VirtAddr(page), new, pte & 0x3ff);
+        frame::decref(old);
+        if Some(old) == zero_frame() {
+            stats::zero_unmapped();
+        }
+        crate::arch::csr::sfence_all();
+        Ok(new)
+    }
+
+    /// A write to a present, write-protected page of a writable VMA: break the sharing.
+    fn cow(&mut self, page: u64, pte: u64, flags: u64) -> Result<(), Fault> {
+        let old = pte_ppn(pte);
+        let zero = zero_frame();
+        self.count(|c| c.minor_faults += 1);
+        if Some(old) != zero && frame::refcount(old) == 1 {
+            self.count(|c| c.cow_reuses += 1);
+            self.pt().remap(VirtAddr(page), old, flags);
+            return Ok(());
+        }
+        let new = if Some(old) == zero {
+            frame::alloc().ok_or(Fault::Oom)?
+        } else {
+            let f = frame::alloc_uninit().ok_or(Fault::Oom)?;
+            phys::copy_frame(f.addr().0, old.addr().0);
+            f
+        };
+        if !self.pt().remap(VirtAddr(page), new, flags) {
+            frame::decref(new);
+            return Err(Fault::Oom);
+        }
+        frame::decref(old);
+        if Some(old) == zero {
+            stats::zero_unmapped();
+            self.count(|c| c.zero_fills += 1);
+        } else {
+            self.count(|c| c.cow_copies += 1);
+        }
+        Ok(())
     }
 }

@@ -12,7 +12,7 @@ struct Frames {
     /// First allocatable frame.
     base: u64,
     /// Reference count per frame, indexed by `ppn - base`.
-    refcnt: Vec<u16>,
+    refcnt: Vec<u32>,
     /// Free frames (indices), used as a stack.
     free: Vec<u32>,
 }
@@ -37,7 +37,19 @@ pub fn init(start: u64, end: u64) {
 }
 
 /// Allocates a zeroed frame with reference count 1, or `None` when RAM is exhausted.
+/// Freed frames are not cleared when they are freed: zeroing happens here, lazily, only
+/// for the callers that need zeros (see [`alloc_uninit`]).
 pub fn alloc() -> Option<Ppn> {
+    let ppn = alloc_uninit()?;
+    phys::zero_frame(ppn.addr().0);
+    Some(ppn)
+}
+
+/// Allocates a frame with reference count 1 WITHOUT clearing it, for callers that
+/// overwrite all of it at once (copy-on-write copies, pages filled from a file). The old
+/// contents of another process must never reach user space: every caller fills the
+/// whole frame before mapping it.
+pub fn alloc_uninit() -> Option<Ppn> {
     let ppn = {
         let mut g = FRAMES.lock();
         let f = g.as_mut()?;
@@ -45,7 +57,6 @@ pub fn alloc() -> Option<Ppn> {
         f.refcnt[i as usize] = 1;
         Ppn(f.base + i as u64)
     };
-    phys::zero_frame(ppn.addr().0);
     Some(ppn)
 }
 
@@ -77,7 +88,7 @@ pub fn decref(ppn: Ppn) {
 }
 
 /// The reference count of `ppn` (0 = free).
-pub fn refcount(ppn: Ppn) -> u16 {
+pub fn refcount(ppn: Ppn) -> u32 {
     let g = FRAMES.lock();
     let f = g.as_ref().expect("frames not initialised");
     f.refcnt[index(f, ppn)]

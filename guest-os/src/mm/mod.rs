@@ -18,7 +18,10 @@ pub mod addr;
 pub mod fault;
 pub mod frame;
 pub mod kvm;
+pub mod mmap;
+pub mod pagecache;
 pub mod pagetable;
+pub mod stats;
 pub mod vm;
 
 /// Bytes per page.

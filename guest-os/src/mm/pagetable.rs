@@ -38,6 +38,8 @@ pub struct PageTable {
     root: Ppn,
 }
 
+const PAGE: u64 = super::PAGE_SIZE;
+
 fn pte_addr(table: Ppn, index: usize) -> u64 {
     table.addr().0 + 8 * index as u64
 }
@@ -115,6 +117,50 @@ impl PageTable {
         }
         phys::write_u64(a, make_pte(pte_ppn(pte), flags | PTE_V | PTE_A | PTE_D));
         true
+    }
+
+    /// Points the leaf at `va` at `ppn` with `flags` (V, A and D added), whether or not
+    /// it was mapped before; `false` if out of memory for a table page.
+    pub fn remap(&mut self, va: VirtAddr, ppn: Ppn, flags: u64) -> bool {
+        let Some(a) = self.walk(va, true) else { return false };
+        phys::write_u64(a, make_pte(ppn, flags | PTE_V | PTE_A | PTE_D));
+        true
+    }
+
+    /// Calls `f(va, pte)` for every valid 4 KiB leaf with `start <= va < end`, in address
+    /// order, skipping absent intermediate tables (so a sparse 1 GiB range costs only the
+    /// tables that exist). `f` returns the PTE to store back (0 unmaps the page).
+    pub fn for_each_leaf(&mut self, start: u64, end: u64, mut f: impl FnMut(u64, u64) -> u64) {
+        const L2: u64 = 1 << 30;
+        const L1: u64 = 1 << 21;
+        let mut va = start & !(PAGE - 1);
+        while va < end {
+            let r = pte_addr(self.root, VirtAddr(va).vpn().index(2));
+            let rp = phys::read_u64(r);
+            if rp & PTE_V == 0 || is_leaf(rp) {
+                va = (va & !(L2 - 1)) + L2;
+                continue;
+            }
+            let m = pte_addr(pte_ppn(rp), VirtAddr(va).vpn().index(1));
+            let mp = phys::read_u64(m);
+            if mp & PTE_V == 0 || is_leaf(mp) {
+                va = (va & !(L1 - 1)) + L1;
+                continue;
+            }
+            let leaf_table = pte_ppn(mp);
+            let stop = end.min((va & !(L1 - 1)) + L1);
+            while va < stop {
+                let a = pte_addr(leaf_table, VirtAddr(va).vpn().index(0));
+                let pte = phys::read_u64(a);
+                if pte & PTE_V != 0 {
+                    let new = f(va, pte);
+                    if new != pte {
+                        phys::write_u64(a, new);
+                    }
+                }
+                va += PAGE;
+            }
+        }
     }
 
     /// Removes the mapping at `va`, returning the frame it pointed to.

@@ -1,29 +1,38 @@
 //! Per-process address spaces: a page table plus the list of VMAs (virtual memory areas)
-//! that say what each range of user addresses is. Today every page of a VMA is mapped
-//! eagerly when the VMA is created (or copied by fork); the VMA list is what a page-fault
-//! handler will consult for demand-zero, copy-on-write and swap-in.
+//! that say what each range of user addresses is. Nothing is mapped when a VMA is
+//! created: pages appear on first touch through the page-fault handler in
+//! [`super::fault`] (demand zero, demand loading from a file, copy-on-write, stack
+//! growth). `fork` shares every private page copy-on-write.
 //!
 //! Kernel access to user memory goes through [`AddressSpace::copy_in`] /
 //! [`AddressSpace::copy_out`], which walk the page table in software and check the U and
-//! R/W bits, so a bad user pointer becomes `EFAULT` rather than a kernel fault.
+//! R/W bits. A page that is not (yet) accessible goes through the same fault handler as
+//! a user access before the copy gives up with `EFAULT`.
 
 use super::addr::{Ppn, VirtAddr};
+use super::fault::Access;
 use super::frame;
 use super::kvm;
 use super::pagetable::{pte_ppn, PageTable, PTE_R, PTE_U, PTE_W, PTE_X};
-use super::{page_down, page_up, PAGE_SIZE};
+use super::{page_down, page_up, stats, PAGE_SIZE};
 use crate::arch::phys;
+use crate::file::File;
 use abi::errno::{EFAULT, EINVAL, ENOMEM};
+use abi::VmCounters;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// Lowest user address that can be mapped.
 pub const USER_MIN: u64 = 0x1000;
 /// One past the highest user address.
 pub const USER_TOP: u64 = 0x8000_0000;
-/// Bytes of user stack, below USER_TOP.
+/// Bytes of the initial stack VMA below USER_TOP (pages appear on first touch).
 pub const STACK_SIZE: u64 = 256 * 1024;
-/// Start of the anonymous mmap area; the heap (brk) may not grow past it.
-pub const MMAP_BASE: u64 = 0x4000_0000;
+/// The stack may grow down (on faults below its VMA) to this many bytes.
+pub const STACK_MAX: u64 = 8 * 1024 * 1024;
+/// Start of the anonymous mmap area; the heap (brk) may not grow past it. Leaves the
+/// heap a little over 1 GiB.
+pub const MMAP_BASE: u64 = 0x4800_0000;
 
 /// Most VMAs per address space (Linux has `vm.max_map_count`): bounds the kernel heap
 /// one process can use; more is ENOMEM.
@@ -40,41 +49,86 @@ pub enum VmaKind {
     Stack,
     /// Anonymous mmap.
     Anon,
+    /// File mmap.
+    File,
 }
 
-/// A range `[start, end)` of pages with one permission and kind.
-#[derive(Clone, Copy, Debug)]
+/// Where the contents of a VMA's pages come from on first touch.
+#[derive(Clone)]
+pub enum Backing {
+    /// Zeros.
+    Anon,
+    /// Bytes at VAs `[file_va, file_end)` come from the file at `off + (va - file_va)`,
+    /// the rest of the VMA is zeros. With `eof_bus`, a page that starts at or past the
+    /// file's end is a bus error (mmap semantics); without, it is zeros (ELF bss).
+    File { file: Arc<File>, inum: u32, file_va: u64, file_end: u64, off: u64, eof_bus: bool },
+}
+
+/// A range `[start, end)` of pages with one permission, kind and backing.
+#[derive(Clone)]
 pub struct Vma {
     pub start: u64,
     pub end: u64,
     /// PTE permission bits (R/W/X; U is implied).
     pub perm: u64,
     pub kind: VmaKind,
+    pub backing: Backing,
+    /// MAP_SHARED: pages are shared with the file / with forked children, never COW.
+    pub shared: bool,
+}
+
+impl Vma {
+    /// A new anonymous private VMA.
+    pub fn anon(start: u64, end: u64, perm: u64, kind: VmaKind) -> Vma {
+        Vma { start, end, perm, kind, backing: Backing::Anon, shared: false }
+    }
+
+    fn mergeable(&self, next: &Vma) -> bool {
+        self.end == next.start
+            && self.perm == next.perm
+            && self.kind == next.kind
+            && self.shared == next.shared
+            && matches!((&self.backing, &next.backing), (Backing::Anon, Backing::Anon))
+    }
 }
 
 /// A user address space.
 pub struct AddressSpace {
     pt: Option<PageTable>,
-    vmas: Vec<Vma>,
+    pub(super) vmas: Vec<Vma>,
     /// First byte of the heap.
     pub brk_start: u64,
     /// Current program break.
     pub brk: u64,
-    /// Resident user pages.
+    /// Resident user pages (mapped PTEs, the zero frame included).
     pub pages: usize,
+    /// This address space's paging counters.
+    pub counters: VmCounters,
 }
 
 /// Errors are positive errno values.
 pub type Result<T> = core::result::Result<T, isize>;
 
+/// PTE bits for a user page of a VMA with `perm`.
+pub(super) fn user_flags(perm: u64) -> u64 {
+    (perm & (PTE_R | PTE_W | PTE_X)) | PTE_U
+}
+
 impl AddressSpace {
     /// An empty address space (kernel mappings only), or ENOMEM.
     pub fn new() -> Result<AddressSpace> {
         let pt = PageTable::new(&kvm::kernel_roots()).ok_or(ENOMEM)?;
-        Ok(AddressSpace { pt: Some(pt), vmas: Vec::new(), brk_start: 0, brk: 0, pages: 0 })
+        Ok(AddressSpace {
+            pt: Some(pt),
+            vmas: Vec::new(),
+            brk_start: 0,
+            brk: 0,
+            pages: 0,
+            counters: VmCounters::default(),
+        })
     }
 
-    fn pt(&mut self) -> &mut PageTable {
+    pub(super) fn pt(&mut self) -> &mut PageTable {
         self.pt.as_mut().expect("address space used after teardown")
     }
 
@@ -93,85 +147,73 @@ impl AddressSpace {
         self.vmas.iter().find(|v| v.start <= va && va < v.end)
     }
 
+    pub(super) fn vma_index(&self, va: u64) -> Option<usize> {
+        self.vmas.iter().position(|v| v.start <= va && va < v.end)
+    }
+
     fn overlaps(&self, start: u64, end: u64) -> bool {
         self.vmas.iter().any(|v| v.start < end && start < v.end)
     }
 
-    fn insert_vma(&mut self, vma: Vma) -> Result<()> {
-        // Extend a neighbour of the same kind and permission instead (heap growth by brk,
-        // consecutive mmaps), as Linux merges VMAs.
-        if let Some(v) = self.vmas.iter_mut().find(|v| v.end == vma.start && v.kind == vma.kind && v.perm == vma.perm) {
-            v.end = vma.end;
+    /// Inserts `vma` (which must not overlap another) in address order, merging it with
+    /// an adjacent anonymous VMA of the same kind and permission (so brk extends one VMA).
+    pub fn insert_vma(&mut self, vma: Vma) -> Result<()> {
+        if vma.start >= vma.end
+            || !vma.start.is_multiple_of(PAGE_SIZE)
+            || !vma.end.is_multiple_of(PAGE_SIZE)
+            || vma.start < USER_MIN
+            || vma.end > USER_TOP
+        {
+            return Err(EINVAL);
+        }
+        if self.overlaps(vma.start, vma.end) {
+            return Err(ENOMEM);
+        }
+        let pos = self.vmas.iter().position(|v| v.start > vma.start).unwrap_or(self.vmas.len());
+        if pos > 0 && self.vmas[pos - 1].mergeable(&vma) {
+            self.vmas[pos - 1].end = vma.end;
+            if pos < self.vmas.len() && self.vmas[pos - 1].mergeable(&self.vmas[pos]) {
+                self.vmas[pos - 1].end = self.vmas[pos].end;
+                self.vmas.remove(pos);
+            }
+            return Ok(());
+        }
+        if pos < self.vmas.len() && vma.mergeable(&self.vmas[pos]) {
+            self.vmas[pos].start = vma.start;
             return Ok(());
         }
         if self.vmas.len() >= MAX_VMAS {
             return Err(ENOMEM);
         }
         self.vmas.try_reserve(1).map_err(|_| ENOMEM)?;
-        let pos = self.vmas.iter().position(|v| v.start > vma.start).unwrap_or(self.vmas.len());
         self.vmas.insert(pos, vma);
         Ok(())
     }
 
-    /// Maps zeroed pages over `[start, end)` (page-aligned) with `perm`, recording a VMA.
-    /// Pages already mapped (an ELF segment sharing a page with the previous one) get
-    /// the union of permissions. On ENOMEM nothing new stays mapped.
+    /// Records an anonymous private VMA over `[start, end)` (page-aligned). No page is
+    /// allocated: each appears zero-filled on first touch. EINVAL for a bad range,
+    /// ENOMEM if it overlaps an existing VMA.
     pub fn map_zeroed(&mut self, start: u64, end: u64, perm: u64, kind: VmaKind) -> Result<()> {
-        if !start.is_multiple_of(PAGE_SIZE)
-            || !end.is_multiple_of(PAGE_SIZE)
-            || start >= end
-            || start < USER_MIN
-            || end > USER_TOP
-        {
-            return Err(EINVAL);
-        }
-        let mut fresh = Vec::new();
-        fresh.try_reserve(((end - start) / PAGE_SIZE) as usize).map_err(|_| ENOMEM)?;
-        let mut va = start;
-        let mut ok = true;
-        while va < end {
-            if let Some(pte) = self.pt().lookup(VirtAddr(va)) {
-                let flags = (pte & 0x3ff) | perm | PTE_U;
-                self.pt().set_flags(VirtAddr(va), flags & (PTE_R | PTE_W | PTE_X | PTE_U));
-            } else {
-                let Some(ppn) = frame::alloc() else {
-                    ok = false;
-                    break;
-                };
-                if !self.pt().map(VirtAddr(va), ppn, perm | PTE_U) {
-                    frame::decref(ppn);
-                    ok = false;
-                    break;
-                }
-                fresh.push(va);
-            }
-            va += PAGE_SIZE;
-        }
-        if ok {
-            ok = self.insert_vma(Vma { start, end, perm, kind }).is_ok();
-        }
-        if !ok {
-            for &va in &fresh {
-                if let Some(ppn) = self.pt().unmap(VirtAddr(va)) {
-                    frame::decref(ppn);
-                }
-            }
-            crate::arch::csr::sfence_all();
-            return Err(ENOMEM);
-        }
-        self.pages += fresh.len();
-        Ok(())
+        self.insert_vma(Vma::anon(start, end, perm, kind))
     }
 
-    /// Maps one zeroed page at `va` (page-aligned, inside an existing VMA) with `perm`.
-    pub fn map_page_zeroed(&mut self, va: u64, perm: u64) -> Result<()> {
-        let ppn = frame::alloc().ok_or(ENOMEM)?;
-        if !self.pt().map(VirtAddr(va), ppn, perm | PTE_U) {
+    /// Drops the mappings of every page in `[start, end)` (page-aligned) without touching
+    /// the VMAs; writes shared file pages back first.
+    pub(super) fn drop_pages(&mut self, start: u64, end: u64) {
+        super::mmap::writeback_range(self, start, end);
+        let mut freed = 0usize;
+        let zero = super::fault::zero_frame();
+        self.pt().for_each_leaf(start, end, |_, pte| {
+            let ppn = pte_ppn(pte);
+            if Some(ppn) == zero {
+                stats::zero_unmapped();
+            }
             frame::decref(ppn);
-            return Err(ENOMEM);
-        }
-        self.pages += 1;
-        Ok(())
+            freed += 1;
+            0
+        });
+        self.pages -= freed.min(self.pages);
+        crate::arch::csr::sfence_all();
     }
 
     /// Unmaps every page in `[start, end)` and trims/splits the VMAs covering it.
@@ -180,44 +222,44 @@ impl AddressSpace {
         keep.try_reserve(self.vmas.len() + 1).map_err(|_| ENOMEM)?;
         for v in self.vmas.iter() {
             if v.end <= start || end <= v.start {
-                keep.push(*v);
+                keep.push(v.clone());
                 continue;
             }
             if v.start < start {
-                keep.push(Vma { end: start, ..*v });
+                keep.push(Vma { end: start, ..v.clone() });
             }
             if end < v.end {
-                keep.push(Vma { start: end, ..*v });
+                keep.push(Vma { start: end, ..v.clone() });
             }
         }
         if keep.len() > MAX_VMAS {
             return Err(ENOMEM);
         }
-        let mut va = start;
-        while va < end {
-            if let Some(ppn) = self.pt().unmap(VirtAddr(va)) {
-                frame::decref(ppn);
-                self.pages -= 1;
-            }
-            va += PAGE_SIZE;
-        }
+        self.drop_pages(start, end);
         self.vmas = keep;
-        crate::arch::csr::sfence_all();
         Ok(())
     }
 
-    /// The physical address for user access at `va`, if a user page maps it with the
-    /// needed permission.
+    /// The physical address for user access at `va`, faulting the page in (as a user
+    /// access would) when it is not accessible yet; EFAULT if the fault cannot be
+    /// resolved.
     fn user_pa(&mut self, va: u64, write: bool) -> Result<u64> {
         if va >= USER_TOP {
             return Err(EFAULT);
         }
-        let pte = self.pt().lookup(VirtAddr(va)).ok_or(EFAULT)?;
         let need = PTE_U | if write { PTE_W } else { PTE_R };
-        if pte & need != need {
-            return Err(EFAULT);
+        for _ in 0..2 {
+            if let Some(pte) = self.pt().lookup(VirtAddr(va)) {
+                if pte & need == need {
+                    return Ok(pte_ppn(pte).addr().0 + VirtAddr(va).page_offset());
+                }
+            }
+            let acc = if write { Access::Write } else { Access::Read };
+            if self.handle_fault(va, acc).is_err() {
+                return Err(EFAULT);
+            }
         }
-        Ok(pte_ppn(pte).addr().0 + VirtAddr(va).page_offset())
+        Err(EFAULT)
     }
 
     /// Copies `data` to user address `va` (EFAULT if any byte is not user-writable).
@@ -233,18 +275,15 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Copies `data` to user address `va` ignoring write permission (the kernel filling
-    /// a read-only segment during exec); EFAULT if a page is not mapped for the user.
+    /// Copies `data` to user address `va` ignoring the VMA's write permission (exec
+    /// filling a page shared by two segments); EFAULT if a page has no VMA.
     pub fn copy_out_force(&mut self, va: u64, data: &[u8]) -> Result<()> {
         let mut done = 0usize;
         while done < data.len() {
             let a = va.checked_add(done as u64).ok_or(EFAULT)?;
             let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(data.len() - done);
-            let pte = self.pt().lookup(VirtAddr(a)).ok_or(EFAULT)?;
-            if pte & PTE_U == 0 {
-                return Err(EFAULT);
-            }
-            phys::write_bytes(pte_ppn(pte).addr().0 + a % PAGE_SIZE, &data[done..done + n]);
+            let ppn = self.make_private(page_down(a)).map_err(|_| EFAULT)?;
+            phys::write_bytes(ppn.addr().0 + a % PAGE_SIZE, &data[done..done + n]);
             done += n;
         }
         Ok(())
@@ -299,37 +338,85 @@ impl AddressSpace {
         }
     }
 
-    /// A copy of this address space for fork: same VMAs, every page copied into a new
-    /// frame (copy-on-write will share frames instead, using their reference counts).
+    /// A copy of this address space for fork. Private pages are shared copy-on-write:
+    /// the parent's PTE loses W, the child maps the same frame read-only, and the
+    /// frame's reference count goes up; the first write on either side copies (or, if
+    /// the other side already let go, just re-enables W). Shared pages (MAP_SHARED)
+    /// are mapped in both with their permissions; a shared anonymous page not touched
+    /// yet is allocated now, so both sides see the same frame.
+    ///
+    /// The caller's TLB is flushed: rvsim's TLB (docs/mmu.md), like hardware, caches
+    /// the W permission, so a stale entry would let the parent write the shared frame.
     pub fn fork(&mut self) -> Result<AddressSpace> {
         let mut child = AddressSpace::new()?;
         child.vmas.try_reserve(self.vmas.len()).map_err(|_| ENOMEM)?;
         child.brk_start = self.brk_start;
         child.brk = self.brk;
         let vmas = self.vmas.clone();
-        for v in &vmas {
-            child.vmas.push(*v);
+        // Shared anonymous pages must exist before they are shared (shared file pages
+        // are shared through the page cache instead). A PROT_NONE one cannot be touched.
+        for v in vmas.iter().filter(|v| v.shared && matches!(v.backing, Backing::Anon)) {
+            let acc = if v.perm & PTE_W != 0 {
+                Access::Write
+            } else if v.perm & PTE_R != 0 {
+                Access::Read
+            } else if v.perm & PTE_X != 0 {
+                Access::Exec
+            } else {
+                continue;
+            };
             let mut va = v.start;
             while va < v.end {
-                if let Some(pte) = self.pt().lookup(VirtAddr(va)) {
-                    if child.pt().lookup(VirtAddr(va)).is_none() {
-                        let ppn = frame::alloc().ok_or(ENOMEM)?;
-                        phys::copy_frame(ppn.addr().0, pte_ppn(pte).addr().0);
-                        if !child.pt().map(VirtAddr(va), ppn, pte & (PTE_R | PTE_W | PTE_X | PTE_U)) {
-                            frame::decref(ppn);
-                            return Err(ENOMEM);
-                        }
-                        child.pages += 1;
-                    }
+                if self.pt().lookup(VirtAddr(va)).is_none() {
+                    self.handle_fault(va, acc).map_err(|_| ENOMEM)?;
                 }
                 va += PAGE_SIZE;
             }
+        }
+        let mut failed = false;
+        let mut shared_pages = 0u64;
+        let zero = super::fault::zero_frame();
+        for v in &vmas {
+            child.vmas.push(v.clone());
+            let cpt = child.pt.as_mut().expect("fresh page table");
+            let mut mapped = 0usize;
+            let shared = v.shared;
+            self.pt.as_mut().expect("live page table").for_each_leaf(v.start, v.end, |va, pte| {
+                if failed {
+                    return pte;
+                }
+                let ppn = pte_ppn(pte);
+                let new = if shared { pte } else { pte & !PTE_W };
+                if !cpt.map(VirtAddr(va), ppn, new & (PTE_R | PTE_W | PTE_X | PTE_U)) {
+                    failed = true;
+                    return pte;
+                }
+                frame::incref(ppn);
+                if Some(ppn) == zero {
+                    stats::zero_mapped();
+                }
+                mapped += 1;
+                shared_pages += 1;
+                new
+            });
+            child.pages += mapped;
+            if failed {
+                break;
+            }
+        }
+        crate::arch::csr::sfence_all();
+        self.counters.fork_shared += shared_pages;
+        stats::with(|g| g.fork_shared += shared_pages);
+        if failed {
+            // Dropping the child releases what it mapped; the parent's pages stay
+            // write-protected and are re-enabled on its next write (refcount 1).
+            return Err(ENOMEM);
         }
         Ok(child)
     }
 
     /// brk(2): moves the break to `new` if possible; returns the (possibly unchanged)
-    /// break, as Linux does.
+    /// break, as Linux does. Growing only extends the heap VMA (pages appear on touch).
     pub fn set_brk(&mut self, new: u64) -> u64 {
         if new < self.brk_start || new > MMAP_BASE {
             return self.brk;
@@ -350,7 +437,7 @@ impl AddressSpace {
     /// Finds a free, page-aligned range of `len` bytes in the mmap area.
     pub fn find_free(&self, len: u64) -> Option<u64> {
         let mut start = MMAP_BASE;
-        let limit = USER_TOP - STACK_SIZE;
+        let limit = USER_TOP - STACK_MAX;
         loop {
             let end = start.checked_add(len)?;
             if end > limit {
@@ -372,22 +459,39 @@ impl AddressSpace {
     pub fn frame_at(&mut self, va: u64) -> Option<Ppn> {
         self.pt().lookup(VirtAddr(va)).map(pte_ppn)
     }
+
+    /// The leaf PTE at `va`, if mapped.
+    pub fn pte_at(&mut self, va: u64) -> Option<u64> {
+        self.pt().lookup(VirtAddr(va))
+    }
+
+    /// (resident, shared, zero-frame) pages in `[start, end)`.
+    pub fn residency(&mut self, start: u64, end: u64) -> (u64, u64, u64) {
+        let zero = super::fault::zero_frame();
+        let (mut r, mut s, mut z) = (0, 0, 0);
+        self.pt().for_each_leaf(start, end, |_, pte| {
+            let ppn = pte_ppn(pte);
+            r += 1;
+            if Some(ppn) == zero {
+                z += 1;
+            } else if frame::refcount(ppn) > 1 {
+                s += 1;
+            }
+            pte
+        });
+        (r, s, z)
+    }
 }
 
 impl Drop for AddressSpace {
     fn drop(&mut self) {
-        let vmas = core::mem::take(&mut self.vmas);
-        for v in &vmas {
-            let mut va = v.start;
-            while va < v.end {
-                if let Some(ppn) = self.pt().unmap(VirtAddr(va)) {
-                    frame::decref(ppn);
-                }
-                va += PAGE_SIZE;
-            }
+        if self.pt.is_some() {
+            self.drop_pages(0, USER_TOP);
         }
+        self.vmas.clear();
         if let Some(pt) = self.pt.take() {
             pt.free_tables(kvm::USER_ROOTS);
         }
+        super::pagecache::trim();
     }
 }

@@ -11,10 +11,12 @@
 extern crate alloc;
 
 pub mod sys;
+pub mod vm;
 
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
 pub use sys::*;
+pub use vm::*;
 
 core::arch::global_asm!(
     r#"
