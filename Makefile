@@ -11,7 +11,8 @@ GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
 # softfloat-sys); the tests' references (objdump, QEMU, OpenSBI) for `make test`.
 BUILD_DEBS := cmake:cmake
 TEST_DEBS  := riscv64-unknown-elf-objdump:binutils-riscv64-unknown-elf qemu-system-riscv64:qemu-system-misc \
-	/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf:opensbi
+	/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf:opensbi \
+	riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu /usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross
 
 # Installs the Debian packages of $(1) (pairs COMMAND-OR-FILE:PACKAGE) that are missing,
 # when we may (root with apt-get); otherwise says what is missing.
@@ -27,7 +28,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os run-os qemu-os plots-sim
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim
 
 all: emulator guest
 
@@ -97,12 +98,22 @@ QEMU_OS = qemu-system-riscv64 -machine virt -bios none -m 128M -nographic \
 	-global virtio-mmio.force-legacy=false -kernel $(GUEST)/kernel \
 	-drive file=$(1),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0
 
-os: setup
+os: setup cprogs
 	$(CARGO) build --release --target $(TARGET) -p kernel -p user
 	$(CARGO) build --release -p mkfs
 	printf 'usertests\n' > target/autorun-usertests
-	target/release/mkfs target/fs.img $(FS_FILES)
+	target/release/mkfs target/fs.img $(FS_FILES) $(C_FILES)
 	target/release/mkfs target/fs-usertests.img $(FS_FILES) /etc/autorun=target/autorun-usertests
+
+# C programs built with Debian's glibc cross compiler, statically, run unmodified on the
+# guest OS (/bin/chello, /bin/ctest). Skipped, with a note, when the compiler is missing.
+C_CC    := riscv64-linux-gnu-gcc
+C_PROGS := hello ctest
+C_FILES = $(if $(wildcard target/c/ctest),/bin/chello=target/c/hello /bin/ctest=target/c/ctest)
+cprogs:
+	@if command -v $(C_CC) >/dev/null; then mkdir -p target/c && \
+	  for p in $(C_PROGS); do $(C_CC) -static -O2 -Wall -o target/c/$$p guest-programs/c/$$p.c || exit 1; done; \
+	else echo "note: $(C_CC) not installed: the C programs are left out (make test installs it)"; fi
 
 # Boots the OS on rvsim with target/fs.img as virtio disk 0.
 run-os: run

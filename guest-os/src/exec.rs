@@ -178,11 +178,9 @@ pub fn load(cwd: u32, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result
     sp &= !15;
     sp -= 16;
     let random = sp;
-    let seed = crate::time::now();
     let mut rnd = [0u8; 16];
-    for (i, b) in rnd.iter_mut().enumerate() {
-        *b = (seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(i as u32 * 5) >> 8) as u8 ^ i as u8;
-    }
+    rnd[..8].copy_from_slice(&crate::random::next_u64().to_le_bytes());
+    rnd[8..].copy_from_slice(&crate::random::next_u64().to_le_bytes());
     aspace.copy_out(random, &rnd)?;
     let aux = [
         (AT_PHDR, phdr_va),

@@ -20,6 +20,7 @@ pub mod heap;
 pub mod mm;
 pub mod pipe;
 pub mod proc;
+pub mod random;
 pub mod syscall;
 pub mod time;
 pub mod trap;

@@ -358,8 +358,15 @@ pub fn update_current(satp: Option<u64>, name: Option<[u8; 16]>, pages: usize) {
 
 /// fork: a copy of the current process whose trap frame returns 0. Errors: ENOMEM
 /// (address space copy), EAGAIN (table full).
-pub fn fork(task: &mut Task, tf: &arch::trap::TrapFrame) -> Result<i32, isize> {
-    let aspace = task.aspace.fork()?;
+/// With `child_tid`, the child's pid is stored there in the child's memory
+/// (`CLONE_CHILD_SETTID`).
+pub fn fork(task: &mut Task, tf: &arch::trap::TrapFrame, child_tid: Option<u64>) -> Result<i32, isize> {
+    let mut aspace = task.aspace.fork()?;
+    if let Some(ptr) = child_tid {
+        // One hart and a non-preemptive kernel: the pid `spawn` assigns next is this one.
+        let pid = TABLE.lock().next_pid;
+        aspace.copy_out(ptr, &pid.to_le_bytes())?;
+    }
     let mut cwd_path = alloc::vec::Vec::new();
     cwd_path.try_reserve(task.cwd_path.len()).map_err(|_| ENOMEM)?;
     cwd_path.extend_from_slice(&task.cwd_path);

@@ -66,6 +66,17 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
             t.aspace.copy_out(a[1], &st.to_bytes())?;
             Ok(0)
         }
+        sys::READLINKAT => sys_readlinkat(t, a[0] as i64 as isize, a[1]),
+        sys::SET_ROBUST_LIST => {
+            // The list matters only to threads that die holding robust futexes; with one
+            // thread per process it is accepted and not used. Linux checks the size.
+            if a[1] as usize != ROBUST_LIST_HEAD_SIZE {
+                return Err(EINVAL);
+            }
+            Ok(0)
+        }
+        sys::PRLIMIT64 => sys_prlimit64(t, a[0] as i64 as i32, a[1] as usize, a[3]),
+        sys::GETRANDOM => sys_getrandom(t, a[0], a[1] as usize, a[2] as u32),
         sys::NEWFSTATAT => sys_newfstatat(t, a[0] as i64 as isize, a[1], a[2], a[3] as u32),
         sys::GETDENTS64 => sys_getdents64(t, fd, a[1], a[2] as usize),
         sys::MKDIRAT => {
@@ -145,13 +156,7 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
             }
             Ok(pid as usize)
         }
-        sys::CLONE => {
-            // Only fork: clone(SIGCHLD, 0, ...). Threads are not supported.
-            if a[0] as usize != abi::signal::SIGCHLD || a[1] != 0 {
-                return Err(EINVAL);
-            }
-            proc::fork(t, tf).map(|p| p as usize)
-        }
+        sys::CLONE => sys_clone(t, tf, a),
         sys::EXECVE => sys_execve(t, tf, a[0], a[1], a[2]),
         sys::BRK => {
             let b = if a[0] == 0 { t.aspace.brk } else { t.aspace.set_brk(a[0]) };
@@ -502,6 +507,64 @@ fn stat_file(f: &File) -> Result<Stat, isize> {
     }
 }
 
+/// `sizeof(struct robust_list_head)` on 64-bit Linux.
+const ROBUST_LIST_HEAD_SIZE: usize = 24;
+
+/// readlinkat(dirfd, path, ...): this file system has no symbolic links, so Linux's answer
+/// is EINVAL for a path that exists and ENOENT for one that does not (glibc asks for
+/// /proc/self/exe, which does not exist here).
+fn sys_readlinkat(t: &mut Task, dirfd: isize, path_va: u64) -> SysResult {
+    let (base, path) = at_path(t, dirfd, path_va)?;
+    fs::with(|f| f.lookup(base, &path))?;
+    Err(EINVAL)
+}
+
+/// prlimit64(pid, resource, new, old) for the calling process: reports the limits the
+/// kernel enforces (RLIMIT_STACK: the stack area; RLIMIT_NOFILE: the descriptor table) and
+/// unlimited for the rest. Setting limits is accepted and has no effect (as for a process
+/// whose hard limits are infinite and the kernel does not enforce the resource).
+fn sys_prlimit64(t: &mut Task, pid: i32, resource: usize, old_va: u64) -> SysResult {
+    use abi::rlimit::*;
+    if pid != 0 && pid != proc::current_pid() {
+        return Err(ESRCH);
+    }
+    if resource >= RLIM_NLIMITS {
+        return Err(EINVAL);
+    }
+    if old_va != 0 {
+        let cur = match resource {
+            RLIMIT_STACK => crate::mm::vm::STACK_MAX,
+            RLIMIT_NOFILE => crate::file::NOFILE as u64,
+            _ => RLIM_INFINITY,
+        };
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&cur.to_le_bytes());
+        b[8..].copy_from_slice(&cur.to_le_bytes());
+        t.aspace.copy_out(old_va, &b)?;
+    }
+    Ok(0)
+}
+
+/// getrandom(buf, len, flags): bytes from a generator seeded at boot and advanced by every
+/// call. Runs are deterministic by design, so these bytes are not secret; they are as
+/// random as the machine's time base allows.
+fn sys_getrandom(t: &mut Task, buf: u64, len: usize, flags: u32) -> SysResult {
+    const GRND_NONBLOCK: u32 = 1;
+    const GRND_RANDOM: u32 = 2;
+    const GRND_INSECURE: u32 = 4;
+    if flags & !(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) != 0 {
+        return Err(EINVAL);
+    }
+    let len = len.min(256);
+    let mut bytes = [0u8; 256];
+    for chunk in bytes[..len].chunks_mut(8) {
+        let v = crate::random::next_u64();
+        chunk.copy_from_slice(&v.to_le_bytes()[..chunk.len()]);
+    }
+    t.aspace.copy_out(buf, &bytes[..len])?;
+    Ok(len)
+}
+
 fn sys_newfstatat(t: &mut Task, dirfd: isize, path_va: u64, st_va: u64, flags: u32) -> SysResult {
     const AT_EMPTY_PATH: u32 = 0x1000;
     const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
@@ -628,6 +691,26 @@ fn sys_pipe2(t: &mut Task, va: u64, flags: u32) -> SysResult {
         return Err(e);
     }
     Ok(0)
+}
+
+/// clone(flags, newsp, ptid, tls, ctid) in its fork form, as glibc's `fork()` calls it:
+/// `SIGCHLD` plus optionally `CLONE_PARENT_SETTID`, `CLONE_CHILD_SETTID` and
+/// `CLONE_CHILD_CLEARTID`, with no new stack. Threads are not supported (EINVAL).
+/// `CLONE_CHILD_CLEARTID` needs no action: with one thread per process, nothing can
+/// observe the cleared word or wait on its futex once the process has exited.
+fn sys_clone(t: &mut Task, tf: &TrapFrame, a: [u64; 6]) -> SysResult {
+    use abi::clone::*;
+    let flags = a[0] as usize;
+    let allowed = CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+    if flags & CSIGNAL != abi::signal::SIGCHLD || flags & !allowed != 0 || a[1] != 0 {
+        return Err(EINVAL);
+    }
+    let child_tid = (flags & CLONE_CHILD_SETTID != 0).then_some(a[4]);
+    let pid = proc::fork(t, tf, child_tid)?;
+    if flags & CLONE_PARENT_SETTID != 0 {
+        t.aspace.copy_out(a[2], &pid.to_le_bytes())?;
+    }
+    Ok(pid as usize)
 }
 
 fn sys_mmap(t: &mut Task, a: [u64; 6]) -> SysResult {

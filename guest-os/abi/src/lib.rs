@@ -43,11 +43,13 @@ pub mod sys {
     pub const WRITE: usize = 64;
     pub const READV: usize = 65;
     pub const WRITEV: usize = 66;
+    pub const READLINKAT: usize = 78;
     pub const NEWFSTATAT: usize = 79;
     pub const FSTAT: usize = 80;
     pub const EXIT: usize = 93;
     pub const EXIT_GROUP: usize = 94;
     pub const SET_TID_ADDRESS: usize = 96;
+    pub const SET_ROBUST_LIST: usize = 99;
     pub const NANOSLEEP: usize = 101;
     pub const CLOCK_GETTIME: usize = 113;
     pub const SCHED_YIELD: usize = 124;
@@ -65,6 +67,8 @@ pub mod sys {
     pub const MMAP: usize = 222;
     pub const MPROTECT: usize = 226;
     pub const WAIT4: usize = 260;
+    pub const PRLIMIT64: usize = 261;
+    pub const GETRANDOM: usize = 278;
     /// Not Linux: lists processes as [`crate::ProcInfo`] records into a user buffer
     /// (a0 = buffer, a1 = capacity in records; returns the count). Linux has /proc instead.
     pub const RVSIM_PROCLIST: usize = 500;
@@ -121,6 +125,10 @@ pub mod sys {
             EXECVE => "execve",
             MMAP => "mmap",
             MPROTECT => "mprotect",
+            READLINKAT => "readlinkat",
+            SET_ROBUST_LIST => "set_robust_list",
+            PRLIMIT64 => "prlimit64",
+            GETRANDOM => "getrandom",
             WAIT4 => "wait4",
             RVSIM_PROCLIST => "rvsim_proclist",
             RVSIM_VMSTAT => "rvsim_vmstat",
@@ -264,6 +272,28 @@ pub mod auxv {
     pub const AT_PAGESZ: usize = 6;
     pub const AT_ENTRY: usize = 9;
     pub const AT_RANDOM: usize = 25;
+}
+
+/// Resource limits for prlimit64 (include/uapi/asm-generic/resource.h).
+pub mod rlimit {
+    pub const RLIMIT_STACK: usize = 3;
+    pub const RLIMIT_NOFILE: usize = 7;
+    /// Number of resources Linux defines (RLIMIT_RTTIME + 1).
+    pub const RLIM_NLIMITS: usize = 16;
+    pub const RLIM_INFINITY: u64 = u64::MAX;
+}
+
+/// `clone` flags (include/uapi/linux/sched.h) the kernel accepts for the fork form of
+/// clone, as glibc's `fork()` passes them.
+pub mod clone {
+    /// Store the child's tid at `ptid` in the parent.
+    pub const CLONE_PARENT_SETTID: usize = 0x0010_0000;
+    /// Clear `ctid` in the child's memory when it exits (and wake a futex there).
+    pub const CLONE_CHILD_CLEARTID: usize = 0x0020_0000;
+    /// Store the child's tid at `ctid` in the child's memory.
+    pub const CLONE_CHILD_SETTID: usize = 0x0100_0000;
+    /// The low byte of the flags is the signal sent to the parent on exit.
+    pub const CSIGNAL: usize = 0xff;
 }
 
 /// Signals (the ones the kernel delivers: all are fatal) and wait4 encoding.
