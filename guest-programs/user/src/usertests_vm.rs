@@ -200,7 +200,21 @@ fn t_vm_mmap_rules() {
     let anon = MAP_PRIVATE | MAP_ANONYMOUS;
     eq!(mmap(0, PG, 0x10, anon, usize::MAX, 0), -EINVAL);
     eq!(mmap(0, PG, rw, MAP_ANONYMOUS, usize::MAX, 0), -EINVAL);
-    eq!(mmap(0, PG, rw, MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS, usize::MAX, 0), -EINVAL);
+    // MAP_SHARED_VALIDATE: shared, but unknown flags are EOPNOTSUPP (ignored otherwise).
+    eq!(mmap(0, PG, rw, MAP_SHARED_VALIDATE | MAP_ANONYMOUS | 0x200_0000, usize::MAX, 0), -EOPNOTSUPP);
+    let sv = mmap(0, PG, rw, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, usize::MAX, 0);
+    check!(sv > 0);
+    eq!(munmap(sv as usize, PG), 0);
+    let ign = mmap(0, PG, rw, anon | MAP_STACK | 0x200_0000, usize::MAX, 0);
+    check!(ign > 0);
+    eq!(munmap(ign as usize, PG), 0);
+    // MAP_POPULATE faults every page in at once.
+    let a = st();
+    let pp = mmap(0, 8 * PG, rw, anon | MAP_POPULATE, usize::MAX, 0) as usize;
+    check!((pp as isize) > 0);
+    let b = st();
+    eq!(b.resident, a.resident + 8);
+    eq!(munmap(pp, 8 * PG), 0);
     eq!(mmap(0, PG, PROT_READ, MAP_PRIVATE, 77, 0), -EBADF);
     let fd = open("/README", O_RDONLY);
     check!(fd >= 0);
