@@ -289,6 +289,24 @@ fn t_vm_file() {
     eq!(bytes(2 * PG + 99), ((2 * PG + 99) % 251) as u8);
     eq!(bytes(2 * PG + 100), 0);
     poke(p, 0xdead);
+    // The kernel reads a file page nobody touched yet (write(2) from the mapping), and
+    // a child's read(2) into a copy-on-write page copies it for the child only.
+    let out = open("/t_map2", O_RDWR | O_CREAT | O_TRUNC);
+    check!(out >= 0);
+    // SAFETY: p + PG .. p + 2 PG is inside the mapping.
+    let page1 = unsafe { core::slice::from_raw_parts((p + PG) as *const u8, 16) };
+    eq!(write(out as usize, page1), 16);
+    let s = in_child(move || {
+        eq!(lseek(out as usize, 0, SEEK_SET), 0);
+        // SAFETY: p .. p + 16 is inside the mapping (shared copy-on-write with the parent).
+        let dst = unsafe { core::slice::from_raw_parts_mut(p as *mut u8, 16) };
+        eq!(read(out as usize, dst), 16);
+        eq!(dst[0], (PG % 251) as u8);
+    });
+    eq!(s, 0);
+    eq!(peek(p), 0xdead);
+    close(out as usize);
+    eq!(unlink("/t_map2"), 0);
     let s = in_child(move || {
         peek(p + 3 * PG);
     });
