@@ -220,6 +220,12 @@ fn t_vm_mmap_rules() {
     check!(fd >= 0);
     eq!(mmap(0, PG, PROT_READ, MAP_PRIVATE, fd as usize, 100), -EINVAL);
     eq!(mmap(0, PG, rw, MAP_SHARED, fd as usize, 0), -EACCES);
+    // Read-only shared is fine, but mprotect cannot make it writable later.
+    let ro = mmap(0, PG, PROT_READ, MAP_SHARED, fd as usize, 0);
+    check!(ro > 0);
+    eq!(mprotect(ro as usize, PG, rw), -EACCES);
+    eq!(mprotect(ro as usize, PG, PROT_READ), 0);
+    eq!(munmap(ro as usize, PG), 0);
     close(fd as usize);
     eq!(mmap(0x1_2345, PG, rw, anon | MAP_FIXED, usize::MAX, 0), -EINVAL);
     // len rounded up; FIXED_NOREPLACE refuses, FIXED replaces.
