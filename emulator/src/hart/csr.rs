@@ -512,3 +512,125 @@ mod sstc_tests {
         assert!(rd(&mut h).is_err(), "STCE = 0");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mmu::MmuConfig;
+
+    fn hart() -> Hart {
+        Hart::new(0, MmuConfig::default())
+    }
+
+    /// Write masks: only the writable fields change (Privileged 3.1.6, 3.1.8, 3.1.9, 4.1).
+    #[test]
+    fn write_masks() {
+        let mut h = hart();
+        h.csr_write(addr::MSTATUS, u64::MAX).unwrap();
+        let ms = h.read_mstatus();
+        assert_eq!(ms & !mstatus::SD, mstatus::WRITABLE | mstatus::UXL_SXL_64, "MPP = 3 (M) is kept");
+        assert_ne!(ms & mstatus::SD, 0, "FS = Dirty sets SD");
+        h.csr_write(addr::MEDELEG, u64::MAX).unwrap();
+        assert_eq!(h.csr.medeleg, MEDELEG_MASK, "ecall from M is not delegable");
+        h.csr_write(addr::MIDELEG, u64::MAX).unwrap();
+        assert_eq!(h.csr.mideleg, irq::SSIP | irq::STIP | irq::SEIP);
+        h.csr_write(addr::MIE, u64::MAX).unwrap();
+        assert_eq!(h.csr.mie, MIE_MASK);
+        // sie/sip see only delegated bits; only SSIP is writable through sip.
+        h.csr_write(addr::MIDELEG, irq::SSIP).unwrap();
+        assert_eq!(h.csr_read(addr::SIE), Some(irq::SSIP));
+        h.csr_write(addr::SIP, u64::MAX).unwrap();
+        assert_eq!(h.csr.mip, irq::SSIP);
+        // MTIP cannot be written by software.
+        h.csr_write(addr::MIP, irq::MTIP).unwrap();
+        assert_eq!(h.csr.mip & irq::MTIP, 0);
+        // xepc bit 0 is zero; reserved tvec mode 2 becomes 0, 3 becomes 1.
+        h.csr_write(addr::MEPC, 0x1001).unwrap();
+        assert_eq!(h.csr.mepc, 0x1000);
+        h.csr_write(addr::MTVEC, 0x8000_0002).unwrap();
+        assert_eq!(h.csr.mtvec, 0x8000_0000);
+        h.csr_write(addr::STVEC, 0x8000_0003).unwrap();
+        assert_eq!(h.csr.stvec, 0x8000_0001);
+        // misa is read-only WARL: writes are ignored.
+        h.csr_write(addr::MISA, 0).unwrap();
+        assert_eq!(h.csr_read(addr::MISA), Some(MISA));
+        // MPP = 2 (reserved) reads back as U.
+        h.csr_write(addr::MSTATUS, 2 << mstatus::MPP_SHIFT).unwrap();
+        assert_eq!(h.csr.mstatus & mstatus::MPP, 0);
+    }
+
+    /// Access rules (Privileged 2.1): privilege in bits 9:8, read-only when bits 11:10 are
+    /// 0b11, unknown numbers and RV32-only pmpcfg1 illegal, counters gated by *counteren.
+    #[test]
+    fn permission_checks() {
+        let mut h = hart();
+        let acc = |h: &mut Hart, csr: u16, write: bool| h.csr_access(csr, CsrOp::Set, 1, true, write, 0x1234);
+        assert_eq!(acc(&mut h, addr::MHARTID, true), Err(Exception::IllegalInstruction(0x1234)), "read-only");
+        assert!(acc(&mut h, addr::MHARTID, false).is_ok());
+        assert!(acc(&mut h, 0x7c0, false).is_err(), "no such CSR");
+        assert!(acc(&mut h, addr::PMPCFG0 + 1, false).is_err(), "pmpcfg1 is RV32-only");
+        h.prv = Privilege::Supervisor;
+        assert!(acc(&mut h, addr::MSTATUS, false).is_err(), "M CSR from S");
+        assert!(acc(&mut h, addr::SSTATUS, false).is_ok());
+        assert!(acc(&mut h, addr::CYCLE, false).is_err(), "mcounteren.CY = 0");
+        h.csr.mcounteren = 1;
+        assert!(acc(&mut h, addr::CYCLE, false).is_ok());
+        h.prv = Privilege::User;
+        assert!(acc(&mut h, addr::CYCLE, false).is_err(), "scounteren.CY = 0");
+        h.csr.scounteren = 1;
+        assert!(acc(&mut h, addr::CYCLE, false).is_ok());
+        assert!(acc(&mut h, addr::SSTATUS, false).is_err(), "S CSR from U");
+        // With TVM, satp is illegal in S-mode.
+        h.prv = Privilege::Supervisor;
+        h.csr.mstatus |= mstatus::TVM;
+        assert!(acc(&mut h, addr::SATP, false).is_err());
+    }
+
+    /// Trap entry and return (Privileged 3.1.6.1, 3.3.2, 4.1.1): delegation, the status
+    /// stack, vectored interrupts and xRET.
+    #[test]
+    fn trap_entry_and_return() {
+        let mut h = hart();
+        h.csr.mtvec = 0x8000_0001; // vectored
+        h.csr.stvec = 0x9000_0000;
+        h.csr.medeleg = 1 << 8; // ecall from U goes to S
+                                // An exception from U that is delegated enters S.
+        h.prv = Privilege::User;
+        h.pc = 0x1000;
+        h.csr.mstatus = mstatus::SIE;
+        h.take_exception(Exception::EnvironmentCallFromU);
+        assert_eq!((h.prv, h.pc, h.csr.sepc, h.csr.scause), (Privilege::Supervisor, 0x9000_0000, 0x1000, 8));
+        assert_eq!(h.csr.mstatus & (mstatus::SIE | mstatus::SPIE | mstatus::SPP), mstatus::SPIE, "SPP = U");
+        // SRET returns to U with SIE restored.
+        h.sret();
+        assert_eq!((h.prv, h.pc), (Privilege::User, 0x1000));
+        assert_eq!(h.csr.mstatus & (mstatus::SIE | mstatus::SPIE), mstatus::SIE | mstatus::SPIE);
+        // An exception from S that is not delegated enters M at the vector base with tval.
+        h.prv = Privilege::Supervisor;
+        h.pc = 0x2000;
+        h.csr.mstatus = mstatus::MIE | mstatus::MPRV;
+        h.take_exception(Exception::LoadPageFault(0xdead));
+        assert_eq!(
+            (h.prv, h.pc, h.csr.mepc, h.csr.mcause, h.csr.mtval),
+            (Privilege::Machine, 0x8000_0000, 0x2000, 13, 0xdead)
+        );
+        assert_eq!((h.csr.mstatus & mstatus::MPP) >> mstatus::MPP_SHIFT, 1, "MPP = S");
+        assert_eq!(h.csr.mstatus & (mstatus::MIE | mstatus::MPIE), mstatus::MPIE);
+        // MRET back to S clears MPRV and restores MIE.
+        h.mret();
+        assert_eq!((h.prv, h.pc), (Privilege::Supervisor, 0x2000));
+        assert_eq!(h.csr.mstatus & (mstatus::MIE | mstatus::MPRV), mstatus::MIE);
+        // A vectored interrupt lands at BASE + 4 * cause; M-level interrupts are not taken
+        // in M with MIE clear, and machine timer beats supervisor software.
+        h.csr.mie = irq::MTIP | irq::SSIP;
+        h.csr.mip = irq::SSIP;
+        h.irq_lines = irq::MTIP;
+        h.prv = Privilege::Machine;
+        h.csr.mstatus = 0;
+        assert_eq!(h.pending_interrupt(), None);
+        h.prv = Privilege::Supervisor;
+        assert_eq!(h.pending_interrupt(), Some(irq::MTI));
+        h.take_interrupt(irq::MTI);
+        assert_eq!((h.pc, h.csr.mcause), (0x8000_0000 + 4 * irq::MTI, (1 << 63) | irq::MTI));
+    }
+}
