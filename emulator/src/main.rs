@@ -212,11 +212,46 @@ fn setup(args: &RunArgs) -> Result<Machine, ExitCode> {
     Ok(m)
 }
 
+/// While alive, the host terminal on stdin is in raw mode without echo, so keys reach the
+/// guest's UART one by one and only the guest echoes them (QEMU -nographic does the same).
+/// Ctrl-C still ends rvsim (ISIG stays on). The old settings come back on drop.
+struct RawTerminal(Option<nix::sys::termios::Termios>);
+
+impl RawTerminal {
+    fn enter() -> RawTerminal {
+        use nix::sys::termios::{self, LocalFlags, SetArg};
+        use std::io::IsTerminal;
+        let stdin = std::io::stdin();
+        if !stdin.is_terminal() {
+            return RawTerminal(None);
+        }
+        let Ok(old) = termios::tcgetattr(&stdin) else { return RawTerminal(None) };
+        let mut raw = old.clone();
+        termios::cfmakeraw(&mut raw);
+        raw.local_flags |= LocalFlags::ISIG;
+        // Keep output processing so the guest's "\n" still returns the carriage.
+        raw.output_flags = old.output_flags;
+        match termios::tcsetattr(&stdin, SetArg::TCSANOW, &raw) {
+            Ok(()) => RawTerminal(Some(old)),
+            Err(_) => RawTerminal(None),
+        }
+    }
+}
+
+impl Drop for RawTerminal {
+    fn drop(&mut self) {
+        if let Some(old) = &self.0 {
+            let _ = nix::sys::termios::tcsetattr(std::io::stdin(), nix::sys::termios::SetArg::TCSANOW, old);
+        }
+    }
+}
+
 fn run(args: RunArgs) -> ExitCode {
     let mut m = match setup(&args) {
         Ok(m) => m,
         Err(code) => return code,
     };
+    let _terminal = RawTerminal::enter();
     let open = |p: &PathBuf| {
         TraceOut::create(p).map_err(|e| {
             eprintln!("rvsim: cannot create trace file {}: {e}", p.display());
