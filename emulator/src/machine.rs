@@ -220,11 +220,6 @@ impl Machine {
         self.cores.iter().map(|c| c.hart.retired).sum()
     }
 
-    /// Instructions retired plus traps taken by all harts.
-    pub fn progress(&self) -> u64 {
-        self.cores.iter().map(|c| c.hart.progress()).sum()
-    }
-
     /// Total cycles of all harts: instructions retired, traps taken and cycles idle in WFI
     /// (what `max_insns` limits).
     pub fn cycles(&self) -> u64 {

@@ -148,12 +148,6 @@ impl Hart {
         self.retired.wrapping_add(self.idle).wrapping_add(self.traps)
     }
 
-    /// Instructions retired plus traps taken: what `--max-insns` limits.
-    #[inline]
-    pub fn progress(&self) -> u64 {
-        self.retired.wrapping_add(self.traps)
-    }
-
     /// `mtime` as this hart sees it.
     #[inline]
     pub fn time(&self) -> u64 {
