@@ -173,6 +173,7 @@ pub mod errno {
     pub const ENOSYS: isize = 38;
     pub const ENOTEMPTY: isize = 39;
     pub const EOVERFLOW: isize = 75;
+    pub const EOPNOTSUPP: isize = 95;
 
     /// A short description of `e` (positive errno), as strerror would give.
     pub fn describe(e: isize) -> &'static str {
@@ -253,6 +254,25 @@ pub mod mman {
     pub const MAP_ANONYMOUS: usize = 0x20;
     pub const MAP_GROWSDOWN: usize = 0x100;
     pub const MAP_STACK: usize = 0x20000;
+    /// Fault the pages in at mmap time.
+    pub const MAP_POPULATE: usize = 0x8000;
+    /// Every flag Linux knows (LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE in
+    /// mm/mmap.c): with MAP_SHARED_VALIDATE anything else is EOPNOTSUPP.
+    pub const MAP_KNOWN: usize = 0x3
+        | 0x10
+        | 0x20
+        | 0x100
+        | 0x800
+        | 0x1000
+        | 0x2000
+        | 0x4000
+        | 0x8000
+        | 0x10000
+        | 0x20000
+        | 0x40000
+        | 0x80000
+        | 0x100000
+        | 0x4000000;
     pub const MAP_FIXED_NOREPLACE: usize = 0x100000;
     /// msync flags.
     pub const MS_ASYNC: usize = 1;

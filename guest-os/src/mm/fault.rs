@@ -82,8 +82,14 @@ pub fn zero_frame() -> Option<Ppn> {
     *ZERO.lock()
 }
 
+/// Allocates the shared zero frame at boot, so free-frame counts taken later do not see
+/// it appear (it is never freed).
+pub fn init() {
+    let _ = get_zero();
+}
+
 /// The shared zero frame, allocated (zeroed, with one permanent reference so it is never
-/// freed) on first use.
+/// freed) at boot or on first use.
 fn get_zero() -> Option<Ppn> {
     let mut z = ZERO.lock();
     if z.is_none() {

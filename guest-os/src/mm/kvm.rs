@@ -37,6 +37,7 @@ pub fn init(ram_base: u64, ram_size: u64) -> u64 {
         None => panic!("no memory for the kernel page table"),
     };
     let satp = pt.satp();
+    super::fault::init();
     crate::arch::csr::set_satp_and_flush(satp);
     crate::arch::set_mmio_offset(MMIO_BASE);
     satp

@@ -5,6 +5,7 @@
 //! file pages are copy-on-write of the page cache, MAP_SHARED file pages are the page
 //! cache's frames, written back on msync, munmap and exit.
 
+use super::fault::Access;
 use super::pagecache;
 use super::pagetable::{pte_ppn, PTE_R, PTE_U, PTE_W, PTE_X};
 use super::vm::{AddressSpace, Backing, Vma, VmaKind, USER_MIN, USER_TOP};
@@ -60,8 +61,13 @@ pub fn mmap(
     off: u64,
 ) -> Result<u64, isize> {
     let perm = prot_to_perm(prot)?;
-    let typ = flags & (MAP_SHARED | MAP_PRIVATE);
-    if len == 0 || (typ != MAP_SHARED && typ != MAP_PRIVATE) || !off.is_multiple_of(PAGE_SIZE) {
+    // MAP_SHARED_VALIDATE (both bits) is MAP_SHARED that rejects unknown flags; with
+    // neither bit it is EINVAL; other flags Linux ignores (MAP_STACK, MAP_NORESERVE, ...).
+    let typ = flags & MAP_SHARED_VALIDATE;
+    if typ == MAP_SHARED_VALIDATE && flags & !MAP_KNOWN != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if len == 0 || typ == 0 || !off.is_multiple_of(PAGE_SIZE) {
         return Err(EINVAL);
     }
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
@@ -72,7 +78,7 @@ pub fn mmap(
     if len == 0 || len >= USER_TOP {
         return Err(ENOMEM);
     }
-    let shared = typ == MAP_SHARED;
+    let shared = typ != MAP_PRIVATE;
     let backing = if flags & MAP_ANONYMOUS != 0 {
         Backing::Anon
     } else {
@@ -109,6 +115,16 @@ pub fn mmap(
     };
     let kind = if matches!(backing, Backing::Anon) { VmaKind::Anon } else { VmaKind::File };
     a.insert_vma(Vma { start, end: start + len, perm, kind, backing, shared })?;
+    if flags & MAP_POPULATE != 0 {
+        // Prefault like a first touch; failures are left for the real access (Linux).
+        let acc = if perm & PTE_W != 0 { Access::Write } else { Access::Read };
+        if perm & PTE_R != 0 {
+            let mut va = start;
+            while va < start + len && a.handle_fault(va, acc).is_ok() {
+                va += PAGE_SIZE;
+            }
+        }
+    }
     Ok(start)
 }
 

@@ -200,12 +200,32 @@ fn t_vm_mmap_rules() {
     let anon = MAP_PRIVATE | MAP_ANONYMOUS;
     eq!(mmap(0, PG, 0x10, anon, usize::MAX, 0), -EINVAL);
     eq!(mmap(0, PG, rw, MAP_ANONYMOUS, usize::MAX, 0), -EINVAL);
-    eq!(mmap(0, PG, rw, MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS, usize::MAX, 0), -EINVAL);
+    // MAP_SHARED_VALIDATE: shared, but unknown flags are EOPNOTSUPP (ignored otherwise).
+    eq!(mmap(0, PG, rw, MAP_SHARED_VALIDATE | MAP_ANONYMOUS | 0x200_0000, usize::MAX, 0), -EOPNOTSUPP);
+    let sv = mmap(0, PG, rw, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, usize::MAX, 0);
+    check!(sv > 0);
+    eq!(munmap(sv as usize, PG), 0);
+    let ign = mmap(0, PG, rw, anon | MAP_STACK | 0x200_0000, usize::MAX, 0);
+    check!(ign > 0);
+    eq!(munmap(ign as usize, PG), 0);
+    // MAP_POPULATE faults every page in at once.
+    let a = st();
+    let pp = mmap(0, 8 * PG, rw, anon | MAP_POPULATE, usize::MAX, 0) as usize;
+    check!((pp as isize) > 0);
+    let b = st();
+    eq!(b.resident, a.resident + 8);
+    eq!(munmap(pp, 8 * PG), 0);
     eq!(mmap(0, PG, PROT_READ, MAP_PRIVATE, 77, 0), -EBADF);
     let fd = open("/README", O_RDONLY);
     check!(fd >= 0);
     eq!(mmap(0, PG, PROT_READ, MAP_PRIVATE, fd as usize, 100), -EINVAL);
     eq!(mmap(0, PG, rw, MAP_SHARED, fd as usize, 0), -EACCES);
+    // Read-only shared is fine, but mprotect cannot make it writable later.
+    let ro = mmap(0, PG, PROT_READ, MAP_SHARED, fd as usize, 0);
+    check!(ro > 0);
+    eq!(mprotect(ro as usize, PG, rw), -EACCES);
+    eq!(mprotect(ro as usize, PG, PROT_READ), 0);
+    eq!(munmap(ro as usize, PG), 0);
     close(fd as usize);
     eq!(mmap(0x1_2345, PG, rw, anon | MAP_FIXED, usize::MAX, 0), -EINVAL);
     // len rounded up; FIXED_NOREPLACE refuses, FIXED replaces.
@@ -275,6 +295,24 @@ fn t_vm_file() {
     eq!(bytes(2 * PG + 99), ((2 * PG + 99) % 251) as u8);
     eq!(bytes(2 * PG + 100), 0);
     poke(p, 0xdead);
+    // The kernel reads a file page nobody touched yet (write(2) from the mapping), and
+    // a child's read(2) into a copy-on-write page copies it for the child only.
+    let out = open("/t_map2", O_RDWR | O_CREAT | O_TRUNC);
+    check!(out >= 0);
+    // SAFETY: p + PG .. p + 2 PG is inside the mapping.
+    let page1 = unsafe { core::slice::from_raw_parts((p + PG) as *const u8, 16) };
+    eq!(write(out as usize, page1), 16);
+    let s = in_child(move || {
+        eq!(lseek(out as usize, 0, SEEK_SET), 0);
+        // SAFETY: p .. p + 16 is inside the mapping (shared copy-on-write with the parent).
+        let dst = unsafe { core::slice::from_raw_parts_mut(p as *mut u8, 16) };
+        eq!(read(out as usize, dst), 16);
+        eq!(dst[0], (PG % 251) as u8);
+    });
+    eq!(s, 0);
+    eq!(peek(p), 0xdead);
+    close(out as usize);
+    eq!(unlink("/t_map2"), 0);
     let s = in_child(move || {
         peek(p + 3 * PG);
     });
