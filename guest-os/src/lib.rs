@@ -80,6 +80,8 @@ pub extern "C" fn kmain(_hartid: u64, dtb: u64) -> ! {
     if let Ok((free, total)) = fs::with(|f| f.block_stats()) {
         kprintln!("fs: mounted, {free}/{total} data blocks free");
     }
+    mm::swap::init();
+    mm::evict::init(info.bootargs());
     start_init();
     proc::scheduler()
 }

@@ -121,6 +121,12 @@ pub fn current_pid() -> i32 {
     t.procs[t.current.expect("no current process")].pid
 }
 
+/// The current process's pid, or `None` outside a process (boot, before init runs).
+pub fn try_current_pid() -> Option<i32> {
+    let t = TABLE.lock();
+    t.current.map(|i| t.procs[i].pid)
+}
+
 /// The current process's task.
 pub fn current_task() -> Arc<Mutex<Task>> {
     let t = TABLE.lock();
@@ -131,6 +137,27 @@ pub fn current_task() -> Arc<Mutex<Task>> {
 pub fn task_of(pid: i32) -> Option<Arc<Mutex<Task>>> {
     let t = TABLE.lock();
     t.procs.iter().find(|p| p.pid == pid && p.state != State::Unused && p.state != State::Zombie)?.task.clone()
+}
+
+/// (pid, satp, task) of every live process (not a zombie), for the page evictor and
+/// the OOM killer (`mm/evict.rs`).
+pub fn vm_owners() -> alloc::vec::Vec<(i32, u64, Arc<Mutex<Task>>)> {
+    let t = TABLE.lock();
+    let mut v = alloc::vec::Vec::new();
+    for p in t.procs.iter().filter(|p| p.state != State::Unused && p.state != State::Zombie) {
+        if let Some(task) = &p.task {
+            if v.try_reserve(1).is_ok() {
+                v.push((p.pid, p.satp, task.clone()));
+            }
+        }
+    }
+    v
+}
+
+/// Resident pages of `pid` as last recorded in the table (for the OOM killer).
+pub fn pages_of(pid: i32) -> u64 {
+    let t = TABLE.lock();
+    t.procs.iter().find(|p| p.pid == pid).map(|p| p.pages as u64).unwrap_or(0)
 }
 
 /// Runs `f` on the current process's table entry.

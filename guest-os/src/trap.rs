@@ -72,7 +72,11 @@ pub fn user_trap(tf: &mut TrapFrame) {
             r
         };
         drop(task);
-        if let Err(f) = r {
+        if r == Err(crate::mm::fault::Fault::Retry) {
+            // The OOM killer chose another process: let it run and exit, then the
+            // faulting instruction is retried (mm/evict.rs).
+            proc::yield_now();
+        } else if let Err(f) = r {
             use crate::mm::fault::Fault;
             let sig = match f {
                 Fault::Bus => 7, // SIGBUS

@@ -1,6 +1,10 @@
 //! virtio-blk driver over the virtio-mmio transport, version 2 ("modern"; virtio v1.2
 //! section 4.2.2 register layout, 2.7 split virtqueues, 5.2 block device). One request at
 //! a time, completed by polling the used ring (the kernel never sleeps on the disk).
+//!
+//! Up to [`MAX_DEVS`] devices are driven, each with its own queue memory: device 0 (the
+//! first virtio-blk in slot order) holds the file system, device 1 is the swap device
+//! (`mm/swap.rs`).
 
 use crate::arch;
 use abi::mmio::{VIRTIO0, VIRTIO_STRIDE};
@@ -100,15 +104,20 @@ struct Queue {
     status: AtomicU8,
 }
 
+/// How many virtio-blk devices the driver can drive at once (one queue each).
+pub const MAX_DEVS: usize = 2;
+
 /// A virtio block device.
 pub struct Blk {
     base: u64,
+    /// Which of [`QUEUES`] this device uses.
+    q: usize,
     /// Capacity in sectors.
     pub capacity: u64,
     last_used: u16,
 }
 
-static QUEUE: Mutex<Queue> = Mutex::new(Queue {
+const EMPTY_QUEUE: Queue = Queue {
     desc: [Desc { addr: 0, len: 0, flags: 0, next: 0 }; QSIZE],
     avail: Avail { flags: 0, idx: 0, ring: [0; QSIZE], used_event: 0 },
     used: Used {
@@ -119,7 +128,10 @@ static QUEUE: Mutex<Queue> = Mutex::new(Queue {
     },
     header: ReqHeader { typ: 0, reserved: 0, sector: 0 },
     status: AtomicU8::new(0),
-});
+};
+
+/// Queue memory per device index.
+static QUEUES: [Mutex<Queue>; MAX_DEVS] = [const { Mutex::new(EMPTY_QUEUE) }; MAX_DEVS];
 
 /// Why the disk could not be used.
 #[derive(Debug, Clone, Copy)]
@@ -145,23 +157,37 @@ fn w(base: u64, off: u64, v: u32) {
 impl Blk {
     /// Finds the first virtio-blk device and initialises it (3.1.1 driver init sequence).
     pub fn probe() -> Result<Blk, Error> {
+        Blk::probe_nth(0)
+    }
+
+    /// Finds the `n`-th virtio-blk device (in MMIO slot order, `n < MAX_DEVS`) and
+    /// initialises it with queue memory of its own.
+    pub fn probe_nth(n: usize) -> Result<Blk, Error> {
+        if n >= MAX_DEVS {
+            return Err(Error::NotFound);
+        }
         let mut legacy = false;
+        let mut seen = 0;
         for slot in 0..8 {
             let base = VIRTIO0 + slot * VIRTIO_STRIDE;
             // Slots may be absent altogether (an access fault) on machines other than QEMU.
             if arch::mmio_probe32(base + MAGIC) != Some(MAGIC_VALUE) || r(base, DEVICE_ID) != DEVICE_BLK {
                 continue;
             }
+            if seen < n {
+                seen += 1;
+                continue;
+            }
             if r(base, VERSION) != 2 {
                 legacy = true;
                 continue;
             }
-            return Blk::init(base);
+            return Blk::init(base, n);
         }
         Err(if legacy { Error::Legacy } else { Error::NotFound })
     }
 
-    fn init(base: u64) -> Result<Blk, Error> {
+    fn init(base: u64, qi: usize) -> Result<Blk, Error> {
         w(base, STATUS, 0);
         w(base, STATUS, S_ACKNOWLEDGE);
         w(base, STATUS, S_ACKNOWLEDGE | S_DRIVER);
@@ -185,7 +211,7 @@ impl Blk {
             return Err(Error::Setup("queue 0 too small"));
         }
         w(base, QUEUE_NUM, QSIZE as u32);
-        let q = QUEUE.lock();
+        let q = QUEUES[qi].lock();
         let desc = q.desc.as_ptr() as u64;
         let avail = &q.avail as *const Avail as u64;
         let used = &q.used as *const Used as u64;
@@ -200,26 +226,28 @@ impl Blk {
         w(base, STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
         let lo = r(base, CONFIG_CAPACITY) as u64;
         let hi = r(base, CONFIG_CAPACITY + 4) as u64;
-        Ok(Blk { base, capacity: (hi << 32) | lo, last_used: 0 })
+        Ok(Blk { base, q: qi, capacity: (hi << 32) | lo, last_used: 0 })
     }
 
     /// Reads (`write == false`) or writes `buf` (a multiple of 512 bytes) at `sector`.
     pub fn rw(&mut self, sector: u64, buf: &mut [u8], write: bool) -> Result<(), Error> {
-        if !buf.len().is_multiple_of(SECTOR) || sector + (buf.len() / SECTOR) as u64 > self.capacity {
+        self.rw_phys(sector, buf.as_mut_ptr() as u64, buf.len(), write)
+    }
+
+    /// Like [`Blk::rw`] on `len` bytes of memory at physical address `pa` (kernel
+    /// memory is identity-mapped): used for whole frames by the swap code.
+    pub fn rw_phys(&mut self, sector: u64, pa: u64, len: usize, write: bool) -> Result<(), Error> {
+        let end = sector.checked_add((len / SECTOR) as u64).ok_or(Error::Io)?;
+        if !len.is_multiple_of(SECTOR) || end > self.capacity {
             return Err(Error::Io);
         }
-        let mut q = QUEUE.lock();
+        let mut q = QUEUES[self.q].lock();
         q.header = ReqHeader { typ: if write { T_OUT } else { T_IN }, reserved: 0, sector };
         q.status.store(0xff, Ordering::Relaxed);
         let hdr = &q.header as *const ReqHeader as u64;
         let st = &q.status as *const AtomicU8 as u64;
         q.desc[0] = Desc { addr: hdr, len: 16, flags: DESC_NEXT, next: 1 };
-        q.desc[1] = Desc {
-            addr: buf.as_mut_ptr() as u64,
-            len: buf.len() as u32,
-            flags: DESC_NEXT | if write { 0 } else { DESC_WRITE },
-            next: 2,
-        };
+        q.desc[1] = Desc { addr: pa, len: len as u32, flags: DESC_NEXT | if write { 0 } else { DESC_WRITE }, next: 2 };
         q.desc[2] = Desc { addr: st, len: 1, flags: DESC_WRITE, next: 0 };
         let i = q.avail.idx as usize % QSIZE;
         q.avail.ring[i] = 0;

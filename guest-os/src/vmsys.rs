@@ -37,11 +37,12 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace) -> Result<(Vec<u8>, us
         sys::RVSIM_VMSTAT => {
             let s = mmap::vmstat(a);
             let mut w = Vec::new();
-            w.try_reserve(32).map_err(|_| ENOMEM)?;
+            w.try_reserve(48).map_err(|_| ENOMEM)?;
             w.extend_from_slice(&[s.free_frames, s.total_frames, s.zero_page_refs, s.cache_pages]);
             push_counters(&mut w, &s.global);
             push_counters(&mut w, &s.proc);
             w.extend_from_slice(&[s.resident, s.shared, s.zero_mapped, s.virt_bytes]);
+            w.extend_from_slice(&crate::mm::evict::vmstat_words(a));
             Ok((words_to_bytes(&w)?, 0))
         }
         sys::RVSIM_VMMAP => {

@@ -458,6 +458,24 @@ pub struct VmStat {
     pub zero_mapped: u64,
     /// Bytes of virtual address space in VMAs.
     pub virt_bytes: u64,
+    /// Swap (system-wide since boot): pages written to swap, pages read back (major
+    /// faults), pages evicted from memory, processes killed by the OOM killer.
+    pub swap_outs: u64,
+    pub swap_ins: u64,
+    pub evictions: u64,
+    pub oom_kills: u64,
+    /// Swap slots in use and in total (0 and 0 without a swap device).
+    pub swap_used: u64,
+    pub swap_slots: u64,
+    /// The page-replacement policy: [`VmStat::POLICY_NAMES`] index.
+    pub policy: u64,
+    /// The process's pages in swap.
+    pub swapped: u64,
+}
+
+impl VmStat {
+    /// Names of the `policy` values (`vm.policy=` on the kernel command line).
+    pub const POLICY_NAMES: [&'static str; 4] = ["clock", "fifo", "aging", "random"];
 }
 
 /// One record of [`sys::RVSIM_VMMAP`].

@@ -145,6 +145,11 @@ pub struct Walk {
     /// Faults resolved without I/O (first-touch zero fills, copy-on-write breaks).
     pub minor: u64,
     pub elapsed_ns: u64,
+    /// System-wide pages read from and written to swap during the walk.
+    pub swap_ins: u64,
+    pub swap_outs: u64,
+    /// The replacement policy the kernel reported.
+    pub policy: String,
     /// The walker found every page's contents intact.
     pub check_ok: bool,
 }
@@ -162,6 +167,9 @@ pub fn parse_walks(console: &str) -> Vec<Walk> {
                 major: num(l, "major")?,
                 minor: num(l, "minor")?,
                 elapsed_ns: num(l, "elapsed_ns")?,
+                swap_ins: num(l, "swapins")?,
+                swap_outs: num(l, "swapouts")?,
+                policy: field(l, "policy")?.to_string(),
                 check_ok: field(l, "check")? == "ok",
             })
         })
@@ -259,6 +267,7 @@ pub fn fault_point(env: &Env, ram_mib: u64, policy: &str, w: &Workload) -> Resul
         .ok_or_else(|| format!("{ram_mib} MiB {policy}: no vmstat line (did the OS boot?)\n{}", run.console))?;
     let walk = parse_walks(&run.console).into_iter().next();
     let status = match &walk {
+        Some(w) if w.policy != policy => format!("policy {} instead of {policy}", w.policy),
         Some(w) if w.check_ok => "ok".to_string(),
         Some(_) => "bad-check".to_string(),
         None => failure(&run),
@@ -371,16 +380,25 @@ pub fn thrash_curve(
 /// The fault curve as CSV (one row per point).
 pub fn fault_csv(points: &[FaultPoint]) -> String {
     let mut s = String::from(
-        "policy,ram_mib,free_frames,total_frames,pages,pattern,refs,major,minor,major_per_1000_refs,elapsed_ns,status\n",
+        "policy,ram_mib,free_frames,total_frames,pages,pattern,refs,major,minor,major_per_1000_refs,swap_ins,swap_outs,elapsed_ns,status\n",
     );
     for p in points {
-        let (pages, pattern, refs, major, minor, ns) = match &p.walk {
-            Some(w) => (w.pages.to_string(), w.pattern.clone(), w.refs, w.major, w.minor, w.elapsed_ns),
-            None => (String::new(), String::new(), 0, 0, 0, 0),
+        let (pages, pattern, refs, major, minor, ns, si, so) = match &p.walk {
+            Some(w) => (
+                w.pages.to_string(),
+                w.pattern.clone(),
+                w.refs,
+                w.major,
+                w.minor,
+                w.elapsed_ns,
+                w.swap_ins,
+                w.swap_outs,
+            ),
+            None => (String::new(), String::new(), 0, 0, 0, 0, 0, 0),
         };
         let _ = writeln!(
             s,
-            "{},{},{},{},{pages},{pattern},{refs},{major},{minor},{:.3},{ns},{}",
+            "{},{},{},{},{pages},{pattern},{refs},{major},{minor},{:.3},{si},{so},{ns},{}",
             p.policy,
             p.ram_mib,
             p.free_frames,
@@ -499,12 +517,13 @@ mod tests {
     fn parses_result_lines() {
         let c = "frames: 3000 free of 6000 (12000 KiB free); zero-frame mappings 1\n\
                  wswalk[3]: blah\n\
-                 wswalk: pages=10 pattern=seq refs=40 major=2 minor=20 elapsed_ns=1000 check=ok\n\
+                 wswalk: pages=10 pattern=seq refs=40 major=2 minor=20 elapsed_ns=1000 swapins=2 swapouts=3 policy=fifo frames=99 check=ok\n\
                  thrashdemo: k=2 pages=10 rounds=4 pattern=seq refs=80 elapsed_ns=5000 failed=0\n";
         assert_eq!(parse_free_frames(c), Some((3000, 6000)));
         let w = parse_walks(c);
         assert_eq!(w.len(), 1);
         assert_eq!((w[0].pages, w[0].refs, w[0].major, w[0].minor, w[0].check_ok), (10, 40, 2, 20, true));
+        assert_eq!((w[0].swap_ins, w[0].swap_outs, w[0].policy.as_str()), (2, 3, "fifo"));
         let t = parse_thrash(c).expect("summary");
         assert_eq!((t.k, t.refs, t.elapsed_ns, t.failed), (2, 80, 5000, 0));
         assert_eq!(ns_to_cycles(5000), 50);

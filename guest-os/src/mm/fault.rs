@@ -57,6 +57,9 @@ pub enum Fault {
     Bus,
     /// No frame (or page-table page) for it.
     Oom,
+    /// Out of memory, but the OOM killer chose another process: let it exit (yield),
+    /// then retry the access.
+    Retry,
 }
 
 static ZERO: Mutex<Option<Ppn>> = Mutex::new(None);
@@ -73,6 +76,7 @@ impl Fault {
             Fault::Protection(VmaKind::File) => "not permitted in file mapping",
             Fault::Bus => "page past end of file",
             Fault::Oom => "out of memory",
+            Fault::Retry => "out of memory (retry)",
         }
     }
 }
@@ -106,8 +110,17 @@ impl AddressSpace {
 
     /// Resolves a fault at `va` for `acc`, or says why the process must die.
     pub fn handle_fault(&mut self, va: u64, acc: Access) -> Result<(), Fault> {
-        let r = self.resolve(va, acc);
-        if r.is_err() {
+        // Below the low watermark: evict pages to swap first (mm/evict.rs).
+        super::evict::reclaim(self);
+        let mut r = self.resolve(va, acc);
+        if r == Err(Fault::Oom) {
+            // Memory and swap exhausted: the OOM killer picks a victim. If it is another
+            // process, let it die and have the access retried.
+            if !super::evict::oom(self) {
+                r = Err(Fault::Retry);
+            }
+        }
+        if r.is_err() && r != Err(Fault::Retry) {
             self.count(|c| c.bad_faults += 1);
         }
         r
@@ -132,6 +145,13 @@ impl AddressSpace {
             return Err(Fault::Protection(v.kind));
         }
         let flags = user_flags(v.perm);
+        if let Some(e) = self.pt().entry(VirtAddr(page)).and_then(vmcore::swap::SwapEntry::from_pte) {
+            // In swap: read it back (a major fault).
+            self.count(|c| c.major_faults += 1);
+            let r = super::evict::swap_in(self, page, e, flags);
+            crate::arch::csr::sfence_all();
+            return r;
+        }
         let res = match self.pte_at(page) {
             None => self.fill(page, &v, acc, flags),
             Some(pte) if acc == Access::Write && pte & PTE_W == 0 => self.cow(page, pte, flags),
@@ -171,6 +191,15 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// [`Self::map_new`] for a frame private to this mapping: also makes it a candidate
+    /// for eviction (`mm/evict.rs`; shared anonymous frames are tracked too, the evictor
+    /// only takes frames with one reference).
+    fn map_private(&mut self, page: u64, ppn: Ppn, flags: u64) -> Result<(), Fault> {
+        self.map_new(page, ppn, flags)?;
+        super::evict::note_mapped(ppn, page);
+        Ok(())
+    }
+
     /// A page that is not present.
     fn fill(&mut self, page: u64, v: &super::vm::Vma, acc: Access, flags: u64) -> Result<(), Fault> {
         match &v.backing {
@@ -187,7 +216,7 @@ impl AddressSpace {
                     return Ok(());
                 }
                 let f = frame::alloc().ok_or(Fault::Oom)?;
-                self.map_new(page, f, flags)
+                self.map_private(page, f, flags)
             }
             Backing::File { inum, file_va, file_end, off, eof_bus, .. } => {
                 let (inum, file_va, file_end, off, eof_bus) = (*inum, *file_va, *file_end, *off, *eof_bus);
@@ -202,7 +231,7 @@ impl AddressSpace {
                         c.zero_fills += 1
                     });
                     let f = frame::alloc().ok_or(Fault::Oom)?;
-                    return self.map_new(page, f, flags);
+                    return self.map_private(page, f, flags);
                 }
                 let foff = off + (lo - file_va);
                 if eof_bus && foff >= size {
@@ -221,7 +250,7 @@ impl AddressSpace {
                         a += n as u64;
                     }
                     self.count(|c| c.major_faults += 1);
-                    return self.map_new(page, f, flags);
+                    return self.map_private(page, f, flags);
                 }
                 let (cf, loaded) = pagecache::get(inum, foff / PAGE_SIZE).ok_or(Fault::Oom)?;
                 self.count(|c| if loaded { c.major_faults += 1 } else { c.minor_faults += 1 });
@@ -238,7 +267,7 @@ impl AddressSpace {
                     phys::copy_frame(f.addr().0, cf.addr().0);
                     frame::decref(cf);
                     self.count(|c| c.cow_copies += 1);
-                    return self.map_new(page, f, flags);
+                    return self.map_private(page, f, flags);
                 }
                 // Private read: copy-on-write of the page cache.
                 self.map_new(page, cf, flags & !PTE_W)
@@ -277,6 +306,7 @@ impl AddressSpace {
         if Some(old) != zero && frame::refcount(old) == 1 {
             self.count(|c| c.cow_reuses += 1);
             self.pt().remap(VirtAddr(page), old, flags);
+            super::evict::note_mapped(old, page);
             return Ok(());
         }
         let new = if Some(old) == zero {
@@ -290,6 +320,7 @@ impl AddressSpace {
             frame::decref(new);
             return Err(Fault::Oom);
         }
+        super::evict::note_mapped(new, page);
         frame::decref(old);
         if Some(old) == zero {
             stats::zero_unmapped();

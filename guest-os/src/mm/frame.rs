@@ -99,3 +99,19 @@ pub fn stats() -> (usize, usize) {
     let g = FRAMES.lock();
     g.as_ref().map(|f| (f.free.len(), f.refcnt.len())).unwrap_or((0, 0))
 }
+
+/// The dense index of an allocatable frame (`ppn - base`), for per-frame tables such as
+/// the replacement policy's page ids; `None` outside the allocator's range.
+pub fn index_of(ppn: Ppn) -> Option<usize> {
+    let g = FRAMES.lock();
+    let f = g.as_ref()?;
+    let i = ppn.0.checked_sub(f.base)? as usize;
+    (i < f.refcnt.len()).then_some(i)
+}
+
+/// The frame with dense index `i` (inverse of [`index_of`]).
+pub fn from_index(i: usize) -> Option<Ppn> {
+    let g = FRAMES.lock();
+    let f = g.as_ref()?;
+    (i < f.refcnt.len()).then_some(Ppn(f.base + i as u64))
+}

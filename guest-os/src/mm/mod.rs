@@ -15,6 +15,7 @@
 //! `satp` switch, and U-mode cannot touch them (U = 0, priv spec 10.6.1 / SUM = 0).
 
 pub mod addr;
+pub mod evict;
 pub mod fault;
 pub mod frame;
 pub mod kvm;
@@ -22,6 +23,7 @@ pub mod mmap;
 pub mod pagecache;
 pub mod pagetable;
 pub mod stats;
+pub mod swap;
 pub mod vm;
 
 /// Bytes per page.

@@ -130,7 +130,17 @@ impl PageTable {
     /// Calls `f(va, pte)` for every valid 4 KiB leaf with `start <= va < end`, in address
     /// order, skipping absent intermediate tables (so a sparse 1 GiB range costs only the
     /// tables that exist). `f` returns the PTE to store back (0 unmaps the page).
-    pub fn for_each_leaf(&mut self, start: u64, end: u64, mut f: impl FnMut(u64, u64) -> u64) {
+    pub fn for_each_leaf(&mut self, start: u64, end: u64, f: impl FnMut(u64, u64) -> u64) {
+        self.for_each(start, end, false, f)
+    }
+
+    /// Like [`PageTable::for_each_leaf`] but for every non-zero level-0 entry, valid or
+    /// not (swap entries are non-valid PTEs: `mm/swap.rs`).
+    pub fn for_each_entry(&mut self, start: u64, end: u64, f: impl FnMut(u64, u64) -> u64) {
+        self.for_each(start, end, true, f)
+    }
+
+    fn for_each(&mut self, start: u64, end: u64, all: bool, mut f: impl FnMut(u64, u64) -> u64) {
         const L2: u64 = 1 << 30;
         const L1: u64 = 1 << 21;
         let mut va = start & !(PAGE - 1);
@@ -152,7 +162,7 @@ impl PageTable {
             while va < stop {
                 let a = pte_addr(leaf_table, VirtAddr(va).vpn().index(0));
                 let pte = phys::read_u64(a);
-                if pte & PTE_V != 0 {
+                if pte & PTE_V != 0 || (all && pte != 0) {
                     let new = f(va, pte);
                     if new != pte {
                         phys::write_u64(a, new);
@@ -161,6 +171,20 @@ impl PageTable {
                 va += PAGE;
             }
         }
+    }
+
+    /// The raw level-0 entry for `va` (valid or not; 0 = nothing), `None` if no table.
+    pub fn entry(&mut self, va: VirtAddr) -> Option<u64> {
+        let a = self.walk(va, false)?;
+        Some(phys::read_u64(a))
+    }
+
+    /// Stores a raw level-0 entry (e.g. a swap entry) at `va`, allocating tables; `false`
+    /// if out of memory for a table page.
+    pub fn set_entry(&mut self, va: VirtAddr, pte: u64) -> bool {
+        let Some(a) = self.walk(va, true) else { return false };
+        phys::write_u64(a, pte);
+        true
     }
 
     /// Removes the mapping at `va`, returning the frame it pointed to.
@@ -193,4 +217,20 @@ impl PageTable {
         }
         frame::decref(self.root);
     }
+}
+
+/// Physical address of the level-0 PTE for `va` in the table rooted at `root`, walking
+/// in software without allocating (`None` if a table is absent or a superpage covers
+/// `va`). Used by the page evictor on address spaces other than the current one.
+pub fn leaf_addr(root: Ppn, va: VirtAddr) -> Option<u64> {
+    let vpn = va.vpn();
+    let mut table = root;
+    for level in [2usize, 1] {
+        let pte = phys::read_u64(pte_addr(table, vpn.index(level)));
+        if pte & PTE_V == 0 || is_leaf(pte) {
+            return None;
+        }
+        table = pte_ppn(pte);
+    }
+    Some(pte_addr(table, vpn.index(0)))
 }

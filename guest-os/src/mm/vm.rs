@@ -102,6 +102,8 @@ pub struct AddressSpace {
     pub brk: u64,
     /// Resident user pages (mapped PTEs, the zero frame included).
     pub pages: usize,
+    /// Pages of this address space in swap (swap-entry PTEs: `mm/evict.rs`).
+    pub swapped: usize,
     /// This address space's paging counters.
     pub counters: VmCounters,
 }
@@ -124,6 +126,7 @@ impl AddressSpace {
             brk_start: 0,
             brk: 0,
             pages: 0,
+            swapped: 0,
             counters: VmCounters::default(),
         })
     }
@@ -201,6 +204,17 @@ impl AddressSpace {
     /// the VMAs; writes shared file pages back first.
     pub(super) fn drop_pages(&mut self, start: u64, end: u64) {
         super::mmap::writeback_range(self, start, end);
+        // Pages in swap: free their slots.
+        let mut unswapped = 0usize;
+        self.pt().for_each_entry(start, end, |_, pte| match vmcore::swap::SwapEntry::from_pte(pte) {
+            Some(e) => {
+                super::swap::free_slot(e);
+                unswapped += 1;
+                0
+            }
+            None => pte,
+        });
+        self.swapped = self.swapped.saturating_sub(unswapped);
         let mut freed = 0usize;
         let zero = super::fault::zero_frame();
         self.pt().for_each_leaf(start, end, |_, pte| {
@@ -400,6 +414,27 @@ impl AddressSpace {
                 new
             });
             child.pages += mapped;
+            // Pages the parent has in swap: the child gets its own copy of each slot.
+            let mut copied = 0usize;
+            self.pt.as_mut().expect("live page table").for_each_entry(v.start, v.end, |va, pte| {
+                let Some(e) = vmcore::swap::SwapEntry::from_pte(pte) else { return pte };
+                if failed {
+                    return pte;
+                }
+                match super::evict::dup_slot(e).and_then(|n| n.to_pte().ok().map(|p| (n, p))) {
+                    Some((n, p)) => {
+                        if cpt.set_entry(VirtAddr(va), p) {
+                            copied += 1;
+                        } else {
+                            super::swap::free_slot(n);
+                            failed = true;
+                        }
+                    }
+                    None => failed = true,
+                }
+                pte
+            });
+            child.swapped += copied;
             if failed {
                 break;
             }

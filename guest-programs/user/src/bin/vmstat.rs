@@ -37,6 +37,11 @@ fn main(args: &[&str]) -> i32 {
         s.shared,
         s.zero_mapped
     );
+    let policy = abi::VmStat::POLICY_NAMES.get(s.policy as usize).copied().unwrap_or("?");
+    println!(
+        "swap: {} of {} slots used; swap-outs {}  swap-ins {}  evictions {}  oom-kills {}  policy {}; process: {} pages in swap",
+        s.swap_used, s.swap_slots, s.swap_outs, s.swap_ins, s.evictions, s.oom_kills, policy, s.swapped
+    );
     0
 }
 entry!(main);

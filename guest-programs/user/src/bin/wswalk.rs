@@ -16,8 +16,13 @@
 //! machine-parsable line that `rvsim-experiment` reads:
 //!
 //! ```text
-//! wswalk: pages=N pattern=P refs=R major=M minor=m elapsed_ns=T check=ok
+//! wswalk: pages=N pattern=P refs=R major=M minor=m elapsed_ns=T swapins=I swapouts=O policy=C frames=F check=ok
 //! ```
+//!
+//! `major` and `minor` are this process's own faults during the walk (a page read back
+//! from swap is a major fault); `swapins`/`swapouts` are the system-wide swap transfers
+//! during the walk (other processes' too), `policy` the kernel's replacement policy and
+//! `frames` the machine's frames.
 //!
 //! With PROGRESS = 1 it also prints a line after each quarter of the references.
 #![no_std]
@@ -138,19 +143,24 @@ fn main(args: &[&str]) -> i32 {
     let major = after.proc.major_faults - before.proc.major_faults;
     let minor = after.proc.minor_faults - before.proc.minor_faults;
     println!(
-        "wswalk[{pid}]: {} references over {} pages ({}): {} major faults, {} minor faults; {} pages resident of {} frames",
+        "wswalk[{pid}]: {} references over {} pages ({}): {} major faults, {} minor faults; {} pages resident, {} in swap, of {} frames",
         refs,
         n,
         pattern.name(),
         major,
         minor,
         after.resident,
+        after.swapped,
         after.total_frames
     );
     println!(
-        "wswalk: pages={n} pattern={} refs={refs} major={major} minor={minor} elapsed_ns={} check={}",
+        "wswalk: pages={n} pattern={} refs={refs} major={major} minor={minor} elapsed_ns={} swapins={} swapouts={} policy={} frames={} check={}",
         pattern.name(),
         t1 - t0,
+        after.swap_ins - before.swap_ins,
+        after.swap_outs - before.swap_outs,
+        abi::VmStat::POLICY_NAMES.get(after.policy as usize).copied().unwrap_or("?"),
+        after.total_frames,
         if ok { "ok" } else { "BAD" }
     );
     if !ok {

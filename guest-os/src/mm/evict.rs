@@ -1,0 +1,359 @@
+//! Page replacement: when free frames fall below a low watermark the evictor writes
+//! private user pages to the swap device (`mm/swap.rs`) until free frames reach a high
+//! watermark; a later access faults the page back in (`mm/fault.rs`, a major fault).
+//! When neither memory nor swap is left, the OOM killer ends the process with the
+//! largest footprint (`vmcore::oom`).
+//!
+//! * **Which page**: a `vmcore::replace` policy chosen at boot with `vm.policy=` on the
+//!   kernel command line (clock, the default; fifo; aging; random). Its page ids are
+//!   frame indices (`frame::index_of`).
+//! * **Reverse map**: each tracked frame remembers the (pid, va) that mapped it last
+//!   ([`note_mapped`], called by the fault handler for every private frame it maps).
+//!   The entry is a hint, checked before use: the pid must be alive, its page table must
+//!   map `va` to this very frame, and the frame's reference count must be 1. So only
+//!   frames with exactly one mapping are evicted; a frame shared copy-on-write after fork
+//!   is skipped until a COW break or an exit leaves it with one mapping (and then only
+//!   if that mapping is the one recorded: a frame left to the child whose parent broke
+//!   the sharing is not evictable until the child writes it). The zero frame and the page
+//!   cache's frames (count >= 2 while mapped) are never evicted.
+//! * **Whose page**: any live process whose task lock is free, and the faulting process
+//!   itself (its lock is held by the fault path, which passes its address space in). A
+//!   process sleeping inside a system call holds its task lock (syscall.rs), so its
+//!   pages are not evictable while it sleeps.
+
+use super::addr::{Ppn, VirtAddr};
+use super::frame;
+use super::pagetable::{leaf_addr, pte_ppn, PTE_A, PTE_U, PTE_V};
+use super::swap;
+use super::vm::AddressSpace;
+use crate::arch::phys;
+use crate::proc::{self, Task};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+use spin::Mutex;
+use vmcore::replace::{Aging, Clock, Fifo, PageId, Policy, PolicyKind, RandomPolicy};
+use vmcore::swap::SwapEntry;
+
+/// Largest number of frames the policies track (128 MiB of RAM); frames with a higher
+/// index are not evictable.
+const N: usize = 32768;
+
+static CLOCK: Mutex<Clock<N>> = Mutex::new(Clock::new());
+static FIFO: Mutex<Fifo<N>> = Mutex::new(Fifo::new());
+static AGING: Mutex<Aging<N>> = Mutex::new(Aging::new());
+static RANDOM: Mutex<RandomPolicy<N>> = Mutex::new(RandomPolicy::new(0x5eed_1234));
+static KIND: Mutex<PolicyKind> = Mutex::new(PolicyKind::Clock);
+
+/// Reverse map: per frame index, the (pid, va) that last mapped it privately (pid 0:
+/// none).
+static RMAP: Mutex<Vec<(i32, u64)>> = Mutex::new(Vec::new());
+
+/// (low, high) free-frame watermarks.
+static WATER: Mutex<(usize, usize)> = Mutex::new((0, 0));
+
+/// Pages written to swap.
+pub static SWAP_OUTS: AtomicU64 = AtomicU64::new(0);
+/// Pages read back from swap (major faults).
+pub static SWAP_INS: AtomicU64 = AtomicU64::new(0);
+/// Pages evicted from memory (every eviction writes to swap: only anonymous/private
+/// pages are evicted).
+pub static EVICTIONS: AtomicU64 = AtomicU64::new(0);
+/// Processes killed by the OOM killer.
+pub static OOM_KILLS: AtomicU64 = AtomicU64::new(0);
+
+/// The pid the OOM killer last chose, while it is still dying.
+static OOM_PENDING: Mutex<i32> = Mutex::new(0);
+
+fn with_policy<R>(f: impl FnOnce(&mut dyn Policy) -> R) -> R {
+    match *KIND.lock() {
+        PolicyKind::Clock => f(&mut *CLOCK.lock()),
+        PolicyKind::Fifo => f(&mut *FIFO.lock()),
+        PolicyKind::Aging => f(&mut *AGING.lock()),
+        PolicyKind::Random => f(&mut *RANDOM.lock()),
+    }
+}
+
+/// The replacement policy in use.
+pub fn policy() -> PolicyKind {
+    *KIND.lock()
+}
+
+/// Boot: picks the policy from the command line, sizes the reverse map and sets the
+/// watermarks (low = 1/64 of RAM, at least 64 frames; high = twice that).
+pub fn init(bootargs: &[u8]) {
+    let cmdline = core::str::from_utf8(bootargs).unwrap_or("");
+    let kind = match PolicyKind::from_cmdline(cmdline) {
+        None => PolicyKind::Clock,
+        Some(Ok(k)) => k,
+        Some(Err(w)) => {
+            crate::kprintln!("vm: unknown vm.policy={w}; using clock");
+            PolicyKind::Clock
+        }
+    };
+    *KIND.lock() = kind;
+    let (_, total) = frame::stats();
+    let mut r = RMAP.lock();
+    if r.try_reserve_exact(total).is_ok() {
+        r.resize(total, (0, 0));
+    }
+    let low = (total / 64).max(64);
+    *WATER.lock() = (low, 2 * low);
+    crate::kprintln!("vm: replacement policy {}, watermarks {low}/{} free frames", kind.name(), 2 * low);
+}
+
+/// Records that the current process mapped private frame `ppn` at `va`, and makes the
+/// frame a candidate for eviction.
+pub fn note_mapped(ppn: Ppn, va: u64) {
+    let Some(i) = frame::index_of(ppn) else { return };
+    if i >= N {
+        return;
+    }
+    let Some(pid) = proc::try_current_pid() else { return };
+    if let Some(e) = RMAP.lock().get_mut(i) {
+        *e = (pid, va);
+    }
+    // Already tracked (a frame freed and reused) is fine: it stays tracked.
+    let id = PageId(i as u32);
+    with_policy(|p| {
+        if p.contains(id) {
+            p.touch(id);
+        } else {
+            let _ = p.insert(id);
+        }
+    });
+}
+
+/// A live process the evictor may take pages from.
+struct Owner {
+    pid: i32,
+    root: Ppn,
+    /// `None` for the faulting process (its address space is passed in).
+    task: Option<Arc<Mutex<Task>>>,
+}
+
+/// The PTE address and va of tracked frame `i`, if its reverse-map entry is still true
+/// and the frame has exactly one reference.
+fn locate(owners: &[Owner], i: usize) -> Option<(usize, u64, u64)> {
+    let (pid, va) = *RMAP.lock().get(i)?;
+    let o = owners.iter().position(|o| o.pid == pid)?;
+    let ppn = frame::from_index(i)?;
+    let a = leaf_addr(owners[o].root, VirtAddr(va))?;
+    let pte = phys::read_u64(a);
+    if pte & (PTE_V | PTE_U) != (PTE_V | PTE_U) || pte_ppn(pte) != ppn || frame::refcount(ppn) != 1 {
+        return None;
+    }
+    if Some(ppn) == super::fault::zero_frame() {
+        return None;
+    }
+    Some((o, va, a))
+}
+
+/// `sfence.vma va, zero`: drops the TLB entries for `va` in every address space (priv
+/// spec 10.2.1).
+fn sfence_va(va: u64) {
+    // SAFETY: a fence has no memory-safety effect.
+    unsafe { core::arch::asm!("sfence.vma {0}, zero", in(reg) va) };
+}
+
+/// Is reclaim needed (free frames below the low watermark)?
+pub fn below_low() -> bool {
+    let (free, _) = frame::stats();
+    free < WATER.lock().0
+}
+
+/// Evicts pages until free frames reach the high watermark (if they are below the low
+/// one), or no page can be evicted (no swap, swap full, nothing eligible). `cur` is the
+/// faulting process's address space (`cur_pid`).
+pub fn reclaim(cur: &mut AddressSpace) {
+    if !below_low() || !swap::present() {
+        return;
+    }
+    let high = WATER.lock().1;
+    let Some(cur_pid) = proc::try_current_pid() else { return };
+    let owners = owners(cur, cur_pid);
+    while frame::stats().0 < high {
+        if !evict_one(cur, &owners) {
+            break;
+        }
+    }
+}
+
+fn owners(cur: &AddressSpace, cur_pid: i32) -> Vec<Owner> {
+    let mut v = Vec::new();
+    for (pid, satp, task) in proc::vm_owners() {
+        if pid == cur_pid {
+            let root = Ppn(cur.satp() & ((1 << 44) - 1));
+            let _ = v.try_reserve(1);
+            v.push(Owner { pid, root, task: None });
+        } else if v.try_reserve(1).is_ok() {
+            v.push(Owner { pid, root: Ppn(satp & ((1 << 44) - 1)), task: Some(task) });
+        }
+    }
+    v
+}
+
+/// Chooses one victim with the policy and writes it to swap; false if none.
+fn evict_one(cur: &mut AddressSpace, owners: &[Owner]) -> bool {
+    let mut eligible = |p: PageId| match locate(owners, p.0 as usize) {
+        Some((o, _, _)) => owners[o].task.as_ref().map(|t| t.try_lock().is_some()).unwrap_or(true),
+        None => false,
+    };
+    // Test-and-clear A. The sfence.vma for that page is required: rvsim's TLB (like a
+    // hardware TLB) caches the translation with A already set and keeps using it without
+    // walking the page table again, so without the flush A would never be set again and
+    // every page would look unused on the next turn of the clock.
+    let mut accessed = |p: PageId| {
+        let Some((_, va, a)) = locate(owners, p.0 as usize) else { return false };
+        let pte = phys::read_u64(a);
+        if pte & PTE_A == 0 {
+            return false;
+        }
+        phys::write_u64(a, pte & !PTE_A);
+        sfence_va(va);
+        true
+    };
+    let Some(victim) = with_policy(|p| p.select_victim_where(&mut accessed, &mut eligible)) else {
+        return false;
+    };
+    let i = victim.0 as usize;
+    let Some((o, va, _)) = locate(owners, i) else { return false };
+    let Some(ppn) = frame::from_index(i) else { return false };
+    let done = match &owners[o].task {
+        None => swap_out(cur, va, ppn),
+        Some(t) => match t.try_lock() {
+            Some(mut g) => swap_out(&mut g.aspace, va, ppn),
+            None => false,
+        },
+    };
+    if !done {
+        // Not evicted after all (swap full or I/O error): track it again.
+        let _ = with_policy(|p| p.insert(victim));
+    }
+    done
+}
+
+/// Writes the page at `va` (frame `ppn`, one reference) of `a` to a fresh swap slot and
+/// replaces its PTE with the swap entry.
+fn swap_out(a: &mut AddressSpace, va: u64, ppn: Ppn) -> bool {
+    let Some(e) = swap::alloc_slot() else { return false };
+    let Ok(pte) = e.to_pte() else {
+        swap::free_slot(e);
+        return false;
+    };
+    if !swap::write_page(e, ppn) {
+        swap::free_slot(e);
+        return false;
+    }
+    if !a.pt().set_entry(VirtAddr(va), pte) {
+        swap::free_slot(e);
+        return false;
+    }
+    sfence_va(va);
+    frame::decref(ppn);
+    a.pages = a.pages.saturating_sub(1);
+    a.swapped += 1;
+    SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
+    EVICTIONS.fetch_add(1, Ordering::Relaxed);
+    true
+}
+
+/// Reads swap entry `e` into a new frame for page `va` of `a`; the slot is freed (the
+/// page is private to `a`, and will be written again if evicted again).
+pub fn swap_in(a: &mut AddressSpace, va: u64, e: SwapEntry, flags: u64) -> Result<(), super::fault::Fault> {
+    let f = frame::alloc_uninit().ok_or(super::fault::Fault::Oom)?;
+    if !swap::read_page(e, f) {
+        frame::decref(f);
+        return Err(super::fault::Fault::Bus);
+    }
+    if !a.pt().remap(VirtAddr(va), f, flags) {
+        frame::decref(f);
+        return Err(super::fault::Fault::Oom);
+    }
+    swap::free_slot(e);
+    a.pages += 1;
+    a.swapped = a.swapped.saturating_sub(1);
+    SWAP_INS.fetch_add(1, Ordering::Relaxed);
+    note_mapped(f, va);
+    Ok(())
+}
+
+/// A copy of swap slot `e` in a new slot (fork: the child gets its own copy of each page
+/// the parent has in swap); `None` if swap is full or on an I/O error.
+pub fn dup_slot(e: SwapEntry) -> Option<SwapEntry> {
+    let n = swap::alloc_slot()?;
+    if swap::copy_slot(e, n) {
+        Some(n)
+    } else {
+        swap::free_slot(n);
+        None
+    }
+}
+
+/// The OOM killer, called when a fault of the current process (address space `cur`)
+/// found no frame even after reclaim. Picks the process with the largest resident +
+/// swapped footprint (`vmcore::oom`). Returns true if the current process is the victim
+/// (the caller kills it); otherwise the victim has been marked killed (or is still dying
+/// from an earlier choice) and the caller should let it run and retry.
+pub fn oom(cur: &AddressSpace) -> bool {
+    use vmcore::oom::{oom_victim, OomCandidate};
+    let Some(cur_pid) = proc::try_current_pid() else { return true };
+    {
+        let mut pend = OOM_PENDING.lock();
+        if *pend != 0 && *pend != cur_pid && proc::task_of(*pend).is_some() {
+            return false;
+        }
+        *pend = 0;
+    }
+    let mut c = Vec::new();
+    for (pid, _, task) in proc::vm_owners() {
+        let (resident, swapped) = if pid == cur_pid {
+            (cur.pages as u64, cur.swapped as u64)
+        } else {
+            match task.try_lock() {
+                Some(g) => (g.aspace.pages as u64, g.aspace.swapped as u64),
+                None => (proc::pages_of(pid), 0),
+            }
+        };
+        if c.try_reserve(1).is_ok() {
+            c.push(OomCandidate { pid: pid as u32, resident, swapped });
+        }
+    }
+    let Some(v) = oom_victim(&c) else { return true };
+    let (used, total) = swap::usage();
+    crate::kprintln!(
+        "oom: out of memory (free frames {}, swap {used}/{total}): killing pid {} ({} pages resident, {} swapped)",
+        frame::stats().0,
+        v.pid,
+        v.resident,
+        v.swapped
+    );
+    OOM_KILLS.fetch_add(1, Ordering::Relaxed);
+    if v.pid as i32 == cur_pid {
+        return true;
+    }
+    let _ = proc::kill(v.pid as i32, abi::signal::SIGKILL as i32);
+    *OOM_PENDING.lock() = v.pid as i32;
+    false
+}
+
+/// The swap fields of `abi::VmStat` for address space `a`, in declaration order.
+pub fn vmstat_words(a: &AddressSpace) -> [u64; 8] {
+    let (used, total) = swap::usage();
+    let policy = match policy() {
+        PolicyKind::Clock => 0,
+        PolicyKind::Fifo => 1,
+        PolicyKind::Aging => 2,
+        PolicyKind::Random => 3,
+    };
+    [
+        SWAP_OUTS.load(Ordering::Relaxed),
+        SWAP_INS.load(Ordering::Relaxed),
+        EVICTIONS.load(Ordering::Relaxed),
+        OOM_KILLS.load(Ordering::Relaxed),
+        used,
+        total,
+        policy,
+        a.swapped as u64,
+    ]
+}

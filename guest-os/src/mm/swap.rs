@@ -1,0 +1,112 @@
+//! The swap device: virtio-blk disk 1 (the second virtio-blk in MMIO slot order), one
+//! 4 KiB slot per evicted page, slots handed out by `vmcore::swap::SwapSlots`. Slot `n`
+//! is sectors `8n .. 8n + 8`. Without a second disk there is no swap: eviction is never
+//! attempted and memory exhaustion goes straight to the OOM killer (`mm/evict.rs`).
+//!
+//! I/O is one page at a time, polled (the kernel never sleeps on the disk), straight
+//! between the frame and the device by physical address.
+
+use super::addr::Ppn;
+use super::PAGE_SIZE;
+use crate::virtio::{Blk, SECTOR};
+use spin::Mutex;
+use vmcore::swap::{SwapEntry, SwapSlots};
+
+/// Bitmap words of the slot allocator: 2048 * 64 slots = 512 MiB of swap at most; a
+/// larger device is used up to that size (said at boot).
+const WORDS: usize = 2048;
+
+/// The device index in swap entries (`SwapEntry::device`): one swap area.
+pub const DEVICE: u8 = 0;
+
+struct SwapDev {
+    blk: Blk,
+    slots: SwapSlots<WORDS>,
+}
+
+static SWAP: Mutex<Option<SwapDev>> = Mutex::new(None);
+
+/// Probes virtio-blk device 1 and makes it the swap area; prints what it found.
+pub fn init() {
+    match Blk::probe_nth(1) {
+        Ok(blk) => {
+            let dev_slots = blk.capacity * SECTOR as u64 / PAGE_SIZE;
+            let n = dev_slots.min(SwapSlots::<WORDS>::CAPACITY);
+            let Ok(slots) = SwapSlots::<WORDS>::new(n) else {
+                crate::kprintln!("swap: cannot manage {n} slots; no swap");
+                return;
+            };
+            if n == 0 {
+                crate::kprintln!("swap: disk 1 is smaller than one page; no swap");
+                return;
+            }
+            if n < dev_slots {
+                crate::kprintln!("swap: using {n} of the device's {dev_slots} slots");
+            }
+            crate::kprintln!("swap: {n} slots ({} KiB) on virtio disk 1", n * PAGE_SIZE / 1024);
+            *SWAP.lock() = Some(SwapDev { blk, slots });
+        }
+        Err(_) => crate::kprintln!("swap: no swap device (no virtio disk 1)"),
+    }
+}
+
+/// Is there a swap device?
+pub fn present() -> bool {
+    SWAP.lock().is_some()
+}
+
+/// (used, total) slots; (0, 0) without a device.
+pub fn usage() -> (u64, u64) {
+    SWAP.lock().as_ref().map(|d| (d.slots.used(), d.slots.len())).unwrap_or((0, 0))
+}
+
+/// Takes a free slot (`None`: no device or full).
+pub fn alloc_slot() -> Option<SwapEntry> {
+    let mut g = SWAP.lock();
+    let slot = g.as_mut()?.slots.alloc()?;
+    Some(SwapEntry { device: DEVICE, slot })
+}
+
+/// Releases a slot (on swap-in, unmap or exit). A slot that is not allocated is a kernel
+/// bookkeeping bug: it is reported, not fatal.
+pub fn free_slot(e: SwapEntry) {
+    if let Some(d) = SWAP.lock().as_mut() {
+        if d.slots.free(e.slot).is_err() {
+            crate::kprintln!("swap: free of unallocated slot {}", e.slot);
+        }
+    }
+}
+
+fn io(e: SwapEntry, ppn: Ppn, write: bool) -> bool {
+    let mut g = SWAP.lock();
+    let Some(d) = g.as_mut() else { return false };
+    let sector = e.slot * (PAGE_SIZE / SECTOR as u64);
+    d.blk.rw_phys(sector, ppn.addr().0, PAGE_SIZE as usize, write).is_ok()
+}
+
+/// Writes frame `ppn` to slot `e`; false on an I/O error.
+pub fn write_page(e: SwapEntry, ppn: Ppn) -> bool {
+    io(e, ppn, true)
+}
+
+/// Reads slot `e` into frame `ppn`; false on an I/O error.
+pub fn read_page(e: SwapEntry, ppn: Ppn) -> bool {
+    io(e, ppn, false)
+}
+
+/// Bounce buffer for slot-to-slot copies (kernel static data is identity-mapped, so its
+/// address is physical).
+#[repr(C, align(4096))]
+struct Bounce([u8; PAGE_SIZE as usize]);
+static BOUNCE: Mutex<Bounce> = Mutex::new(Bounce([0; PAGE_SIZE as usize]));
+
+/// Copies slot `from` to slot `to` through a bounce page; false on an I/O error.
+pub fn copy_slot(from: SwapEntry, to: SwapEntry) -> bool {
+    let b = BOUNCE.lock();
+    let pa = b.0.as_ptr() as u64;
+    let mut g = SWAP.lock();
+    let Some(d) = g.as_mut() else { return false };
+    let per = PAGE_SIZE / SECTOR as u64;
+    d.blk.rw_phys(from.slot * per, pa, PAGE_SIZE as usize, false).is_ok()
+        && d.blk.rw_phys(to.slot * per, pa, PAGE_SIZE as usize, true).is_ok()
+}

@@ -1,0 +1,29 @@
+//! memhog [MIB]: touches anonymous memory page by page (default: up to 1 GiB, far more
+//! than RAM + swap of the test machines) and reports its progress every 4 MiB. Meant to
+//! be ended by the kernel's OOM killer; if it ever reaches the end it says so and exits
+//! with status 1.
+#![no_std]
+#![no_main]
+use ulib::*;
+
+fn main(args: &[&str]) -> i32 {
+    let mib = args.get(1).and_then(|a| a.parse::<usize>().ok()).unwrap_or(1024);
+    let len = mib << 20;
+    let base = mmap_anon(len);
+    if base < 0 {
+        eprintln!("memhog: mmap: {}", strerror(base));
+        return 1;
+    }
+    println!("memhog: pid {} touching {mib} MiB", getpid());
+    let base = base as usize;
+    for p in 0..len / 4096 {
+        // SAFETY: inside our anonymous mapping.
+        unsafe { ((base + p * 4096) as *mut u64).write_volatile(p as u64) };
+        if p % 1024 == 1023 {
+            println!("memhog: {} MiB", (p + 1) / 256);
+        }
+    }
+    println!("memhog: touched all {mib} MiB without being killed");
+    1
+}
+entry!(main);
