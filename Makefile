@@ -28,7 +28,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments
 
 all: emulator guest
 
@@ -92,7 +92,7 @@ bless-trace:
 # The guest OS: kernel + user programs + file-system images.
 # target/fs.img boots to an interactive shell; target/fs-usertests.img runs usertests and
 # powers off (init runs /etc/autorun when present).
-USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff sleep free usertests vmstat pmap cowdemo lazydemo sharedemo mallocdemo swaptest memhog
+USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff sleep free usertests vmstat pmap cowdemo lazydemo sharedemo mallocdemo swaptest memhog wswalk thrashdemo beladydemo
 FS_FILES = $(foreach p,$(USER_PROGS),/bin/$(p)=$(GUEST)/$(p)) /README=guest-os/README.txt
 QEMU_OS = qemu-system-riscv64 -machine virt -bios none -m 128M -nographic \
 	-global virtio-mmio.force-legacy=false -kernel $(GUEST)/kernel \
@@ -129,3 +129,10 @@ plots-sim:
 	@mkdir -p docs/plots
 	$(CARGO) run -q -p vmcore --features std --bin vmcore-sim -- \
 	  --csv docs/plots/fault-rate-vs-frames.csv --svg docs/plots/fault-rate-vs-frames.svg
+
+# Page-replacement and thrashing curves measured on the guest OS itself (booted on rvsim
+# in-process across RAM sizes, policies and numbers of processes; docs/experiments.md):
+# docs/plots/vm-faults-vs-frames.{csv,svg} and docs/plots/thrashing.{csv,svg}.
+# EXPERIMENT_ARGS passes options (e.g. EXPERIMENT_ARGS="--pattern seq --ram 12,16,20").
+experiments: os
+	$(CARGO) run -q --profile test-fast -p vm-experiments --bin rvsim-experiment -- all --out docs/plots $(EXPERIMENT_ARGS)
