@@ -67,11 +67,12 @@ impl Exception {
 
     /// A short name as the spec's table of exception codes words it.
     pub fn name(&self) -> &'static str {
-        CAUSE_NAMES[self.code() as usize]
+        EXCEPTION_NAMES[self.code() as usize]
     }
 }
 
-const CAUSE_NAMES: [&str; 16] = [
+/// Exception names by cause code (Privileged table 3.6).
+pub const EXCEPTION_NAMES: [&str; 16] = [
     "instruction address misaligned",
     "instruction access fault",
     "illegal instruction",
@@ -82,11 +83,11 @@ const CAUSE_NAMES: [&str; 16] = [
     "store/AMO access fault",
     "environment call from U-mode",
     "environment call from S-mode",
-    "reserved",
+    "reserved (10)",
     "environment call from M-mode",
     "instruction page fault",
     "load page fault",
-    "reserved",
+    "reserved (14)",
     "store/AMO page fault",
 ];
 

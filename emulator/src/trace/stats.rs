@@ -9,26 +9,6 @@ use crate::machine::Machine;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-/// Exception names by cause code (Privileged table 3.6).
-const EXCEPTION_NAMES: [&str; 16] = [
-    "instruction address misaligned",
-    "instruction access fault",
-    "illegal instruction",
-    "breakpoint",
-    "load address misaligned",
-    "load access fault",
-    "store/AMO address misaligned",
-    "store/AMO access fault",
-    "environment call from U-mode",
-    "environment call from S-mode",
-    "reserved (10)",
-    "environment call from M-mode",
-    "instruction page fault",
-    "load page fault",
-    "reserved (14)",
-    "store/AMO page fault",
-];
-
 /// Interrupt names by cause code (Privileged table 3.6).
 const INTERRUPT_NAMES: [&str; 16] = [
     "reserved (0)",
@@ -111,9 +91,10 @@ impl RunStats {
                 "rvsim: hart {}: instructions M {} S {} U {}, idle cycles {}",
                 h.hartid, r[3], r[1], r[0], h.idle_cycles
             );
-            for (kind, counts, names) in
-                [("exception", &h.exceptions, &EXCEPTION_NAMES), ("interrupt", &h.interrupts, &INTERRUPT_NAMES)]
-            {
+            for (kind, counts, names) in [
+                ("exception", &h.exceptions, &crate::hart::trap::EXCEPTION_NAMES),
+                ("interrupt", &h.interrupts, &INTERRUPT_NAMES),
+            ] {
                 for (cause, &n) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
                     let _ = writeln!(s, "rvsim: hart {}:   {kind} {cause:>2} {:<32} {n}", h.hartid, names[cause]);
                 }
