@@ -282,7 +282,7 @@ pub fn fault_curve(env: &Env, rams: &[u64], policies: &[&str], w: &Workload) -> 
         for &r in rams {
             let pt = fault_point(env, r, p, w)?;
             eprintln!(
-                "faults: {p:<6} {r:>3} MiB ({} frames free): {} major/1000 refs [{}]",
+                "faults: {p:<6} {r:>3} MiB ({} frames free): {:.1} major/1000 refs [{}]",
                 pt.free_frames,
                 pt.major_per_kref(),
                 pt.status
