@@ -36,6 +36,13 @@ pub fn syscall(tf: &mut TrapFrame) {
     if n == sys::EXIT || n == sys::EXIT_GROUP {
         proc::exit(abi::signal::exit_status(a[0] as i32));
     }
+    if n == sys::SCHED_YIELD {
+        // Yield without holding the task lock, so that the page evictor (mm/evict.rs)
+        // can take this process's pages while others run.
+        proc::yield_now();
+        tf.regs[reg::A0] = 0;
+        return;
+    }
     let task = proc::current_task();
     let r = {
         let mut t = task.lock();

@@ -23,7 +23,7 @@
 
 use super::addr::{Ppn, VirtAddr};
 use super::frame;
-use super::pagetable::{leaf_addr, pte_ppn, PTE_A, PTE_U, PTE_V};
+use super::pagetable::{leaf_addr, pte_ppn, PTE_A, PTE_U, PTE_V, PTE_W};
 use super::swap;
 use super::vm::AddressSpace;
 use crate::arch::phys;
@@ -124,12 +124,34 @@ pub fn note_mapped(ppn: Ppn, va: u64) {
     });
 }
 
+/// Frame `ppn` has just lost a mapping (COW break by the other side, unmap, exit): if
+/// one mapping is left, make it a candidate again (its reverse-map entry is checked when
+/// it is chosen).
+pub fn reinsert(ppn: Ppn) {
+    if frame::refcount(ppn) != 1 || Some(ppn) == super::fault::zero_frame() {
+        return;
+    }
+    let Some(i) = frame::index_of(ppn) else { return };
+    if i >= N || RMAP.lock().get(i).map(|e| e.0) == Some(0) {
+        return;
+    }
+    let id = PageId(i as u32);
+    with_policy(|p| {
+        if !p.contains(id) {
+            let _ = p.insert(id);
+        }
+    });
+}
+
 /// A live process the evictor may take pages from.
 struct Owner {
     pid: i32,
     root: Ppn,
     /// `None` for the faulting process (its address space is passed in).
     task: Option<Arc<Mutex<Task>>>,
+    /// Its task lock was free when reclaim started (a process sleeping inside a system
+    /// call holds it, and its pages are left alone).
+    evictable: bool,
 }
 
 /// The PTE address and va of tracked frame `i`, if its reverse-map entry is still true
@@ -140,7 +162,13 @@ fn locate(owners: &[Owner], i: usize) -> Option<(usize, u64, u64)> {
     let ppn = frame::from_index(i)?;
     let a = leaf_addr(owners[o].root, VirtAddr(va))?;
     let pte = phys::read_u64(a);
-    if pte & (PTE_V | PTE_U) != (PTE_V | PTE_U) || pte_ppn(pte) != ppn || frame::refcount(ppn) != 1 {
+    if pte & (PTE_V | PTE_U) != (PTE_V | PTE_U) || pte_ppn(pte) != ppn {
+        return None;
+    }
+    // A frame with more mappings qualifies only when this one is copy-on-write (W clear):
+    // then only this mapping is swapped out (see `swap_out`).
+    let refs = frame::refcount(ppn);
+    if refs == 0 || (refs > 1 && pte & PTE_W != 0) {
         return None;
     }
     if Some(ppn) == super::fault::zero_frame() {
@@ -172,7 +200,10 @@ pub fn reclaim(cur: &mut AddressSpace) {
     let high = WATER.lock().1;
     let Some(cur_pid) = proc::try_current_pid() else { return };
     let owners = owners(cur, cur_pid);
-    while frame::stats().0 < high {
+    // Unmapping one side of a COW-shared frame frees nothing, hence the bound.
+    let mut budget = 8 * high;
+    while frame::stats().0 < high && budget > 0 {
+        budget -= 1;
         if !evict_one(cur, &owners) {
             break;
         }
@@ -185,9 +216,10 @@ fn owners(cur: &AddressSpace, cur_pid: i32) -> Vec<Owner> {
         if pid == cur_pid {
             let root = Ppn(cur.satp() & ((1 << 44) - 1));
             let _ = v.try_reserve(1);
-            v.push(Owner { pid, root, task: None });
+            v.push(Owner { pid, root, task: None, evictable: true });
         } else if v.try_reserve(1).is_ok() {
-            v.push(Owner { pid, root: Ppn(satp & ((1 << 44) - 1)), task: Some(task) });
+            let evictable = task.try_lock().is_some();
+            v.push(Owner { pid, root: Ppn(satp & ((1 << 44) - 1)), task: Some(task), evictable });
         }
     }
     v
@@ -195,27 +227,43 @@ fn owners(cur: &AddressSpace, cur_pid: i32) -> Vec<Owner> {
 
 /// Chooses one victim with the policy and writes it to swap; false if none.
 fn evict_one(cur: &mut AddressSpace, owners: &[Owner]) -> bool {
-    let mut eligible = |p: PageId| match locate(owners, p.0 as usize) {
-        Some((o, _, _)) => owners[o].task.as_ref().map(|t| t.try_lock().is_some()).unwrap_or(true),
-        None => false,
+    // Pages whose reverse-map entry is no longer true, or whose frame is shared: dropped
+    // from the policy after this selection (a shared frame comes back through
+    // `reinsert` when it is down to one mapping, a remapped one through `note_mapped`),
+    // so the hand does not pass over them again and again.
+    let mut stale: Vec<PageId> = Vec::new();
+    let victim = {
+        let mut eligible = |p: PageId| match locate(owners, p.0 as usize) {
+            Some((o, _, _)) => owners[o].evictable,
+            None => {
+                if stale.try_reserve(1).is_ok() {
+                    stale.push(p);
+                }
+                false
+            }
+        };
+        // Test-and-clear A. The sfence.vma for that page is required: rvsim's TLB (like a
+        // hardware TLB) caches the translation with A already set and keeps using it without
+        // walking the page table again, so without the flush A would never be set again and
+        // every page would look unused on the next turn of the clock.
+        let mut accessed = |p: PageId| {
+            let Some((_, va, a)) = locate(owners, p.0 as usize) else { return false };
+            let pte = phys::read_u64(a);
+            if pte & PTE_A == 0 {
+                return false;
+            }
+            phys::write_u64(a, pte & !PTE_A);
+            sfence_va(va);
+            true
+        };
+        with_policy(|p| p.select_victim_where(&mut accessed, &mut eligible))
     };
-    // Test-and-clear A. The sfence.vma for that page is required: rvsim's TLB (like a
-    // hardware TLB) caches the translation with A already set and keeps using it without
-    // walking the page table again, so without the flush A would never be set again and
-    // every page would look unused on the next turn of the clock.
-    let mut accessed = |p: PageId| {
-        let Some((_, va, a)) = locate(owners, p.0 as usize) else { return false };
-        let pte = phys::read_u64(a);
-        if pte & PTE_A == 0 {
-            return false;
+    with_policy(|p| {
+        for s in stale.iter() {
+            let _ = p.remove(*s);
         }
-        phys::write_u64(a, pte & !PTE_A);
-        sfence_va(va);
-        true
-    };
-    let Some(victim) = with_policy(|p| p.select_victim_where(&mut accessed, &mut eligible)) else {
-        return false;
-    };
+    });
+    let Some(victim) = victim else { return false };
     let i = victim.0 as usize;
     let Some((o, va, _)) = locate(owners, i) else { return false };
     let Some(ppn) = frame::from_index(i) else { return false };
@@ -235,7 +283,16 @@ fn evict_one(cur: &mut AddressSpace, owners: &[Owner]) -> bool {
 
 /// Writes the page at `va` (frame `ppn`, one reference) of `a` to a fresh swap slot and
 /// replaces its PTE with the swap entry.
+///
+/// A frame still shared copy-on-write with another address space (fork) is swapped out
+/// of this one only: the page is written to a slot of its own and the frame stays with
+/// the other mappings (it is freed when the last one goes; the other side's next write
+/// finds it unshared and reuses it without a copy). Never for MAP_SHARED areas, whose
+/// mappings must keep seeing one frame.
 fn swap_out(a: &mut AddressSpace, va: u64, ppn: Ppn) -> bool {
+    if frame::refcount(ppn) > 1 && a.find_vma(va).map(|v| v.shared).unwrap_or(true) {
+        return false;
+    }
     let Some(e) = swap::alloc_slot() else { return false };
     let Ok(pte) = e.to_pte() else {
         swap::free_slot(e);

@@ -322,6 +322,7 @@ impl AddressSpace {
         }
         super::evict::note_mapped(new, page);
         frame::decref(old);
+        super::evict::reinsert(old);
         if Some(old) == zero {
             stats::zero_unmapped();
             self.count(|c| c.zero_fills += 1);

@@ -223,6 +223,7 @@ impl AddressSpace {
                 stats::zero_unmapped();
             }
             frame::decref(ppn);
+            super::evict::reinsert(ppn);
             freed += 1;
             0
         });

@@ -1,4 +1,4 @@
-//! memhog [MIB]: touches anonymous memory page by page (default: up to 1 GiB, far more
+//! memhog [MIB]: touches anonymous memory page by page (default: 512 MiB, far more
 //! than RAM + swap of the test machines) and reports its progress every 4 MiB. Meant to
 //! be ended by the kernel's OOM killer; if it ever reaches the end it says so and exits
 //! with status 1.
@@ -7,7 +7,7 @@
 use ulib::*;
 
 fn main(args: &[&str]) -> i32 {
-    let mib = args.get(1).and_then(|a| a.parse::<usize>().ok()).unwrap_or(1024);
+    let mib = args.get(1).and_then(|a| a.parse::<usize>().ok()).unwrap_or(512);
     let len = mib << 20;
     let base = mmap_anon(len);
     if base < 0 {
