@@ -28,7 +28,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim run-swap experiments
 
 all: emulator guest
 
@@ -104,6 +104,16 @@ os: setup cprogs
 	printf 'usertests\n' > target/autorun-usertests
 	target/release/mkfs target/fs.img $(FS_FILES) $(C_FILES)
 	target/release/mkfs target/fs-usertests.img $(FS_FILES) /etc/autorun=target/autorun-usertests
+	printf 'swaptest\nmemhog\nvmstat\n' > target/autorun-swap
+	target/release/mkfs target/fs-swap.img $(FS_FILES) /etc/autorun=target/autorun-swap
+
+# Swap demo (docs/swap.md): 32 MiB of RAM, the swap image as virtio disk 1 (a fresh,
+# sparse 64 MiB file each time); runs swaptest and memhog, then powers off.
+# POLICY=fifo|aging|random picks the replacement policy (default clock).
+POLICY ?= clock
+run-swap: os
+	rm -f target/swap.img && truncate -s 64M target/swap.img
+	$(RVSIM) run -m 32M --append "vm.policy=$(POLICY)" --drive target/fs-swap.img --drive target/swap.img $(GUEST)/kernel
 
 # C programs built with Debian's glibc cross compiler, statically, run unmodified on the
 # guest OS (/bin/chello, /bin/ctest). Skipped, with a note, when the compiler is missing.

@@ -117,6 +117,9 @@ pub struct Blk {
     last_used: u16,
 }
 
+/// The initial queue memory, only used to build [`QUEUES`] (each element is its own
+/// static copy; the constant itself is never shared).
+#[allow(clippy::declare_interior_mutable_const)]
 const EMPTY_QUEUE: Queue = Queue {
     desc: [Desc { addr: 0, len: 0, flags: 0, next: 0 }; QSIZE],
     avail: Avail { flags: 0, idx: 0, ring: [0; QSIZE], used_event: 0 },

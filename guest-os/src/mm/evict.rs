@@ -200,12 +200,18 @@ pub fn reclaim(cur: &mut AddressSpace) {
     let high = WATER.lock().1;
     let Some(cur_pid) = proc::try_current_pid() else { return };
     let owners = owners(cur, cur_pid);
-    // Unmapping one side of a COW-shared frame frees nothing, hence the bound.
-    let mut budget = 8 * high;
-    while frame::stats().0 < high && budget > 0 {
-        budget -= 1;
+    // Unmapping one side of a COW-shared frame frees nothing, hence the bound: stop
+    // after `high` evictions in a row that did not raise the free count.
+    let mut fruitless = 0;
+    while frame::stats().0 < high && fruitless < high {
+        let before = frame::stats().0;
         if !evict_one(cur, &owners) {
             break;
+        }
+        if frame::stats().0 > before {
+            fruitless = 0;
+        } else {
+            fruitless += 1;
         }
     }
 }
@@ -267,6 +273,7 @@ fn evict_one(cur: &mut AddressSpace, owners: &[Owner]) -> bool {
     let i = victim.0 as usize;
     let Some((o, va, _)) = locate(owners, i) else { return false };
     let Some(ppn) = frame::from_index(i) else { return false };
+    let shared = frame::refcount(ppn) > 1;
     let done = match &owners[o].task {
         None => swap_out(cur, va, ppn),
         Some(t) => match t.try_lock() {
@@ -277,6 +284,25 @@ fn evict_one(cur: &mut AddressSpace, owners: &[Owner]) -> bool {
     if !done {
         // Not evicted after all (swap full or I/O error): track it again.
         let _ = with_policy(|p| p.insert(victim));
+    } else if shared {
+        // One side of a COW-shared frame went to swap; the frame lives on in the other
+        // address space(s). Sharing comes from fork, so look for it at the same va in
+        // the other processes and move the reverse-map entry there, so the frame stays
+        // evictable.
+        for (k, other) in owners.iter().enumerate() {
+            if k == o {
+                continue;
+            }
+            let Some(a) = leaf_addr(other.root, VirtAddr(va)) else { continue };
+            let pte = phys::read_u64(a);
+            if pte & PTE_V != 0 && pte_ppn(pte) == ppn {
+                if let Some(e) = RMAP.lock().get_mut(i) {
+                    *e = (other.pid, va);
+                }
+                let _ = with_policy(|p| p.insert(victim));
+                break;
+            }
+        }
     }
     done
 }

@@ -51,6 +51,9 @@ fn in_child(f: impl FnOnce()) -> i32 {
 #[path = "../usertests_vm.rs"]
 mod vmtests;
 
+#[path = "../usertests_swap.rs"]
+mod swaptests;
+
 const KERNEL_ADDR: usize = 0x8000_0000;
 const UNMAPPED: usize = 0x3000_0000;
 
@@ -1079,7 +1082,7 @@ const TESTS: &[(&str, fn())] = &[
 fn main(args: &[&str]) -> i32 {
     let only = &args[1..];
     let mut failed = Vec::new();
-    for (name, f) in TESTS.iter().chain(vmtests::TESTS) {
+    for (name, f) in TESTS.iter().chain(vmtests::TESTS).chain(swaptests::TESTS) {
         if !only.is_empty() && !only.contains(name) {
             continue;
         }

@@ -1,0 +1,122 @@
+//! Swap in the guest OS (docs/swap.md): boots the kernel on rvsim with 32 MiB of RAM, a
+//! file system on virtio disk 0 and a 64 MiB swap disk on virtio disk 1, and runs
+//! `swaptest` (1.5 times the free memory, written, forked, rewritten and checked page by
+//! page) then `memhog` (more than RAM + swap). Asserts zero mismatches, non-zero
+//! swap-outs and swap-ins, that the OOM killer ended memhog with its message and that the
+//! shell went on (vmstat and a last echo ran). Also: without a second disk the kernel
+//! says there is no swap, and `vm.policy=fifo` is honoured and reported.
+//!
+//! Needs `make os` (kernel, user programs, target/release/mkfs).
+mod common;
+
+use rvsim::hart::NoTrace;
+use rvsim::machine::{Machine, MachineConfig, Outcome};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn built(rel: &str) -> PathBuf {
+    let p = common::root().join(rel);
+    assert!(p.exists(), "{} is missing: run `make os`", p.display());
+    p
+}
+
+/// A file-system image with `progs` in /bin and `script` as /etc/autorun, plus an empty
+/// 64 MiB swap image; returns (dir, fs image, swap image).
+fn images(tag: &str, progs: &[&str], script: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("rvsim-swap-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let auto = dir.join("autorun");
+    std::fs::write(&auto, script).expect("script");
+    let img = dir.join("fs.img");
+    let g = common::guest_dir();
+    let mut cmd = Command::new(built("target/release/mkfs"));
+    cmd.arg(&img);
+    for p in ["init", "sh"].iter().chain(progs) {
+        let elf = g.join(p);
+        assert!(elf.exists(), "{} is missing: run `make os`", elf.display());
+        cmd.arg(format!("/bin/{p}={}", elf.display()));
+    }
+    cmd.arg(format!("/etc/autorun={}", auto.display()));
+    assert!(cmd.status().expect("run mkfs").success());
+    let swap = dir.join("swap.img");
+    std::fs::File::create(&swap).and_then(|f| f.set_len(64 << 20)).expect("swap image");
+    (dir, img, swap)
+}
+
+/// Boots with `ram` bytes, `drives` and `bootargs`; returns the outcome and the console.
+fn boot(ram: u64, drives: &[&Path], bootargs: Option<&str>) -> (Outcome, String) {
+    let mut m = Machine::new(MachineConfig { ram_size: ram, ..MachineConfig::default() });
+    m.boot.bootargs = bootargs.map(String::from);
+    m.bus.dev.uart.echo = false;
+    let k = std::fs::read(built("target/riscv64gc-unknown-none-elf/release/kernel")).expect("read kernel");
+    m.load_elf(&k).expect("load kernel");
+    for d in drives {
+        m.attach_drive(d, false).expect("attach disk");
+    }
+    let outcome = m.run(Some(20_000_000_000), &mut NoTrace);
+    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).replace('\r', "");
+    let shown: Vec<&str> = console.lines().filter(|l| !l.starts_with("memhog: ") || !l.ends_with(" MiB")).collect();
+    println!("{}", shown.join("\n"));
+    assert!(!console.contains("kernel panic"), "{console}");
+    (outcome, console)
+}
+
+/// The number after `key` in the last line starting with `prefix`.
+fn num_after(console: &str, prefix: &str, key: &str) -> u64 {
+    let line = console.lines().rev().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no line {prefix:?}"));
+    let rest = &line[line.find(key).unwrap_or_else(|| panic!("no {key:?} in {line:?}")) + key.len()..];
+    let digits: String = rest.trim_start().chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().unwrap_or_else(|_| panic!("no number after {key:?} in {line:?}"))
+}
+
+#[test]
+fn swaptest_has_no_mismatches_and_memhog_is_oom_killed() {
+    let (dir, img, swap) =
+        images("run", &["swaptest", "memhog", "vmstat", "echo"], "swaptest\nmemhog\nvmstat\necho after-oom\n");
+    let t = std::time::Instant::now();
+    let (out, c) = boot(32 << 20, &[&img, &swap], None);
+    println!("run time {:?}", t.elapsed());
+    assert_eq!(out, Outcome::Exit(0), "{c}");
+    assert!(c.contains("swap: 16384 slots (65536 KiB) on virtio disk 1"), "{c}");
+    assert!(c.contains("vm: replacement policy clock"), "{c}");
+    // Every pass checked every page.
+    let passes: Vec<&str> = c.lines().filter(|l| l.starts_with("swaptest: ") && l.contains(" checked ")).collect();
+    assert_eq!(passes.len(), 5, "{c}");
+    for p in &passes {
+        assert!(p.ends_with(": 0 mismatches"), "{p}");
+    }
+    assert!(c.contains("swaptest: 0 mismatches"), "{c}");
+    // The test really swapped: it used more memory than there was.
+    let head =
+        c.lines().find(|l| l.starts_with("swaptest: ") && l.contains(" free frames and ")).expect("swaptest header");
+    let pages = num_after(head, "swaptest: ", "swaptest:");
+    let free = num_after(head, "swaptest: ", "with");
+    assert!(pages > free, "swaptest used {pages} pages with {free} free");
+    let outs = num_after(&c, "swaptest: end", "swap-outs");
+    let ins = num_after(&c, "swaptest: end", "swap-ins");
+    assert!(outs > pages && ins > free, "swap-outs {outs}, swap-ins {ins}");
+    // memhog was the OOM victim, with the kernel's message, and the shell went on.
+    assert!(c.contains("oom: out of memory"), "{c}");
+    let line = c.lines().find(|l| l.starts_with("oom: ")).expect("oom line");
+    let victim = num_after(line, "oom: ", "killing pid");
+    let hog = num_after(&c, "memhog: pid", "memhog: pid");
+    assert_eq!(victim, hog, "{line}");
+    assert!(!c.contains("touched all"), "{c}");
+    assert!(c.contains("after-oom"), "{c}");
+    assert!(num_after(&c, "swap: ", "oom-kills") >= 1, "{c}");
+    // All slots come back when the processes are gone (vmstat's line).
+    assert_eq!(num_after(&c, "swap: ", "swap:"), 0, "slots still used after exit: {c}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn no_second_disk_means_no_swap_and_policy_is_selectable() {
+    let (dir, img, _) = images("nos", &["vmstat"], "vmstat\n");
+    let (out, c) = boot(64 << 20, &[&img], Some("vm.policy=fifo"));
+    assert_eq!(out, Outcome::Exit(0), "{c}");
+    assert!(c.contains("swap: no swap device (no virtio disk 1)"), "{c}");
+    assert!(c.contains("vm: replacement policy fifo"), "{c}");
+    assert!(c.contains("swap: 0 of 0 slots used"), "{c}");
+    assert!(c.contains("policy fifo"), "{c}");
+    let _ = std::fs::remove_dir_all(dir);
+}
