@@ -8,7 +8,8 @@
 //! same configuration give identical numbers (rvsim's time is its instruction count). The
 //! thrashing side runs `thrashdemo 2` and checks both children reported and the summary
 //! adds up. Once swap is in the kernel, a walker larger than RAM must complete with major
-//! faults (swap-ins); before that it ends in an OOM kill, which the test reports.
+//! faults (swap-ins), and so must two walkers that only together exceed RAM; before
+//! swap they end in an OOM kill, which the tests accept.
 //!
 //! Needs `make os` (kernel, user programs, mkfs).
 mod common;
@@ -83,5 +84,26 @@ fn walker_larger_than_ram() {
         }
         // Without swap: the kernel kills it for want of memory.
         None => assert!(p.status.starts_with("oom"), "{p:?}"),
+    }
+}
+
+#[test]
+fn processes_larger_than_ram_together() {
+    // 2 x 1000 pages in about 1500 free frames: each fits, both together do not.
+    let env = env();
+    let w = ThrashWorkload { pages: 1000, rounds: 3, pattern: "seq".into(), swap_mib: 32, max_cycles: 8_000_000_000 };
+    let p = thrash_point(&env, 12, "clock", 2, &w).expect("run");
+    println!("{p:?}");
+    assert!(p.free_frames < 2000, "{p:?}");
+    match &p.summary {
+        // With swap: both finish with intact pages, having read pages back.
+        Some(s) if s.failed == 0 => {
+            assert_eq!(p.status, "ok", "{p:?}");
+            assert_eq!(s.refs, 6000);
+            assert!(p.major() > 0, "{p:?}");
+            assert!(p.walks.iter().all(|w| w.policy == "clock"), "{p:?}");
+        }
+        // Without swap: at least one is killed for want of memory.
+        _ => assert!(p.status.contains("oom"), "{p:?}"),
     }
 }

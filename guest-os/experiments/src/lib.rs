@@ -282,7 +282,7 @@ pub fn fault_curve(env: &Env, rams: &[u64], policies: &[&str], w: &Workload) -> 
         for &r in rams {
             let pt = fault_point(env, r, p, w)?;
             eprintln!(
-                "faults: {p:<6} {r:>3} MiB ({} frames free): {} major/1000 refs [{}]",
+                "faults: {p:<6} {r:>3} MiB ({} frames free): {:.1} major/1000 refs [{}]",
                 pt.free_frames,
                 pt.major_per_kref(),
                 pt.status
@@ -464,9 +464,11 @@ pub fn plot_faults(points: &[FaultPoint], title: &str, path: &Path) -> PlotResul
         let color = Palette99::pick(i).to_rgba();
         let pts: Vec<(u64, f64)> =
             done.iter().filter(|p| p.policy == *pol).map(|p| (p.free_frames, p.major_per_kref())).collect();
+        let missing = points.iter().filter(|p| p.policy == *pol && p.walk.is_none()).count();
+        let label = if missing > 0 { format!("{pol} ({missing} runs did not finish)") } else { pol.to_string() };
         chart
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
-            .label(*pol)
+            .label(label)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
         chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
     }

@@ -3,12 +3,12 @@
 //!
 //! ```text
 //! rvsim-experiment [faults|thrash|all] [--out DIR] [--ram 24,32,...] [--policies clock,fifo,...]
-//!     [--pages N] [--pattern seq|random|hot] [--rounds R]
-//!     [--thrash-ram MIB] [--thrash-policy P] [--max-k K] [--thrash-pages N] [--thrash-rounds R]
+//!     [--pages N] [--patterns hot,seq,random] [--rounds R]
+//!     [--thrash-ram MIB] [--thrash-policies clock,fifo] [--max-k K] [--thrash-pages N] [--thrash-rounds R]
 //!     [--swap MIB] [--max-cycles N]
 //! ```
 //!
-//! Writes `DIR/vm-faults-vs-frames.{csv,svg}` and `DIR/thrashing.{csv,svg}` (default DIR
+//! Writes `DIR/vm-faults-vs-frames-PATTERN.{csv,svg}` and `DIR/thrashing.{csv,svg}` (default DIR
 //! `docs/plots`). Needs `make os` (kernel, user programs, mkfs). `make experiments` runs it
 //! with the defaults.
 use std::path::PathBuf;
@@ -21,10 +21,10 @@ struct Opts {
     ram: Vec<u64>,
     policies: Vec<String>,
     pages: u64,
-    pattern: String,
+    patterns: Vec<String>,
     rounds: u64,
     thrash_ram: u64,
-    thrash_policy: String,
+    thrash_policies: Vec<String>,
     max_k: u64,
     thrash_pages: u64,
     thrash_rounds: u64,
@@ -40,18 +40,18 @@ fn parse() -> Result<Opts, String> {
     let mut o = Opts {
         what: "all".into(),
         out: PathBuf::from("docs/plots"),
-        ram: vec![24, 28, 32, 40, 48, 64],
+        ram: vec![12, 14, 16, 18, 20, 22, 24, 28],
         policies: ["clock", "fifo", "aging", "random"].map(String::from).to_vec(),
-        pages: 6144,
-        pattern: "hot".into(),
-        rounds: 4,
-        thrash_ram: 32,
-        thrash_policy: "clock".into(),
-        max_k: 6,
-        thrash_pages: 1536,
-        thrash_rounds: 4,
+        pages: 4096,
+        patterns: ["hot", "seq", "random"].map(String::from).to_vec(),
+        rounds: 8,
+        thrash_ram: 16,
+        thrash_policies: ["clock", "fifo"].map(String::from).to_vec(),
+        max_k: 8,
+        thrash_pages: 512,
+        thrash_rounds: 16,
         swap: 128,
-        max_cycles: 40_000_000_000,
+        max_cycles: 3_000_000_000,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -63,10 +63,12 @@ fn parse() -> Result<Opts, String> {
             "--ram" => o.ram = list(&val()?)?,
             "--policies" => o.policies = val()?.split(',').map(String::from).collect(),
             "--pages" => o.pages = n(val()?)?,
-            "--pattern" => o.pattern = val()?,
+            "--patterns" | "--pattern" => o.patterns = val()?.split(',').map(String::from).collect(),
             "--rounds" => o.rounds = n(val()?)?,
             "--thrash-ram" => o.thrash_ram = n(val()?)?,
-            "--thrash-policy" => o.thrash_policy = val()?,
+            "--thrash-policies" | "--thrash-policy" => {
+                o.thrash_policies = val()?.split(',').map(String::from).collect()
+            }
             "--max-k" => o.max_k = n(val()?)?,
             "--thrash-pages" => o.thrash_pages = n(val()?)?,
             "--thrash-rounds" => o.thrash_rounds = n(val()?)?,
@@ -74,8 +76,8 @@ fn parse() -> Result<Opts, String> {
             "--max-cycles" => o.max_cycles = n(val()?)?,
             "-h" | "--help" => {
                 return Err("usage: rvsim-experiment [faults|thrash|all] [--out DIR] [--ram 24,32,..] \
-                     [--policies clock,fifo,aging,random] [--pages N] [--pattern seq|random|hot] [--rounds R] \
-                     [--thrash-ram MIB] [--thrash-policy P] [--max-k K] [--thrash-pages N] [--thrash-rounds R] \
+                     [--policies clock,fifo,aging,random] [--pages N] [--patterns hot,seq,random] [--rounds R] \
+                     [--thrash-ram MIB] [--thrash-policies clock,fifo] [--max-k K] [--thrash-pages N] [--thrash-rounds R] \
                      [--swap MIB] [--max-cycles N]"
                     .into())
             }
@@ -95,25 +97,24 @@ fn run(o: &Opts) -> Result<(), String> {
     let root = std::env::current_dir().map_err(|e| e.to_string())?;
     let env = Env::locate(&root)?;
     std::fs::create_dir_all(&o.out).map_err(|e| format!("{}: {e}", o.out.display()))?;
-    if o.what != "thrash" {
+    for pattern in o.patterns.iter().filter(|_| o.what != "thrash") {
         let w = Workload {
             pages: o.pages,
-            pattern: o.pattern.clone(),
+            pattern: pattern.clone(),
             rounds: o.rounds,
             swap_mib: o.swap,
             max_cycles: o.max_cycles,
         };
         let pols: Vec<&str> = o.policies.iter().map(String::as_str).collect();
         let pts = fault_curve(&env, &o.ram, &pols, &w)?;
-        write(o.out.join("vm-faults-vs-frames.csv"), &fault_csv(&pts))?;
+        write(o.out.join(format!("vm-faults-vs-frames-{pattern}.csv")), &fault_csv(&pts))?;
         let title = format!(
-            "guest OS on rvsim: wswalk {} pages ({} MiB), {}, {} refs/page",
+            "guest OS on rvsim: wswalk {} pages ({} MiB), {pattern}, {} refs/page",
             o.pages,
             o.pages * 4 / 1024,
-            o.pattern,
             o.rounds
         );
-        let svg = o.out.join("vm-faults-vs-frames.svg");
+        let svg = o.out.join(format!("vm-faults-vs-frames-{pattern}.svg"));
         plot_faults(&pts, &title, &svg).map_err(|e| format!("{}: {e}", svg.display()))?;
         eprintln!("wrote {}", svg.display());
     }
@@ -125,14 +126,17 @@ fn run(o: &Opts) -> Result<(), String> {
             swap_mib: o.swap,
             max_cycles: o.max_cycles,
         };
-        let pts = thrash_curve(&env, o.thrash_ram, &o.thrash_policy, o.max_k, &w)?;
+        let mut pts = Vec::new();
+        for p in &o.thrash_policies {
+            pts.extend(thrash_curve(&env, o.thrash_ram, p, o.max_k, &w)?);
+        }
         write(o.out.join("thrashing.csv"), &thrash_csv(&pts))?;
         let title = format!(
-            "thrashdemo: K x {} pages ({} MiB each), {} MiB RAM, {}",
+            "thrashdemo: K x {} pages ({} MiB each), {} refs/page, {} MiB RAM",
             o.thrash_pages,
             o.thrash_pages * 4 / 1024,
-            o.thrash_ram,
-            o.thrash_policy
+            o.thrash_rounds,
+            o.thrash_ram
         );
         let svg = o.out.join("thrashing.svg");
         plot_thrash(&pts, &title, &svg).map_err(|e| format!("{}: {e}", svg.display()))?;
