@@ -207,22 +207,70 @@ fn check<const N: usize>(page: PageId) -> Result<usize, ReplaceError> {
     }
 }
 
+/// Which page ids a policy tracks, and how many: the bookkeeping every array-based
+/// policy shares.
+#[derive(Clone, Debug)]
+struct Resident<const N: usize> {
+    present: [bool; N],
+    len: usize,
+}
+
+impl<const N: usize> Resident<N> {
+    const fn new() -> Self {
+        Self { present: [false; N], len: 0 }
+    }
+
+    /// Starts tracking `page`; its index.
+    fn add(&mut self, page: PageId) -> Result<usize, ReplaceError> {
+        let i = check::<N>(page)?;
+        if self.present[i] {
+            return Err(ReplaceError::AlreadyPresent);
+        }
+        self.present[i] = true;
+        self.len += 1;
+        Ok(i)
+    }
+
+    /// The index of a tracked `page`.
+    fn index(&self, page: PageId) -> Result<usize, ReplaceError> {
+        let i = check::<N>(page)?;
+        if self.present[i] {
+            Ok(i)
+        } else {
+            Err(ReplaceError::NotPresent)
+        }
+    }
+
+    /// Stops tracking index `i` (which must be tracked).
+    fn drop_index(&mut self, i: usize) {
+        self.present[i] = false;
+        self.len -= 1;
+    }
+
+    fn has(&self, i: usize) -> bool {
+        self.present[i]
+    }
+
+    fn contains(&self, page: PageId) -> bool {
+        page.idx() < N && self.present[page.idx()]
+    }
+}
+
 /// First-in, first-out: a queue in load order (an intrusive doubly linked list over the
 /// page ids, so `remove` is O(1)).
 #[derive(Clone, Debug)]
 pub struct Fifo<const N: usize> {
     next: [u32; N],
     prev: [u32; N],
-    present: [bool; N],
+    set: Resident<N>,
     head: u32,
     tail: u32,
-    len: usize,
 }
 
 impl<const N: usize> Fifo<N> {
     /// An empty queue.
     pub const fn new() -> Self {
-        Self { next: [NIL; N], prev: [NIL; N], present: [false; N], head: NIL, tail: NIL, len: 0 }
+        Self { next: [NIL; N], prev: [NIL; N], set: Resident::new(), head: NIL, tail: NIL }
     }
 
     fn unlink(&mut self, i: usize) {
@@ -237,8 +285,7 @@ impl<const N: usize> Fifo<N> {
         } else {
             self.prev[n as usize] = p;
         }
-        self.present[i] = false;
-        self.len -= 1;
+        self.set.drop_index(i);
     }
 }
 
@@ -254,11 +301,7 @@ impl<const N: usize> Policy for Fifo<N> {
     }
 
     fn insert(&mut self, page: PageId) -> Result<(), ReplaceError> {
-        let i = check::<N>(page)?;
-        if self.present[i] {
-            return Err(ReplaceError::AlreadyPresent);
-        }
-        self.present[i] = true;
+        let i = self.set.add(page)?;
         self.prev[i] = self.tail;
         self.next[i] = NIL;
         if self.tail == NIL {
@@ -267,15 +310,11 @@ impl<const N: usize> Policy for Fifo<N> {
             self.next[self.tail as usize] = page.0;
         }
         self.tail = page.0;
-        self.len += 1;
         Ok(())
     }
 
     fn remove(&mut self, page: PageId) -> Result<(), ReplaceError> {
-        let i = check::<N>(page)?;
-        if !self.present[i] {
-            return Err(ReplaceError::NotPresent);
-        }
+        let i = self.set.index(page)?;
         self.unlink(i);
         Ok(())
     }
@@ -299,11 +338,11 @@ impl<const N: usize> Policy for Fifo<N> {
     }
 
     fn len(&self) -> usize {
-        self.len
+        self.set.len
     }
 
     fn contains(&self, page: PageId) -> bool {
-        page.idx() < N && self.present[page.idx()]
+        self.set.contains(page)
     }
 
     fn capacity(&self) -> usize {
@@ -316,17 +355,16 @@ impl<const N: usize> Policy for Fifo<N> {
 /// once; the first page found without it is the victim.
 #[derive(Clone, Debug)]
 pub struct Clock<const N: usize> {
-    present: [bool; N],
+    set: Resident<N>,
     /// Software reference bit, set by `touch` (the hardware bit is read via `accessed`).
     soft: [bool; N],
     hand: usize,
-    len: usize,
 }
 
 impl<const N: usize> Clock<N> {
     /// An empty clock, hand at 0.
     pub const fn new() -> Self {
-        Self { present: [false; N], soft: [false; N], hand: 0, len: 0 }
+        Self { set: Resident::new(), soft: [false; N], hand: 0 }
     }
 
     /// Where the hand points (the next page examined).
@@ -347,23 +385,14 @@ impl<const N: usize> Policy for Clock<N> {
     }
 
     fn insert(&mut self, page: PageId) -> Result<(), ReplaceError> {
-        let i = check::<N>(page)?;
-        if self.present[i] {
-            return Err(ReplaceError::AlreadyPresent);
-        }
-        self.present[i] = true;
+        let i = self.set.add(page)?;
         self.soft[i] = false;
-        self.len += 1;
         Ok(())
     }
 
     fn remove(&mut self, page: PageId) -> Result<(), ReplaceError> {
-        let i = check::<N>(page)?;
-        if !self.present[i] {
-            return Err(ReplaceError::NotPresent);
-        }
-        self.present[i] = false;
-        self.len -= 1;
+        let i = self.set.index(page)?;
+        self.set.drop_index(i);
         Ok(())
     }
 
@@ -378,7 +407,7 @@ impl<const N: usize> Policy for Clock<N> {
         accessed: &mut dyn FnMut(PageId) -> bool,
         eligible: &mut dyn FnMut(PageId) -> bool,
     ) -> Option<PageId> {
-        if self.len == 0 || N == 0 {
+        if self.set.len == 0 || N == 0 {
             return None;
         }
         // Two full turns suffice: the first clears every eligible page's bit, so the second
@@ -388,7 +417,7 @@ impl<const N: usize> Policy for Clock<N> {
         for _ in 0..2 * N {
             let i = self.hand;
             self.hand = (self.hand + 1) % N;
-            if !self.present[i] || !eligible(PageId(i as u32)) {
+            if !self.set.has(i) || !eligible(PageId(i as u32)) {
                 continue;
             }
             fallback.get_or_insert(i);
@@ -396,24 +425,22 @@ impl<const N: usize> Policy for Clock<N> {
             let hw = accessed(PageId(i as u32));
             let referenced = hw | core::mem::take(&mut self.soft[i]);
             if !referenced {
-                self.present[i] = false;
-                self.len -= 1;
+                self.set.drop_index(i);
                 return Some(PageId(i as u32));
             }
         }
         let i = fallback?;
-        self.present[i] = false;
-        self.len -= 1;
+        self.set.drop_index(i);
         self.hand = (i + 1) % N;
         Some(PageId(i as u32))
     }
 
     fn len(&self) -> usize {
-        self.len
+        self.set.len
     }
 
     fn contains(&self, page: PageId) -> bool {
-        page.idx() < N && self.present[page.idx()]
+        self.set.contains(page)
     }
 
     fn capacity(&self) -> usize {
@@ -430,16 +457,15 @@ impl<const N: usize> Policy for Clock<N> {
 /// in turn rather than always the lowest id.
 #[derive(Clone, Debug)]
 pub struct Aging<const N: usize> {
-    present: [bool; N],
+    set: Resident<N>,
     age: [u8; N],
     cursor: usize,
-    len: usize,
 }
 
 impl<const N: usize> Aging<N> {
     /// An empty set.
     pub const fn new() -> Self {
-        Self { present: [false; N], age: [0; N], cursor: 0, len: 0 }
+        Self { set: Resident::new(), age: [0; N], cursor: 0 }
     }
 
     /// The history byte of a tracked page (`None` if untracked).
@@ -460,23 +486,14 @@ impl<const N: usize> Policy for Aging<N> {
     }
 
     fn insert(&mut self, page: PageId) -> Result<(), ReplaceError> {
-        let i = check::<N>(page)?;
-        if self.present[i] {
-            return Err(ReplaceError::AlreadyPresent);
-        }
-        self.present[i] = true;
+        let i = self.set.add(page)?;
         self.age[i] = 0x80;
-        self.len += 1;
         Ok(())
     }
 
     fn remove(&mut self, page: PageId) -> Result<(), ReplaceError> {
-        let i = check::<N>(page)?;
-        if !self.present[i] {
-            return Err(ReplaceError::NotPresent);
-        }
-        self.present[i] = false;
-        self.len -= 1;
+        let i = self.set.index(page)?;
+        self.set.drop_index(i);
         Ok(())
     }
 
@@ -488,7 +505,7 @@ impl<const N: usize> Policy for Aging<N> {
 
     fn tick(&mut self, accessed: &mut dyn FnMut(PageId) -> bool) {
         for i in 0..N {
-            if self.present[i] {
+            if self.set.has(i) {
                 let a = accessed(PageId(i as u32)) as u8;
                 self.age[i] = (self.age[i] >> 1) | (a << 7);
             }
@@ -503,7 +520,7 @@ impl<const N: usize> Policy for Aging<N> {
         let mut best: Option<(u8, usize)> = None;
         for k in 0..N {
             let i = (self.cursor + k) % N;
-            if !self.present[i] || !eligible(PageId(i as u32)) {
+            if !self.set.has(i) || !eligible(PageId(i as u32)) {
                 continue;
             }
             if accessed(PageId(i as u32)) {
@@ -514,18 +531,17 @@ impl<const N: usize> Policy for Aging<N> {
             }
         }
         let (_, i) = best?;
-        self.present[i] = false;
-        self.len -= 1;
+        self.set.drop_index(i);
         self.cursor = (i + 1) % N;
         Some(PageId(i as u32))
     }
 
     fn len(&self) -> usize {
-        self.len
+        self.set.len
     }
 
     fn contains(&self, page: PageId) -> bool {
-        page.idx() < N && self.present[page.idx()]
+        self.set.contains(page)
     }
 
     fn capacity(&self) -> usize {
