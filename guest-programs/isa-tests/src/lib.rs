@@ -124,50 +124,34 @@ _start:
 4:  j 4b
 
     .text
-    # M-mode trap entry (Privileged 3.1.7): swap to the handler stack, save x1..x31,
-    # call trap_m_rust(frame), restore, mret. frame.x[2] holds the interrupted sp.
+    # Trap entry (Privileged 3.1.7, 4.1.2): swap to the handler stack held in SCRATCH,
+    # save x1..x31, call HANDLER(frame), restore, return with RET. frame.x[2] holds the
+    # interrupted sp. Instantiated once for M-mode and once for S-mode.
+    .macro trap_entry name, scratch, handler, ret
     .p2align 8
-    .globl __trap_m
-__trap_m:
-    csrrw sp, mscratch, sp
+    .globl \name
+\name:
+    csrrw sp, \scratch, sp
     addi sp, sp, -256
     .irp n,1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     sd x\n, (\n*8)(sp)
     .endr
-    csrr t0, mscratch
+    csrr t0, \scratch
     sd t0, 16(sp)
     mv a0, sp
-    call trap_m_rust
+    call \handler
     ld t0, 16(sp)
-    csrw mscratch, t0
+    csrw \scratch, t0
     .irp n,1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     ld x\n, (\n*8)(sp)
     .endr
     addi sp, sp, 256
-    csrrw sp, mscratch, sp
-    mret
+    csrrw sp, \scratch, sp
+    \ret
+    .endm
 
-    # S-mode trap entry, the same with sscratch and sret.
-    .p2align 8
-    .globl __trap_s
-__trap_s:
-    csrrw sp, sscratch, sp
-    addi sp, sp, -256
-    .irp n,1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    sd x\n, (\n*8)(sp)
-    .endr
-    csrr t0, sscratch
-    sd t0, 16(sp)
-    mv a0, sp
-    call trap_s_rust
-    ld t0, 16(sp)
-    csrw sscratch, t0
-    .irp n,1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    ld x\n, (\n*8)(sp)
-    .endr
-    addi sp, sp, 256
-    csrrw sp, sscratch, sp
-    sret
+    trap_entry __trap_m, mscratch, trap_m_rust, mret
+    trap_entry __trap_s, sscratch, trap_s_rust, sret
 
     # Vectored M-mode table (Privileged 3.1.7): entry k records k in VECTOR_HIT and
     # continues at the common handler.
