@@ -1,8 +1,9 @@
 //! Pipes: a 512-byte ring buffer between a read end and a write end. Readers block while
 //! it is empty and a writer exists; writers block while it is full and a reader exists;
-//! writing with no reader left is EPIPE.
+//! writing with no reader left is EPIPE. Blocking is `proc::block_on`: the system call
+//! returns, sleeps without its task lock, and runs again.
 
-use crate::proc;
+use crate::proc::{self, Wait};
 use abi::errno::*;
 use spin::Mutex;
 
@@ -51,58 +52,58 @@ impl Pipe {
         proc::wakeup(self.chan());
     }
 
-    /// Reads up to `out.len()` bytes, blocking while empty; 0 = end of file.
+    /// Reads up to `out.len()` bytes; 0 = end of file. While it is empty and a writer
+    /// exists the call blocks: `Err(ERESTART)` registered on this pipe's channel
+    /// (`proc::block_on`), and the system call runs again after a wakeup.
     pub fn read(&self, out: &mut [u8]) -> Result<usize, isize> {
-        loop {
-            {
-                let mut p = self.inner.lock();
-                if p.nwrite > p.nread {
-                    let mut n = 0;
-                    while n < out.len() && p.nread < p.nwrite {
-                        out[n] = p.buf[p.nread % PIPE_SIZE];
-                        p.nread += 1;
-                        n += 1;
-                    }
-                    drop(p);
-                    proc::wakeup(self.chan());
-                    return Ok(n);
+        {
+            let mut p = self.inner.lock();
+            if p.nwrite > p.nread {
+                let mut n = 0;
+                while n < out.len() && p.nread < p.nwrite {
+                    out[n] = p.buf[p.nread % PIPE_SIZE];
+                    p.nread += 1;
+                    n += 1;
                 }
-                if p.writers == 0 {
-                    return Ok(0);
-                }
+                drop(p);
+                proc::wakeup(self.chan());
+                return Ok(n);
             }
-            if proc::killed() {
-                return Err(EINTR);
+            if p.writers == 0 {
+                return Ok(0);
             }
-            proc::sleep(self.chan());
         }
+        if proc::killed() {
+            return Err(EINTR);
+        }
+        Err(proc::block_on(Wait::Chan(self.chan()), 0))
     }
 
-    /// Writes all of `data`, blocking while full; EPIPE when no reader is left (with the
-    /// count so far if some bytes went in).
+    /// Writes all of `data`; EPIPE when no reader is left (with the count so far if some
+    /// bytes went in). While it is full the call blocks: `Err(ERESTART)` with the bytes
+    /// written so far recorded in the block (`proc::block_on`), and the system call
+    /// continues with the rest after a wakeup.
     pub fn write(&self, data: &[u8]) -> Result<usize, isize> {
         let mut done = 0;
-        while done < data.len() {
-            {
-                let mut p = self.inner.lock();
-                if p.readers == 0 {
-                    return if done > 0 { Ok(done) } else { Err(EPIPE) };
-                }
-                while done < data.len() && p.nwrite - p.nread < PIPE_SIZE {
-                    let i = p.nwrite % PIPE_SIZE;
-                    p.buf[i] = data[done];
-                    p.nwrite += 1;
-                    done += 1;
-                }
+        {
+            let mut p = self.inner.lock();
+            if p.readers == 0 {
+                return Err(EPIPE);
             }
-            proc::wakeup(self.chan());
-            if done < data.len() {
-                if proc::killed() {
-                    return Err(EINTR);
-                }
-                proc::sleep(self.chan());
+            while done < data.len() && p.nwrite - p.nread < PIPE_SIZE {
+                let i = p.nwrite % PIPE_SIZE;
+                p.buf[i] = data[done];
+                p.nwrite += 1;
+                done += 1;
             }
         }
-        Ok(done)
+        proc::wakeup(self.chan());
+        if done == data.len() {
+            return Ok(done);
+        }
+        if proc::killed() {
+            return if done > 0 { Ok(done) } else { Err(EINTR) };
+        }
+        Err(proc::block_on(Wait::Chan(self.chan()), done))
     }
 }

@@ -4,9 +4,12 @@
 //!
 //! Each process is a table slot (which is also its `arch` slot: kernel stack, trap frame,
 //! context, FP area) plus a [`Task`]: its address space, descriptors and cwd. The task is
-//! locked by the process's own kernel thread for the duration of a trap; nobody else
-//! locks it, so sleeping with it held is fine. Everything other processes look at (state,
-//! parent, exit status, kill flag) is in the table.
+//! locked by the process's own kernel thread while it handles a trap, and by the page
+//! evictor (`mm/evict.rs`) when it takes pages of a process that is not running. So a
+//! system call never sleeps with the task locked: it returns `Err(block_on(..))`, and
+//! `syscall::syscall` sleeps without the lock and runs the call again ([`Wait`]).
+//! Everything other processes look at (state, parent, exit status, kill flag) is in the
+//! table.
 //!
 //! Process states: Unused -> Runnable <-> Running -> (Sleeping -> Runnable) -> Zombie ->
 //! Unused (reaped by wait4).
@@ -104,6 +107,52 @@ static TABLE: Mutex<Table> = Mutex::new(Table {
 const WAIT_CHAN: usize = 0x1000_0000;
 /// Sleep channel for timed sleeps.
 const TIMER_CHAN: usize = 2;
+
+/// What a blocked system call waits for (see [`block_on`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// A [`wakeup`] of this channel; then the call runs again.
+    Chan(usize),
+    /// mtime reaching this deadline; then the call has completed (nanosleep).
+    Until(u64),
+}
+
+/// A blocked system call: what it waits for and how many bytes it already transferred
+/// (a write to a full pipe continues where it stopped).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Blocked {
+    pub wait: Wait,
+    pub done: usize,
+}
+
+/// Kernel-internal "sleep and restart" error (never returned to user space; Linux calls
+/// its equivalent ERESTARTSYS).
+pub const ERESTART: isize = 512;
+
+/// The block the current system call registered (one hart, non-preemptive kernel: one
+/// system call is in progress at a time).
+static BLOCKED: Mutex<Option<Blocked>> = Mutex::new(None);
+
+/// Registers that the current system call must wait for `wait` after transferring
+/// `done` bytes; returns [`ERESTART`] for it to return as its error.
+pub fn block_on(wait: Wait, done: usize) -> isize {
+    *BLOCKED.lock() = Some(Blocked { wait, done });
+    ERESTART
+}
+
+/// Adds `n` bytes transferred before the call reached the block registered by
+/// [`block_on`] (a write's earlier chunks); returns [`ERESTART`].
+pub fn block_after(n: usize) -> isize {
+    if let Some(b) = BLOCKED.lock().as_mut() {
+        b.done += n;
+    }
+    ERESTART
+}
+
+/// Takes the block registered by [`block_on`].
+pub fn take_block() -> Option<Blocked> {
+    BLOCKED.lock().take()
+}
 
 /// Records the kernel's satp (installed while no process runs).
 pub fn init(kernel_satp: u64) {
@@ -279,19 +328,20 @@ pub fn yield_now() {
     sched(slot);
 }
 
-/// Sleeps on `chan` until a [`wakeup`] of it (or a kill).
-pub fn sleep(chan: usize) {
+/// Sleeps on `chan` until a [`wakeup`] of it (or a kill): false if killed.
+pub fn sleep(chan: usize) -> bool {
     let slot = {
         let mut t = TABLE.lock();
         let i = t.current.expect("no current process");
         if t.procs[i].killed.is_some() {
-            return;
+            return false;
         }
         t.procs[i].state = State::Sleeping;
         t.procs[i].chan = chan;
         i
     };
     sched(slot);
+    !killed()
 }
 
 /// Sleeps until mtime reaches `deadline` (or a kill): false if killed.
@@ -457,7 +507,8 @@ pub fn exit(status: i32) -> ! {
 
 /// wait4: waits for a child (`pid` = -1 any, > 0 that one) to exit; returns (pid,
 /// status), or (0, 0) with WNOHANG when none has exited yet. Errors: ECHILD, EINTR,
-/// EINVAL (pid 0 / < -1 process groups are not supported).
+/// EINVAL (pid 0 / < -1 process groups are not supported); [`ERESTART`] to wait
+/// (`syscall` sleeps on the parent's wait channel and calls again).
 pub fn wait(pid: i32, options: usize) -> Result<(i32, i32), isize> {
     if pid == 0 || pid < -1 {
         return Err(EINVAL);
@@ -466,33 +517,31 @@ pub fn wait(pid: i32, options: usize) -> Result<(i32, i32), isize> {
         return Err(EINVAL);
     }
     let me = current_pid();
-    loop {
-        {
-            let mut t = TABLE.lock();
-            let mut have = false;
-            for p in t.procs.iter_mut() {
-                if p.state == State::Unused || p.ppid != me || (pid > 0 && p.pid != pid) {
-                    continue;
-                }
-                have = true;
-                if p.state == State::Zombie {
-                    let r = (p.pid, p.xstatus);
-                    *p = EMPTY;
-                    return Ok(r);
-                }
+    {
+        let mut t = TABLE.lock();
+        let mut have = false;
+        for p in t.procs.iter_mut() {
+            if p.state == State::Unused || p.ppid != me || (pid > 0 && p.pid != pid) {
+                continue;
             }
-            if !have {
-                return Err(ECHILD);
+            have = true;
+            if p.state == State::Zombie {
+                let r = (p.pid, p.xstatus);
+                *p = EMPTY;
+                return Ok(r);
             }
         }
-        if options & signal::WNOHANG != 0 {
-            return Ok((0, 0));
+        if !have {
+            return Err(ECHILD);
         }
-        if killed() {
-            return Err(EINTR);
-        }
-        sleep(WAIT_CHAN + me as usize);
     }
+    if options & signal::WNOHANG != 0 {
+        return Ok((0, 0));
+    }
+    if killed() {
+        return Err(EINTR);
+    }
+    Err(block_on(Wait::Chan(WAIT_CHAN + me as usize), 0))
 }
 
 /// kill: marks process `pid` to die by `sig` (every signal is fatal here; 0 only checks

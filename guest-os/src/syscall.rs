@@ -43,16 +43,44 @@ pub fn syscall(tf: &mut TrapFrame) {
         tf.regs[reg::A0] = 0;
         return;
     }
-    let task = proc::current_task();
-    let r = {
-        let mut t = task.lock();
-        dispatch(n, a, &mut t, tf)
-    };
-    drop(task);
+    let r = run_blocking(n, a, tf);
     tf.regs[reg::A0] = match r {
         Ok(v) => v as u64,
         Err(e) => (-e) as u64,
     };
+}
+
+/// Runs system call `n` with the task locked; when it blocks (`Err(ERESTART)`, see
+/// `proc::block_on`) sleeps with the lock released, so that the evictor can take this
+/// process's pages while it waits, and runs it again. A write that blocked after some
+/// bytes continues with the rest. A kill ends the wait with EINTR (or the count so far).
+fn run_blocking(n: usize, mut a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
+    let task = proc::current_task();
+    let mut done = 0usize;
+    loop {
+        let r = {
+            let mut t = task.lock();
+            dispatch(n, a, &mut t, tf)
+        };
+        if r != Err(proc::ERESTART) {
+            return r.map(|v| v + done);
+        }
+        let Some(b) = proc::take_block() else { return Err(EINTR) };
+        if n == sys::WRITE {
+            done += b.done;
+            a[1] += b.done as u64;
+            a[2] -= b.done as u64;
+        }
+        let woke = match b.wait {
+            proc::Wait::Chan(c) => proc::sleep(c),
+            proc::Wait::Until(deadline) => {
+                return if proc::sleep_until(deadline) { Ok(0) } else { Err(EINTR) };
+            }
+        };
+        if !woke {
+            return if done > 0 { Ok(done) } else { Err(EINTR) };
+        }
+    }
 }
 
 fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResult {
@@ -189,11 +217,7 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
             }
             let ns = (sec as u64).saturating_mul(1_000_000_000).saturating_add(nsec as u64);
             let deadline = crate::time::now().saturating_add(crate::time::ns_to_ticks(ns));
-            if proc::sleep_until(deadline) {
-                Ok(0)
-            } else {
-                Err(EINTR)
-            }
+            Err(proc::block_on(proc::Wait::Until(deadline), 0))
         }
         sys::CLOCK_GETTIME => {
             if a[0] > 1 {
@@ -204,10 +228,6 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
             b[0..8].copy_from_slice(&((ns / 1_000_000_000) as i64).to_le_bytes());
             b[8..16].copy_from_slice(&((ns % 1_000_000_000) as i64).to_le_bytes());
             t.aspace.copy_out(a[1], &b)?;
-            Ok(0)
-        }
-        sys::SCHED_YIELD => {
-            proc::yield_now();
             Ok(0)
         }
         sys::UNAME => {
@@ -309,7 +329,7 @@ fn sys_read(t: &mut Task, fd: usize, buf: u64, n: usize) -> SysResult {
     }
     let mut k = [0u8; 1024];
     match &f.kind {
-        Kind::Console => loop {
+        Kind::Console => {
             let m = n.min(k.len());
             if let Some(got) = console::take_input(&mut k[..m]) {
                 t.aspace.copy_out(buf, &k[..got])?;
@@ -318,8 +338,8 @@ fn sys_read(t: &mut Task, fd: usize, buf: u64, n: usize) -> SysResult {
             if proc::killed() {
                 return Err(EINTR);
             }
-            proc::sleep(console::CHAN);
-        },
+            Err(proc::block_on(proc::Wait::Chan(console::CHAN), 0))
+        }
         Kind::PipeRead(p) => {
             let m = n.min(k.len());
             let got = p.read(&mut k[..m])?;
@@ -373,6 +393,7 @@ fn sys_write(t: &mut Task, fd: usize, buf: u64, n: usize) -> SysResult {
             }
             Kind::PipeWrite(p) => match p.write(&k[..m]) {
                 Ok(w) => w,
+                Err(proc::ERESTART) => return Err(proc::block_after(done)),
                 Err(e) => return if done > 0 { Ok(done) } else { Err(e) },
             },
             Kind::PipeRead(_) => return Err(EBADF),
@@ -423,11 +444,33 @@ fn sys_rwv(t: &mut Task, fd: usize, iov: u64, cnt: usize, write: bool) -> SysRes
                     break;
                 }
             }
+            // Blocked: with nothing transferred the call sleeps and runs again; after a
+            // partial transfer it returns the short count (restarting would repeat it).
+            Err(proc::ERESTART) => {
+                let partial = cancel_block_if_partial(total);
+                if partial == 0 {
+                    return Err(proc::ERESTART);
+                }
+                total = partial;
+                break;
+            }
             Err(e) if total == 0 => return Err(e),
             Err(_) => break,
         }
     }
     Ok(total)
+}
+
+/// A readv/writev that blocked after `total` bytes of earlier iovecs (plus what the
+/// blocked one transferred): if anything was transferred, drops the block and returns
+/// the whole count; 0 leaves the block in place.
+fn cancel_block_if_partial(total: usize) -> usize {
+    let Some(b) = proc::take_block() else { return total };
+    if total + b.done == 0 {
+        proc::block_on(b.wait, 0);
+        return 0;
+    }
+    total + b.done
 }
 
 fn sys_openat(t: &mut Task, dirfd: isize, path_va: u64, flags: u32) -> SysResult {
