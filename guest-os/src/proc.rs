@@ -61,8 +61,16 @@ pub struct Proc {
     pub satp: u64,
     /// Has it used the FP unit (its FP state is saved/restored from then on)?
     pub fp_used: bool,
-    /// Resident pages (for ps).
+    /// Resident pages (for ps, the OOM killer and working-set limits of processes
+    /// that are not running).
     pub pages: u32,
+    /// Working-set limits in pages (`RVSIM_SETWS`, see `mm/wset.rs`): never trimmed
+    /// below `ws_min` by other processes; `ws_max` 0 = no explicit maximum.
+    pub ws_min: u64,
+    pub ws_max: u64,
+    /// Swapped out by the thrashing controller (`mm/thrash.rs`): not scheduled until
+    /// brought back (or killed).
+    pub suspended: bool,
 }
 
 const EMPTY: Proc = Proc {
@@ -78,6 +86,9 @@ const EMPTY: Proc = Proc {
     satp: 0,
     fp_used: false,
     pages: 0,
+    ws_min: 0,
+    ws_max: 0,
+    suspended: false,
 };
 
 struct Table {
@@ -269,6 +280,9 @@ pub fn spawn(
         satp,
         fp_used,
         pages,
+        ws_min: 0,
+        ws_max: 0,
+        suspended: false,
     };
     Ok(pid)
 }
@@ -290,7 +304,12 @@ pub fn scheduler() -> ! {
         let next = {
             let mut t = TABLE.lock();
             let start = t.next;
-            let found = (0..NPROC).map(|k| (start + k) % NPROC).find(|&i| t.procs[i].state == State::Runnable);
+            // A process the thrashing controller swapped out waits (unless killed: it
+            // must run to exit and free its memory).
+            let found = (0..NPROC).map(|k| (start + k) % NPROC).find(|&i| {
+                let p = &t.procs[i];
+                p.state == State::Runnable && (!p.suspended || p.killed.is_some())
+            });
             if let Some(i) = found {
                 t.procs[i].state = State::Running;
                 t.current = Some(i);
@@ -375,17 +394,57 @@ pub fn wakeup(chan: usize) {
     }
 }
 
-/// A timer tick: wakes timed sleepers that are due.
+/// A timer tick: wakes timed sleepers that are due, then lets the pager age pages and
+/// the thrashing controller decide (`mm/evict.rs`, `mm/thrash.rs`).
 pub fn tick() {
     let now = crate::time::now();
-    let mut t = TABLE.lock();
-    t.ticks += 1;
-    for p in t.procs.iter_mut() {
-        if p.state == State::Sleeping && p.chan == TIMER_CHAN && p.wake_at <= now {
-            p.state = State::Runnable;
-            p.wake_at = 0;
+    let ticks = {
+        let mut t = TABLE.lock();
+        t.ticks += 1;
+        for p in t.procs.iter_mut() {
+            if p.state == State::Sleeping && p.chan == TIMER_CHAN && p.wake_at <= now {
+                p.state = State::Runnable;
+                p.wake_at = 0;
+            }
         }
-    }
+        t.ticks
+    };
+    crate::mm::evict::tick(ticks);
+    crate::mm::thrash::tick(now);
+}
+
+/// Number of live processes (not zombies).
+pub fn live_count() -> usize {
+    TABLE.lock().procs.iter().filter(|p| p.state != State::Unused && p.state != State::Zombie).count()
+}
+
+fn with_live<R>(pid: i32, f: impl FnOnce(&mut Proc) -> R) -> Option<R> {
+    let mut t = TABLE.lock();
+    t.procs.iter_mut().find(|p| p.pid == pid && p.state != State::Unused && p.state != State::Zombie).map(f)
+}
+
+/// (ws_min, ws_max, resident pages) of live process `pid`.
+pub fn ws_of(pid: i32) -> Option<(u64, u64, u64)> {
+    with_live(pid, |p| (p.ws_min, p.ws_max, p.pages as u64))
+}
+
+/// Sets the working-set limits of live process `pid`; ESRCH if there is none.
+pub fn set_ws(pid: i32, min: u64, max: u64) -> Result<(), isize> {
+    with_live(pid, |p| {
+        p.ws_min = min;
+        p.ws_max = max;
+    })
+    .ok_or(ESRCH)
+}
+
+/// Records the resident page count of `pid` (after the evictor took its pages).
+pub fn set_pages(pid: i32, pages: usize) {
+    with_live(pid, |p| p.pages = pages as u32);
+}
+
+/// Marks `pid` swapped out (not scheduled) or back in; false if it is not alive.
+pub fn set_suspended(pid: i32, on: bool) -> bool {
+    with_live(pid, |p| p.suspended = on).is_some()
 }
 
 /// First schedule of a new process: straight to user mode.
@@ -448,19 +507,22 @@ pub fn fork(task: &mut Task, tf: &arch::trap::TrapFrame, child_tid: Option<u64>)
     cwd_path.try_reserve(task.cwd_path.len()).map_err(|_| ENOMEM)?;
     cwd_path.extend_from_slice(&task.cwd_path);
     let child = Task { aspace, files: task.files.clone(), cwd: task.cwd, cwd_path };
-    let (ppid, name, fp_used, slot) = {
+    let (ppid, name, fp_used, slot, ws) = {
         let t = TABLE.lock();
         let i = t.current.expect("no current process");
-        (t.procs[i].pid, t.procs[i].name, t.procs[i].fp_used, i)
+        (t.procs[i].pid, t.procs[i].name, t.procs[i].fp_used, i, (t.procs[i].ws_min, t.procs[i].ws_max))
     };
     // The child starts from the parent's FP registers as they are now.
     arch::trap::fp_save_if_dirty(slot);
     let parent_tf = *tf;
-    spawn(child, name, ppid, fp_used, |cslot, ctf| {
+    let pid = spawn(child, name, ppid, fp_used, |cslot, ctf| {
         *ctf = parent_tf;
         ctf.regs[arch::trap::reg::A0] = 0;
         arch::trap::fp_copy(slot, cslot);
-    })
+    })?;
+    // The child inherits the working-set limits, as it inherits resource limits.
+    let _ = set_ws(pid, ws.0, ws.1);
+    Ok(pid)
 }
 
 /// Ends the current process with wait status `status`; never returns. The caller must
@@ -496,7 +558,9 @@ pub fn exit(status: i32) -> ! {
     t.procs[slot].state = State::Zombie;
     t.procs[slot].xstatus = status;
     t.procs[slot].pages = 0;
+    t.procs[slot].suspended = false;
     drop(t);
+    crate::mm::thrash::forget(pid);
     wakeup(WAIT_CHAN + ppid as usize);
     if orphan_zombie {
         wakeup(WAIT_CHAN + 1);
@@ -584,6 +648,7 @@ pub fn list(out: &mut [abi::ProcInfo]) -> usize {
             pid: p.pid,
             ppid: p.ppid,
             state: match p.state {
+                _ if p.suspended && p.state != State::Zombie => 4,
                 State::Runnable | State::Unused => 0,
                 State::Running => 1,
                 State::Sleeping => 2,

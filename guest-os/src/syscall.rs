@@ -206,7 +206,9 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
         }
         sys::MPROTECT => crate::mm::mmap::mprotect(&mut t.aspace, a[0], a[1], a[2] as usize).map(|_| 0),
         sys::MSYNC => crate::mm::mmap::msync(&mut t.aspace, a[0], a[1], a[2] as usize).map(|_| 0),
-        sys::RVSIM_VMSTAT | sys::RVSIM_VMMAP | sys::RVSIM_MINCORE => crate::vmsys::dispatch(n, a, t),
+        sys::RVSIM_VMSTAT | sys::RVSIM_VMMAP | sys::RVSIM_MINCORE | sys::RVSIM_VMCTL | sys::RVSIM_SETWS => {
+            crate::vmsys::dispatch(n, a, t)
+        }
         sys::NANOSLEEP => {
             let mut b = [0u8; 16];
             t.aspace.copy_in(a[0], &mut b)?;

@@ -1,9 +1,11 @@
-//! The rvsim virtual-memory introspection calls (`RVSIM_VMSTAT`, `RVSIM_VMMAP`,
-//! `RVSIM_MINCORE`, numbers in `abi::sys`): counters, VMAs and per-page residency of
-//! the caller (pid 0) or of another process whose task is not busy in a system call.
+//! The rvsim virtual-memory calls (numbers in `abi::sys`): introspection
+//! (`RVSIM_VMSTAT`, `RVSIM_VMMAP`, `RVSIM_MINCORE`: counters, VMAs and per-page
+//! residency of the caller (pid 0) or of another process that is not running) and
+//! control (`RVSIM_VMCTL`: the replacement policy, scope and thrashing tunables at run
+//! time; `RVSIM_SETWS`: working-set limits).
 
-use crate::mm::mmap;
 use crate::mm::vm::AddressSpace;
+use crate::mm::{evict, mmap, policy, thrash, wset};
 use crate::proc::{self, Task};
 use abi::errno::*;
 use abi::{sys, VmCounters};
@@ -32,7 +34,7 @@ fn words_to_bytes(w: &[u64]) -> Result<Vec<u8>, isize> {
 }
 
 /// Collects the answer from `a` (the target's address space) as bytes for the caller.
-fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace) -> Result<(Vec<u8>, usize), isize> {
+fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace, pid: i32) -> Result<(Vec<u8>, usize), isize> {
     match n {
         sys::RVSIM_VMSTAT => {
             let s = mmap::vmstat(a);
@@ -42,7 +44,7 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace) -> Result<(Vec<u8>, us
             push_counters(&mut w, &s.global);
             push_counters(&mut w, &s.proc);
             w.extend_from_slice(&[s.resident, s.shared, s.zero_mapped, s.virt_bytes]);
-            w.extend_from_slice(&crate::mm::evict::vmstat_words(a));
+            w.extend_from_slice(&crate::mm::evict::vmstat_words(a, pid));
             Ok((words_to_bytes(&w)?, 0))
         }
         sys::RVSIM_VMMAP => {
@@ -85,14 +87,106 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace) -> Result<(Vec<u8>, us
 /// no such process, EAGAIN if it is inside a system call.
 pub fn dispatch(n: usize, args: [u64; 6], t: &mut Task) -> Result<usize, isize> {
     let pid = args[0] as i64 as i32;
+    match n {
+        sys::RVSIM_VMCTL => return vmctl(args[0], args[1]).map(|v| v as usize),
+        sys::RVSIM_SETWS => {
+            let pid = if pid == 0 { proc::current_pid() } else { pid };
+            let (min, max) = (args[1], args[2]);
+            if !wset::valid_limits(min, max) {
+                return Err(EINVAL);
+            }
+            proc::set_ws(pid, min, max)?;
+            crate::kprintln!("vm: pid {pid} working set min {min} max {max} pages");
+            return Ok(0);
+        }
+        _ => {}
+    }
     let (bytes, ret) = if pid == 0 || pid == proc::current_pid() {
-        answer(n, args, &mut t.aspace)?
+        answer(n, args, &mut t.aspace, proc::current_pid())?
     } else {
         let task = proc::task_of(pid).ok_or(ESRCH)?;
         let mut g = task.try_lock().ok_or(EAGAIN)?;
-        answer(n, args, &mut g.aspace)?
+        answer(n, args, &mut g.aspace, pid)?
     };
     let dst = if n == sys::RVSIM_MINCORE { args[3] } else { args[1] };
     t.aspace.copy_out(dst, &bytes)?;
     Ok(ret)
+}
+
+/// `RVSIM_VMCTL`: the value of tunable `key` before the call; sets it to `value`
+/// unless `value` is `vmctl::QUERY`. Every change is logged.
+pub fn vmctl(key: u64, value: u64) -> Result<u64, isize> {
+    use abi::vmctl::*;
+    use core::sync::atomic::Ordering;
+    use vmcore::pool::Mode;
+    let mut tune = thrash::tunables();
+    let old = match key {
+        POLICY => policy::index(policy::kind()),
+        SCOPE => (wset::scope() == Mode::PerProcess) as u64,
+        THRASH => thrash::enabled() as u64,
+        AGE_TICKS => evict::AGE_TICKS.load(Ordering::Relaxed),
+        THRASH_WINDOW => tune.window_ticks,
+        THRASH_BOUND => tune.fault_bound,
+        THRASH_SUSTAIN => tune.sustain_ticks,
+        THRASH_FREE_LOW => tune.free_low,
+        THRASH_FREE_HIGH => tune.free_high,
+        THRASH_SYSTEM_BOUND => tune.system_bound,
+        THRASH_MAX_SUSPEND => tune.max_suspend_ticks,
+        THRASH_MIN_RUN => tune.min_run_ticks,
+        _ => return Err(EINVAL),
+    };
+    if value == QUERY {
+        return Ok(old);
+    }
+    let name = NAMES[key as usize];
+    match key {
+        POLICY => {
+            let new = policy::from_index(value).ok_or(EINVAL)?;
+            let moved = policy::switch(new);
+            crate::kprintln!(
+                "vm: replacement policy {} -> {} ({moved} pages moved)",
+                abi::VmStat::POLICY_NAMES[old as usize],
+                new.name()
+            );
+            return Ok(old);
+        }
+        SCOPE => {
+            let m = match value {
+                0 => Mode::Global,
+                1 => Mode::PerProcess,
+                _ => return Err(EINVAL),
+            };
+            wset::set_scope(m);
+        }
+        THRASH if value > 1 => return Err(EINVAL),
+        THRASH => thrash::set_enabled(value == 1),
+        AGE_TICKS if value == 0 => return Err(EINVAL),
+        AGE_TICKS => evict::AGE_TICKS.store(value, Ordering::Relaxed),
+        _ => {
+            let f = match key {
+                THRASH_WINDOW => &mut tune.window_ticks,
+                THRASH_BOUND => &mut tune.fault_bound,
+                THRASH_SUSTAIN => &mut tune.sustain_ticks,
+                THRASH_FREE_LOW => &mut tune.free_low,
+                THRASH_FREE_HIGH => &mut tune.free_high,
+                THRASH_SYSTEM_BOUND => &mut tune.system_bound,
+                THRASH_MAX_SUSPEND => &mut tune.max_suspend_ticks,
+                _ => &mut tune.min_run_ticks,
+            };
+            *f = value;
+            if !thrash::set_tunables(tune) {
+                return Err(EINVAL);
+            }
+        }
+    }
+    crate::kprintln!("vm: {name} {old} -> {value}");
+    Ok(old)
+}
+
+/// Sets tunable `name` (without the `vm.` prefix) to the text `value` (kernel command
+/// line).
+pub fn vmctl_set_named(name: &str, value: &str) -> Result<u64, isize> {
+    let key = abi::vmctl::key_of(name).ok_or(EINVAL)?;
+    let v = abi::vmctl::parse_value(key, value).ok_or(EINVAL)?;
+    vmctl(key, v)
 }

@@ -104,8 +104,11 @@ fn swaptest_has_no_mismatches_and_memhog_is_oom_killed() {
     assert!(!c.contains("touched all"), "{c}");
     assert!(c.contains("after-oom"), "{c}");
     assert!(num_after(&c, "swap: ", "oom-kills") >= 1, "{c}");
-    // All slots come back when the processes are gone (vmstat's line).
-    assert_eq!(num_after(&c, "swap: ", "swap:"), 0, "slots still used after exit: {c}");
+    // The slots of swaptest and memhog (about 20,000) come back when they are gone
+    // (vmstat's line). A few may still hold pages of init and the shell: they slept in
+    // wait4 while the others ran, and sleeping processes' pages are evictable.
+    let used = num_after(&c, "swap: ", "swap:");
+    assert!(used < 64, "slots still used after exit: {used}: {c}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -81,6 +81,14 @@ pub mod sys {
     /// Not Linux: mincore(2) for process a0 (0 = the caller): one byte per page of
     /// `[a1, a1 + a2)` into a3, a combination of the `PAGE_*` bits in [`crate::VmaInfo`].
     pub const RVSIM_MINCORE: usize = 503;
+    /// Not Linux: reads and sets a virtual-memory tunable, like sysctl: a0 = key
+    /// ([`crate::vmctl`]), a1 = new value or [`crate::vmctl::QUERY`] to only read;
+    /// returns the value before the call. EINVAL for an unknown key or a bad value.
+    pub const RVSIM_VMCTL: usize = 504;
+    /// Not Linux: the analogue of Win32 `SetProcessWorkingSetSize`: working-set limits
+    /// of process a0 (0 = the caller) in pages, a1 = minimum, a2 = maximum (0 = none).
+    /// EINVAL if min > max; ESRCH for no such process.
+    pub const RVSIM_SETWS: usize = 505;
     /// msync(2).
     pub const MSYNC: usize = 227;
 
@@ -134,6 +142,8 @@ pub mod sys {
             RVSIM_VMSTAT => "rvsim_vmstat",
             RVSIM_VMMAP => "rvsim_vmmap",
             RVSIM_MINCORE => "rvsim_mincore",
+            RVSIM_VMCTL => "rvsim_vmctl",
+            RVSIM_SETWS => "rvsim_setws",
             MSYNC => "msync",
             _ => "?",
         }
@@ -436,6 +446,65 @@ pub struct VmCounters {
     pub fork_shared: u64,
 }
 
+/// Keys of [`sys::RVSIM_VMCTL`] (also `vm.NAME=VALUE` on the kernel command line).
+pub mod vmctl {
+    /// Value meaning "only read".
+    pub const QUERY: u64 = u64::MAX;
+    /// Replacement policy: index into [`crate::VmStat::POLICY_NAMES`].
+    pub const POLICY: u64 = 0;
+    /// Replacement scope: 0 global, 1 local (per-process).
+    pub const SCOPE: u64 = 1;
+    /// Thrashing control: 0 off, 1 on.
+    pub const THRASH: u64 = 2;
+    /// Timer ticks between aging passes (aging policy).
+    pub const AGE_TICKS: u64 = 3;
+    /// Thrashing controller tunables (ticks of 10 ms, faults per window, pages).
+    pub const THRASH_WINDOW: u64 = 4;
+    pub const THRASH_BOUND: u64 = 5;
+    pub const THRASH_SUSTAIN: u64 = 6;
+    pub const THRASH_FREE_LOW: u64 = 7;
+    pub const THRASH_FREE_HIGH: u64 = 8;
+    pub const THRASH_SYSTEM_BOUND: u64 = 9;
+    pub const THRASH_MAX_SUSPEND: u64 = 10;
+    pub const THRASH_MIN_RUN: u64 = 11;
+    /// Key names, indexed by key.
+    pub const NAMES: [&str; 12] = [
+        "policy",
+        "scope",
+        "thrash",
+        "age_ticks",
+        "thrash.window",
+        "thrash.bound",
+        "thrash.sustain",
+        "thrash.free_low",
+        "thrash.free_high",
+        "thrash.system_bound",
+        "thrash.max_suspend",
+        "thrash.min_run",
+    ];
+    /// Names of the scope values.
+    pub const SCOPE_NAMES: [&str; 2] = ["global", "local"];
+
+    /// The key called `name`.
+    pub fn key_of(name: &str) -> Option<u64> {
+        NAMES.iter().position(|&n| n == name).map(|i| i as u64)
+    }
+
+    /// Parses a value for `key`: policy and scope by name or number, `thrash` as
+    /// on/off/1/0, the rest as decimal numbers.
+    pub fn parse_value(key: u64, v: &str) -> Option<u64> {
+        let by_name = |names: &[&str]| names.iter().position(|&n| n == v).map(|i| i as u64);
+        match key {
+            POLICY => by_name(&crate::VmStat::POLICY_NAMES).or(if v == "lru" { Some(2) } else { None }),
+            SCOPE => by_name(&SCOPE_NAMES).or(if v == "per-process" { Some(1) } else { None }),
+            THRASH if v == "on" => Some(1),
+            THRASH if v == "off" => Some(0),
+            _ => v.parse().ok(),
+        }
+        .or_else(|| v.parse().ok())
+    }
+}
+
 /// The record of [`sys::RVSIM_VMSTAT`].
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
@@ -471,6 +540,20 @@ pub struct VmStat {
     pub policy: u64,
     /// The process's pages in swap.
     pub swapped: u64,
+    /// Replacement scope: 0 global, 1 local (per-process).
+    pub scope: u64,
+    /// The process's working-set limits (`RVSIM_SETWS`; max 0 = none set) and the
+    /// maximum in force (`u64::MAX` = unlimited: global scope).
+    pub ws_min: u64,
+    pub ws_max: u64,
+    pub ws_max_effective: u64,
+    /// Page faults of the process and of the whole system in the thrashing
+    /// controller's current window.
+    pub pff: u64,
+    pub system_pff: u64,
+    /// Whole-process swap-outs and swap-ins by the thrashing controller, since boot.
+    pub thrash_swap_outs: u64,
+    pub thrash_swap_ins: u64,
 }
 
 impl VmStat {
@@ -557,7 +640,8 @@ impl Sysinfo {
 pub struct ProcInfo {
     pub pid: i32,
     pub ppid: i32,
-    /// 0 runnable, 1 running, 2 sleeping, 3 zombie.
+    /// 0 runnable, 1 running, 2 sleeping, 3 zombie, 4 swapped out by the thrashing
+    /// controller.
     pub state: u32,
     /// Resident user pages.
     pub pages: u32,

@@ -4,46 +4,39 @@
 //! When neither memory nor swap is left, the OOM killer ends the process with the
 //! largest footprint (`vmcore::oom`).
 //!
-//! * **Which page**: a `vmcore::replace` policy chosen at boot with `vm.policy=` on the
-//!   kernel command line (clock, the default; fifo; aging; random). Its page ids are
-//!   frame indices (`frame::index_of`).
+//! * **Which page**: the `vmcore::replace` policy in use (`mm/policy.rs`: clock by
+//!   default, fifo, aging, random; `vm.policy=` at boot, `vmctl policy` at run time).
+//!   Its page ids are frame indices (`frame::index_of`).
+//! * **Whose page**: `mm/wset.rs` (global or local replacement, per-process minimum and
+//!   maximum working sets). Any live process's pages can be taken: the faulting
+//!   process's (its address space is passed in) and those of processes that are not
+//!   running (their task lock is free: system calls sleep without it, see
+//!   `proc::block_on`).
 //! * **Reverse map**: each tracked frame remembers the (pid, va) that mapped it last
 //!   ([`note_mapped`], called by the fault handler for every private frame it maps).
-//!   The entry is a hint, checked before use: the pid must be alive, its page table must
-//!   map `va` to this very frame, and the frame's reference count must be 1. So only
-//!   frames with exactly one mapping are evicted; a frame shared copy-on-write after fork
-//!   is skipped until a COW break or an exit leaves it with one mapping (and then only
-//!   if that mapping is the one recorded: a frame left to the child whose parent broke
-//!   the sharing is not evictable until the child writes it). The zero frame and the page
-//!   cache's frames (count >= 2 while mapped) are never evicted.
-//! * **Whose page**: any live process whose task lock is free, and the faulting process
-//!   itself (its lock is held by the fault path, which passes its address space in). A
-//!   process sleeping inside a system call holds its task lock (syscall.rs), so its
-//!   pages are not evictable while it sleeps.
+//!   The entry is a hint, checked before use: the pid must be alive and its page table
+//!   must map `va` to this very frame. A frame shared copy-on-write is swapped out of
+//!   that one address space (see [`swap_out`]); the zero frame and the page cache's
+//!   frames are never evicted.
+//! * **Aging**: with the aging policy, every `vm.age_ticks` timer ticks ([`tick`]) each
+//!   tracked page's A bit is shifted into its history byte and cleared.
 
 use super::addr::{Ppn, VirtAddr};
 use super::frame;
 use super::pagetable::{leaf_addr, pte_ppn, PTE_A, PTE_U, PTE_V, PTE_W};
+use super::policy::{self, N};
 use super::swap;
 use super::vm::AddressSpace;
+use super::{thrash, wset};
 use crate::arch::phys;
 use crate::proc::{self, Task};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
-use vmcore::replace::{Aging, Clock, Fifo, PageId, Policy, PolicyKind, RandomPolicy};
+use vmcore::pool::Mode;
+use vmcore::replace::{PageId, PolicyKind};
 use vmcore::swap::SwapEntry;
-
-/// Largest number of frames the policies track (128 MiB of RAM); frames with a higher
-/// index are not evictable.
-const N: usize = 32768;
-
-static CLOCK: Mutex<Clock<N>> = Mutex::new(Clock::new());
-static FIFO: Mutex<Fifo<N>> = Mutex::new(Fifo::new());
-static AGING: Mutex<Aging<N>> = Mutex::new(Aging::new());
-static RANDOM: Mutex<RandomPolicy<N>> = Mutex::new(RandomPolicy::new(0x5eed_1234));
-static KIND: Mutex<PolicyKind> = Mutex::new(PolicyKind::Clock);
 
 /// Reverse map: per frame index, the (pid, va) that last mapped it privately (pid 0:
 /// none).
@@ -65,21 +58,13 @@ pub static OOM_KILLS: AtomicU64 = AtomicU64::new(0);
 /// The pid the OOM killer last chose, while it is still dying.
 static OOM_PENDING: Mutex<i32> = Mutex::new(0);
 
-fn with_policy<R>(f: impl FnOnce(&mut dyn Policy) -> R) -> R {
-    match *KIND.lock() {
-        PolicyKind::Clock => f(&mut *CLOCK.lock()),
-        PolicyKind::Fifo => f(&mut *FIFO.lock()),
-        PolicyKind::Aging => f(&mut *AGING.lock()),
-        PolicyKind::Random => f(&mut *RANDOM.lock()),
-    }
-}
+use policy::with as with_policy;
 
-/// The replacement policy in use.
-pub fn policy() -> PolicyKind {
-    *KIND.lock()
-}
+/// Timer ticks between two aging passes (`vm.age_ticks`, `vmctl age_ticks`).
+pub static AGE_TICKS: AtomicU64 = AtomicU64::new(10);
 
-/// Boot: picks the policy from the command line, sizes the reverse map and sets the
+/// Boot: picks the policy, scope and tunables from the command line (`vm.policy=`,
+/// `vm.scope=`, `vm.thrash=0|1`, `vm.age_ticks=`), sizes the reverse map and sets the
 /// watermarks (low = 1/64 of RAM, at least 64 frames; high = twice that).
 pub fn init(bootargs: &[u8]) {
     let cmdline = core::str::from_utf8(bootargs).unwrap_or("");
@@ -91,15 +76,35 @@ pub fn init(bootargs: &[u8]) {
             PolicyKind::Clock
         }
     };
-    *KIND.lock() = kind;
+    policy::set_initial(kind);
     let (_, total) = frame::stats();
     let mut r = RMAP.lock();
     if r.try_reserve_exact(total).is_ok() {
         r.resize(total, (0, 0));
     }
+    drop(r);
     let low = (total / 64).max(64);
     *WATER.lock() = (low, 2 * low);
-    crate::kprintln!("vm: replacement policy {}, watermarks {low}/{} free frames", kind.name(), 2 * low);
+    thrash::init(low as u64, 2 * low as u64);
+    for w in cmdline.split_ascii_whitespace() {
+        let Some((k, v)) = w.split_once('=') else { continue };
+        let Some(k) = k.strip_prefix("vm.") else { continue };
+        if k != "policy" && crate::vmsys::vmctl_set_named(k, v).is_err() {
+            crate::kprintln!("vm: cannot set vm.{k}={v}");
+        }
+    }
+    crate::kprintln!(
+        "vm: replacement policy {}, {} scope, watermarks {low}/{} free frames, thrashing control {}",
+        kind.name(),
+        wset::scope_name(wset::scope()),
+        2 * low,
+        if thrash::enabled() { "on" } else { "off" }
+    );
+}
+
+/// The watermarks (low, high) in free frames.
+pub fn watermarks() -> (usize, usize) {
+    *WATER.lock()
 }
 
 /// Records that the current process mapped private frame `ppn` at `va`, and makes the
@@ -149,9 +154,12 @@ struct Owner {
     root: Ppn,
     /// `None` for the faulting process (its address space is passed in).
     task: Option<Arc<Mutex<Task>>>,
-    /// Its task lock was free when reclaim started (a process sleeping inside a system
-    /// call holds it, and its pages are left alone).
+    /// Its task lock was free when reclaim started (it is not running; the faulting
+    /// process itself is always evictable).
     evictable: bool,
+    /// Its minimum working set and resident pages (kept up to date while evicting).
+    min: u64,
+    pages: u64,
 }
 
 /// The PTE address and va of tracked frame `i`, if its reverse-map entry is still true
@@ -184,28 +192,64 @@ fn sfence_va(va: u64) {
     unsafe { core::arch::asm!("sfence.vma {0}, zero", in(reg) va) };
 }
 
+/// Test-and-clear of the A bit of tracked frame `i` (through its reverse-map entry).
+/// The sfence.vma for that page is required: rvsim's TLB (like a hardware TLB) caches
+/// the translation with A already set and keeps using it without walking the page table
+/// again, so without the flush A would never be set again and every page would look
+/// unused on the next turn of the clock (or the next aging pass).
+fn test_clear_accessed(owners: &[Owner], i: usize) -> bool {
+    let Some((_, va, a)) = locate(owners, i) else { return false };
+    let pte = phys::read_u64(a);
+    if pte & PTE_A == 0 {
+        return false;
+    }
+    phys::write_u64(a, pte & !PTE_A);
+    sfence_va(va);
+    true
+}
+
 /// Is reclaim needed (free frames below the low watermark)?
 pub fn below_low() -> bool {
     let (free, _) = frame::stats();
     free < WATER.lock().0
 }
 
-/// Evicts pages until free frames reach the high watermark (if they are below the low
-/// one), or no page can be evicted (no swap, swap full, nothing eligible). `cur` is the
-/// faulting process's address space (`cur_pid`).
+/// Called at every page fault of the current process (address space `cur`) before it
+/// is resolved: counts the fault for thrashing control, and makes room. In local scope
+/// a process at its maximum working set first replaces one of its own pages. Then, if
+/// free frames are below the low watermark, pages are evicted until they reach the high
+/// one, or nothing more can be evicted (no swap, swap full, nothing eligible): in local
+/// scope the faulting process's own pages first, in both scopes never below a
+/// process's minimum working set (`mm/wset.rs`).
 pub fn reclaim(cur: &mut AddressSpace) {
-    if !below_low() || !swap::present() {
+    let Some(me) = proc::try_current_pid() else { return };
+    thrash::record_fault(me);
+    if !swap::present() {
         return;
     }
+    let (_, my_max, _) = proc::ws_of(me).unwrap_or((0, 0, 0));
+    let max = wset::effective_max(my_max, frame::stats().1 as u64, proc::live_count());
+    let over = cur.pages as u64 >= max;
+    if !over && !below_low() {
+        return;
+    }
+    let mut owners = owners(Some((cur, me)));
+    if over {
+        evict_one(Some(cur), &mut owners, &|o: &Owner| o.pid == me);
+    }
+    if !below_low() {
+        return;
+    }
+    let local = wset::scope() == Mode::PerProcess;
     let high = WATER.lock().1;
-    let Some(cur_pid) = proc::try_current_pid() else { return };
-    let owners = owners(cur, cur_pid);
     // Unmapping one side of a COW-shared frame frees nothing, hence the bound: stop
     // after `high` evictions in a row that did not raise the free count.
     let mut fruitless = 0;
     while frame::stats().0 < high && fruitless < high {
         let before = frame::stats().0;
-        if !evict_one(cur, &owners) {
+        let done = (local && evict_one(Some(cur), &mut owners, &|o: &Owner| o.pid == me && o.pages > o.min))
+            || evict_one(Some(cur), &mut owners, &|o: &Owner| o.pages > o.min);
+        if !done {
             break;
         }
         if frame::stats().0 > before {
@@ -216,52 +260,57 @@ pub fn reclaim(cur: &mut AddressSpace) {
     }
 }
 
-fn owners(cur: &AddressSpace, cur_pid: i32) -> Vec<Owner> {
+/// The live processes; `cur` is the faulting process's address space and pid, if any
+/// (its task is locked by the caller).
+fn owners(cur: Option<(&AddressSpace, i32)>) -> Vec<Owner> {
     let mut v = Vec::new();
     for (pid, satp, task) in proc::vm_owners() {
-        if pid == cur_pid {
-            let root = Ppn(cur.satp() & ((1 << 44) - 1));
-            let _ = v.try_reserve(1);
-            v.push(Owner { pid, root, task: None, evictable: true });
-        } else if v.try_reserve(1).is_ok() {
-            let evictable = task.try_lock().is_some();
-            v.push(Owner { pid, root: Ppn(satp & ((1 << 44) - 1)), task: Some(task), evictable });
+        if v.try_reserve(1).is_err() {
+            break;
+        }
+        let (min, _, pages) = proc::ws_of(pid).unwrap_or((0, 0, 0));
+        match cur {
+            Some((a, cur_pid)) if pid == cur_pid => {
+                let root = Ppn(a.satp() & ((1 << 44) - 1));
+                v.push(Owner { pid, root, task: None, evictable: true, min, pages: a.pages as u64 });
+            }
+            _ => {
+                let evictable = task.try_lock().is_some();
+                v.push(Owner { pid, root: Ppn(satp & ((1 << 44) - 1)), task: Some(task), evictable, min, pages });
+            }
         }
     }
     v
 }
 
-/// Chooses one victim with the policy and writes it to swap; false if none.
-fn evict_one(cur: &mut AddressSpace, owners: &[Owner]) -> bool {
+/// Chooses one victim with the policy among the pages of owners that pass `filter`,
+/// and writes it to swap; false if none.
+fn evict_one(cur: Option<&mut AddressSpace>, owners: &mut [Owner], filter: &dyn Fn(&Owner) -> bool) -> bool {
     // Pages whose reverse-map entry is no longer true, or whose frame is shared: dropped
     // from the policy after this selection (a shared frame comes back through
     // `reinsert` when it is down to one mapping, a remapped one through `note_mapped`),
     // so the hand does not pass over them again and again.
     let mut stale: Vec<PageId> = Vec::new();
     let victim = {
-        let mut eligible = |p: PageId| match locate(owners, p.0 as usize) {
-            Some((o, _, _)) => owners[o].evictable,
-            None => {
-                if stale.try_reserve(1).is_ok() {
-                    stale.push(p);
+        let owners = &*owners;
+        let mut eligible = |p: PageId| {
+            // The owner test first: it is cheap, the page-table walk is not.
+            let pid = RMAP.lock().get(p.0 as usize).map(|e| e.0).unwrap_or(0);
+            match owners.iter().find(|o| o.pid == pid) {
+                Some(o) if !(o.evictable && filter(o)) => return false,
+                _ => {}
+            }
+            match locate(owners, p.0 as usize) {
+                Some(_) => true,
+                None => {
+                    if stale.try_reserve(1).is_ok() {
+                        stale.push(p);
+                    }
+                    false
                 }
-                false
             }
         };
-        // Test-and-clear A. The sfence.vma for that page is required: rvsim's TLB (like a
-        // hardware TLB) caches the translation with A already set and keeps using it without
-        // walking the page table again, so without the flush A would never be set again and
-        // every page would look unused on the next turn of the clock.
-        let mut accessed = |p: PageId| {
-            let Some((_, va, a)) = locate(owners, p.0 as usize) else { return false };
-            let pte = phys::read_u64(a);
-            if pte & PTE_A == 0 {
-                return false;
-            }
-            phys::write_u64(a, pte & !PTE_A);
-            sfence_va(va);
-            true
-        };
+        let mut accessed = |p: PageId| test_clear_accessed(owners, p.0 as usize);
         with_policy(|p| p.select_victim_where(&mut accessed, &mut eligible))
     };
     with_policy(|p| {
@@ -274,38 +323,104 @@ fn evict_one(cur: &mut AddressSpace, owners: &[Owner]) -> bool {
     let Some((o, va, _)) = locate(owners, i) else { return false };
     let Some(ppn) = frame::from_index(i) else { return false };
     let shared = frame::refcount(ppn) > 1;
-    let done = match &owners[o].task {
-        None => swap_out(cur, va, ppn),
-        Some(t) => match t.try_lock() {
-            Some(mut g) => swap_out(&mut g.aspace, va, ppn),
+    let done = match (&owners[o].task, cur) {
+        (None, Some(cur)) => swap_out(cur, va, ppn),
+        (Some(t), _) => match t.try_lock() {
+            Some(mut g) => {
+                let ok = swap_out(&mut g.aspace, va, ppn);
+                proc::set_pages(owners[o].pid, g.aspace.pages);
+                ok
+            }
             None => false,
         },
+        (None, None) => false,
     };
     if !done {
         // Not evicted after all (swap full or I/O error): track it again.
         let _ = with_policy(|p| p.insert(victim));
-    } else if shared {
-        // One side of a COW-shared frame went to swap; the frame lives on in the other
-        // address space(s). Sharing comes from fork, so look for it at the same va in
-        // the other processes and move the reverse-map entry there, so the frame stays
-        // evictable.
-        for (k, other) in owners.iter().enumerate() {
-            if k == o {
-                continue;
-            }
-            let Some(a) = leaf_addr(other.root, VirtAddr(va)) else { continue };
-            let pte = phys::read_u64(a);
-            if pte & PTE_V != 0 && pte_ppn(pte) == ppn {
-                if let Some(e) = RMAP.lock().get_mut(i) {
-                    *e = (other.pid, va);
-                }
-                let _ = with_policy(|p| p.insert(victim));
-                break;
-            }
+    } else {
+        owners[o].pages = owners[o].pages.saturating_sub(1);
+        if shared {
+            rehome(owners, o, i, va, ppn);
         }
     }
     done
 }
+
+/// One side (owner `o`) of COW-shared frame `i` went to swap; the frame lives on in the
+/// other address space(s). Sharing comes from fork, so look for it at the same va in the
+/// other processes and move the reverse-map entry there, so the frame stays evictable.
+fn rehome(owners: &[Owner], o: usize, i: usize, va: u64, ppn: Ppn) {
+    for (k, other) in owners.iter().enumerate() {
+        if k == o {
+            continue;
+        }
+        let Some(a) = leaf_addr(other.root, VirtAddr(va)) else { continue };
+        let pte = phys::read_u64(a);
+        if pte & PTE_V != 0 && pte_ppn(pte) == ppn {
+            if let Some(e) = RMAP.lock().get_mut(i) {
+                *e = (other.pid, va);
+            }
+            let id = PageId(i as u32);
+            let _ = with_policy(|p| if p.contains(id) { Ok(()) } else { p.insert(id) });
+            break;
+        }
+    }
+}
+
+/// Swaps out every evictable page of process `pid` (the thrashing controller's whole-
+/// process swap-out; the process is not running and its task lock is free). Returns
+/// how many pages went to swap.
+pub fn swap_out_process(pid: i32) -> usize {
+    if !swap::present() {
+        return 0;
+    }
+    let owners = owners(None);
+    let Some(o) = owners.iter().position(|o| o.pid == pid) else { return 0 };
+    let Some(task) = owners[o].task.clone() else { return 0 };
+    let Some(mut g) = task.try_lock() else { return 0 };
+    let total = frame::stats().1.min(N);
+    let mut out = 0;
+    for i in 0..total {
+        if RMAP.lock().get(i).map(|e| e.0) != Some(pid) {
+            continue;
+        }
+        let Some((_, va, _)) = locate(&owners, i) else { continue };
+        let Some(ppn) = frame::from_index(i) else { continue };
+        let shared = frame::refcount(ppn) > 1;
+        if !swap_out(&mut g.aspace, va, ppn) {
+            continue;
+        }
+        out += 1;
+        if shared {
+            rehome(&owners, o, i, va, ppn);
+        } else {
+            let _ = with_policy(|p| p.remove(PageId(i as u32)));
+        }
+    }
+    proc::set_pages(pid, g.aspace.pages);
+    out
+}
+
+/// The timer tick (`proc::tick`): with the aging policy, every `AGE_TICKS` ticks while
+/// memory is getting short (free frames below four times the high watermark: the
+/// history only matters for choosing victims, and a pass costs a page-table walk per
+/// tracked page), each tracked page's A bit is shifted into its history and cleared.
+pub fn tick(ticks: u64) {
+    let every = AGE_TICKS.load(Ordering::Relaxed).max(1);
+    if policy::kind() != PolicyKind::Aging || ticks % every != 0 || !swap::present() {
+        return;
+    }
+    if frame::stats().0 >= 4 * WATER.lock().1 {
+        return;
+    }
+    let owners = owners(None);
+    AGING_PASSES.fetch_add(1, Ordering::Relaxed);
+    with_policy(|p| p.tick(&mut |id: PageId| test_clear_accessed(&owners, id.0 as usize)));
+}
+
+/// Aging passes run by [`tick`].
+pub static AGING_PASSES: AtomicU64 = AtomicU64::new(0);
 
 /// Writes the page at `va` (frame `ppn`, one reference) of `a` to a fresh swap slot and
 /// replaces its PTE with the swap entry.
@@ -420,15 +535,13 @@ pub fn oom(cur: &AddressSpace) -> bool {
     false
 }
 
-/// The swap fields of `abi::VmStat` for address space `a`, in declaration order.
-pub fn vmstat_words(a: &AddressSpace) -> [u64; 8] {
+/// The swap, working-set and thrashing fields of `abi::VmStat` for process `pid`
+/// (address space `a`), in declaration order.
+pub fn vmstat_words(a: &AddressSpace, pid: i32) -> [u64; 16] {
     let (used, total) = swap::usage();
-    let policy = match policy() {
-        PolicyKind::Clock => 0,
-        PolicyKind::Fifo => 1,
-        PolicyKind::Aging => 2,
-        PolicyKind::Random => 3,
-    };
+    let (min, max, _) = proc::ws_of(pid).unwrap_or((0, 0, 0));
+    let eff = wset::effective_max(max, frame::stats().1 as u64, proc::live_count());
+    let (pff, system_pff) = thrash::rates(pid);
     [
         SWAP_OUTS.load(Ordering::Relaxed),
         SWAP_INS.load(Ordering::Relaxed),
@@ -436,7 +549,15 @@ pub fn vmstat_words(a: &AddressSpace) -> [u64; 8] {
         OOM_KILLS.load(Ordering::Relaxed),
         used,
         total,
-        policy,
+        policy::index(policy::kind()),
         a.swapped as u64,
+        (wset::scope() == Mode::PerProcess) as u64,
+        min,
+        max,
+        eff,
+        pff,
+        system_pff,
+        thrash::SWAP_OUTS.load(Ordering::Relaxed),
+        thrash::SWAP_INS.load(Ordering::Relaxed),
     ]
 }

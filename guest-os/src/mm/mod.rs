@@ -22,9 +22,12 @@ pub mod kvm;
 pub mod mmap;
 pub mod pagecache;
 pub mod pagetable;
+pub mod policy;
 pub mod stats;
 pub mod swap;
+pub mod thrash;
 pub mod vm;
+pub mod wset;
 
 /// Bytes per page.
 pub const PAGE_SIZE: u64 = 4096;

@@ -1,5 +1,6 @@
 //! Wrappers for the memory-mapping calls (mmap, munmap, mprotect, msync) and the rvsim
-//! VM introspection calls (`RVSIM_VMSTAT`, `RVSIM_VMMAP`, `RVSIM_MINCORE`).
+//! VM calls (`RVSIM_VMSTAT`, `RVSIM_VMMAP`, `RVSIM_MINCORE`, `RVSIM_VMCTL`,
+//! `RVSIM_SETWS`).
 
 use crate::sys::{syscall, syscall6};
 use abi::sys;
@@ -38,4 +39,18 @@ pub fn mincore(pid: i32, addr: usize, out: &mut [u8]) -> isize {
 /// Free physical frames now.
 pub fn free_frames() -> u64 {
     vmstat(0).map(|s| s.free_frames).unwrap_or(0)
+}
+/// Reads VM tunable `key` (`abi::vmctl`) and sets it to `value` unless it is
+/// `abi::vmctl::QUERY`; returns the value before the call or `-errno`.
+pub fn vmctl(key: u64, value: u64) -> Result<u64, isize> {
+    let r = syscall(sys::RVSIM_VMCTL, key as usize, value as usize, 0);
+    if r < 0 && r > -4096 {
+        Err(r)
+    } else {
+        Ok(r as u64)
+    }
+}
+/// Sets the working-set limits of `pid` (0 = self) in pages (`max` 0 = none).
+pub fn setws(pid: i32, min: u64, max: u64) -> isize {
+    syscall(sys::RVSIM_SETWS, pid as usize, min as usize, max as usize)
 }

@@ -2,6 +2,7 @@
 //! (`vmstat [PID]`, default: vmstat itself, freshly exec'd).
 #![no_std]
 #![no_main]
+extern crate alloc;
 use ulib::*;
 
 fn counters(what: &str, c: &abi::VmCounters) {
@@ -41,6 +42,20 @@ fn main(args: &[&str]) -> i32 {
     println!(
         "swap: {} of {} slots used; swap-outs {}  swap-ins {}  evictions {}  oom-kills {}  policy {}; process: {} pages in swap",
         s.swap_used, s.swap_slots, s.swap_outs, s.swap_ins, s.evictions, s.oom_kills, policy, s.swapped
+    );
+    let scope = abi::vmctl::SCOPE_NAMES.get(s.scope as usize).copied().unwrap_or("?");
+    let max: alloc::string::String = match s.ws_max {
+        0 => "none".into(),
+        m => alloc::format!("{m}"),
+    };
+    let eff: alloc::string::String = match s.ws_max_effective {
+        u64::MAX => "unlimited".into(),
+        m => alloc::format!("{m}"),
+    };
+    println!("working set: scope {scope}; process min {} max {max} (in force: {eff}) pages", s.ws_min);
+    println!(
+        "thrashing: faults in window: process {}  system {}; whole-process swap-outs {}  swap-ins {}",
+        s.pff, s.system_pff, s.thrash_swap_outs, s.thrash_swap_ins
     );
     0
 }
