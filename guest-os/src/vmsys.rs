@@ -92,6 +92,17 @@ pub fn dispatch(n: usize, args: [u64; 6], t: &mut Task) -> Result<usize, isize> 
         sys::RVSIM_SETWS => {
             let pid = if pid == 0 { proc::current_pid() } else { pid };
             let (min, max) = (args[1], args[2]);
+            if min == u64::MAX && max == u64::MAX {
+                // Empty the working set (Win32: SetProcessWorkingSetSize(h, -1, -1)).
+                let n = if pid == proc::current_pid() {
+                    evict::swap_out_all(pid, &mut t.aspace)
+                } else {
+                    proc::task_of(pid).ok_or(ESRCH)?;
+                    evict::swap_out_process(pid)
+                };
+                crate::kprintln!("vm: pid {pid} working set trimmed: {n} pages to swap");
+                return Ok(n);
+            }
             if !wset::valid_limits(min, max) {
                 return Err(EINVAL);
             }

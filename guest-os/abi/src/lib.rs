@@ -87,7 +87,8 @@ pub mod sys {
     pub const RVSIM_VMCTL: usize = 504;
     /// Not Linux: the analogue of Win32 `SetProcessWorkingSetSize`: working-set limits
     /// of process a0 (0 = the caller) in pages, a1 = minimum, a2 = maximum (0 = none).
-    /// EINVAL if min > max; ESRCH for no such process.
+    /// EINVAL if min > max; ESRCH for no such process. min = max = `u64::MAX` empties
+    /// the working set instead (every evictable page to swap; returns how many).
     pub const RVSIM_SETWS: usize = 505;
     /// msync(2).
     pub const MSYNC: usize = 227;

@@ -118,7 +118,8 @@ pub fn note_mapped(ppn: Ppn, va: u64) {
     if let Some(e) = RMAP.lock().get_mut(i) {
         *e = (pid, va);
     }
-    // Already tracked (a frame freed and reused) is fine: it stays tracked.
+    // Already tracked: the same frame mapped again (a COW reuse): a reference. (A freed
+    // frame was forgotten by `forget`, so a reused one starts afresh.)
     let id = PageId(i as u32);
     with_policy(|p| {
         if p.contains(id) {
@@ -127,6 +128,23 @@ pub fn note_mapped(ppn: Ppn, va: u64) {
             let _ = p.insert(id);
         }
     });
+}
+
+/// Frame index `i` was freed: the policy stops tracking it and the reverse map forgets
+/// its owner (`frame::decref`).
+pub fn forget(i: usize) {
+    if i >= N {
+        return;
+    }
+    let id = PageId(i as u32);
+    with_policy(|p| {
+        if p.contains(id) {
+            let _ = p.remove(id);
+        }
+    });
+    if let Some(e) = RMAP.lock().get_mut(i) {
+        *e = (0, 0);
+    }
 }
 
 /// Frame `ppn` has just lost a mapping (COW break by the other side, unmap, exit): if
@@ -372,13 +390,21 @@ fn rehome(owners: &[Owner], o: usize, i: usize, va: u64, ppn: Ppn) {
 /// process swap-out; the process is not running and its task lock is free). Returns
 /// how many pages went to swap.
 pub fn swap_out_process(pid: i32) -> usize {
+    let Some(task) = proc::task_of(pid) else { return 0 };
+    let Some(mut g) = task.try_lock() else { return 0 };
+    swap_out_all(pid, &mut g.aspace)
+}
+
+/// Swaps out every evictable page of process `pid`, whose address space is `a` (locked
+/// by the caller): a whole-process swap-out, or the working-set trim of `RVSIM_SETWS`
+/// (min = max = `u64::MAX`, Win32's `SetProcessWorkingSetSize(h, -1, -1)`). Returns
+/// how many pages went to swap.
+pub fn swap_out_all(pid: i32, a: &mut AddressSpace) -> usize {
     if !swap::present() {
         return 0;
     }
-    let owners = owners(None);
+    let owners = owners(Some((a, pid)));
     let Some(o) = owners.iter().position(|o| o.pid == pid) else { return 0 };
-    let Some(task) = owners[o].task.clone() else { return 0 };
-    let Some(mut g) = task.try_lock() else { return 0 };
     let total = frame::stats().1.min(N);
     let mut out = 0;
     for i in 0..total {
@@ -388,7 +414,7 @@ pub fn swap_out_process(pid: i32) -> usize {
         let Some((_, va, _)) = locate(&owners, i) else { continue };
         let Some(ppn) = frame::from_index(i) else { continue };
         let shared = frame::refcount(ppn) > 1;
-        if !swap_out(&mut g.aspace, va, ppn) {
+        if !swap_out(a, va, ppn) {
             continue;
         }
         out += 1;
@@ -398,7 +424,7 @@ pub fn swap_out_process(pid: i32) -> usize {
             let _ = with_policy(|p| p.remove(PageId(i as u32)));
         }
     }
-    proc::set_pages(pid, g.aspace.pages);
+    proc::set_pages(pid, a.pages);
     out
 }
 

@@ -75,15 +75,24 @@ pub fn incref(ppn: Ppn) {
     f.refcnt[i] += 1;
 }
 
-/// Drops a reference; the frame is freed when none remain.
+/// Drops a reference; the frame is freed when none remain (and the page replacement
+/// policy forgets it: a reused frame must start afresh, e.g. at the tail of FIFO).
 pub fn decref(ppn: Ppn) {
-    let mut g = FRAMES.lock();
-    let f = g.as_mut().expect("frames not initialised");
-    let i = index(f, ppn);
-    assert!(f.refcnt[i] > 0, "decref of a free frame");
-    f.refcnt[i] -= 1;
-    if f.refcnt[i] == 0 {
-        f.free.push(i as u32);
+    let freed = {
+        let mut g = FRAMES.lock();
+        let f = g.as_mut().expect("frames not initialised");
+        let i = index(f, ppn);
+        assert!(f.refcnt[i] > 0, "decref of a free frame");
+        f.refcnt[i] -= 1;
+        if f.refcnt[i] == 0 {
+            f.free.push(i as u32);
+            Some(i)
+        } else {
+            None
+        }
+    };
+    if let Some(i) = freed {
+        super::evict::forget(i);
     }
 }
 

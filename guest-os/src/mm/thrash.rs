@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! thrash: swap out pid 7 (1234 faults in window): 812 pages to swap
-//! thrash: swap in pid 7 after 2000000 (pressure fell)
+//! thrash: swap in pid 7 after 926 ms (pressure fell)
 //! ```
 //!
 //! Tunables (`vmctl thrash.*`, or `vm.thrash.*=` at boot) are in timer ticks (10 ms of
@@ -42,7 +42,7 @@ pub struct Tunables {
 
 static TUNE: Mutex<Tunables> = Mutex::new(Tunables {
     window_ticks: 50,
-    fault_bound: 2000,
+    fault_bound: 200,
     sustain_ticks: 20,
     free_low: 0,
     free_high: 0,
@@ -170,10 +170,12 @@ pub fn tick(now: u64) {
             SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
             crate::kprintln!("thrash: swap out pid {pid} ({faults} faults in window): {pages} pages to swap");
         }
-        Some(d @ Decision::SwapIn { pid, .. }) => {
+        Some(Decision::SwapIn { pid, suspended_for, forced }) => {
             proc::set_suspended(pid as i32, false);
             SWAP_INS.fetch_add(1, Ordering::Relaxed);
-            crate::kprintln!("{d}");
+            let ms = crate::time::ticks_to_ns(suspended_for) / 1_000_000;
+            let why = if forced { "its turn: max_suspend reached" } else { "pressure fell" };
+            crate::kprintln!("thrash: swap in pid {pid} after {ms} ms ({why})");
         }
         None => {}
     }

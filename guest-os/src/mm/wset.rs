@@ -13,7 +13,8 @@
 //!
 //! Limits are set per process with `RVSIM_SETWS(pid, min, max)`, the analogue of Win32
 //! `SetProcessWorkingSetSize`: pages, `max` 0 = no explicit maximum, `min = max =
-//! u64::MAX` trims the process to its minimum at once. Children inherit them at fork.
+//! u64::MAX` empties the working set (every evictable page to swap). Children inherit the
+//! limits at fork.
 //! The working set counted is the process's resident pages (vmstat's `resident`).
 //! Limits are soft without a swap device: nothing can be evicted then.
 
