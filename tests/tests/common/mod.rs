@@ -110,3 +110,4 @@ pub fn run_guest_opts(name: &str, max_insns: u64, opts: &RunOpts) -> Run {
     let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
     Run { outcome, console, retired: m.retired() }
 }
+pub mod os;
