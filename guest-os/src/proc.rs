@@ -423,6 +423,11 @@ fn with_live<R>(pid: i32, f: impl FnOnce(&mut Proc) -> R) -> Option<R> {
     t.procs.iter_mut().find(|p| p.pid == pid && p.state != State::Unused && p.state != State::Zombie).map(f)
 }
 
+/// Is `pid` runnable or running (not asleep, not a zombie)?
+pub fn is_active(pid: i32) -> bool {
+    with_live(pid, |p| matches!(p.state, State::Runnable | State::Running)).unwrap_or(false)
+}
+
 /// (ws_min, ws_max, resident pages) of live process `pid`.
 pub fn ws_of(pid: i32) -> Option<(u64, u64, u64)> {
     with_live(pid, |p| (p.ws_min, p.ws_max, p.pages as u64))

@@ -114,3 +114,22 @@ fn thrashing_control_swaps_whole_processes_out_and_back() {
     assert!(t_on < t_off, "with control {t_on} ns, without {t_off} ns");
     println!("thrashdemo 6x512 pages in 12 MiB: {t_off} ns without thrashing control, {t_on} ns with");
 }
+
+#[test]
+fn sleeping_processes_are_evicted_unless_protected_by_their_minimum() {
+    // init sleeps in wait4 while wswalk walks more pages than there are frames: its
+    // pages go to swap (system calls sleep without the task lock). With a minimum
+    // working set above its size (`vmctl ws 1 64 0`), they stay.
+    let run = |tag: &str, first: &str| {
+        let script = format!("{first}wswalk 8000 seq 1\nvmstat 1\n");
+        let im = images(tag, &["wswalk", "vmstat", "vmctl"], &script, 64);
+        let (out, c) = boot(32 << 20, &[&im.fs, &im.swap], None);
+        assert_eq!(out, Outcome::Exit(0), "{c}");
+        assert!(c.contains("check=ok"), "{c}");
+        num_after(&c, "swap:", "process:")
+    };
+    let unprotected = run("ws-min-none", "");
+    let protected = run("ws-min-64", "vmctl ws 1 64 0\n");
+    assert!(unprotected > 0, "init kept all its pages while asleep");
+    assert_eq!(protected, 0, "init lost pages below its minimum working set");
+}

@@ -156,7 +156,7 @@ pub fn tick(now: u64) {
     }
     let free = frame::stats().0 as u64;
     let d = match CTL.lock().as_mut() {
-        Some(ctl) => ctl.tick(now, free),
+        Some(ctl) => ctl.tick_where(now, free, &mut |pid| proc::is_active(pid as i32)),
         None => return,
     };
     match d {

@@ -275,6 +275,14 @@ impl<const P: usize, const B: usize> Controller<P, B> {
     ///    out, never the last running one;
     /// 3. else, with pressure relieved, the longest-suspended process comes back.
     pub fn tick(&mut self, now: u64, free_frames: u64) -> Option<Decision> {
+        self.tick_where(now, free_frames, &mut |_| true)
+    }
+
+    /// [`Controller::tick`] where only processes for which `active(pid)` is true (the
+    /// kernel: runnable, not asleep in a system call) count as running and may be
+    /// swapped out: a sleeping process adds nothing to the thrashing, and swapping out
+    /// the one process that works while the others sleep would stop all progress.
+    pub fn tick_where(&mut self, now: u64, free_frames: u64, active: &mut dyn FnMut(u32) -> bool) -> Option<Decision> {
         let cfg = self.cfg;
         let mut rates = [0u64; P];
         for (p, rate) in self.procs.iter_mut().zip(rates.iter_mut()).filter(|(p, _)| p.live) {
@@ -305,7 +313,12 @@ impl<const P: usize, const B: usize> Controller<P, B> {
         let thrashing = self.procs.iter().any(|p| {
             matches!(p.state, State::Running { over_since: Some(o), .. } if p.live && now.saturating_sub(o) >= cfg.sustain)
         });
-        if thrashing && free_frames < cfg.free_low && self.running() > 1 {
+        let mut is_active = [false; P];
+        for (p, a) in self.procs.iter().zip(is_active.iter_mut()) {
+            *a = p.live && matches!(p.state, State::Running { .. }) && active(p.pid);
+        }
+        let active_running = is_active.iter().filter(|&&a| a).count();
+        if thrashing && free_frames < cfg.free_low && active_running > 1 {
             // Thrashing is a property of the whole mix of working sets, so the victim is
             // chosen for fairness, not blame: the process running longest since it was
             // last (re)started, past its grace; ties: more faults, then lower pid.
@@ -314,7 +327,7 @@ impl<const P: usize, const B: usize> Controller<P, B> {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, p)| match p.state {
-                    State::Running { since, .. } if p.live && now.saturating_sub(since) >= cfg.min_run => {
+                    State::Running { since, .. } if is_active[i] && now.saturating_sub(since) >= cfg.min_run => {
                         Some((since, core::cmp::Reverse(rates[i]), p.pid, i))
                     }
                     _ => None,
@@ -515,6 +528,24 @@ mod tests {
             assert!(ran[pid as usize] > 10_000, "pid {pid} ran only {}", ran[pid as usize]);
             assert!(100_000 - last_run[pid as usize] <= CFG.max_suspend + 20, "pid {pid} starved at the end");
         }
+    }
+
+    #[test]
+    fn sleeping_processes_neither_count_nor_get_swapped_out() {
+        let mut c = controller();
+        for pid in [1, 2, 3] {
+            c.add(pid, 0).unwrap();
+        }
+        faults(&mut c, 3, 200, 100, 50);
+        c.tick(240, 0);
+        // pids 1 and 2 sleep: pid 3 is the only active one, so nobody goes out.
+        let mut only_3 = |pid: u32| pid == 3;
+        assert_eq!(c.tick_where(300, 0, &mut only_3), None);
+        // pid 2 wakes: two active processes, started together; the one faulting more
+        // goes out. pid 1 (asleep) is never chosen.
+        let mut two_and_3 = |pid: u32| pid != 1;
+        assert!(matches!(c.tick_where(301, 0, &mut two_and_3), Some(Decision::SwapOut { pid: 3, .. })));
+        assert_eq!(c.is_suspended(1), Ok(false));
     }
 
     #[test]
