@@ -13,10 +13,11 @@
 //!    sliding window of time, in `B` buckets (the window moves one bucket at a time). Time
 //!    is whatever the kernel passes: in this system, retired instructions (`mtime`), so
 //!    runs are deterministic.
-//! 2. **A trigger**: a process is *thrashing* when its PFF stays above `fault_bound` for
-//!    at least `sustain` time; the controller acts only when memory is also short (free
-//!    frames below `free_low`), because a high fault rate with free memory is just a
-//!    program starting up.
+//! 2. **A trigger**: the system is *thrashing* when the system-wide fault rate (all
+//!    processes' faults in the window) stays above `fault_bound` for at least `sustain`
+//!    time, as seen by consecutive ticks; the controller acts only when memory is also
+//!    short (free frames below `free_low`), because a high fault rate with free memory
+//!    is just programs starting up.
 //! 3. **Fairness**: being swapped out must not become starvation. Thrashing is a property
 //!    of the whole mix of working sets, not of the process that happens to fault most, so
 //!    the process swapped out is the one that has been running *longest* since it was last
@@ -100,9 +101,10 @@ impl<const B: usize> FaultWindow<B> {
 pub struct ThrashConfig {
     /// Length of the sliding PFF window.
     pub window: u64,
-    /// Faults per window above which a process is thrashing.
+    /// Faults per window (all processes together) above which the system is thrashing.
     pub fault_bound: u64,
-    /// How long a process must stay above `fault_bound` before it may be swapped out.
+    /// How long the system-wide rate must stay above `fault_bound` before a process is
+    /// swapped out.
     pub sustain: u64,
     /// Swap out only while free frames are below this.
     pub free_low: u64,
@@ -165,7 +167,7 @@ pub enum ThrashError {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
-    Running { since: u64, over_since: Option<u64> },
+    Running { since: u64 },
     Suspended { since: u64 },
 }
 
@@ -182,6 +184,8 @@ struct Proc<const B: usize> {
 pub struct Controller<const P: usize, const B: usize> {
     procs: [Proc<B>; P],
     system: FaultWindow<B>,
+    /// Since when the system-wide rate has been above the bound (at every tick).
+    over_since: Option<u64>,
     cfg: ThrashConfig,
 }
 
@@ -191,13 +195,14 @@ impl<const P: usize, const B: usize> Controller<P, B> {
         if cfg.free_low > cfg.free_high || cfg.window == 0 || B == 0 {
             return Err(ThrashError::BadConfig);
         }
-        let empty = Proc {
-            pid: 0,
-            live: false,
-            state: State::Running { since: 0, over_since: None },
-            faults: FaultWindow::new(cfg.window),
-        };
-        Ok(Self { procs: core::array::from_fn(|_| empty.clone()), system: FaultWindow::new(cfg.window), cfg })
+        let empty =
+            Proc { pid: 0, live: false, state: State::Running { since: 0 }, faults: FaultWindow::new(cfg.window) };
+        Ok(Self {
+            procs: core::array::from_fn(|_| empty.clone()),
+            system: FaultWindow::new(cfg.window),
+            over_since: None,
+            cfg,
+        })
     }
 
     /// The configuration.
@@ -227,7 +232,7 @@ impl<const P: usize, const B: usize> Controller<P, B> {
         let p = &mut self.procs[i];
         p.pid = pid;
         p.live = true;
-        p.state = State::Running { since: now, over_since: None };
+        p.state = State::Running { since: now };
         p.faults = FaultWindow::new(self.cfg.window);
         Ok(())
     }
@@ -270,7 +275,7 @@ impl<const P: usize, const B: usize> Controller<P, B> {
 
     /// The periodic decision, at time `now` with `free_frames` free. At most one decision:
     /// 1. a process out for `max_suspend` or longer comes back (fairness);
-    /// 2. else, if some running process has been above `fault_bound` for `sustain` and
+    /// 2. else, if the system-wide rate has been above `fault_bound` for `sustain` and
     ///    memory is short, the process running longest (past its `min_run` grace) goes
     ///    out, never the last running one;
     /// 3. else, with pressure relieved, the longest-suspended process comes back.
@@ -287,13 +292,12 @@ impl<const P: usize, const B: usize> Controller<P, B> {
         let mut rates = [0u64; P];
         for (p, rate) in self.procs.iter_mut().zip(rates.iter_mut()).filter(|(p, _)| p.live) {
             *rate = p.faults.count(now);
-            if let State::Running { over_since, .. } = &mut p.state {
-                if *rate > cfg.fault_bound {
-                    over_since.get_or_insert(now);
-                } else {
-                    *over_since = None;
-                }
-            }
+        }
+        let system = self.system.count(now);
+        if system > cfg.fault_bound {
+            self.over_since.get_or_insert(now);
+        } else {
+            self.over_since = None;
         }
         // The longest-suspended process (ties: lowest pid).
         let longest_out = self
@@ -310,9 +314,7 @@ impl<const P: usize, const B: usize> Controller<P, B> {
                 return Some(self.resume(i, now, true));
             }
         }
-        let thrashing = self.procs.iter().any(|p| {
-            matches!(p.state, State::Running { over_since: Some(o), .. } if p.live && now.saturating_sub(o) >= cfg.sustain)
-        });
+        let thrashing = self.over_since.is_some_and(|o| now.saturating_sub(o) >= cfg.sustain);
         let mut is_active = [false; P];
         for (p, a) in self.procs.iter().zip(is_active.iter_mut()) {
             *a = p.live && matches!(p.state, State::Running { .. }) && active(p.pid);
@@ -339,7 +341,7 @@ impl<const P: usize, const B: usize> Controller<P, B> {
                 return Some(Decision::SwapOut { pid, faults });
             }
         }
-        if free_frames >= cfg.free_high && self.system.count(now) < cfg.system_bound {
+        if free_frames >= cfg.free_high && system < cfg.system_bound {
             if let Some((_, _, i)) = longest_out {
                 return Some(self.resume(i, now, false));
             }
@@ -353,7 +355,7 @@ impl<const P: usize, const B: usize> Controller<P, B> {
             State::Suspended { since } => since,
             State::Running { since, .. } => since,
         };
-        p.state = State::Running { since: now, over_since: None };
+        p.state = State::Running { since: now };
         p.faults.reset();
         Decision::SwapIn { pid: p.pid, suspended_for: now.saturating_sub(since), forced }
     }
@@ -434,6 +436,7 @@ mod tests {
         faults(&mut c, 1, 100, 100, 100);
         assert_eq!(c.tick(150, 0), None);
         assert_eq!(c.tick(200, 0), None, "thrashing long enough, but the only running process");
+        assert_eq!(c.tick(300, 0), None, "calm: the window [200, 300) is empty");
         c.add(2, 300).unwrap();
         c.add(3, 300).unwrap();
         faults(&mut c, 2, 300, 100, 100);
@@ -457,7 +460,8 @@ mod tests {
         for pid in 1..=4 {
             c.add(pid, 0).unwrap();
         }
-        for (pid, t) in [(3, 300), (1, 400)] {
+        for (pid, t) in [(3, 300), (1, 500)] {
+            assert_eq!(c.tick(t - 100, 0), None, "calm before");
             faults(&mut c, pid, t - 100, 100, 50);
             c.tick(t - 60, 0);
             assert!(matches!(c.tick(t, 0), Some(Decision::SwapOut { pid: p, .. }) if p == pid));
@@ -466,7 +470,7 @@ mod tests {
         faults(&mut c, 2, 600, 100, 40);
         assert_eq!(c.tick(700, 50), None, "free memory, but still faulting hard system-wide");
         assert_eq!(c.tick(900, 50), Some(Decision::SwapIn { pid: 3, suspended_for: 600, forced: false }));
-        assert_eq!(c.tick(901, 50), Some(Decision::SwapIn { pid: 1, suspended_for: 501, forced: false }));
+        assert_eq!(c.tick(901, 50), Some(Decision::SwapIn { pid: 1, suspended_for: 401, forced: false }));
         assert_eq!(c.tick(902, 50), None);
         assert_eq!(c.running(), 4);
     }
