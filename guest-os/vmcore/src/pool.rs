@@ -190,7 +190,12 @@ impl<const P: usize> Pool<P> {
         accessed: &mut dyn FnMut(PageId) -> bool,
     ) -> Result<Choice, PoolError> {
         let me = self.entries[self.find(faulting)?];
+        let per_process = self.mode == Mode::PerProcess;
         let mut pick = |eligible: &mut dyn FnMut(u32) -> bool| {
+            // Each per-process pick filters by other owners than the last call did.
+            if per_process {
+                policy.eligibility_changed();
+            }
             let page = policy.select_victim_where(accessed, &mut |p| owner(p).is_some_and(&mut *eligible))?;
             // `owner` answered `Some` for this page just above.
             owner(page).map(|pid| Choice::Evict { pid, page })
