@@ -32,7 +32,7 @@ use crate::arch::phys;
 use crate::proc::{self, Task};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use spin::Mutex;
 use vmcore::pool::Mode;
 use vmcore::replace::{PageId, PolicyKind};
@@ -253,7 +253,7 @@ pub fn reclaim(cur: &mut AddressSpace) {
     }
     let mut owners = owners(Some((cur, me)));
     if over {
-        evict_one(Some(cur), &mut owners, &|o: &Owner| o.pid == me);
+        evict_one(Some(cur), &mut owners, true, &|o: &Owner| o.pid == me);
     }
     if !below_low() {
         return;
@@ -265,8 +265,8 @@ pub fn reclaim(cur: &mut AddressSpace) {
     let mut fruitless = 0;
     while frame::stats().0 < high && fruitless < high {
         let before = frame::stats().0;
-        let done = (local && evict_one(Some(cur), &mut owners, &|o: &Owner| o.pid == me && o.pages > o.min))
-            || evict_one(Some(cur), &mut owners, &|o: &Owner| o.pages > o.min);
+        let done = (local && evict_one(Some(cur), &mut owners, true, &|o: &Owner| o.pid == me && o.pages > o.min))
+            || evict_one(Some(cur), &mut owners, false, &|o: &Owner| o.pages > o.min);
         if !done {
             break;
         }
@@ -301,44 +301,50 @@ fn owners(cur: Option<(&AddressSpace, i32)>) -> Vec<Owner> {
     v
 }
 
+/// Which filter the last selection used (own pages only, or any process's), so that a
+/// policy keeping candidates (aging) recomputes them when the filter widens.
+static LAST_FILTER_OWN: AtomicBool = AtomicBool::new(false);
+
 /// Chooses one victim with the policy among the pages of owners that pass `filter`,
-/// and writes it to swap; false if none.
-fn evict_one(cur: Option<&mut AddressSpace>, owners: &mut [Owner], filter: &dyn Fn(&Owner) -> bool) -> bool {
-    // Pages whose reverse-map entry is no longer true, or whose frame is shared: dropped
-    // from the policy after this selection (a shared frame comes back through
-    // `reinsert` when it is down to one mapping, a remapped one through `note_mapped`),
-    // so the hand does not pass over them again and again.
-    let mut stale: Vec<PageId> = Vec::new();
-    let victim = {
-        let owners = &*owners;
-        let mut eligible = |p: PageId| {
-            // The owner test first: it is cheap, the page-table walk is not.
-            let pid = RMAP.lock().get(p.0 as usize).map(|e| e.0).unwrap_or(0);
-            match owners.iter().find(|o| o.pid == pid) {
-                Some(o) if !(o.evictable && filter(o)) => return false,
-                _ => {}
-            }
-            match locate(owners, p.0 as usize) {
-                Some(_) => true,
-                None => {
-                    if stale.try_reserve(1).is_ok() {
-                        stale.push(p);
-                    }
-                    false
+/// and writes it to swap; false if none. `own` says the filter accepts only the
+/// faulting process's pages.
+///
+/// The `eligible` test given to the policy is the cheap one (the reverse map's owner);
+/// whether the entry is still true (a page-table walk) is checked for the chosen victim
+/// only: a stale one (remapped, unmapped, shared, owner gone) has been removed from the
+/// policy by the selection, and the next is chosen. (A stale page comes back through
+/// `note_mapped`, or `reinsert` when a shared frame is down to one mapping.) With the
+/// aging policy the selection does not look at A bits: the history is sampled by the
+/// timer ([`tick`]), as in the textbook algorithm, so a batch of candidates costs one
+/// cheap test per tracked page instead of a page-table walk.
+fn evict_one(cur: Option<&mut AddressSpace>, owners: &mut [Owner], own: bool, filter: &dyn Fn(&Owner) -> bool) -> bool {
+    if own != LAST_FILTER_OWN.swap(own, Ordering::Relaxed) && !own {
+        with_policy(|p| p.eligibility_changed());
+    }
+    let aging = policy::kind() == PolicyKind::Aging;
+    let mut found = None;
+    for _ in 0..64 {
+        let victim = {
+            let owners = &*owners;
+            let mut eligible = |p: PageId| {
+                let pid = RMAP.lock().get(p.0 as usize).map(|e| e.0).unwrap_or(0);
+                match owners.iter().find(|o| o.pid == pid) {
+                    Some(o) => o.evictable && filter(o),
+                    // The owner is gone: chosen, found stale below, and dropped.
+                    None => true,
                 }
-            }
+            };
+            let mut accessed = |p: PageId| !aging && test_clear_accessed(owners, p.0 as usize);
+            with_policy(|p| p.select_victim_where(&mut accessed, &mut eligible))
         };
-        let mut accessed = |p: PageId| test_clear_accessed(owners, p.0 as usize);
-        with_policy(|p| p.select_victim_where(&mut accessed, &mut eligible))
-    };
-    with_policy(|p| {
-        for s in stale.iter() {
-            let _ = p.remove(*s);
+        let Some(victim) = victim else { return false };
+        if let Some(l) = locate(owners, victim.0 as usize) {
+            found = Some((victim, l));
+            break;
         }
-    });
-    let Some(victim) = victim else { return false };
+    }
+    let Some((victim, (o, va, _))) = found else { return false };
     let i = victim.0 as usize;
-    let Some((o, va, _)) = locate(owners, i) else { return false };
     let Some(ppn) = frame::from_index(i) else { return false };
     let shared = frame::refcount(ppn) > 1;
     let done = match (&owners[o].task, cur) {

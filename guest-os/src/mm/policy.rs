@@ -3,9 +3,8 @@
 //! `vm.policy=` and switched at run time with `RVSIM_VMCTL` (`vmctl policy NAME`): the
 //! tracked pages move to the new policy, which starts them as just referenced.
 
-use super::frame;
 use spin::Mutex;
-use vmcore::replace::{Aging, Clock, Fifo, PageId, Policy, PolicyKind, RandomPolicy};
+use vmcore::replace::{Aging, Clock, Fifo, Policy, PolicyKind, RandomPolicy};
 
 /// Largest number of frames the policies track (128 MiB of RAM); frames with a higher
 /// index are not evictable.
@@ -59,15 +58,13 @@ pub fn switch(new: PolicyKind) -> usize {
     if old == new {
         return 0;
     }
-    let limit = frame::stats().1.min(N);
     let mut moved = 0;
-    for i in 0..limit {
-        let id = PageId(i as u32);
-        if with_kind(old, |p| p.remove(id).is_ok()) {
+    with_kind(old, |o| {
+        o.drain(&mut |id| {
             let _ = with_kind(new, |p| p.insert(id));
             moved += 1;
-        }
-    }
+        })
+    });
     *KIND.lock() = new;
     moved
 }
