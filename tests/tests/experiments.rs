@@ -107,3 +107,9 @@ fn processes_larger_than_ram_together() {
         _ => assert!(p.status.contains("oom"), "{p:?}"),
     }
 }
+
+#[test]
+fn no_control_label_turns_thrashing_control_off() {
+    assert_eq!(vm_experiments::bootargs_for("clock"), "vm.policy=clock");
+    assert_eq!(vm_experiments::bootargs_for("fifo/no-control"), "vm.policy=fifo vm.thrash=0");
+}

@@ -62,7 +62,9 @@ impl Env {
 pub struct BootSpec {
     /// Machine RAM in MiB.
     pub ram_mib: u64,
-    /// `vm.policy=` value for the kernel command line (`None`: the kernel's default).
+    /// `vm.policy=` value for the kernel command line (`None`: the kernel's default);
+    /// a `/no-control` suffix also turns thrashing control off (`vm.thrash=0`), see
+    /// [`bootargs_for`].
     pub policy: Option<String>,
     /// Size of the swap disk (virtio disk 1) in MiB; 0 attaches none.
     pub swap_mib: u64,
@@ -118,7 +120,7 @@ fn boot_in(env: &Env, spec: &BootSpec, dir: &Path) -> Result<BootRun, String> {
         drop(f);
         m.attach_drive(&swap, false).map_err(|e| format!("attach {}: {e}", swap.display()))?;
     }
-    m.boot.bootargs = spec.policy.as_ref().map(|p| format!("vm.policy={p}"));
+    m.boot.bootargs = spec.policy.as_deref().map(bootargs_for);
     m.load_elf(&kernel).map_err(|e| format!("load {}: {e}", env.kernel.display()))?;
     let outcome = m.run(Some(spec.max_cycles), &mut NoTrace);
     let console = String::from_utf8_lossy(&m.bus.dev.uart.output).into_owned();
@@ -333,6 +335,15 @@ pub struct ThrashWorkload {
     pub pattern: String,
     pub swap_mib: u64,
     pub max_cycles: u64,
+}
+
+/// The kernel command line for a policy label: `NAME` gives `vm.policy=NAME`,
+/// `NAME/no-control` gives `vm.policy=NAME vm.thrash=0` (thrashing control off).
+pub fn bootargs_for(label: &str) -> String {
+    match label.strip_suffix("/no-control") {
+        Some(p) => format!("vm.policy={p} vm.thrash=0"),
+        None => format!("vm.policy={label}"),
+    }
 }
 
 /// Runs `thrashdemo k pages rounds pattern` at `ram_mib` MiB under `policy`.

@@ -4,9 +4,12 @@
 //! ```text
 //! rvsim-experiment [faults|thrash|all] [--out DIR] [--ram 24,32,...] [--policies clock,fifo,...]
 //!     [--pages N] [--patterns hot,seq,random] [--rounds R]
-//!     [--thrash-ram MIB] [--thrash-policies clock,fifo] [--max-k K] [--thrash-pages N] [--thrash-rounds R]
+//!     [--thrash-ram MIB] [--thrash-policies clock,clock/no-control] [--max-k K] [--thrash-pages N] [--thrash-rounds R]
 //!     [--swap MIB] [--max-cycles N]
 //! ```
+//!
+//! A policy label `NAME/no-control` runs with thrashing control off (`vm.thrash=0`); the
+//! default thrashing curves compare clock with and without it.
 //!
 //! Writes `DIR/vm-faults-vs-frames-PATTERN.{csv,svg}` and `DIR/thrashing.{csv,svg}` (default DIR
 //! `docs/plots`). Needs `make os` (kernel, user programs, mkfs). `make experiments` runs it
@@ -46,7 +49,7 @@ fn parse() -> Result<Opts, String> {
         patterns: ["hot", "seq", "random"].map(String::from).to_vec(),
         rounds: 8,
         thrash_ram: 16,
-        thrash_policies: ["clock", "fifo"].map(String::from).to_vec(),
+        thrash_policies: ["clock", "clock/no-control"].map(String::from).to_vec(),
         max_k: 8,
         thrash_pages: 512,
         thrash_rounds: 16,
