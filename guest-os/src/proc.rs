@@ -410,7 +410,7 @@ pub fn tick() {
         t.ticks
     };
     crate::mm::evict::tick(ticks);
-    crate::mm::thrash::tick(now);
+    crate::mm::thrash::tick(ticks, now);
 }
 
 /// Number of live processes (not zombies).

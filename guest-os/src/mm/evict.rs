@@ -245,9 +245,12 @@ pub fn reclaim(cur: &mut AddressSpace) {
     if !swap::present() {
         return;
     }
-    let (_, my_max, _) = proc::ws_of(me).unwrap_or((0, 0, 0));
-    let max = wset::effective_max(my_max, frame::stats().1 as u64, proc::live_count());
-    let over = cur.pages as u64 >= max;
+    // The maximum applies in local scope only (look it up only then: this runs at
+    // every fault).
+    let over = wset::scope() == Mode::PerProcess && {
+        let (_, my_max, _) = proc::ws_of(me).unwrap_or((0, 0, 0));
+        cur.pages as u64 >= wset::effective_max(my_max, frame::stats().1 as u64, proc::live_count())
+    };
     if !over && !below_low() {
         return;
     }

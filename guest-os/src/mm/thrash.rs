@@ -1,7 +1,7 @@
 //! Thrashing control: the kernel side of `vmcore::thrash`.
 //!
 //! Every page fault is counted against the faulting process ([`record_fault`], from the
-//! page-fault path); every timer tick ([`tick`]) asks the controller for a decision:
+//! page-fault path); every 5th timer tick ([`tick`]) asks the controller for a decision:
 //! swap a whole process out (stop scheduling it and write all its pages to swap) when
 //! the fault rate stays above a bound and free frames are short, and bring suspended
 //! processes back when the pressure falls, or after `max_suspend` at the latest, so
@@ -149,9 +149,13 @@ pub fn forget(pid: i32) {
     }
 }
 
-/// The timer tick: carries out and logs the controller's decision, if any.
-pub fn tick(now: u64) {
-    if !enabled() || !swap::present() {
+/// Timer ticks between two decisions (a decision scans every process's window).
+const DECIDE_EVERY: u64 = 5;
+
+/// The timer tick (number `ticks`, at `mtime` `now`): every [`DECIDE_EVERY`] ticks,
+/// carries out and logs the controller's decision, if any.
+pub fn tick(ticks: u64, now: u64) {
+    if !enabled() || !swap::present() || ticks % DECIDE_EVERY != 0 {
         return;
     }
     let free = frame::stats().0 as u64;
