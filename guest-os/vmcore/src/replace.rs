@@ -404,7 +404,8 @@ impl<const N: usize> Ring<N> {
     }
 }
 
-/// First-in, first-out: a queue in load order (a [`Ring`] whose head is the oldest page).
+/// First-in, first-out: a queue in load order (a circular intrusive list over the page ids
+/// whose head is the oldest page: O(1) insert, remove and victim).
 #[derive(Clone, Debug)]
 pub struct Fifo<const N: usize> {
     ring: Ring<N>,
@@ -478,9 +479,9 @@ impl<const N: usize> Policy for Fifo<N> {
     }
 }
 
-/// Clock (second chance): the tracked pages form a circle (a [`Ring`]) with a hand; a page
-/// with its accessed bit set (in hardware, or by [`Policy::touch`]) loses the bit and is
-/// skipped once; the first page found without it is the victim. A new page goes just
+/// Clock (second chance): the tracked pages form a circle (an intrusive list) with a
+/// hand; a page with its accessed bit set (in hardware, or by [`Policy::touch`]) loses the
+/// bit and is skipped once; the first page found without it is the victim. A new page goes just
 /// behind the hand, so it is examined last, after a full turn (when the kernel reuses
 /// the victim's frame for the faulting page, that is where the victim was).
 ///
