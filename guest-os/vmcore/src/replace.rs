@@ -228,7 +228,18 @@ impl Rng {
     }
 }
 
-const NIL: u32 = u32::MAX;
+/// The index type of the policies' arrays: 2 bytes per page id and link, which halves
+/// their size (the kernel keeps several policies of 32,768 ids in `static`s); hence
+/// capacities up to `u16::MAX` ids (256 MiB of 4 KiB pages), checked at compile time.
+type Ix = u16;
+const NIL: Ix = Ix::MAX;
+
+/// Compile-time check of a capacity (evaluated when a policy of capacity `N` is built).
+struct Capacity<const N: usize>;
+
+impl<const N: usize> Capacity<N> {
+    const OK: () = assert!(N <= NIL as usize, "replacement policies hold at most u16::MAX page ids");
+}
 
 fn check<const N: usize>(page: PageId) -> Result<usize, ReplaceError> {
     if page.idx() < N {
@@ -244,14 +255,15 @@ fn check<const N: usize>(page: PageId) -> Result<usize, ReplaceError> {
 #[derive(Clone, Debug)]
 struct Resident<const N: usize> {
     /// `dense[..len]`: the tracked ids, in no particular order.
-    dense: [u32; N],
+    dense: [Ix; N],
     /// `pos[id]`: where `id` sits in `dense`, or `NIL` when untracked.
-    pos: [u32; N],
+    pos: [Ix; N],
     len: usize,
 }
 
 impl<const N: usize> Resident<N> {
     const fn new() -> Self {
+        let () = Capacity::<N>::OK;
         Self { dense: [NIL; N], pos: [NIL; N], len: 0 }
     }
 
@@ -261,8 +273,8 @@ impl<const N: usize> Resident<N> {
         if self.pos[i] != NIL {
             return Err(ReplaceError::AlreadyPresent);
         }
-        self.dense[self.len] = page.0;
-        self.pos[i] = self.len as u32;
+        self.dense[self.len] = i as Ix;
+        self.pos[i] = self.len as Ix;
         self.len += 1;
         Ok(i)
     }
@@ -283,15 +295,15 @@ impl<const N: usize> Resident<N> {
         let id = self.dense[k];
         let last = self.dense[self.len - 1];
         self.dense[k] = last;
-        self.pos[last as usize] = k as u32;
+        self.pos[last as usize] = k as Ix;
         self.pos[id as usize] = NIL;
         self.len -= 1;
-        PageId(id)
+        PageId(id as u32)
     }
 
-    /// The tracked ids.
-    fn ids(&self) -> &[u32] {
-        &self.dense[..self.len]
+    /// The `k`-th tracked id (`k < len`).
+    fn id(&self, k: usize) -> u32 {
+        self.dense[k] as u32
     }
 
     fn has(&self, i: usize) -> bool {
@@ -317,14 +329,15 @@ impl<const N: usize> Resident<N> {
 #[derive(Clone, Debug)]
 struct Ring<const N: usize> {
     /// `next[id]`: the following id, or `NIL` when `id` is untracked.
-    next: [u32; N],
-    prev: [u32; N],
-    head: u32,
+    next: [Ix; N],
+    prev: [Ix; N],
+    head: Ix,
     len: usize,
 }
 
 impl<const N: usize> Ring<N> {
     const fn new() -> Self {
+        let () = Capacity::<N>::OK;
         Self { next: [NIL; N], prev: [NIL; N], head: NIL, len: 0 }
     }
 
@@ -338,17 +351,18 @@ impl<const N: usize> Ring<N> {
         if self.next[i] != NIL {
             return Err(ReplaceError::AlreadyPresent);
         }
+        let id = i as Ix;
         if self.head == NIL {
-            self.next[i] = page.0;
-            self.prev[i] = page.0;
-            self.head = page.0;
+            self.next[i] = id;
+            self.prev[i] = id;
+            self.head = id;
         } else {
             let h = self.head;
             let t = self.prev[h as usize];
             self.next[i] = h;
             self.prev[i] = t;
-            self.next[t as usize] = page.0;
-            self.prev[h as usize] = page.0;
+            self.next[t as usize] = id;
+            self.prev[h as usize] = id;
         }
         self.len += 1;
         Ok(())
@@ -385,7 +399,7 @@ impl<const N: usize> Ring<N> {
     fn for_each(&self, f: &mut dyn FnMut(PageId)) {
         let mut cur = self.head;
         for _ in 0..self.len {
-            f(PageId(cur));
+            f(PageId(cur as u32));
             cur = self.next[cur as usize];
         }
     }
@@ -404,7 +418,8 @@ impl<const N: usize> Ring<N> {
     }
 }
 
-/// First-in, first-out: a queue in load order (a [`Ring`] whose head is the oldest page).
+/// First-in, first-out: a queue in load order (a circular intrusive list over the page ids
+/// whose head is the oldest page: O(1) insert, remove and victim).
 #[derive(Clone, Debug)]
 pub struct Fifo<const N: usize> {
     ring: Ring<N>,
@@ -447,9 +462,9 @@ impl<const N: usize> Policy for Fifo<N> {
     ) -> Option<PageId> {
         let mut cur = self.ring.head;
         for _ in 0..self.ring.len {
-            if eligible(PageId(cur)) {
+            if eligible(PageId(cur as u32)) {
                 self.ring.unlink(cur as usize);
-                return Some(PageId(cur));
+                return Some(PageId(cur as u32));
             }
             cur = self.ring.next[cur as usize];
         }
@@ -478,9 +493,9 @@ impl<const N: usize> Policy for Fifo<N> {
     }
 }
 
-/// Clock (second chance): the tracked pages form a circle (a [`Ring`]) with a hand; a page
-/// with its accessed bit set (in hardware, or by [`Policy::touch`]) loses the bit and is
-/// skipped once; the first page found without it is the victim. A new page goes just
+/// Clock (second chance): the tracked pages form a circle (an intrusive list) with a
+/// hand; a page with its accessed bit set (in hardware, or by [`Policy::touch`]) loses the
+/// bit and is skipped once; the first page found without it is the victim. A new page goes just
 /// behind the hand, so it is examined last, after a full turn (when the kernel reuses
 /// the victim's frame for the faulting page, that is where the victim was).
 ///
@@ -504,7 +519,7 @@ impl<const N: usize> Clock<N> {
         if self.ring.head == NIL {
             None
         } else {
-            Some(PageId(self.ring.head))
+            Some(PageId(self.ring.head as u32))
         }
     }
 }
@@ -644,7 +659,7 @@ impl<const N: usize> Aging<N> {
             age: [0; N],
             refd: [false; N],
             cursor: 0,
-            batch: [(NIL, 0); AGING_BATCH],
+            batch: [(u32::MAX, 0); AGING_BATCH],
             batch_len: 0,
             limit: 256,
             batch_filtered: false,
@@ -683,7 +698,7 @@ impl<const N: usize> Aging<N> {
         let mut top = TopK::new();
         let mut filtered = false;
         for k in 0..self.set.len {
-            let id = self.set.dense[k];
+            let id = self.set.id(k);
             if !eligible(PageId(id)) {
                 filtered = true;
                 continue;
@@ -761,7 +776,7 @@ struct TopK {
 
 impl TopK {
     const fn new() -> Self {
-        Self { best: [(0, 0, NIL); AGING_BATCH], n: 0, limit: 256 }
+        Self { best: [(0, 0, u32::MAX); AGING_BATCH], n: 0, limit: 256 }
     }
 
     fn offer(&mut self, age: u8, dist: usize, id: u32) {
@@ -841,7 +856,7 @@ impl<const N: usize> Policy for Aging<N> {
     fn tick(&mut self, accessed: &mut dyn FnMut(PageId) -> bool) {
         let mut top = TopK::new();
         for k in 0..self.set.len {
-            let id = self.set.dense[k];
+            let id = self.set.id(k);
             let i = id as usize;
             let a = accessed(PageId(id)) | core::mem::take(&mut self.refd[i]);
             self.age[i] = (self.age[i] >> 1) | (a as u8) << 7;
@@ -898,8 +913,8 @@ impl<const N: usize> Policy for Aging<N> {
 
     /// In no particular order.
     fn for_each(&self, f: &mut dyn FnMut(PageId)) {
-        for &id in self.set.ids() {
-            f(PageId(id));
+        for k in 0..self.set.len {
+            f(PageId(self.set.id(k)));
         }
     }
 
@@ -970,7 +985,7 @@ impl<const N: usize> Policy for RandomPolicy<N> {
         let start = self.rng.below(len as u64) as usize;
         for k in 0..len {
             let j = (start + k) % len;
-            if eligible(PageId(self.set.dense[j])) {
+            if eligible(PageId(self.set.id(j))) {
                 return Some(self.set.take(j));
             }
         }
@@ -991,8 +1006,8 @@ impl<const N: usize> Policy for RandomPolicy<N> {
 
     /// In no particular order.
     fn for_each(&self, f: &mut dyn FnMut(PageId)) {
-        for &id in self.set.ids() {
-            f(PageId(id));
+        for k in 0..self.set.len {
+            f(PageId(self.set.id(k)));
         }
     }
 

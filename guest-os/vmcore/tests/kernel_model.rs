@@ -272,8 +272,23 @@ impl Kernel {
                     self.procs[i].done += 1;
                 }
             }
+            // The timer: aging samples and clears every resident page's A bit (the other
+            // policies ignore it).
+            let (pt, owner) = (&mut self.pt, &self.owner);
+            self.policy.tick(&mut |p| Self::accessed(pt, owner, p));
             self.check();
         }
+    }
+
+    /// Switches the replacement policy at run time: every tracked page moves into the new
+    /// one (what a `vm.policy` write would do).
+    fn switch_policy(&mut self, kind: PolicyKind) {
+        let mut new = AnyPolicy::new(kind, 2);
+        self.policy.drain(&mut |p| new.insert(p).unwrap());
+        assert!(self.policy.is_empty());
+        self.policy = new;
+        self.log.push(format!("policy {}", kind.name()));
+        self.check();
     }
 
     /// Invariants of the bookkeeping.
@@ -343,6 +358,35 @@ fn swapping_whole_processes_out_beats_thrashing() {
             assert!(p.done > 5_000, "{kind:?}: pid {} starved ({} refs)", p.pid, p.done);
         }
     }
+}
+
+#[test]
+fn policy_switches_at_run_time_keep_every_resident_page() {
+    // Three processes of 24 pages in 64 frames: eviction on every turn of the loop.
+    let mut k = Kernel::new(PolicyKind::Clock, Mode::Global, 1024, OFF);
+    for pid in 1..=3 {
+        k.spawn(pid, 24);
+    }
+    let mut rng = Rng::new(4);
+    let mut until = 0;
+    let mut last = (0, 0);
+    for kind in [PolicyKind::Aging, PolicyKind::Fifo, PolicyKind::Random, PolicyKind::Clock] {
+        until += 50_000;
+        k.run(until, &mut rng);
+        let done: u64 = k.procs.iter().map(|p| p.done).sum();
+        assert!(done > last.0 && k.faults > last.1, "no progress before switching to {kind:?}");
+        last = (done, k.faults);
+        let resident = k.owner.iter().filter(|o| o.is_some()).count();
+        assert!(resident > 50, "{resident} resident pages");
+        k.switch_policy(kind);
+        assert_eq!(k.policy.kind(), kind);
+        assert_eq!(k.policy.len(), resident);
+        for (f, o) in k.owner.iter().enumerate() {
+            assert_eq!(k.policy.contains(PageId(f as u32)), o.is_some(), "frame {f}");
+        }
+    }
+    k.run(until + 50_000, &mut rng);
+    assert!(k.procs.iter().map(|p| p.done).sum::<u64>() > last.0);
 }
 
 #[test]

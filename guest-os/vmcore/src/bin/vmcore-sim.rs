@@ -13,11 +13,15 @@
 //! * `hot80-20`: 80% of references to 20% of the pages;
 //! * `belady`: the classic string 1 2 3 4 1 2 5 1 2 3 4 5 (Belady's anomaly under FIFO).
 //!
-//! The SVG is written by hand (polylines and text), so the crate needs no plotting
-//! dependency; `make plots-sim` regenerates `docs/plots/fault-rate-vs-frames.svg`.
+//! The SVG is drawn with `plotters` (SVG backend only, as in `guest-os/experiments`), an
+//! optional dependency enabled by the `std` feature only, so the `no_std` library the
+//! kernel links never sees it; `make plots-sim` regenerates
+//! `docs/plots/fault-rate-vs-frames.svg`.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
+
+use plotters::prelude::*;
 
 use vmcore::replace::sim::{self, refs};
 use vmcore::replace::{AnyPolicy, PolicyKind};
@@ -112,105 +116,78 @@ fn csv(ws: &[Workload]) -> String {
     s
 }
 
-const COLORS: [&str; 6] = ["#000000", "#ff7f0e", "#d62728", "#1f77b4", "#2ca02c", "#9467bd"];
-/// Stroke widths in the order of [`POLICIES`].
-const WIDTHS: [f64; 6] = [1.5, 1.5, 6.0, 4.0, 2.0, 1.2];
+/// Colours in the order of [`POLICIES`]: OPT black (the yardstick), then the usual
+/// matplotlib-like hues.
+const COLORS: [RGBColor; 6] = [
+    RGBColor(0, 0, 0),
+    RGBColor(0xff, 0x7f, 0x0e),
+    RGBColor(0xd6, 0x27, 0x28),
+    RGBColor(0x1f, 0x77, 0xb4),
+    RGBColor(0x2c, 0xa0, 0x2c),
+    RGBColor(0x94, 0x67, 0xbd),
+];
+/// Stroke widths in the order of [`POLICIES`]: FIFO, Clock and aging often coincide, so
+/// they are drawn thickest first as nested strokes that stay visible.
+const WIDTHS: [u32; 6] = [2, 2, 7, 4, 2, 1];
 
-/// A 2x2 grid of panels, faults (y) vs. frames (x), one polyline per policy.
-fn svg(ws: &[Workload], o: &Opts) -> String {
-    let (pw, ph) = (560.0, 360.0);
-    let (ml, mr, mt, mb) = (70.0, 20.0, 40.0, 50.0);
+type PlotResult = Result<(), Box<dyn std::error::Error>>;
+
+/// A 2x2 grid of panels, faults (y) vs. frames (x), one line per policy (OPT and LRU
+/// dashed), drawn with plotters' SVG backend in the style of `guest-os/experiments`.
+fn svg(ws: &[Workload], o: &Opts) -> Result<String, String> {
+    let mut out = String::new();
+    draw(ws, o, &mut out).map_err(|e| format!("plot: {e}"))?;
+    Ok(out)
+}
+
+fn draw(ws: &[Workload], o: &Opts, out: &mut String) -> PlotResult {
     let cols = 2;
-    let rows = ws.len().div_ceil(cols);
-    let (w, h) = (pw * cols as f64, ph * rows as f64 + 40.0);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    let rows = ws.len().div_ceil(cols).max(1);
+    let root = SVGBackend::with_string(out, (1200, 420 * rows as u32 + 40)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let title = format!(
+        "Page faults vs. frames (vmcore-sim: {} refs, {} pages, aging tick every {} refs, seed {})",
+        o.refs, o.pages, o.tick, o.seed
     );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="24" text-anchor="middle" font-size="16">Page faults vs. frames (vmcore-sim: {} refs, {} pages, aging tick every {} refs, seed {})</text>"#,
-        w / 2.0,
-        o.refs,
-        o.pages,
-        o.tick,
-        o.seed
-    );
-    for (k, wl) in ws.iter().enumerate() {
-        let (ox, oy) = ((k % cols) as f64 * pw, (k / cols) as f64 * ph + 40.0);
-        let (x0, y0, x1, y1) = (ox + ml, oy + ph - mb, ox + pw - mr, oy + mt);
+    let root = root.titled(&title, ("sans-serif", 20))?;
+    for (wl, area) in ws.iter().zip(root.split_evenly((rows, cols))) {
         let max_f = wl.curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).max().unwrap_or(1).max(2);
         let max_y = wl.curves.iter().flat_map(|c| c.points.iter().map(|p| p.1)).max().unwrap_or(1).max(1);
-        let sx = |f: usize| x0 + (f - 1) as f64 / (max_f - 1) as f64 * (x1 - x0);
-        let sy = |v: u64| y0 - v as f64 / max_y as f64 * (y0 - y1);
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{}" text-anchor="middle" font-size="14">{}</text>"#,
-            (x0 + x1) / 2.0,
-            y1 - 12.0,
-            wl.name
-        );
-        let _ = writeln!(
-            s,
-            r##"<rect x="{x0}" y="{y1}" width="{}" height="{}" fill="none" stroke="#888"/>"##,
-            x1 - x0,
-            y0 - y1
-        );
-        for t in 0..=4 {
-            let v = max_y * t / 4;
-            let y = sy(v);
-            let _ = writeln!(s, r##"<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="#eee"/>"##);
-            let _ = writeln!(s, r#"<text x="{}" y="{}" text-anchor="end">{v}</text>"#, x0 - 6.0, y + 4.0);
-        }
-        let step = (max_f / 8).max(1);
-        for f in (1..=max_f).filter(|f| f % step == 0 || *f == 1) {
-            let _ = writeln!(s, r#"<text x="{}" y="{}" text-anchor="middle">{f}</text>"#, sx(f), y0 + 16.0);
-        }
-        let _ = writeln!(s, r#"<text x="{}" y="{}" text-anchor="middle">frames</text>"#, (x0 + x1) / 2.0, y0 + 34.0);
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{}" text-anchor="middle" transform="rotate(-90 {} {})">faults</text>"#,
-            ox + 18.0,
-            (y0 + y1) / 2.0,
-            ox + 18.0,
-            (y0 + y1) / 2.0
-        );
-        // Thickest first, so that identical curves (FIFO, Clock and aging often coincide)
-        // stay visible as nested strokes.
+        let mut chart = ChartBuilder::on(&area)
+            .caption(wl.name, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(1..max_f, 0..max_y + max_y / 20)?;
+        chart.configure_mesh().x_desc("frames").y_desc("page faults").draw()?;
         let mut order: Vec<usize> = (0..wl.curves.len()).collect();
-        order.sort_by(|&a, &b| WIDTHS[b].total_cmp(&WIDTHS[a]));
+        order.sort_by_key(|&i| std::cmp::Reverse(WIDTHS[i]));
         for i in order {
-            let (c, color, width) = (&wl.curves[i], COLORS[i], WIDTHS[i]);
-            let pts: Vec<String> = c.points.iter().map(|&(f, n)| format!("{:.1},{:.1}", sx(f), sy(n))).collect();
-            let dash = match c.policy {
-                "opt" => r#" stroke-dasharray="5,3""#,
-                "lru" => r#" stroke-dasharray="2,2""#,
-                _ => "",
-            };
-            let _ = writeln!(
-                s,
-                r#"<polyline fill="none" stroke="{color}" stroke-width="{width}"{dash} points="{}"><title>{}</title></polyline>"#,
-                pts.join(" "),
-                c.policy
-            );
+            let c = &wl.curves[i];
+            let style = COLORS[i].stroke_width(WIDTHS[i]);
+            let legend = move |(x, y): (i32, i32)| PathElement::new(vec![(x, y), (x + 20, y)], style);
+            if matches!(c.policy, "opt" | "lru") {
+                let dash = if c.policy == "opt" { 6 } else { 3 };
+                chart
+                    .draw_series(DashedLineSeries::new(c.points.iter().map(|&(f, n)| (f, n)), dash, 3, style))?
+                    .label(c.policy)
+                    .legend(legend);
+            } else {
+                chart
+                    .draw_series(LineSeries::new(c.points.iter().map(|&(f, n)| (f, n)), style))?
+                    .label(c.policy)
+                    .legend(legend);
+            }
         }
-        for (i, (c, color)) in wl.curves.iter().zip(COLORS).enumerate() {
-            let (lx, ly) = (x1 - 80.0, y1 + 16.0 + i as f64 * 16.0);
-            let _ = writeln!(
-                s,
-                r#"<line x1="{lx}" y1="{}" x2="{}" y2="{}" stroke="{color}" stroke-width="{}"/>"#,
-                ly - 4.0,
-                lx + 20.0,
-                ly - 4.0,
-                WIDTHS[i].min(3.0)
-            );
-            let _ = writeln!(s, r#"<text x="{}" y="{ly}">{}</text>"#, lx + 26.0, c.policy);
-        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
     }
-    s.push_str("</svg>\n");
-    s
+    root.present()?;
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -247,7 +224,7 @@ fn main() -> ExitCode {
         }
     };
     let out = out.and_then(|_| match &o.svg {
-        Some(path) => std::fs::write(path, svg(&ws, &o)).map_err(|e| format!("{path}: {e}")),
+        Some(path) => svg(&ws, &o).and_then(|text| std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))),
         None => Ok(()),
     });
     if let Err(e) = out {
