@@ -255,6 +255,9 @@ pub fn reclaim(cur: &mut AddressSpace) {
         return;
     }
     let mut owners = owners(Some((cur, me)));
+    // Which processes are evictable changed since the last reclaim: a policy keeping
+    // candidates (aging) must not pass over one that just became eligible.
+    with_policy(|p| p.eligibility_changed());
     if over {
         evict_one(Some(cur), &mut owners, true, &|o: &Owner| o.pid == me);
     }
