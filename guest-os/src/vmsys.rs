@@ -43,6 +43,7 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace) -> Result<(Vec<u8>, us
             push_counters(&mut w, &s.proc);
             w.extend_from_slice(&[s.resident, s.shared, s.zero_mapped, s.virt_bytes]);
             w.extend_from_slice(&crate::mm::evict::vmstat_words(a));
+            w.extend_from_slice(&crate::mm::swapcache::vmstat_words());
             Ok((words_to_bytes(&w)?, 0))
         }
         sys::RVSIM_VMMAP => {

@@ -24,6 +24,7 @@ pub mod pagecache;
 pub mod pagetable;
 pub mod stats;
 pub mod swap;
+pub mod swapcache;
 pub mod vm;
 
 /// Bytes per page.

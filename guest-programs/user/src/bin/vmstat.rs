@@ -42,6 +42,10 @@ fn main(args: &[&str]) -> i32 {
         "swap: {} of {} slots used; swap-outs {}  swap-ins {}  evictions {}  oom-kills {}  policy {}; process: {} pages in swap",
         s.swap_used, s.swap_slots, s.swap_outs, s.swap_ins, s.evictions, s.oom_kills, policy, s.swapped
     );
+    println!(
+        "swap cache: {} frames; clean drops {}  cache hits {}; swap requests {}; file pages dropped {}  written back {}",
+        s.swap_cached, s.swap_clean_drops, s.swap_cache_hits, s.swap_requests, s.file_dropped, s.file_written
+    );
     0
 }
 entry!(main);
