@@ -555,6 +555,19 @@ pub struct VmStat {
     /// Whole-process swap-outs and swap-ins by the thrashing controller, since boot.
     pub thrash_swap_outs: u64,
     pub thrash_swap_ins: u64,
+    /// The swap cache (system-wide since boot, docs/swap.md): evictions that wrote
+    /// nothing (the page was unchanged since it was read from or written to its slot),
+    /// swap-entry faults served by a frame still in the cache (minor faults), and frames
+    /// in the cache now.
+    pub swap_clean_drops: u64,
+    pub swap_cache_hits: u64,
+    pub swap_cached: u64,
+    /// Page-cache frames reclaimed under memory pressure: dropped (clean, or after being
+    /// written back) and written back to their file first.
+    pub file_dropped: u64,
+    pub file_written: u64,
+    /// Requests sent to the swap device (a request may carry several pages).
+    pub swap_requests: u64,
 }
 
 impl VmStat {

@@ -23,7 +23,7 @@
 
 use super::addr::{Ppn, VirtAddr};
 use super::frame;
-use super::pagetable::{leaf_addr, pte_ppn, PTE_A, PTE_U, PTE_V, PTE_W};
+use super::pagetable::{leaf_addr, pte_ppn, PTE_A, PTE_D, PTE_U, PTE_V, PTE_W};
 use super::policy::{self, N};
 use super::swap;
 use super::vm::AddressSpace;
@@ -180,24 +180,31 @@ struct Owner {
     pages: u64,
 }
 
-/// The PTE address and va of tracked frame `i`, if its reverse-map entry is still true
-/// and the frame has exactly one reference.
+/// The owner index, va and PTE address of tracked frame `i`, if its reverse-map entry
+/// is still true (the frame may have other mappings: see `swap_out`).
 fn locate(owners: &[Owner], i: usize) -> Option<(usize, u64, u64)> {
     let (pid, va) = *RMAP.lock().get(i)?;
-    let o = owners.iter().position(|o| o.pid == pid)?;
     let ppn = frame::from_index(i)?;
-    let a = leaf_addr(owners[o].root, VirtAddr(va))?;
-    let pte = phys::read_u64(a);
-    if pte & (PTE_V | PTE_U) != (PTE_V | PTE_U) || pte_ppn(pte) != ppn {
-        return None;
-    }
-    // A frame with more mappings qualifies only when this one is copy-on-write (W clear):
-    // then only this mapping is swapped out (see `swap_out`).
-    let refs = frame::refcount(ppn);
-    if refs == 0 || (refs > 1 && pte & PTE_W != 0) {
-        return None;
-    }
-    if Some(ppn) == super::fault::zero_frame() {
+    let maps = |o: &Owner| {
+        let a = leaf_addr(o.root, VirtAddr(va))?;
+        let pte = phys::read_u64(a);
+        (pte & (PTE_V | PTE_U) == (PTE_V | PTE_U) && pte_ppn(pte) == ppn).then_some(a)
+    };
+    let (o, a) = match owners.iter().position(|o| o.pid == pid).and_then(|o| Some((o, maps(&owners[o])?))) {
+        Some(x) => x,
+        None => {
+            // The recorded process no longer maps it (it broke a COW sharing, exited,
+            // or the frame came back from swap into several processes): sharing comes
+            // from fork, so another mapping, if any, is at the same va.
+            let (o, a) = owners.iter().enumerate().find_map(|(k, o)| Some((k, maps(o)?)))?;
+            if let Some(e) = RMAP.lock().get_mut(i) {
+                *e = (owners[o].pid, va);
+            }
+            (o, a)
+        }
+    };
+    // A frame with several mappings is evicted from all of them at once (`swap_out`).
+    if frame::refcount(ppn) == 0 || Some(ppn) == super::fault::zero_frame() {
         return None;
     }
     Some((o, va, a))
@@ -259,7 +266,7 @@ pub fn reclaim(cur: &mut AddressSpace) {
     // candidates (aging) must not pass over one that just became eligible.
     with_policy(|p| p.eligibility_changed());
     if over {
-        evict_one(Some(cur), &mut owners, true, &|o: &Owner| o.pid == me);
+        evict_one(cur, &mut owners, true, &|o: &Owner| o.pid == me);
     }
     if !below_low() {
         return;
@@ -271,8 +278,8 @@ pub fn reclaim(cur: &mut AddressSpace) {
     let mut fruitless = 0;
     while frame::stats().0 < high && fruitless < high {
         let before = frame::stats().0;
-        let done = (local && evict_one(Some(cur), &mut owners, true, &|o: &Owner| o.pid == me && o.pages > o.min))
-            || evict_one(Some(cur), &mut owners, false, &|o: &Owner| o.pages > o.min);
+        let done = (local && evict_one(cur, &mut owners, true, &|o: &Owner| o.pid == me && o.pages > o.min))
+            || evict_one(cur, &mut owners, false, &|o: &Owner| o.pages > o.min);
         if !done {
             break;
         }
@@ -323,7 +330,7 @@ static LAST_FILTER_OWN: AtomicBool = AtomicBool::new(false);
 /// aging policy the selection does not look at A bits: the history is sampled by the
 /// timer ([`tick`]), as in the textbook algorithm, so a batch of candidates costs one
 /// cheap test per tracked page instead of a page-table walk.
-fn evict_one(cur: Option<&mut AddressSpace>, owners: &mut [Owner], own: bool, filter: &dyn Fn(&Owner) -> bool) -> bool {
+fn evict_one(cur: &mut AddressSpace, owners: &mut [Owner], own: bool, filter: &dyn Fn(&Owner) -> bool) -> bool {
     if own != LAST_FILTER_OWN.swap(own, Ordering::Relaxed) && !own {
         with_policy(|p| p.eligibility_changed());
     }
@@ -352,48 +359,27 @@ fn evict_one(cur: Option<&mut AddressSpace>, owners: &mut [Owner], own: bool, fi
     let Some((victim, (o, va, _))) = found else { return false };
     let i = victim.0 as usize;
     let Some(ppn) = frame::from_index(i) else { return false };
-    let shared = frame::refcount(ppn) > 1;
-    let done = match (&owners[o].task, cur) {
-        (None, Some(cur)) => swap_out(cur, va, ppn),
-        (Some(t), _) => match t.try_lock() {
-            Some(mut g) => {
-                let ok = swap_out(&mut g.aspace, va, ppn);
-                proc::set_pages(owners[o].pid, g.aspace.pages);
-                ok
-            }
-            None => false,
-        },
-        (None, None) => false,
-    };
-    if !done {
-        // Not evicted after all (swap full or I/O error): track it again.
-        let _ = with_policy(|p| p.insert(victim));
-    } else {
-        owners[o].pages = owners[o].pages.saturating_sub(1);
-        if shared {
-            rehome(owners, o, i, va, ppn);
+    match swap_out(cur, owners, o, va, ppn) {
+        Out::All => {
+            owners[o].pages = owners[o].pages.saturating_sub(1);
+            true
         }
-    }
-    done
-}
-
-/// One side (owner `o`) of COW-shared frame `i` went to swap; the frame lives on in the
-/// other address space(s). Sharing comes from fork, so look for it at the same va in the
-/// other processes and move the reverse-map entry there, so the frame stays evictable.
-fn rehome(owners: &[Owner], o: usize, i: usize, va: u64, ppn: Ppn) {
-    for (k, other) in owners.iter().enumerate() {
-        if k == o {
-            continue;
+        Out::Failed => {
+            // Not evicted after all (swap full or I/O error): track it again.
+            let _ = with_policy(|p| p.insert(victim));
+            false
         }
-        let Some(a) = leaf_addr(other.root, VirtAddr(va)) else { continue };
-        let pte = phys::read_u64(a);
-        if pte & PTE_V != 0 && pte_ppn(pte) == ppn {
-            if let Some(e) = RMAP.lock().get_mut(i) {
-                *e = (other.pid, va);
-            }
-            let id = PageId(i as u32);
-            let _ = with_policy(|p| if p.contains(id) { Ok(()) } else { p.insert(id) });
-            break;
+        Out::Skipped => {
+            let _ = with_policy(|p| p.insert(victim));
+            true
+        }
+        Out::Partial => {
+            // Some mappings went to swap; the frame lives on in the other address
+            // space(s) (still in the swap cache): it stays tracked, and `locate` moves
+            // its reverse-map entry to a process that still maps it.
+            owners[o].pages = owners[o].pages.saturating_sub(1);
+            let _ = with_policy(|p| p.insert(victim));
+            true
         }
     }
 }
@@ -423,17 +409,13 @@ pub fn swap_out_all(pid: i32, a: &mut AddressSpace) -> usize {
         if RMAP.lock().get(i).map(|e| e.0) != Some(pid) {
             continue;
         }
-        let Some((_, va, _)) = locate(&owners, i) else { continue };
+        let Some((k, va, _)) = locate(&owners, i) else { continue };
         let Some(ppn) = frame::from_index(i) else { continue };
-        let shared = frame::refcount(ppn) > 1;
-        if !swap_out(a, va, ppn) {
+        if k != o {
             continue;
         }
-        out += 1;
-        if shared {
-            rehome(&owners, o, i, va, ppn);
-        } else {
-            let _ = with_policy(|p| p.remove(PageId(i as u32)));
+        if matches!(swap_out(a, &owners, k, va, ppn), Out::All | Out::Partial) {
+            out += 1;
         }
     }
     proc::set_pages(pid, a.pages);
@@ -460,64 +442,202 @@ pub fn tick(ticks: u64) {
 /// Aging passes run by [`tick`].
 pub static AGING_PASSES: AtomicU64 = AtomicU64::new(0);
 
-/// Writes the page at `va` (frame `ppn`, one reference) of `a` to a fresh swap slot and
-/// replaces its PTE with the swap entry.
-///
-/// A frame still shared copy-on-write with another address space (fork) is swapped out
-/// of this one only: the page is written to a slot of its own and the frame stays with
-/// the other mappings (it is freed when the last one goes; the other side's next write
-/// finds it unshared and reuses it without a copy). Never for MAP_SHARED areas, whose
-/// mappings must keep seeing one frame.
-fn swap_out(a: &mut AddressSpace, va: u64, ppn: Ppn) -> bool {
-    if frame::refcount(ppn) > 1 && a.find_vma(va).map(|v| v.shared).unwrap_or(true) {
-        return false;
-    }
-    let Some(e) = swap::alloc_slot() else { return false };
-    let Ok(pte) = e.to_pte() else {
-        swap::free_slot(e);
-        return false;
-    };
-    if !swap::write_page(e, ppn) {
-        swap::free_slot(e);
-        return false;
-    }
-    if !a.pt().set_entry(VirtAddr(va), pte) {
-        swap::free_slot(e);
-        return false;
-    }
-    sfence_va(va);
-    frame::decref(ppn);
-    a.pages = a.pages.saturating_sub(1);
-    a.swapped += 1;
-    SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
-    EVICTIONS.fetch_add(1, Ordering::Relaxed);
-    true
+/// What [`swap_out`] did with a frame.
+enum Out {
+    /// Every mapping now holds a swap entry; the frame is free.
+    All,
+    /// Some mappings (those of processes not inside a system call) hold a swap entry;
+    /// the frame stays, in the swap cache, with the others.
+    Partial,
+    /// Left alone (a page-cache frame, a MAP_SHARED frame mapped where the evictor may
+    /// not touch it, inconsistent mappings).
+    Skipped,
+    /// No swap slot, or the write failed.
+    Failed,
 }
 
-/// Reads swap entry `e` into a new frame for page `va` of `a`; the slot is freed (the
-/// page is private to `a`, and will be written again if evicted again).
-pub fn swap_in(a: &mut AddressSpace, va: u64, e: SwapEntry, flags: u64) -> Result<(), super::fault::Fault> {
+/// Evicts frame `ppn`, mapped at `va` by `owners[o]` (a checked reverse-map entry),
+/// from every evictable process that maps it there (sharing comes from fork, so every
+/// mapping is at the same va): all those PTEs get one swap entry, the slot holding one
+/// reference per PTE.
+///
+/// The page is written only if it is dirty: not in the swap cache (never written, or
+/// its slot was given up), marked dirty there, or D set in one of the PTEs. A clean
+/// cached page is simply dropped (`swapcache::CLEAN_DROPS`).
+///
+/// Every mapping must be found (as many as the frame's reference count) for the frame
+/// to be freed. A MAP_SHARED frame with mappings the evictor cannot reach is skipped (all
+/// its mappings must keep seeing one frame); a private (copy-on-write) one is swapped out
+/// of the reachable mappings only and stays cached for the others.
+fn swap_out(cur: &mut AddressSpace, owners: &[Owner], o: usize, va: u64, ppn: Ppn) -> Out {
+    if super::pagecache::holds(ppn) {
+        return Out::Skipped;
+    }
+    // The mappings: (owner, PTE address, PTE), with the task locks of the other owners.
+    let mut found: Vec<(usize, u64, u64)> = Vec::new();
+    let mut guards = Vec::new();
+    for (k, ow) in owners.iter().enumerate() {
+        if !ow.evictable {
+            continue;
+        }
+        let Some(a) = leaf_addr(ow.root, VirtAddr(va)) else { continue };
+        let pte = phys::read_u64(a);
+        if pte & (PTE_V | PTE_U) != (PTE_V | PTE_U) || pte_ppn(pte) != ppn {
+            continue;
+        }
+        if found.try_reserve(1).is_err() || guards.try_reserve(1).is_err() {
+            return Out::Skipped;
+        }
+        if let Some(t) = &ow.task {
+            match t.try_lock() {
+                Some(g) => guards.push((k, g)),
+                None => continue,
+            }
+        }
+        found.push((k, a, pte));
+    }
+    let refs = frame::refcount(ppn) as usize;
+    if found.is_empty() || found.len() > refs {
+        return Out::Skipped;
+    }
+    let all = found.len() == refs;
+    let shared = if owners[o].task.is_none() {
+        cur.find_vma(va).map(|v| v.shared)
+    } else {
+        guards.iter().find(|(k, _)| *k == o).and_then(|(_, g)| g.aspace.find_vma(va).map(|v| v.shared))
+    };
+    match shared {
+        Some(false) => {}
+        Some(true) if all => {}
+        _ => return Out::Skipped,
+    }
+    let cached = super::swapcache::slot_of(ppn);
+    let dirty = cached.is_none_or(|(_, d)| d) || found.iter().any(|f| f.2 & PTE_D != 0);
+    // The slot: the cached one (rewritten in place if dirty: everyone holding it must
+    // see the latest data of a shared page, and a private page with other holders cannot
+    // have changed, see mm/swapcache.rs) or a new one, which the cache takes.
+    let e = match cached {
+        Some((e, _)) => e,
+        None => {
+            let Some(e) = super::swapcache::alloc_slot() else { return Out::Failed };
+            if !super::swapcache::insert(ppn, e) {
+                swap::free_slot(e);
+                return Out::Skipped;
+            }
+            e
+        }
+    };
+    let fail = |cached: bool| {
+        if !cached {
+            super::swapcache::forget(ppn);
+        }
+        Out::Failed
+    };
+    let Ok(swpte) = e.to_pte() else { return fail(cached.is_some()) };
+    if swap::refs(e) as usize + found.len() > vmcore::swap::MAX_REFS as usize {
+        return fail(cached.is_some());
+    }
+    if dirty {
+        if !swap::write_page(e, ppn) {
+            return fail(cached.is_some());
+        }
+        super::swapcache::set_clean(ppn);
+        SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
+    } else {
+        super::swapcache::CLEAN_DROPS.fetch_add(1, Ordering::Relaxed);
+    }
+    for &(_, a, _) in found.iter() {
+        // Cannot fail: the count was checked above.
+        let _ = swap::dup_slot(e);
+        phys::write_u64(a, swpte);
+    }
+    sfence_va(va);
+    if all {
+        // The frame goes: so does its cache entry (the PTEs hold the slot now).
+        super::swapcache::forget(ppn);
+    }
+    for &(k, _, _) in found.iter() {
+        frame::decref(ppn);
+        let a: &mut AddressSpace = match guards.iter_mut().find(|(j, _)| *j == k) {
+            Some((_, g)) => &mut g.aspace,
+            None => &mut *cur,
+        };
+        a.pages = a.pages.saturating_sub(1);
+        a.swapped += 1;
+        EVICTIONS.fetch_add(1, Ordering::Relaxed);
+    }
+    if all {
+        Out::All
+    } else {
+        Out::Partial
+    }
+}
+
+/// Brings swap entry `e` back for page `va` of `a` (a fault on a swap-entry PTE), with
+/// PTE permissions `flags` (`shared`: the VMA is MAP_SHARED). Returns whether the page
+/// had to be read (a major fault) or was still in the swap cache (a minor one).
+///
+/// The slot is kept: the frame goes into the swap cache and is mapped with D clear, so
+/// evicting it again unchanged costs no write (`mm/swapcache.rs`). A private page whose
+/// slot other PTEs still hold (fork shared it, or it was swapped out of several
+/// processes at once) is mapped read-only: they will map this same frame from the cache,
+/// copy-on-write.
+pub fn swap_in(
+    a: &mut AddressSpace,
+    va: u64,
+    e: SwapEntry,
+    flags: u64,
+    shared: bool,
+) -> Result<bool, super::fault::Fault> {
+    use super::pagetable::make_pte;
+    if let Some(f) = super::swapcache::frame_of(e) {
+        // Still resident (mapped by another process): share it.
+        frame::incref(f);
+        let fl = if shared { flags } else { flags & !PTE_W };
+        if !a.pt().set_entry(VirtAddr(va), make_pte(f, fl | PTE_V | PTE_A)) {
+            frame::decref(f);
+            return Err(super::fault::Fault::Oom);
+        }
+        swap::free_slot(e);
+        a.pages += 1;
+        a.swapped = a.swapped.saturating_sub(1);
+        super::swapcache::HITS.fetch_add(1, Ordering::Relaxed);
+        note_mapped(f, va);
+        return Ok(false);
+    }
     let f = frame::alloc_uninit().ok_or(super::fault::Fault::Oom)?;
     if !swap::read_page(e, f) {
         frame::decref(f);
         return Err(super::fault::Fault::Bus);
     }
-    if !a.pt().remap(VirtAddr(va), f, flags) {
+    let fl = if shared || swap::refs(e) == 1 { flags } else { flags & !PTE_W };
+    if !a.pt().set_entry(VirtAddr(va), make_pte(f, fl | PTE_V | PTE_A)) {
         frame::decref(f);
         return Err(super::fault::Fault::Oom);
     }
-    swap::free_slot(e);
+    // The cache takes over this PTE's reference on the slot; the other PTEs holding it
+    // map this frame too.
+    if super::swapcache::insert(f, e) {
+        super::swapcache::map_in_others(va, e, f);
+    } else {
+        swap::free_slot(e);
+    }
     a.pages += 1;
     a.swapped = a.swapped.saturating_sub(1);
     SWAP_INS.fetch_add(1, Ordering::Relaxed);
     note_mapped(f, va);
-    Ok(())
+    Ok(true)
 }
 
-/// A copy of swap slot `e` in a new slot (fork: the child gets its own copy of each page
-/// the parent has in swap); `None` if swap is full or on an I/O error.
+/// The swap entry a fork child gets for a parent's swap-entry PTE: the same slot with
+/// one more reference (the page is shared until either side brings it back and writes
+/// it), or, if the slot cannot take another reference, a copy in a new slot; `None` if
+/// swap is full or on an I/O error.
 pub fn dup_slot(e: SwapEntry) -> Option<SwapEntry> {
-    let n = swap::alloc_slot()?;
+    if swap::dup_slot(e) {
+        return Some(e);
+    }
+    let n = super::swapcache::alloc_slot()?;
     if swap::copy_slot(e, n) {
         Some(n)
     } else {

@@ -20,7 +20,7 @@
 use super::addr::{Ppn, VirtAddr};
 use super::frame;
 use super::pagecache;
-use super::pagetable::{pte_ppn, PTE_W};
+use super::pagetable::{pte_ppn, PTE_A, PTE_D, PTE_W};
 use super::vm::{user_flags, AddressSpace, Backing, VmaKind, STACK_MAX, USER_MIN, USER_TOP};
 use super::{page_down, stats, PAGE_SIZE};
 use crate::arch::phys;
@@ -146,17 +146,36 @@ impl AddressSpace {
         }
         let flags = user_flags(v.perm);
         if let Some(e) = self.pt().entry(VirtAddr(page)).and_then(vmcore::swap::SwapEntry::from_pte) {
-            // In swap: read it back (a major fault).
-            self.count(|c| c.major_faults += 1);
-            let r = super::evict::swap_in(self, page, e, flags);
+            // In swap: read it back (a major fault), or map the frame still in the swap
+            // cache (a minor one).
+            let r = super::evict::swap_in(self, page, e, flags, v.shared);
+            // A write to a page that came back read-only (its slot or frame is shared
+            // copy-on-write): break the sharing now, in the same fault (a second fault
+            // would first reclaim, and might evict this very page again).
+            if r.is_ok() && acc == Access::Write {
+                if let Some(pte) = self.pte_at(page) {
+                    if pte & PTE_W == 0 {
+                        let res = self.cow(page, pte, flags);
+                        crate::arch::csr::sfence_all();
+                        return res;
+                    }
+                }
+            }
             crate::arch::csr::sfence_all();
-            return r;
+            return r.map(|_| ());
         }
         let res = match self.pte_at(page) {
             None => self.fill(page, &v, acc, flags),
             Some(pte) if acc == Access::Write && pte & PTE_W == 0 => self.cow(page, pte, flags),
-            Some(_) => {
-                // Already fixed (a stale TLB entry, or a copy_in retry): nothing to do.
+            Some(pte) => {
+                // Already fixed (a stale TLB entry, or a copy_in retry). With rvsim's
+                // `--ad-mode trap` (Svade, priv spec 10.3.1) the fault may also be for an
+                // A or D bit the kernel left clear (the evictor clears A, swap-in maps
+                // with D clear): software sets it.
+                let need = PTE_A | if acc == Access::Write { PTE_D } else { 0 };
+                if pte & need != need {
+                    self.pt().set_entry(VirtAddr(page), pte | need);
+                }
                 self.count(|c| c.minor_faults += 1);
                 Ok(())
             }
@@ -290,6 +309,7 @@ impl AddressSpace {
         let new = frame::alloc_uninit().ok_or(Fault::Oom)?;
         phys::copy_frame(new.addr().0, old.addr().0);
         self.pt().remap(VirtAddr(page), new, pte & 0x3ff);
+        super::swapcache::unmap_pte(old, pte);
         frame::decref(old);
         if Some(old) == zero_frame() {
             stats::zero_unmapped();
@@ -305,6 +325,9 @@ impl AddressSpace {
         self.count(|c| c.minor_faults += 1);
         if Some(old) != zero && frame::refcount(old) == 1 {
             self.count(|c| c.cow_reuses += 1);
+            // About to be written: its swap slot (if any) no longer describes it, and
+            // other PTEs holding that slot must read the slot, not this frame.
+            super::swapcache::forget(old);
             self.pt().remap(VirtAddr(page), old, flags);
             super::evict::note_mapped(old, page);
             return Ok(());
@@ -321,6 +344,7 @@ impl AddressSpace {
             return Err(Fault::Oom);
         }
         super::evict::note_mapped(new, page);
+        super::swapcache::unmap_pte(old, pte);
         frame::decref(old);
         super::evict::reinsert(old);
         if Some(old) == zero {

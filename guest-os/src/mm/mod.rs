@@ -25,6 +25,7 @@ pub mod pagetable;
 pub mod policy;
 pub mod stats;
 pub mod swap;
+pub mod swapcache;
 pub mod thrash;
 pub mod vm;
 pub mod wset;

@@ -11,6 +11,7 @@ use super::addr::Ppn;
 use super::{frame, PAGE_SIZE};
 use crate::arch::phys;
 use alloc::vec::Vec;
+use core::sync::atomic::AtomicU64;
 use spin::Mutex;
 
 struct Entry {
@@ -20,6 +21,11 @@ struct Entry {
 }
 
 static CACHE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+
+/// Cache frames reclaimed under memory pressure (`VmStat::file_dropped`).
+pub static DROPPED: AtomicU64 = AtomicU64::new(0);
+/// Of those, frames written back to their file first (`VmStat::file_written`).
+pub static WRITTEN: AtomicU64 = AtomicU64::new(0);
 
 /// The frame caching page `index` of inode `inum`, with a reference added for the
 /// caller, and whether it had to be read from the file (a major fault). Bytes past the
@@ -79,6 +85,11 @@ pub fn trim() {
             true
         }
     });
+}
+
+/// Is `ppn` one of the cache's frames? (The evictor leaves them to the cache.)
+pub fn holds(ppn: Ppn) -> bool {
+    CACHE.lock().iter().any(|e| e.ppn == ppn)
 }
 
 /// Pages in the cache.

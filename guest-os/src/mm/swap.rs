@@ -3,12 +3,17 @@
 //! is sectors `8n .. 8n + 8`. Without a second disk there is no swap: eviction is never
 //! attempted and memory exhaustion goes straight to the OOM killer (`mm/evict.rs`).
 //!
+//! Slots are reference-counted (`SwapSlots::dup`/`free`): one reference per swap-entry
+//! PTE plus one while the swap cache (`mm/swapcache.rs`) remembers a resident frame
+//! that still equals the slot.
+//!
 //! I/O is one page at a time, polled (the kernel never sleeps on the disk), straight
 //! between the frame and the device by physical address.
 
 use super::addr::Ppn;
 use super::PAGE_SIZE;
 use crate::virtio::{Blk, SECTOR};
+use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
 use vmcore::swap::{SwapEntry, SwapSlots};
 
@@ -21,10 +26,16 @@ pub const DEVICE: u8 = 0;
 
 struct SwapDev {
     blk: Blk,
-    slots: SwapSlots<WORDS>,
 }
 
 static SWAP: Mutex<Option<SwapDev>> = Mutex::new(None);
+
+/// The slot allocator, in a static of its own (a reference count per slot makes it
+/// 144 KiB: too large to build on the kernel stack); sized by [`init`].
+static SLOTS: Mutex<SwapSlots<WORDS>> = Mutex::new(match SwapSlots::new(0) {
+    Ok(s) => s,
+    Err(_) => panic!("empty swap allocator"),
+});
 
 /// Probes virtio-blk device 1 and makes it the swap area; prints what it found.
 pub fn init() {
@@ -32,10 +43,10 @@ pub fn init() {
         Ok(blk) => {
             let dev_slots = blk.capacity * SECTOR as u64 / PAGE_SIZE;
             let n = dev_slots.min(SwapSlots::<WORDS>::CAPACITY);
-            let Ok(slots) = SwapSlots::<WORDS>::new(n) else {
+            if SLOTS.lock().reset(n).is_err() {
                 crate::kprintln!("swap: cannot manage {n} slots; no swap");
                 return;
-            };
+            }
             if n == 0 {
                 crate::kprintln!("swap: disk 1 is smaller than one page; no swap");
                 return;
@@ -44,7 +55,8 @@ pub fn init() {
                 crate::kprintln!("swap: using {n} of the device's {dev_slots} slots");
             }
             crate::kprintln!("swap: {n} slots ({} KiB) on virtio disk 1", n * PAGE_SIZE / 1024);
-            *SWAP.lock() = Some(SwapDev { blk, slots });
+            *SWAP.lock() = Some(SwapDev { blk });
+            super::swapcache::init();
         }
         Err(_) => crate::kprintln!("swap: no swap device (no virtio disk 1)"),
     }
@@ -57,27 +69,47 @@ pub fn present() -> bool {
 
 /// (used, total) slots; (0, 0) without a device.
 pub fn usage() -> (u64, u64) {
-    SWAP.lock().as_ref().map(|d| (d.slots.used(), d.slots.len())).unwrap_or((0, 0))
+    if !present() {
+        return (0, 0);
+    }
+    let s = SLOTS.lock();
+    (s.used(), s.len())
 }
 
-/// Takes a free slot (`None`: no device or full).
+/// Takes a free slot with one reference (`None`: no device or full).
 pub fn alloc_slot() -> Option<SwapEntry> {
-    let mut g = SWAP.lock();
-    let slot = g.as_mut()?.slots.alloc()?;
+    if !present() {
+        return None;
+    }
+    let slot = SLOTS.lock().alloc()?;
     Some(SwapEntry { device: DEVICE, slot })
 }
 
-/// Releases a slot (on swap-in, unmap or exit). A slot that is not allocated is a kernel
-/// bookkeeping bug: it is reported, not fatal.
+/// Drops one reference to a slot (swap-in, unmap, exit, the swap cache letting go); the
+/// slot is free with the last. A slot that is not allocated is a kernel bookkeeping bug:
+/// it is reported, not fatal.
 pub fn free_slot(e: SwapEntry) {
-    if let Some(d) = SWAP.lock().as_mut() {
-        if d.slots.free(e.slot).is_err() {
-            crate::kprintln!("swap: free of unallocated slot {}", e.slot);
-        }
+    if SLOTS.lock().free(e.slot).is_err() {
+        crate::kprintln!("swap: free of unallocated slot {}", e.slot);
     }
 }
 
+/// Adds a reference to slot `e` (one more PTE holds it); false if it is not allocated
+/// or has too many references already.
+pub fn dup_slot(e: SwapEntry) -> bool {
+    SLOTS.lock().dup(e.slot).is_ok()
+}
+
+/// References held on slot `e` (0: free).
+pub fn refs(e: SwapEntry) -> u8 {
+    SLOTS.lock().refs(e.slot)
+}
+
+/// Requests sent to the swap device (`VmStat::swap_requests`).
+pub static REQUESTS: AtomicU64 = AtomicU64::new(0);
+
 fn io(e: SwapEntry, ppn: Ppn, write: bool) -> bool {
+    REQUESTS.fetch_add(1, Ordering::Relaxed);
     let mut g = SWAP.lock();
     let Some(d) = g.as_mut() else { return false };
     let sector = e.slot * (PAGE_SIZE / SECTOR as u64);
@@ -107,6 +139,7 @@ pub fn copy_slot(from: SwapEntry, to: SwapEntry) -> bool {
     let mut g = SWAP.lock();
     let Some(d) = g.as_mut() else { return false };
     let per = PAGE_SIZE / SECTOR as u64;
+    REQUESTS.fetch_add(2, Ordering::Relaxed);
     d.blk.rw_phys(from.slot * per, pa, PAGE_SIZE as usize, false).is_ok()
         && d.blk.rw_phys(to.slot * per, pa, PAGE_SIZE as usize, true).is_ok()
 }

@@ -13,7 +13,7 @@ use super::addr::{Ppn, VirtAddr};
 use super::fault::Access;
 use super::frame;
 use super::kvm;
-use super::pagetable::{pte_ppn, PageTable, PTE_R, PTE_U, PTE_W, PTE_X};
+use super::pagetable::{make_pte, pte_ppn, PageTable, PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X};
 use super::{page_down, page_up, stats, PAGE_SIZE};
 use crate::arch::phys;
 use crate::file::File;
@@ -222,6 +222,7 @@ impl AddressSpace {
             if Some(ppn) == zero {
                 stats::zero_unmapped();
             }
+            super::swapcache::unmap_pte(ppn, pte);
             frame::decref(ppn);
             super::evict::reinsert(ppn);
             freed += 1;
@@ -266,6 +267,10 @@ impl AddressSpace {
         for _ in 0..2 {
             if let Some(pte) = self.pt().lookup(VirtAddr(va)) {
                 if pte & need == need {
+                    if write {
+                        // The kernel's store sets no D bit: tell the swap cache.
+                        super::swapcache::dirty(pte_ppn(pte));
+                    }
                     return Ok(pte_ppn(pte).addr().0 + VirtAddr(va).page_offset());
                 }
             }
@@ -298,6 +303,7 @@ impl AddressSpace {
             let a = va.checked_add(done as u64).ok_or(EFAULT)?;
             let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(data.len() - done);
             let ppn = self.make_private(page_down(a)).map_err(|_| EFAULT)?;
+            super::swapcache::dirty(ppn);
             phys::write_bytes(ppn.addr().0 + a % PAGE_SIZE, &data[done..done + n]);
             done += n;
         }
@@ -402,7 +408,10 @@ impl AddressSpace {
                 }
                 let ppn = pte_ppn(pte);
                 let new = if shared { pte } else { pte & !PTE_W };
-                if !cpt.map(VirtAddr(va), ppn, new & (PTE_R | PTE_W | PTE_X | PTE_U)) {
+                // The child's PTE keeps the D bit: a frame in the swap cache that the
+                // parent has not written stays clean (mm/swapcache.rs).
+                let cflags = (new & (PTE_R | PTE_W | PTE_X | PTE_U | PTE_D)) | PTE_V | PTE_A;
+                if !cpt.set_entry(VirtAddr(va), make_pte(ppn, cflags)) {
                     failed = true;
                     return pte;
                 }
@@ -415,7 +424,8 @@ impl AddressSpace {
                 new
             });
             child.pages += mapped;
-            // Pages the parent has in swap: the child gets its own copy of each slot.
+            // Pages the parent has in swap: the child's PTE holds the same slot (one more
+            // reference), or a copy of it.
             let mut copied = 0usize;
             self.pt.as_mut().expect("live page table").for_each_entry(v.start, v.end, |va, pte| {
                 let Some(e) = vmcore::swap::SwapEntry::from_pte(pte) else { return pte };

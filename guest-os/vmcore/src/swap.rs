@@ -35,12 +35,28 @@ pub enum SwapError {
     NotAllocated,
     /// The device index does not fit the PTE field (`0..32`).
     BadDevice,
+    /// [`SwapSlots::dup`] of a slot already at [`MAX_REFS`] references.
+    TooManyRefs,
 }
 
-/// A bitmap over the `len` slots of one swap device, with room for `WORDS * 64` slots.
+/// Most references one slot can have ([`SwapSlots::dup`]): far more than the kernel's
+/// process table (every reference is a PTE of a live process, or the swap cache).
+pub const MAX_REFS: u8 = u8::MAX;
+
+/// A bitmap over the `len` slots of one swap device, with room for `WORDS * 64` slots,
+/// and a reference count per slot.
+///
+/// A slot is shared when several PTEs hold its swap entry (a page swapped out of every
+/// process that shared it copy-on-write after fork, or of every mapping of a MAP_SHARED
+/// area, or a fork copying a swap-entry PTE) and when the kernel's swap cache remembers
+/// that a resident frame still equals the slot. [`SwapSlots::alloc`] hands out a slot
+/// with one reference, [`SwapSlots::dup`] adds one, [`SwapSlots::free`] drops one and
+/// releases the slot with the last.
 #[derive(Clone, Debug)]
 pub struct SwapSlots<const WORDS: usize> {
     bits: [u64; WORDS],
+    /// References per slot (0 for a free slot).
+    refs: [[u8; 64]; WORDS],
     len: u64,
     used: u64,
     cursor: usize,
@@ -55,7 +71,21 @@ impl<const WORDS: usize> SwapSlots<WORDS> {
         if len > Self::CAPACITY {
             return Err(SwapError::TooLarge);
         }
-        Ok(Self { bits: [0; WORDS], len, used: 0, cursor: 0 })
+        Ok(Self { bits: [0; WORDS], refs: [[0; 64]; WORDS], len, used: 0, cursor: 0 })
+    }
+
+    /// Starts over with `len` slots, all free (for an allocator built empty in a
+    /// `static` and sized when the device is found).
+    pub fn reset(&mut self, len: u64) -> Result<(), SwapError> {
+        if len > Self::CAPACITY {
+            return Err(SwapError::TooLarge);
+        }
+        self.bits = [0; WORDS];
+        self.refs = [[0; 64]; WORDS];
+        self.len = len;
+        self.used = 0;
+        self.cursor = 0;
+        Ok(())
     }
 
     /// Number of slots on the device.
@@ -94,6 +124,7 @@ impl<const WORDS: usize> SwapSlots<WORDS> {
             if word != u64::MAX {
                 let bit = (!word).trailing_zeros() as u64;
                 self.bits[w] |= 1 << bit;
+                self.refs[w][bit as usize] = 1;
                 self.used += 1;
                 self.cursor = w;
                 return Some(last + bit);
@@ -102,18 +133,47 @@ impl<const WORDS: usize> SwapSlots<WORDS> {
         None
     }
 
-    /// Releases `slot` (after swap-in, or when the process that owned the page exits).
-    pub fn free(&mut self, slot: u64) -> Result<(), SwapError> {
+    /// Drops one reference to `slot` (a swap-entry PTE unmapped or read back, the swap
+    /// cache letting go); the slot is free again when the last one goes. Returns the
+    /// references left.
+    pub fn free(&mut self, slot: u64) -> Result<u8, SwapError> {
         if slot >= self.len {
             return Err(SwapError::OutOfRange);
         }
-        let (w, m) = ((slot / 64) as usize, 1u64 << (slot % 64));
-        if self.bits[w] & m == 0 {
+        let (w, b) = ((slot / 64) as usize, (slot % 64) as usize);
+        if self.bits[w] & (1 << b) == 0 {
             return Err(SwapError::NotAllocated);
         }
-        self.bits[w] &= !m;
-        self.used -= 1;
-        Ok(())
+        let r = &mut self.refs[w][b];
+        *r = r.saturating_sub(1);
+        if *r == 0 {
+            self.bits[w] &= !(1 << b);
+            self.used -= 1;
+        }
+        Ok(*r)
+    }
+
+    /// Adds a reference to an allocated `slot` (another PTE holds its entry, or the swap
+    /// cache keeps it); returns the new count.
+    pub fn dup(&mut self, slot: u64) -> Result<u8, SwapError> {
+        if !self.is_allocated(slot) {
+            return Err(if slot >= self.len { SwapError::OutOfRange } else { SwapError::NotAllocated });
+        }
+        let r = &mut self.refs[(slot / 64) as usize][(slot % 64) as usize];
+        if *r == MAX_REFS {
+            return Err(SwapError::TooManyRefs);
+        }
+        *r += 1;
+        Ok(*r)
+    }
+
+    /// The references to `slot` (0: free or out of range).
+    pub fn refs(&self, slot: u64) -> u8 {
+        if self.is_allocated(slot) {
+            self.refs[(slot / 64) as usize][(slot % 64) as usize]
+        } else {
+            0
+        }
     }
 
     /// True when `slot` holds a page.
@@ -201,6 +261,48 @@ mod tests {
         let mut empty = SwapSlots::<1>::new(0).unwrap();
         assert!(empty.is_full() && empty.is_empty());
         assert_eq!(empty.alloc(), None);
+    }
+
+    #[test]
+    fn shared_slots_are_freed_with_the_last_reference() {
+        let mut s = SwapSlots::<1>::new(4).unwrap();
+        let a = s.alloc().unwrap();
+        assert_eq!(s.refs(a), 1);
+        assert_eq!(s.dup(a), Ok(2));
+        assert_eq!(s.dup(a), Ok(3));
+        assert_eq!(s.free(a), Ok(2));
+        assert_eq!(s.free(a), Ok(1));
+        assert!(s.is_allocated(a) && s.used() == 1);
+        assert_eq!(s.free(a), Ok(0));
+        assert!(!s.is_allocated(a));
+        assert_eq!((s.used(), s.refs(a)), (0, 0));
+        assert_eq!(s.free(a), Err(SwapError::NotAllocated));
+        assert_eq!(s.dup(a), Err(SwapError::NotAllocated));
+        assert_eq!(s.dup(9), Err(SwapError::OutOfRange));
+        // A reallocated slot starts again at one reference.
+        let b = s.alloc().unwrap();
+        assert_eq!(s.refs(b), 1);
+        while s.refs(b) < MAX_REFS {
+            s.dup(b).unwrap();
+        }
+        assert_eq!(s.dup(b), Err(SwapError::TooManyRefs));
+        for _ in 0..MAX_REFS {
+            s.free(b).unwrap();
+        }
+        assert_eq!(s.used(), 0);
+    }
+
+    #[test]
+    fn reset_empties_and_resizes() {
+        let mut s = SwapSlots::<2>::new(0).unwrap();
+        assert!(s.is_full());
+        s.reset(100).unwrap();
+        assert_eq!(s.len(), 100);
+        let a = s.alloc().unwrap();
+        s.dup(a).unwrap();
+        s.reset(70).unwrap();
+        assert_eq!((s.len(), s.used(), s.refs(a)), (70, 0, 0));
+        assert_eq!(s.reset(129), Err(SwapError::TooLarge));
     }
 
     #[test]

@@ -57,6 +57,10 @@ fn main(args: &[&str]) -> i32 {
         "thrashing: faults in window: process {}  system {}; whole-process swap-outs {}  swap-ins {}",
         s.pff, s.system_pff, s.thrash_swap_outs, s.thrash_swap_ins
     );
+    println!(
+        "swap cache: {} frames; clean drops {}  cache hits {}; swap requests {}; file pages dropped {}  written back {}",
+        s.swap_cached, s.swap_clean_drops, s.swap_cache_hits, s.swap_requests, s.file_dropped, s.file_written
+    );
     0
 }
 entry!(main);
