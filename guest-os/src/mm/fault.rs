@@ -149,6 +149,9 @@ impl AddressSpace {
             // In swap: read it back (a major fault), or map the frame still in the swap
             // cache (a minor one).
             let r = super::evict::swap_in(self, page, e, flags, v.shared);
+            if let Ok(major) = r {
+                self.count(|c| if major { c.major_faults += 1 } else { c.minor_faults += 1 });
+            }
             // A write to a page that came back read-only (its slot or frame is shared
             // copy-on-write): break the sharing now, in the same fault (a second fault
             // would first reclaim, and might evict this very page again).
