@@ -428,7 +428,7 @@ pub fn swap_out_all(pid: i32, a: &mut AddressSpace) -> usize {
 /// tracked page), each tracked page's A bit is shifted into its history and cleared.
 pub fn tick(ticks: u64) {
     let every = AGE_TICKS.load(Ordering::Relaxed).max(1);
-    if policy::kind() != PolicyKind::Aging || ticks % every != 0 || !swap::present() {
+    if policy::kind() != PolicyKind::Aging || !ticks.is_multiple_of(every) || !swap::present() {
         return;
     }
     if frame::stats().0 >= 4 * WATER.lock().1 {

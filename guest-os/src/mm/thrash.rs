@@ -155,7 +155,7 @@ const DECIDE_EVERY: u64 = 5;
 /// The timer tick (number `ticks`, at `mtime` `now`): every [`DECIDE_EVERY`] ticks,
 /// carries out and logs the controller's decision, if any.
 pub fn tick(ticks: u64, now: u64) {
-    if !enabled() || !swap::present() || ticks % DECIDE_EVERY != 0 {
+    if !enabled() || !swap::present() || !ticks.is_multiple_of(DECIDE_EVERY) {
         return;
     }
     let free = frame::stats().0 as u64;
