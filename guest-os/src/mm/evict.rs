@@ -15,16 +15,17 @@
 //! * **Reverse map**: each tracked frame remembers the (pid, va) that mapped it last
 //!   ([`note_mapped`], called by the fault handler for every private frame it maps).
 //!   The entry is a hint, checked before use: the pid must be alive and its page table
-//!   must map `va` to this very frame. A frame shared copy-on-write is swapped out of
-//!   that one address space (see [`swap_out`]); the zero frame and the page cache's
-//!   frames are never evicted.
+//!   must map `va` to this very frame; if it does not, another process mapping the frame
+//!   at the same va (sharing comes from fork) takes the entry over. A shared frame is
+//!   evicted from all its mappings at once (see [`swap_out`]); the zero frame is never
+//!   evicted, page-cache frames go back to their file (`mm/pagecache.rs`).
 //! * **Aging**: with the aging policy, every `vm.age_ticks` timer ticks ([`tick`]) each
 //!   tracked page's A bit is shifted into its history byte and cleared.
 
 use super::addr::{Ppn, VirtAddr};
 use super::frame;
 use super::pagetable::{leaf_addr, pte_ppn, PTE_A, PTE_D, PTE_U, PTE_V, PTE_W};
-use super::policy::{self, N};
+use super::policy::{self, with as with_policy, N};
 use super::swap;
 use super::vm::AddressSpace;
 use super::{thrash, wset};
@@ -57,8 +58,6 @@ pub static OOM_KILLS: AtomicU64 = AtomicU64::new(0);
 
 /// The pid the OOM killer last chose, while it is still dying.
 static OOM_PENDING: Mutex<i32> = Mutex::new(0);
-
-use policy::with as with_policy;
 
 /// Timer ticks between two aging passes (`vm.age_ticks`, `vmctl age_ticks`).
 pub static AGE_TICKS: AtomicU64 = AtomicU64::new(10);
@@ -100,11 +99,6 @@ pub fn init(bootargs: &[u8]) {
         2 * low,
         if thrash::enabled() { "on" } else { "off" }
     );
-}
-
-/// The watermarks (low, high) in free frames.
-pub fn watermarks() -> (usize, usize) {
-    *WATER.lock()
 }
 
 /// Records that the current process mapped private frame `ppn` at `va`, and makes the
