@@ -201,6 +201,7 @@ pub fn below_low() -> bool {
 /// one), or no page can be evicted (no swap, swap full, nothing eligible). `cur` is the
 /// faulting process's address space (`cur_pid`).
 pub fn reclaim(cur: &mut AddressSpace) {
+    super::filereclaim::shrink(cur);
     if !below_low() || !swap::present() {
         return;
     }
