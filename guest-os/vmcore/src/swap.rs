@@ -22,7 +22,9 @@
 //! `tag` distinguishes a swap entry from other software uses of a non-valid PTE (and from
 //! the all-zero PTE, which means "nothing here, consult the VMA"); `device` selects one of
 //! up to 32 swap areas. On the page fault the kernel sees V = 0, decodes the entry, reads
-//! the slot back into a fresh frame, frees the slot and writes a valid PTE.
+//! the slot back into a fresh frame and writes a valid PTE; the slot's reference count
+//! ([`SwapSlots::dup`], [`SwapSlots::free`]) says how many PTEs (and the kernel's swap
+//! cache) still hold it.
 
 /// Errors of the swap-slot allocator and of [`SwapEntry`] encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
