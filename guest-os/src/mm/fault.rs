@@ -318,6 +318,9 @@ impl AddressSpace {
         let pte = self.pte_at(page).ok_or(Fault::NoMapping)?;
         let old = pte_ppn(pte);
         if Some(old) != zero_frame() && frame::refcount(old) == 1 {
+            // The caller writes it in place: it no longer matches a swap slot that other
+            // PTEs might still hold.
+            super::swapcache::forget(old);
             return Ok(old);
         }
         let new = frame::alloc_uninit().ok_or(Fault::Oom)?;

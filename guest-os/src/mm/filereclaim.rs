@@ -83,7 +83,8 @@ pub fn shrink(cur: &mut AddressSpace) {
         if try_free(&mut spaces, inum, index, ppn) {
             let _ = pagecache::remove(ppn);
             pagecache::DROPPED.fetch_add(1, Ordering::Relaxed);
-            // The entry at `i` is gone and the next one moved into its place.
+            // The entry at `i` is gone and the last one moved into its place
+            // (`Vec::swap_remove`): look at index `i` again next.
             let mut h = HAND.lock();
             *h = h.saturating_sub(1);
         }
