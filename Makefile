@@ -28,7 +28,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap swap-long
 
 all: emulator guest
 
@@ -114,6 +114,17 @@ POLICY ?= clock
 run-swap: os
 	rm -f target/swap.img && truncate -s 64M target/swap.img
 	$(RVSIM) run -m 32M --append "vm.policy=$(POLICY)" --drive target/fs-swap.img --drive target/swap.img $(GUEST)/kernel
+
+# The long swap integrity run (docs/swap.md): 32 MiB of RAM, 64 MiB of swap, swaptest
+# with SWAP_PASSES fork/check/rewrite passes over 1.5 x free memory (40 passes: about
+# 4 GiB through the swap device). Fails unless swaptest reports 0 mismatches.
+SWAP_PASSES ?= 40
+swap-long: emulator os
+	printf 'swaptest 0 $(SWAP_PASSES)\nvmstat\n' > target/autorun-swap-long
+	target/release/mkfs target/fs-swap-long.img $(FS_FILES) /etc/autorun=target/autorun-swap-long
+	rm -f target/swap-long.img && truncate -s 64M target/swap-long.img
+	$(RVSIM) run -m 32M --drive target/fs-swap-long.img --drive target/swap-long.img $(GUEST)/kernel | tee target/swap-long.log
+	grep -q '^swaptest: 0 mismatches' target/swap-long.log
 
 # C programs built with Debian's glibc cross compiler, statically, run unmodified on the
 # guest OS (/bin/chello, /bin/ctest). Skipped, with a note, when the compiler is missing.

@@ -1,6 +1,7 @@
 //! virtio-blk driver over the virtio-mmio transport, version 2 ("modern"; virtio v1.2
 //! section 4.2.2 register layout, 2.7 split virtqueues, 5.2 block device). One request at
-//! a time, completed by polling the used ring (the kernel never sleeps on the disk).
+//! a time, completed by polling the used ring (the kernel never sleeps on the disk); a
+//! request may gather several buffers (the swap code writes runs of pages at once).
 //!
 //! Up to [`MAX_DEVS`] devices are driven, each with its own queue memory: device 0 (the
 //! first virtio-blk in slot order) holds the file system, device 1 is the swap device
@@ -53,7 +54,12 @@ const T_OUT: u32 = 1;
 /// Bytes per sector.
 pub const SECTOR: usize = 512;
 
-const QSIZE: usize = 8;
+/// Descriptors per queue: a request is a header, up to `QSIZE - 2` data buffers and a
+/// status byte (virtio v1.2 5.2.6), so one request can carry a run of
+/// [`MAX_SEGS`] pages.
+const QSIZE: usize = 32;
+/// Most data buffers in one request ([`Blk::rw_segs`]).
+pub const MAX_SEGS: usize = QSIZE - 2;
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -240,8 +246,20 @@ impl Blk {
     /// Like [`Blk::rw`] on `len` bytes of memory at physical address `pa` (kernel
     /// memory is identity-mapped): used for whole frames by the swap code.
     pub fn rw_phys(&mut self, sector: u64, pa: u64, len: usize, write: bool) -> Result<(), Error> {
+        self.rw_segs(sector, &[(pa, len)], write)
+    }
+
+    /// One request for the sectors from `sector` on, gathered from (write) or scattered
+    /// to (read) the buffers `segs` = (physical address, bytes), in order: a descriptor
+    /// chain of the header, one descriptor per buffer and the status byte (virtio v1.2
+    /// 2.7.5, 5.2.6). At most [`MAX_SEGS`] buffers, each a multiple of 512 bytes.
+    pub fn rw_segs(&mut self, sector: u64, segs: &[(u64, usize)], write: bool) -> Result<(), Error> {
+        if segs.is_empty() || segs.len() > MAX_SEGS || segs.iter().any(|s| !s.1.is_multiple_of(SECTOR)) {
+            return Err(Error::Io);
+        }
+        let len: usize = segs.iter().map(|s| s.1).sum();
         let end = sector.checked_add((len / SECTOR) as u64).ok_or(Error::Io)?;
-        if !len.is_multiple_of(SECTOR) || end > self.capacity {
+        if end > self.capacity {
             return Err(Error::Io);
         }
         let mut q = QUEUES[self.q].lock();
@@ -250,8 +268,11 @@ impl Blk {
         let hdr = &q.header as *const ReqHeader as u64;
         let st = &q.status as *const AtomicU8 as u64;
         q.desc[0] = Desc { addr: hdr, len: 16, flags: DESC_NEXT, next: 1 };
-        q.desc[1] = Desc { addr: pa, len: len as u32, flags: DESC_NEXT | if write { 0 } else { DESC_WRITE }, next: 2 };
-        q.desc[2] = Desc { addr: st, len: 1, flags: DESC_WRITE, next: 0 };
+        let dflags = DESC_NEXT | if write { 0 } else { DESC_WRITE };
+        for (k, &(pa, n)) in segs.iter().enumerate() {
+            q.desc[k + 1] = Desc { addr: pa, len: n as u32, flags: dflags, next: (k + 2) as u16 };
+        }
+        q.desc[segs.len() + 1] = Desc { addr: st, len: 1, flags: DESC_WRITE, next: 0 };
         let i = q.avail.idx as usize % QSIZE;
         q.avail.ring[i] = 0;
         fence(Ordering::SeqCst);

@@ -133,11 +133,12 @@ fn no_second_disk_means_no_swap_and_policy_is_selectable() {
 /// a 48 MiB swap disk (enough for the fork tests' two copies of more than RAM, small
 /// enough for the swap-full test to fill it quickly): round trip,
 /// fork, exit, COW-shared pages swapped out of both processes, a MAP_SHARED region
-/// evicted and faulted back by parent and child, swap full (OOM kill, all slots back).
+/// evicted and faulted back by parent and child, swap full (OOM kill, all slots back),
+/// a MAP_SHARED file mapping written back to its file under pressure and read back.
 /// Then vmstat: the swap cache dropped clean pages, and nothing is left in swap.
 #[test]
 fn swap_usertests_pass_with_a_small_swap_disk() {
-    let tests = "swap_roundtrip swap_fork swap_exit_frees swap_cow_shared swap_shared_anon swap_full";
+    let tests = "swap_roundtrip swap_fork swap_exit_frees swap_cow_shared swap_shared_anon swap_full swap_file_shared";
     let (dir, img, swap) =
         images_sized("ut", &["usertests", "vmstat"], &format!("usertests {tests}\nvmstat\n"), 48 << 20);
     let t = std::time::Instant::now();
@@ -151,6 +152,7 @@ fn swap_usertests_pass_with_a_small_swap_disk() {
     assert!(c.contains("ALL TESTS PASSED"), "{c}");
     assert!(c.contains("oom: out of memory"), "{c}");
     assert!(num_after(&c, "swap cache:", "clean drops") > 0, "{c}");
+    assert!(num_after(&c, "swap cache:", "written back") > 0, "{c}");
     // As in the test above, a few slots may hold pages of init and the shell, which
     // slept while the tests ran.
     let used = num_after(&c, "swap: ", "swap:");

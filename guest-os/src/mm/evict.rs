@@ -255,6 +255,8 @@ pub fn reclaim(cur: &mut AddressSpace) {
     if !over && !below_low() {
         return;
     }
+    // Page-cache frames first; the evictions' writes go out together when it ends.
+    let _batch = super::swapcache::Batch::begin(cur);
     let mut owners = owners(Some((cur, me)));
     // Which processes are evictable changed since the last reclaim: a policy keeping
     // candidates (aging) must not pass over one that just became eligible.
@@ -412,6 +414,8 @@ pub fn swap_out_all(pid: i32, a: &mut AddressSpace) -> usize {
             out += 1;
         }
     }
+    // Write the queued pages now: their frames are freed only then.
+    super::swapcache::flush();
     proc::set_pages(pid, a.pages);
     out
 }
@@ -505,11 +509,20 @@ fn swap_out(cur: &mut AddressSpace, owners: &[Owner], o: usize, va: u64, ppn: Pp
         Some(true) if all => {}
         _ => return Out::Skipped,
     }
-    let cached = super::swapcache::slot_of(ppn);
+    let mut cached = super::swapcache::slot_of(ppn);
     let dirty = cached.is_none_or(|(_, d)| d) || found.iter().any(|f| f.2 & PTE_D != 0);
-    // The slot: the cached one (rewritten in place if dirty: everyone holding it must
-    // see the latest data of a shared page, and a private page with other holders cannot
-    // have changed, see mm/swapcache.rs) or a new one, which the cache takes.
+    if let Some((old, _)) = cached {
+        if dirty && swap::refs(old) == 1 {
+            // Only the cache holds the old slot: take a new one next to the other
+            // evictions' (one write request per run of slots) rather than rewrite it.
+            super::swapcache::forget(ppn);
+            cached = None;
+        }
+    }
+    // The slot: the cached one (rewritten in place if dirty and other PTEs hold it:
+    // they must see the latest data of a shared page, and a private page with other
+    // holders cannot have changed, see mm/swapcache.rs) or a new one, which the cache
+    // takes.
     let e = match cached {
         Some((e, _)) => e,
         None => {
@@ -521,6 +534,7 @@ fn swap_out(cur: &mut AddressSpace, owners: &[Owner], o: usize, va: u64, ppn: Pp
             e
         }
     };
+    // Before any PTE changed: undo the new cache entry.
     let fail = |cached: bool| {
         if !cached {
             super::swapcache::forget(ppn);
@@ -532,11 +546,9 @@ fn swap_out(cur: &mut AddressSpace, owners: &[Owner], o: usize, va: u64, ppn: Pp
         return fail(cached.is_some());
     }
     if dirty {
-        if !swap::write_page(e, ppn) {
-            return fail(cached.is_some());
-        }
-        super::swapcache::set_clean(ppn);
-        SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
+        // Written later, with the batch (`swapcache::queue_write`); this reference keeps
+        // the frame (in the cache, so a fault on the slot meanwhile finds it) till then.
+        frame::incref(ppn);
     } else {
         super::swapcache::CLEAN_DROPS.fetch_add(1, Ordering::Relaxed);
     }
@@ -546,8 +558,9 @@ fn swap_out(cur: &mut AddressSpace, owners: &[Owner], o: usize, va: u64, ppn: Pp
         phys::write_u64(a, swpte);
     }
     sfence_va(va);
-    if all {
-        // The frame goes: so does its cache entry (the PTEs hold the slot now).
+    if all && !dirty {
+        // The frame goes: so does its cache entry (the PTEs hold the slot now). A dirty
+        // one leaves the cache when it has been written.
         super::swapcache::forget(ppn);
     }
     for &(k, _, _) in found.iter() {
@@ -559,6 +572,9 @@ fn swap_out(cur: &mut AddressSpace, owners: &[Owner], o: usize, va: u64, ppn: Pp
         a.pages = a.pages.saturating_sub(1);
         a.swapped += 1;
         EVICTIONS.fetch_add(1, Ordering::Relaxed);
+    }
+    if dirty {
+        super::swapcache::queue_write(e, ppn);
     }
     if all {
         Out::All

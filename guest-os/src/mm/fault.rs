@@ -20,7 +20,7 @@
 use super::addr::{Ppn, VirtAddr};
 use super::frame;
 use super::pagecache;
-use super::pagetable::{pte_ppn, PTE_A, PTE_D, PTE_W};
+use super::pagetable::{make_pte, pte_ppn, PTE_A, PTE_D, PTE_V, PTE_W};
 use super::vm::{user_flags, AddressSpace, Backing, VmaKind, STACK_MAX, USER_MIN, USER_TOP};
 use super::{page_down, stats, PAGE_SIZE};
 use crate::arch::phys;
@@ -149,8 +149,10 @@ impl AddressSpace {
             // In swap: read it back (a major fault), or map the frame still in the swap
             // cache (a minor one).
             let r = super::evict::swap_in(self, page, e, flags, v.shared);
-            if let Ok(major) = r {
-                self.count(|c| if major { c.major_faults += 1 } else { c.minor_faults += 1 });
+            match r {
+                Ok(true) => self.count(|c| c.major_faults += 1),
+                Ok(false) => self.count(|c| c.minor_faults += 1),
+                Err(_) => {}
             }
             // A write to a page that came back read-only (its slot or frame is shared
             // copy-on-write): break the sharing now, in the same fault (a second fault
@@ -277,8 +279,17 @@ impl AddressSpace {
                 let (cf, loaded) = pagecache::get(inum, foff / PAGE_SIZE).ok_or(Fault::Oom)?;
                 self.count(|c| if loaded { c.major_faults += 1 } else { c.minor_faults += 1 });
                 if v.shared {
-                    // The cache's frame itself, with the VMA's permissions.
-                    return self.map_new(page, cf, flags);
+                    // The cache's frame itself, with the VMA's permissions and D clear:
+                    // D then says whether the page must be written back before the
+                    // frame is reclaimed (mm/filereclaim.rs).
+                    if self.pt().entry(VirtAddr(page)).is_some_and(|e| e != 0)
+                        || !self.pt().set_entry(VirtAddr(page), make_pte(cf, flags | PTE_V | PTE_A))
+                    {
+                        frame::decref(cf);
+                        return Err(Fault::Oom);
+                    }
+                    self.pages += 1;
+                    return Ok(());
                 }
                 if acc == Access::Write {
                     // Private write: copy the cached page right away.
@@ -307,6 +318,9 @@ impl AddressSpace {
         let pte = self.pte_at(page).ok_or(Fault::NoMapping)?;
         let old = pte_ppn(pte);
         if Some(old) != zero_frame() && frame::refcount(old) == 1 {
+            // The caller writes it in place: it no longer matches a swap slot that other
+            // PTEs might still hold.
+            super::swapcache::forget(old);
             return Ok(old);
         }
         let new = frame::alloc_uninit().ok_or(Fault::Oom)?;

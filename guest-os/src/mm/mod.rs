@@ -17,6 +17,7 @@
 pub mod addr;
 pub mod evict;
 pub mod fault;
+pub mod filereclaim;
 pub mod frame;
 pub mod kvm;
 pub mod mmap;

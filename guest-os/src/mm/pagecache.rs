@@ -4,7 +4,8 @@
 //! and program text map it read-only and copy on the first write.
 //!
 //! Entries live while something maps them: [`trim`] drops the ones only the cache
-//! holds (called after unmapping). Pages are read from the file when first needed and
+//! holds (called after unmapping). Under memory pressure `mm/filereclaim.rs` unmaps
+//! entries everywhere, writes dirty shared ones back and drops them. Pages are read from the file when first needed and
 //! written back by `msync`, `munmap` and exit of a writable shared mapping.
 
 use super::addr::Ppn;
@@ -85,6 +86,23 @@ pub fn trim() {
             true
         }
     });
+}
+
+/// The (inode, page index, frame) of the `i`-th entry, for the reclaim pass
+/// (`mm/filereclaim.rs`).
+pub fn entry_at(i: usize) -> Option<(u32, u64, Ppn)> {
+    CACHE.lock().get(i).map(|e| (e.inum, e.index, e.ppn))
+}
+
+/// Drops the entry for frame `ppn` and the cache's reference (the caller has unmapped
+/// it everywhere); false if there is none.
+pub fn remove(ppn: Ppn) -> bool {
+    let mut c = CACHE.lock();
+    let Some(i) = c.iter().position(|e| e.ppn == ppn) else { return false };
+    c.swap_remove(i);
+    drop(c);
+    frame::decref(ppn);
+    true
 }
 
 /// Is `ppn` one of the cache's frames? (The evictor leaves them to the cache.)

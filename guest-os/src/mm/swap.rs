@@ -7,8 +7,9 @@
 //! PTE plus one while the swap cache (`mm/swapcache.rs`) remembers a resident frame
 //! that still equals the slot.
 //!
-//! I/O is one page at a time, polled (the kernel never sleeps on the disk), straight
-//! between the frame and the device by physical address.
+//! I/O is polled (the kernel never sleeps on the disk), straight between the frames and
+//! the device by physical address: reads one page at a time, evictions' writes gathered
+//! (`swapcache::Batch`) into one request per run of consecutive slots.
 
 use super::addr::Ppn;
 use super::PAGE_SIZE;
@@ -76,12 +77,23 @@ pub fn usage() -> (u64, u64) {
     (s.used(), s.len())
 }
 
-/// Takes a free slot with one reference (`None`: no device or full).
+/// The slot handed out last: the next one is tried first.
+static LAST: Mutex<u64> = Mutex::new(0);
+
+/// Takes a free slot with one reference (`None`: no device or full): the one after the
+/// slot handed out last if it is free, so that consecutive evictions form runs of slots
+/// written with one request (`swapcache::flush`).
 pub fn alloc_slot() -> Option<SwapEntry> {
     if !present() {
         return None;
     }
-    let slot = SLOTS.lock().alloc()?;
+    let mut last = LAST.lock();
+    let mut s = SLOTS.lock();
+    let slot = match s.alloc_at(*last + 1) {
+        Some(x) => x,
+        None => s.alloc()?,
+    };
+    *last = slot;
     Some(SwapEntry { device: DEVICE, slot })
 }
 
@@ -114,6 +126,23 @@ fn io(e: SwapEntry, ppn: Ppn, write: bool) -> bool {
     let Some(d) = g.as_mut() else { return false };
     let sector = e.slot * (PAGE_SIZE / SECTOR as u64);
     d.blk.rw_phys(sector, ppn.addr().0, PAGE_SIZE as usize, write).is_ok()
+}
+
+/// Writes `frames` to the consecutive slots `first.slot ..` with one request (at most
+/// `virtio::MAX_SEGS` frames); false on an I/O error.
+pub fn write_run(first: SwapEntry, frames: &[Ppn]) -> bool {
+    let mut segs = [(0u64, 0usize); crate::virtio::MAX_SEGS];
+    if frames.is_empty() || frames.len() > segs.len() {
+        return false;
+    }
+    for (s, f) in segs.iter_mut().zip(frames) {
+        *s = (f.addr().0, PAGE_SIZE as usize);
+    }
+    REQUESTS.fetch_add(1, Ordering::Relaxed);
+    let mut g = SWAP.lock();
+    let Some(d) = g.as_mut() else { return false };
+    let sector = first.slot * (PAGE_SIZE / SECTOR as u64);
+    d.blk.rw_segs(sector, &segs[..frames.len()], true).is_ok()
 }
 
 /// Writes frame `ppn` to slot `e`; false on an I/O error.

@@ -240,12 +240,115 @@ pub fn map_in_others(va: u64, e: SwapEntry, f: Ppn) {
     }
 }
 
+/// Most pages one batch holds before it is written (one request per run of consecutive
+/// slots in it).
+pub const BATCH: usize = 16;
+
+/// Evicted pages waiting to be written: (slot, frame). Each frame carries one extra
+/// reference (so it stays allocated until written) and stays in the cache, so a fault
+/// on its slot meanwhile maps it back (a cache hit).
+static PENDING: Mutex<Vec<(u64, Ppn)>> = Mutex::new(Vec::new());
+
+/// Queues frame `ppn` (cached with slot `e`, its PTEs already swap entries) to be
+/// written to its slot by [`flush`], with the reference the caller took for that;
+/// writes the batch when it is full. If the batch cannot grow the page is written now.
+pub fn queue_write(e: SwapEntry, ppn: Ppn) {
+    let full = {
+        let mut p = PENDING.lock();
+        if p.try_reserve(1).is_err() {
+            drop(p);
+            written(&[(e.slot, ppn)], swap::write_page(e, ppn));
+            return;
+        }
+        p.push((e.slot, ppn));
+        // Not on disk yet: should the frame be mapped back and chosen again before the
+        // write, it must not be dropped as clean.
+        set_dirty(ppn, true);
+        p.len() >= BATCH
+    };
+    if full {
+        flush();
+    }
+}
+
+/// After the write of `pages` (slot, frame): drops the queue's references (a frame
+/// nobody mapped back meanwhile leaves the cache and is freed). If the write failed the
+/// frames stay (pinned, dirty, in the cache: the swap entries pointing at their slots
+/// find them there), with a message.
+fn written(pages: &[(u64, Ppn)], ok: bool) {
+    if !ok {
+        crate::kprintln!("swap: writing {} pages from slot {} failed; they stay in memory", pages.len(), pages[0].0);
+    }
+    for &(_, f) in pages {
+        if !ok {
+            dirty(f);
+            continue;
+        }
+        super::evict::SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
+        set_clean(f);
+        if frame::refcount(f) == 1 {
+            forget(f);
+        }
+        frame::decref(f);
+    }
+}
+
+/// Writes the queued pages, one request per run of consecutive slots (the slot
+/// allocator hands out neighbouring slots, so evictions in a row mostly form runs), then
+/// drops the queue's references ([`written`]).
+pub fn flush() {
+    let mut p = core::mem::take(&mut *PENDING.lock());
+    if p.is_empty() {
+        return;
+    }
+    p.sort_unstable_by_key(|x| x.0);
+    let mut i = 0;
+    while i < p.len() {
+        let mut j = i + 1;
+        while j < p.len() && j - i < crate::virtio::MAX_SEGS && p[j].0 == p[j - 1].0 + 1 {
+            j += 1;
+        }
+        let mut frames = [Ppn(0); crate::virtio::MAX_SEGS];
+        for (k, x) in p[i..j].iter().enumerate() {
+            frames[k] = x.1;
+        }
+        let first = SwapEntry { device: swap::DEVICE, slot: p[i].0 };
+        written(&p[i..j], swap::write_run(first, &frames[..j - i]));
+        i = j;
+    }
+    // Give the vector back for the next batch (keeps its capacity).
+    p.clear();
+    let mut g = PENDING.lock();
+    if g.is_empty() {
+        *g = p;
+    }
+}
+
+/// The scope of one `evict::reclaim`: [`Batch::begin`] first reclaims page-cache
+/// frames (`mm/filereclaim.rs`); dropping it writes the evictions' pending batch
+/// ([`flush`]), so no write is left queued when reclaim returns.
+pub struct Batch;
+
+impl Batch {
+    /// Starts a reclaim for the faulting address space `cur`.
+    pub fn begin(cur: &mut super::vm::AddressSpace) -> Batch {
+        super::filereclaim::shrink(cur);
+        Batch
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        flush();
+    }
+}
+
 /// Frames in the cache.
 pub fn len() -> u64 {
     CACHE.lock().len
 }
 
-/// The `abi::VmStat` fields after `swapped`, in declaration order: clean drops, cache
+/// The last `abi::VmStat` fields (after the thrashing counters), in declaration order: clean drops, cache
 /// hits, cached frames, file pages dropped and written back, swap-device requests.
 pub fn vmstat_words() -> [u64; 6] {
     [

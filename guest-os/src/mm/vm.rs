@@ -268,7 +268,11 @@ impl AddressSpace {
             if let Some(pte) = self.pt().lookup(VirtAddr(va)) {
                 if pte & need == need {
                     if write {
-                        // The kernel's store sets no D bit: tell the swap cache.
+                        // The kernel's store sets no D bit by itself: set it, as the
+                        // MMU would for a user store, and tell the swap cache.
+                        if pte & PTE_D == 0 {
+                            self.pt().set_entry(VirtAddr(va), pte | PTE_D);
+                        }
                         super::swapcache::dirty(pte_ppn(pte));
                     }
                     return Ok(pte_ppn(pte).addr().0 + VirtAddr(va).page_offset());

@@ -22,7 +22,9 @@
 //! `tag` distinguishes a swap entry from other software uses of a non-valid PTE (and from
 //! the all-zero PTE, which means "nothing here, consult the VMA"); `device` selects one of
 //! up to 32 swap areas. On the page fault the kernel sees V = 0, decodes the entry, reads
-//! the slot back into a fresh frame, frees the slot and writes a valid PTE.
+//! the slot back into a fresh frame and writes a valid PTE; the slot's reference count
+//! ([`SwapSlots::dup`], [`SwapSlots::free`]) says how many PTEs (and the kernel's swap
+//! cache) still hold it.
 
 /// Errors of the swap-slot allocator and of [`SwapEntry`] encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +133,19 @@ impl<const WORDS: usize> SwapSlots<WORDS> {
             }
         }
         None
+    }
+
+    /// Takes `slot` itself if it is free (so that pages evicted one after the other get
+    /// consecutive slots and can be written with one request); `None` otherwise.
+    pub fn alloc_at(&mut self, slot: u64) -> Option<u64> {
+        if slot >= self.len || self.is_allocated(slot) {
+            return None;
+        }
+        let (w, b) = ((slot / 64) as usize, (slot % 64) as usize);
+        self.bits[w] |= 1 << b;
+        self.refs[w][b] = 1;
+        self.used += 1;
+        Some(slot)
     }
 
     /// Drops one reference to `slot` (a swap-entry PTE unmapped or read back, the swap
@@ -290,6 +305,21 @@ mod tests {
             s.free(b).unwrap();
         }
         assert_eq!(s.used(), 0);
+    }
+
+    #[test]
+    fn alloc_at_takes_only_a_free_slot() {
+        let mut s = SwapSlots::<1>::new(8).unwrap();
+        assert_eq!(s.alloc_at(5), Some(5));
+        assert_eq!(s.alloc_at(5), None);
+        assert_eq!(s.alloc_at(8), None);
+        assert_eq!((s.used(), s.refs(5)), (1, 1));
+        let mut got: Vec<u64> = (0..7).map(|_| s.alloc().unwrap()).collect();
+        got.sort();
+        assert_eq!(got, vec![0, 1, 2, 3, 4, 6, 7]);
+        assert!(s.is_full());
+        assert_eq!(s.free(5), Ok(0));
+        assert_eq!(s.alloc_at(5), Some(5));
     }
 
     #[test]

@@ -263,6 +263,57 @@ fn t_swap_full() {
     eq!(munmap(base as usize, 64 * PG), 0);
 }
 
+/// A MAP_SHARED file mapping under memory pressure: its pages go back to the file (the
+/// written ones are written back first), not to swap, and read back intact, through the
+/// mapping and with read(2).
+fn t_swap_file_shared() {
+    use abi::fcntl::*;
+    use abi::mman::*;
+    let Some(hog) = size() else { return };
+    const N: usize = 128;
+    let fd = open("/t_swapfile", O_RDWR | O_CREAT | O_TRUNC);
+    check!(fd >= 0);
+    let fd = fd as usize;
+    let zeros = [0u8; PG];
+    for _ in 0..N {
+        eq!(write(fd, &zeros), PG as isize);
+    }
+    let m = mmap(0, N * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    check!(m > 0);
+    let m = m as usize;
+    fill(m, N, 12);
+    let before = st();
+    // Memory pressure: more anonymous memory than is free.
+    let a = mmap_anon(hog * PG);
+    check!(a > 0);
+    fill(a as usize, hog, 13);
+    eq!(munmap(a as usize, hog * PG), 0);
+    let after = st();
+    check!(after.file_dropped > before.file_dropped);
+    check!(after.file_written > before.file_written);
+    println!(
+        "  file pages dropped {}, written back {}",
+        after.file_dropped - before.file_dropped,
+        after.file_written - before.file_written
+    );
+    // The file has the data (read(2)), and the mapping faults it back.
+    let mut page = [0u8; PG];
+    let mut bad = 0;
+    eq!(lseek(fd, 0, 0), 0);
+    for p in 0..N {
+        eq!(read(fd, &mut page), PG as isize);
+        let w = u64::from_le_bytes([page[0], page[1], page[2], page[3], page[4], page[5], page[6], page[7]]);
+        if w != val(12, p, 0) {
+            bad += 1;
+        }
+    }
+    eq!(bad, 0);
+    eq!(bad_pages(m, N, 12), 0);
+    eq!(munmap(m, N * PG), 0);
+    eq!(close(fd), 0);
+    eq!(unlink("/t_swapfile"), 0);
+}
+
 pub const TESTS: &[(&str, fn())] = &[
     ("swap_roundtrip", t_swap_roundtrip),
     ("swap_fork", t_swap_fork),
@@ -270,4 +321,5 @@ pub const TESTS: &[(&str, fn())] = &[
     ("swap_cow_shared", t_swap_cow_shared),
     ("swap_shared_anon", t_swap_shared_anon),
     ("swap_full", t_swap_full),
+    ("swap_file_shared", t_swap_file_shared),
 ];

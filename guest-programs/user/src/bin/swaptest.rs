@@ -1,13 +1,15 @@
-//! swaptest [PAGES]: an integrity test for swapping. Maps PAGES pages (default 1.5 times
-//! the free frames, so a good part must live in swap) and fills every page with words
-//! that are a function of (writer pid, page index, generation, word index); forks; the
-//! child checks the parent's data, rewrites every page with its own generation and checks
-//! it; the parent (polling for the child with WNOHANG + sched_yield, so that its own
-//! pages stay evictable) then checks that its pages are untouched by the child, rewrites
-//! them and checks again. Prints the mismatches of every pass and the swap counters;
-//! exit status 0 only with zero mismatches.
+//! swaptest [PAGES [PASSES]]: an integrity test for swapping. Maps PAGES pages (default,
+//! or PAGES = 0: 1.5 times the free frames, so a good part must live in swap) and fills
+//! every page with words that are a function of (writer pid, page index, generation,
+//! word index); then PASSES times (default 1): forks; the child checks the parent's
+//! data, rewrites every page with its own generation and checks it; the parent (polling
+//! for the child with WNOHANG + sched_yield, so that its own pages stay evictable) then
+//! checks that its pages are untouched by the child, rewrites them with a new generation
+//! and checks again. Prints the mismatches of every check and the swap counters; exit
+//! status 0 only with zero mismatches. `make swap-long` runs many passes.
 #![no_std]
 #![no_main]
+extern crate alloc;
 use ulib::*;
 
 const PAGE: usize = 4096;
@@ -58,7 +60,7 @@ fn check(base: usize, pages: usize, pid: u64, gen: u64, who: &str) -> usize {
 fn swapline(who: &str) {
     if let Ok(s) = vmstat(0) {
         println!(
-            "swaptest: {who}: free frames {}, swap {}/{} used, swap-outs {}, swap-ins {}, evictions {}, oom-kills {}, policy {}",
+            "swaptest: {who}: free frames {}, swap {}/{} used, swap-outs {}, swap-ins {}, evictions {}, oom-kills {}, policy {}, clean drops {}, swap requests {}",
             s.free_frames,
             s.swap_used,
             s.swap_slots,
@@ -66,7 +68,9 @@ fn swapline(who: &str) {
             s.swap_ins,
             s.evictions,
             s.oom_kills,
-            abi::VmStat::POLICY_NAMES.get(s.policy as usize).copied().unwrap_or("?")
+            abi::VmStat::POLICY_NAMES.get(s.policy as usize).copied().unwrap_or("?"),
+            s.swap_clean_drops,
+            s.swap_requests
         );
     }
 }
@@ -79,7 +83,11 @@ fn main(args: &[&str]) -> i32 {
             return 1;
         }
     };
-    let pages = args.get(1).and_then(|a| a.parse::<usize>().ok()).unwrap_or(s.free_frames as usize * 3 / 2);
+    let pages = match args.get(1).and_then(|a| a.parse::<usize>().ok()) {
+        Some(n) if n > 0 => n,
+        _ => s.free_frames as usize * 3 / 2,
+    };
+    let passes = args.get(2).and_then(|a| a.parse::<u64>().ok()).unwrap_or(1).max(1);
     println!(
         "swaptest: {pages} pages ({} KiB) with {} free frames and {} swap slots",
         pages * 4,
@@ -97,37 +105,45 @@ fn main(args: &[&str]) -> i32 {
     fill(base, pages, me, 0);
     bad += check(base, pages, me, 0, "parent");
     swapline("after fill");
-    let child = fork();
-    if child < 0 {
-        eprintln!("swaptest: fork: {}", strerror(child));
-        return 1;
-    }
-    if child == 0 {
-        let cpid = getpid() as u64;
-        let mut b = check(base, pages, me, 0, "child");
-        fill(base, pages, cpid, 1);
-        b += check(base, pages, cpid, 1, "child");
-        exit(if b == 0 { 0 } else { 1 });
-    }
-    let mut status = 0;
-    loop {
-        let r = waitpid(child, &mut status, abi::signal::WNOHANG);
-        if r == child {
-            break;
-        }
-        if r < 0 {
-            eprintln!("swaptest: waitpid: {}", strerror(r));
+    // The parent's generation: 0, 2, 4, ...; the children write the odd ones.
+    let mut gen = 0;
+    for pass in 0..passes {
+        let child = fork();
+        if child < 0 {
+            eprintln!("swaptest: fork: {}", strerror(child));
             return 1;
         }
-        sched_yield();
+        if child == 0 {
+            let cpid = getpid() as u64;
+            let mut b = check(base, pages, me, gen, "child");
+            fill(base, pages, cpid, gen + 1);
+            b += check(base, pages, cpid, gen + 1, "child");
+            exit(if b == 0 { 0 } else { 1 });
+        }
+        let mut status = 0;
+        loop {
+            let r = waitpid(child, &mut status, abi::signal::WNOHANG);
+            if r == child {
+                break;
+            }
+            if r < 0 {
+                eprintln!("swaptest: waitpid: {}", strerror(r));
+                return 1;
+            }
+            sched_yield();
+        }
+        if status != 0 {
+            println!("swaptest: child failed (status {status:#x})");
+            bad += 1;
+        }
+        bad += check(base, pages, me, gen, "parent after child");
+        gen += 2;
+        fill(base, pages, me, gen);
+        bad += check(base, pages, me, gen, "parent");
+        if passes > 1 {
+            swapline(&alloc::format!("pass {} of {passes}", pass + 1));
+        }
     }
-    if status != 0 {
-        println!("swaptest: child failed (status {status:#x})");
-        bad += 1;
-    }
-    bad += check(base, pages, me, 0, "parent after child");
-    fill(base, pages, me, 2);
-    bad += check(base, pages, me, 2, "parent");
     swapline("end");
     println!("swaptest: {bad} mismatches");
     if bad == 0 {
