@@ -136,8 +136,9 @@ fn no_second_disk_means_no_swap_and_policy_is_selectable() {
 #[test]
 fn swap_usertests_pass_with_a_small_swap_disk() {
     let tests = "swap_roundtrip swap_fork swap_exit_frees swap_cow_shared swap_shared_anon swap_full swap_file_shared";
-    let (dir, img, swap) =
-        images_sized("ut", &["usertests", "vmstat"], &format!("usertests {tests}\nvmstat\n"), 48 << 20);
+    // `free` before (twice: the first warms up the shell, see os.rs) and after.
+    let script = format!("free\nfree\nusertests {tests}\nfree\nvmstat\n");
+    let (dir, img, swap) = images_sized("ut", &["usertests", "vmstat", "free"], &script, 48 << 20);
     let t = std::time::Instant::now();
     let (out, c) = boot(32 << 20, &[&img, &swap], None);
     println!("run time {:?}", t.elapsed());
@@ -151,5 +152,11 @@ fn swap_usertests_pass_with_a_small_swap_disk() {
     assert!(num_after(&c, "swap cache:", "clean drops") > 0, "{c}");
     assert!(num_after(&c, "swap cache:", "written back") > 0, "{c}");
     assert_eq!(num_after(&c, "swap: ", "swap:"), 0, "slots still used after exit: {c}");
+    assert_eq!(num_after(&c, "swap cache:", "swap cache:"), 0, "frames still in the swap cache: {c}");
+    // Every frame came back ("total N KiB, free M KiB, ...").
+    let frees: Vec<&str> =
+        c.lines().filter(|l| l.starts_with("total ")).map(|l| l.split(", ").nth(1).unwrap_or("")).collect();
+    assert_eq!(frees.len(), 3, "{c}");
+    assert_eq!(frees[1], frees[2], "free RAM before and after the swap usertests: {c}");
     let _ = std::fs::remove_dir_all(dir);
 }
