@@ -139,8 +139,9 @@ fn no_second_disk_means_no_swap_and_policy_is_selectable() {
 #[test]
 fn swap_usertests_pass_with_a_small_swap_disk() {
     let tests = "swap_roundtrip swap_fork swap_exit_frees swap_cow_shared swap_shared_anon swap_full swap_file_shared";
-    let (dir, img, swap) =
-        images_sized("ut", &["usertests", "vmstat"], &format!("usertests {tests}\nvmstat\n"), 48 << 20);
+    // `free` before (twice: the first warms up the shell, see os.rs) and after.
+    let script = format!("free\nfree\nusertests {tests}\nfree\nvmstat\n");
+    let (dir, img, swap) = images_sized("ut", &["usertests", "vmstat", "free"], &script, 48 << 20);
     let t = std::time::Instant::now();
     let (out, c) = boot(32 << 20, &[&img, &swap], None);
     println!("run time {:?}", t.elapsed());
@@ -157,5 +158,14 @@ fn swap_usertests_pass_with_a_small_swap_disk() {
     // slept while the tests ran.
     let used = num_after(&c, "swap: ", "swap:");
     assert!(used < 64, "slots still used after exit: {used}: {c}");
+    let cached = num_after(&c, "swap cache:", "swap cache:");
+    assert!(cached < 64, "frames still in the swap cache: {cached}: {c}");
+    // Every frame came back ("total N KiB, free M KiB, ..."), give or take the pages of
+    // init and the shell that went to swap meanwhile.
+    let frees: Vec<u64> =
+        c.lines().filter(|l| l.starts_with("total ")).map(|l| num_after(l, "total ", "free")).collect();
+    assert_eq!(frees.len(), 3, "{c}");
+    assert!(frees[2] >= frees[1], "free RAM before and after the swap usertests: {frees:?}: {c}");
+    assert!(frees[2] - frees[1] < 64 * 4, "free RAM before and after the swap usertests: {frees:?}: {c}");
     let _ = std::fs::remove_dir_all(dir);
 }
