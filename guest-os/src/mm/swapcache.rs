@@ -217,7 +217,7 @@ pub fn alloc_slot() -> Option<SwapEntry> {
 /// MAP_SHARED one with the VMA's permissions (every mapping sees one frame).
 pub fn map_in_others(va: u64, e: SwapEntry, f: Ppn) {
     use super::addr::VirtAddr;
-    use super::pagetable::{leaf_addr, make_pte, PTE_A, PTE_V, PTE_W};
+    use super::pagetable::{leaf_addr, make_pte, PTE_A, PTE_R, PTE_V, PTE_W, PTE_X};
     let Ok(swpte) = e.to_pte() else { return };
     let Some(me) = crate::proc::try_current_pid() else { return };
     for (pid, satp, task) in crate::proc::vm_owners() {
@@ -230,6 +230,11 @@ pub fn map_in_others(va: u64, e: SwapEntry, f: Ppn) {
         }
         let Some(mut g) = task.try_lock() else { continue };
         let Some(v) = g.aspace.find_vma(va) else { continue };
+        if v.perm & (PTE_R | PTE_W | PTE_X) == 0 {
+            // PROT_NONE: no valid leaf can say that (R = W = X = 0 is a pointer to a
+            // next-level table, priv spec 10.3.1); it keeps the swap entry.
+            continue;
+        }
         let flags = super::vm::user_flags(v.perm);
         let flags = if v.shared { flags } else { flags & !PTE_W };
         frame::incref(f);
