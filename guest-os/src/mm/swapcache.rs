@@ -4,9 +4,13 @@
 //! (frame -> slot and slot -> frame), its PTEs are made with D clear, and the cache holds
 //! one reference on the slot (`swap::dup_slot`). When the evictor later picks the frame
 //! and it is still clean, it is simply dropped: its PTEs get the slot's swap entry again
-//! and nothing is written (a *clean drop*). A fault on a swap entry whose slot is in the
-//! cache maps the cached frame (a minor fault): this is how every process that shares a
-//! swapped-out page (copy-on-write after fork, MAP_SHARED) gets the same frame back.
+//! and nothing is written (a *clean drop*). Every process that shares a swapped-out
+//! page (copy-on-write after fork, MAP_SHARED) gets the same frame back: the swap-in maps
+//! it into every other process whose PTE holds the slot ([`map_in_others`]), and a fault
+//! on a swap entry whose slot is still in the cache maps the cached frame (a minor
+//! fault; for processes that were inside a system call at swap-in time).
+//!
+//! The evictions' writes are batched here too ([`queue_write`], [`flush`], [`Batch`]).
 //!
 //! **Clean or dirty.** The frame differs from the slot once anything wrote it after the
 //! slot was read or written:
@@ -16,8 +20,9 @@
 //!   through a TLB entry with D clear walks again). The evictor reads D in every PTE it
 //!   unmaps; a PTE with D that goes away first (munmap, exit, COW break) marks the entry
 //!   dirty ([`unmap_pte`]);
-//! * the kernel writing user memory by physical address (`copy_out`, exec's
-//!   `copy_out_force`), which sets no D bit: [`dirty`];
+//! * the kernel writing user memory by physical address, which sets no D bit by itself:
+//!   `copy_out` sets D in the PTE as the MMU would and calls [`dirty`]; exec's
+//!   `copy_out_force` writes a frame `make_private` first took out of the cache;
 //! * fork copies each PTE's D bit into the child (`vm.rs`).
 //!
 //! A private frame whose slot other PTEs still hold (fork shared the swap entry, or the
