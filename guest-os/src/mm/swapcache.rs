@@ -4,9 +4,13 @@
 //! (frame -> slot and slot -> frame), its PTEs are made with D clear, and the cache holds
 //! one reference on the slot (`swap::dup_slot`). When the evictor later picks the frame
 //! and it is still clean, it is simply dropped: its PTEs get the slot's swap entry again
-//! and nothing is written (a *clean drop*). A fault on a swap entry whose slot is in the
-//! cache maps the cached frame (a minor fault): this is how every process that shares a
-//! swapped-out page (copy-on-write after fork, MAP_SHARED) gets the same frame back.
+//! and nothing is written (a *clean drop*). Every process that shares a swapped-out
+//! page (copy-on-write after fork, MAP_SHARED) gets the same frame back: the swap-in maps
+//! it into every other process whose PTE holds the slot ([`map_in_others`]), and a fault
+//! on a swap entry whose slot is still in the cache maps the cached frame (a minor
+//! fault; for processes that were inside a system call at swap-in time).
+//!
+//! The evictions' writes are batched here too ([`queue_write`], [`flush`], [`Batch`]).
 //!
 //! **Clean or dirty.** The frame differs from the slot once anything wrote it after the
 //! slot was read or written:
@@ -16,8 +20,9 @@
 //!   through a TLB entry with D clear walks again). The evictor reads D in every PTE it
 //!   unmaps; a PTE with D that goes away first (munmap, exit, COW break) marks the entry
 //!   dirty ([`unmap_pte`]);
-//! * the kernel writing user memory by physical address (`copy_out`, exec's
-//!   `copy_out_force`), which sets no D bit: [`dirty`];
+//! * the kernel writing user memory by physical address, which sets no D bit by itself:
+//!   `copy_out` sets D in the PTE as the MMU would and calls [`dirty`]; exec's
+//!   `copy_out_force` writes a frame `make_private` first took out of the cache;
 //! * fork copies each PTE's D bit into the child (`vm.rs`).
 //!
 //! A private frame whose slot other PTEs still hold (fork shared the swap entry, or the
@@ -217,7 +222,7 @@ pub fn alloc_slot() -> Option<SwapEntry> {
 /// MAP_SHARED one with the VMA's permissions (every mapping sees one frame).
 pub fn map_in_others(va: u64, e: SwapEntry, f: Ppn) {
     use super::addr::VirtAddr;
-    use super::pagetable::{leaf_addr, make_pte, PTE_A, PTE_V, PTE_W};
+    use super::pagetable::{leaf_addr, make_pte, PTE_A, PTE_R, PTE_V, PTE_W, PTE_X};
     let Ok(swpte) = e.to_pte() else { return };
     let Some(me) = crate::proc::try_current_pid() else { return };
     for (pid, satp, task) in crate::proc::vm_owners() {
@@ -230,6 +235,11 @@ pub fn map_in_others(va: u64, e: SwapEntry, f: Ppn) {
         }
         let Some(mut g) = task.try_lock() else { continue };
         let Some(v) = g.aspace.find_vma(va) else { continue };
+        if v.perm & (PTE_R | PTE_W | PTE_X) == 0 {
+            // PROT_NONE: no valid leaf can say that (R = W = X = 0 is a pointer to a
+            // next-level table, priv spec 10.3.1); it keeps the swap entry.
+            continue;
+        }
         let flags = super::vm::user_flags(v.perm);
         let flags = if v.shared { flags } else { flags & !PTE_W };
         frame::incref(f);
