@@ -111,7 +111,7 @@ os: setup cprogs
 # sparse 64 MiB file each time); runs swaptest and memhog, then powers off.
 # POLICY=fifo|aging|random picks the replacement policy (default clock).
 POLICY ?= clock
-run-swap: os
+run-swap: emulator os
 	rm -f target/swap.img && truncate -s 64M target/swap.img
 	$(RVSIM) run -m 32M --append "vm.policy=$(POLICY)" --drive target/fs-swap.img --drive target/swap.img $(GUEST)/kernel
 

@@ -39,7 +39,7 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace, pid: i32) -> Result<(V
         sys::RVSIM_VMSTAT => {
             let s = mmap::vmstat(a);
             let mut w = Vec::new();
-            w.try_reserve(48).map_err(|_| ENOMEM)?;
+            w.try_reserve(64).map_err(|_| ENOMEM)?;
             w.extend_from_slice(&[s.free_frames, s.total_frames, s.zero_page_refs, s.cache_pages]);
             push_counters(&mut w, &s.global);
             push_counters(&mut w, &s.proc);
