@@ -133,3 +133,19 @@ fn sleeping_processes_are_evicted_unless_protected_by_their_minimum() {
     assert!(unprotected > 0, "init kept all its pages while asleep");
     assert_eq!(protected, 0, "init lost pages below its minimum working set");
 }
+
+#[test]
+fn ps_shows_processes_the_controller_swapped_out() {
+    // thrashdemo in the background; ps twice while it thrashes.
+    let script = "thrashdemo 6 512 3 &\nsleep 1\nps\nsleep 1\nps\nsleep 5\n";
+    let im = images("thrash-ps", &["thrashdemo", "wswalk", "ps", "sleep"], script, 64);
+    let (out, c) = boot(12 << 20, &[&im.fs, &im.swap], None);
+    assert_eq!(out, Outcome::Exit(0), "{c}");
+    let swapped: Vec<&str> = c.lines().filter(|l| l.contains(" swapped ") && l.ends_with("wswalk")).collect();
+    assert!(!swapped.is_empty(), "ps never showed a swapped-out process:\n{c}");
+    // Each one shown was logged as swapped out.
+    for l in swapped {
+        let pid = l.split_whitespace().next().unwrap_or("");
+        assert!(c.contains(&format!("thrash: swap out pid {pid} (")), "{l}:\n{c}");
+    }
+}
