@@ -136,8 +136,8 @@ fn sleeping_processes_are_evicted_unless_protected_by_their_minimum() {
 
 #[test]
 fn ps_shows_processes_the_controller_swapped_out() {
-    // thrashdemo in the background; ps twice while it thrashes.
-    let script = "thrashdemo 6 512 3 &\nsleep 1\nps\nsleep 1\nps\nsleep 5\n";
+    // thrashdemo in the background; ps three times while it thrashes.
+    let script = "thrashdemo 6 512 3 &\nsleep 2\nps\nsleep 1\nps\nsleep 1\nps\nsleep 10\n";
     let im = images("thrash-ps", &["thrashdemo", "wswalk", "ps", "sleep"], script, 64);
     let (out, c) = boot(12 << 20, &[&im.fs, &im.swap], None);
     assert_eq!(out, Outcome::Exit(0), "{c}");
