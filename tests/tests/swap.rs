@@ -9,77 +9,14 @@
 //! Needs `make os` (kernel, user programs, target/release/mkfs).
 mod common;
 
-use rvsim::hart::NoTrace;
-use rvsim::machine::{Machine, MachineConfig, Outcome};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn built(rel: &str) -> PathBuf {
-    let p = common::root().join(rel);
-    assert!(p.exists(), "{} is missing: run `make os`", p.display());
-    p
-}
-
-/// A file-system image with `progs` in /bin and `script` as /etc/autorun, plus an empty
-/// 64 MiB swap image; returns (dir, fs image, swap image).
-fn images(tag: &str, progs: &[&str], script: &str) -> (PathBuf, PathBuf, PathBuf) {
-    images_sized(tag, progs, script, 64 << 20)
-}
-
-/// [`images`] with a swap image of `swap_bytes`.
-fn images_sized(tag: &str, progs: &[&str], script: &str, swap_bytes: u64) -> (PathBuf, PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("rvsim-swap-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let auto = dir.join("autorun");
-    std::fs::write(&auto, script).expect("script");
-    let img = dir.join("fs.img");
-    let g = common::guest_dir();
-    let mut cmd = Command::new(built("target/release/mkfs"));
-    cmd.arg(&img);
-    for p in ["init", "sh"].iter().chain(progs) {
-        let elf = g.join(p);
-        assert!(elf.exists(), "{} is missing: run `make os`", elf.display());
-        cmd.arg(format!("/bin/{p}={}", elf.display()));
-    }
-    cmd.arg(format!("/etc/autorun={}", auto.display()));
-    assert!(cmd.status().expect("run mkfs").success());
-    let swap = dir.join("swap.img");
-    std::fs::File::create(&swap).and_then(|f| f.set_len(swap_bytes)).expect("swap image");
-    (dir, img, swap)
-}
-
-/// Boots with `ram` bytes, `drives` and `bootargs`; returns the outcome and the console.
-fn boot(ram: u64, drives: &[&Path], bootargs: Option<&str>) -> (Outcome, String) {
-    let mut m = Machine::new(MachineConfig { ram_size: ram, ..MachineConfig::default() });
-    m.boot.bootargs = bootargs.map(String::from);
-    m.bus.dev.uart.echo = false;
-    let k = std::fs::read(built("target/riscv64gc-unknown-none-elf/release/kernel")).expect("read kernel");
-    m.load_elf(&k).expect("load kernel");
-    for d in drives {
-        m.attach_drive(d, false).expect("attach disk");
-    }
-    let outcome = m.run(Some(20_000_000_000), &mut NoTrace);
-    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).replace('\r', "");
-    let shown: Vec<&str> = console.lines().filter(|l| !l.starts_with("memhog: ") || !l.ends_with(" MiB")).collect();
-    println!("{}", shown.join("\n"));
-    assert!(!console.contains("kernel panic"), "{console}");
-    (outcome, console)
-}
-
-/// The number after `key` in the last line starting with `prefix`.
-fn num_after(console: &str, prefix: &str, key: &str) -> u64 {
-    let line = console.lines().rev().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no line {prefix:?}"));
-    let rest = &line[line.find(key).unwrap_or_else(|| panic!("no {key:?} in {line:?}")) + key.len()..];
-    let digits: String = rest.trim_start().chars().take_while(|c| c.is_ascii_digit()).collect();
-    digits.parse().unwrap_or_else(|_| panic!("no number after {key:?} in {line:?}"))
-}
+use common::os::{boot, images, num_after};
+use rvsim::machine::Outcome;
 
 #[test]
 fn swaptest_has_no_mismatches_and_memhog_is_oom_killed() {
-    let (dir, img, swap) =
-        images("run", &["swaptest", "memhog", "vmstat", "echo"], "swaptest\nmemhog\nvmstat\necho after-oom\n");
+    let im = images("run", &["swaptest", "memhog", "vmstat", "echo"], "swaptest\nmemhog\nvmstat\necho after-oom\n", 64);
     let t = std::time::Instant::now();
-    let (out, c) = boot(32 << 20, &[&img, &swap], None);
+    let (out, c) = boot(32 << 20, &[&im.fs, &im.swap], None);
     println!("run time {:?}", t.elapsed());
     assert_eq!(out, Outcome::Exit(0), "{c}");
     assert!(c.contains("swap: 16384 slots (65536 KiB) on virtio disk 1"), "{c}");
@@ -114,19 +51,17 @@ fn swaptest_has_no_mismatches_and_memhog_is_oom_killed() {
     // wait4 while the others ran, and sleeping processes' pages are evictable.
     let used = num_after(&c, "swap: ", "swap:");
     assert!(used < 64, "slots still used after exit: {used}: {c}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn no_second_disk_means_no_swap_and_policy_is_selectable() {
-    let (dir, img, _) = images("nos", &["vmstat"], "vmstat\n");
-    let (out, c) = boot(64 << 20, &[&img], Some("vm.policy=fifo"));
+    let im = images("nos", &["vmstat"], "vmstat\n", 64);
+    let (out, c) = boot(64 << 20, &[&im.fs], Some("vm.policy=fifo"));
     assert_eq!(out, Outcome::Exit(0), "{c}");
     assert!(c.contains("swap: no swap device (no virtio disk 1)"), "{c}");
     assert!(c.contains("vm: replacement policy fifo"), "{c}");
     assert!(c.contains("swap: 0 of 0 slots used"), "{c}");
     assert!(c.contains("policy fifo"), "{c}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The swap usertests (`guest-programs/user/src/usertests_swap.rs`) on 32 MiB of RAM with
@@ -141,9 +76,9 @@ fn swap_usertests_pass_with_a_small_swap_disk() {
     let tests = "swap_roundtrip swap_fork swap_exit_frees swap_cow_shared swap_shared_anon swap_full swap_file_shared";
     // `free` before (twice: the first warms up the shell, see os.rs) and after.
     let script = format!("free\nfree\nusertests {tests}\nfree\nvmstat\n");
-    let (dir, img, swap) = images_sized("ut", &["usertests", "vmstat", "free"], &script, 48 << 20);
+    let im = images("ut", &["usertests", "vmstat", "free"], &script, 48);
     let t = std::time::Instant::now();
-    let (out, c) = boot(32 << 20, &[&img, &swap], None);
+    let (out, c) = boot(32 << 20, &[&im.fs, &im.swap], None);
     println!("run time {:?}", t.elapsed());
     assert_eq!(out, Outcome::Exit(0), "{c}");
     assert!(c.contains("swap: 12288 slots (49152 KiB) on virtio disk 1"), "{c}");
@@ -167,5 +102,4 @@ fn swap_usertests_pass_with_a_small_swap_disk() {
     assert_eq!(frees.len(), 3, "{c}");
     assert!(frees[2] >= frees[1], "free RAM before and after the swap usertests: {frees:?}: {c}");
     assert!(frees[2] - frees[1] < 64 * 4, "free RAM before and after the swap usertests: {frees:?}: {c}");
-    let _ = std::fs::remove_dir_all(dir);
 }
