@@ -15,7 +15,7 @@ fn glibc_programs_run_on_the_guest_os() {
     let root = common::root();
     let (hello, ctest) = (root.join("target/c/hello"), root.join("target/c/ctest"));
     if !hello.exists() || !ctest.exists() {
-        println!("skipped: {} not built (riscv64-linux-gnu-gcc missing; `make test` installs it)", ctest.display());
+        common::missing(&format!("{} not built (riscv64-linux-gnu-gcc missing)", ctest.display()));
         return;
     }
     // An image whose init runs both programs and powers off with the last status.

@@ -98,7 +98,7 @@ fn programs_also_pass_on_qemu() {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !have_qemu {
-        println!("qemu-system-riscv64 not installed: skipping the QEMU cross-check");
+        common::missing("qemu-system-riscv64 not installed: no QEMU cross-check");
         return;
     }
     let mut failed = Vec::new();

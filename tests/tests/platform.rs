@@ -29,6 +29,16 @@ fn plic_claim_complete_and_masking() {
     check("plat_plic", &RunOpts::default());
 }
 
+/// xv6's UART pattern (THR-empty interrupt enabled, handler returns without reading IIR)
+/// must not livelock: the disk request after it completes (docs/decisions.md).
+#[test]
+fn unread_thr_empty_interrupt_does_not_livelock() {
+    let (p, _) = image("thre", 8);
+    let r = check("plat_thre_unread", &RunOpts { drives: vec![(p.clone(), false)], ..Default::default() });
+    let _ = std::fs::remove_file(&p);
+    assert!(r.console.contains("1 UART interrupts, 1 disk interrupts"), "{}", r.console);
+}
+
 #[test]
 fn timers_from_clint_and_sstc() {
     check("plat_timer", &RunOpts::default());
@@ -295,7 +305,7 @@ const FW_JUMP: &str = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
 #[test]
 fn opensbi_fw_jump_boots_our_payload_and_powers_off() {
     if !std::path::Path::new(FW_JUMP).exists() {
-        println!("skipped: {FW_JUMP} is missing (apt-get install opensbi)");
+        common::missing(&format!("{FW_JUMP} is missing (apt-get install opensbi)"));
         return;
     }
     let fw = std::fs::read(FW_JUMP).expect("read fw_jump");
@@ -372,7 +382,7 @@ fn device_tree_decompiles_and_describes_the_machine() {
     let out = std::process::Command::new("dtc").args(["-I", "dtb", "-O", "dts"]).arg(&path).output();
     let _ = std::fs::remove_file(&path);
     let Ok(out) = out else {
-        println!("skipped: dtc is not installed (apt-get install device-tree-compiler)");
+        common::missing("dtc is not installed (apt-get install device-tree-compiler)");
         return;
     };
     assert!(out.status.success(), "dtc failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -561,7 +571,7 @@ fn qemu(name: &str, extra: &[&str]) -> Option<(Option<i32>, String)> {
 #[test]
 fn plat_programs_agree_with_qemu() {
     if qemu("hello", &[]).is_none() {
-        println!("skipped: qemu-system-riscv64 is not installed");
+        common::missing("qemu-system-riscv64 is not installed");
         return;
     }
     for (name, extra) in [("plat_timer", vec![]), ("plat_smp", vec!["-smp", "4"])] {
@@ -586,6 +596,14 @@ fn plat_programs_agree_with_qemu() {
     ];
     let (code, out) = qemu("plat_virtio_blk", &args).expect("qemu");
     assert_eq!(code, Some(0), "plat_virtio_blk on QEMU: {out}");
+    // The unread THR-empty interrupt: QEMU takes it once and reaches the disk, as we do.
+    let (c, _) = image("qemu-thre", 8);
+    let drive_c = format!("file={},if=none,format=raw,id=d0", c.display());
+    let args_c = [args[0], args[1], args[2], &drive_c, args[4], args[5]];
+    let (code, out_c) = qemu("plat_thre_unread", &args_c).expect("qemu");
+    let _ = std::fs::remove_file(&c);
+    assert_eq!(code, Some(0), "plat_thre_unread on QEMU: {out_c}");
+    assert!(out_c.contains("1 UART interrupts, 1 disk interrupts"), "plat_thre_unread on QEMU: {out_c}");
     check("plat_virtio_blk", &RunOpts { drives: vec![(a.clone(), false)], ..Default::default() });
     let (ia, ib) = (std::fs::read(&a).expect("read"), std::fs::read(&b).expect("read"));
     let _ = (std::fs::remove_file(&a), std::fs::remove_file(&b));

@@ -486,6 +486,15 @@ static ACTION: AtomicU32 = AtomicU32::new(0);
 static NTRAPS: AtomicUsize = AtomicUsize::new(0);
 static TRAP_LOG: [[AtomicU64; 6]; MAX_TRAPS] = [const { [const { AtomicU64::new(0) }; 6] }; MAX_TRAPS];
 
+/// A device driver's machine external interrupt handler (see [`set_external_handler`]).
+static EXTERNAL: AtomicUsize = AtomicUsize::new(0);
+
+/// Routes machine external interrupts to `f` (which claims and completes at the PLIC
+/// itself) instead of recording them; `None` restores recording.
+pub fn set_external_handler(f: Option<fn()>) {
+    EXTERNAL.store(f.map_or(0, |f| f as usize), SeqCst);
+}
+
 /// Sets what the handlers do after an exception (see [`Action`]); [`catch`] resets it.
 pub fn set_action(a: Action) {
     ACTION.store(a as u32, SeqCst);
@@ -620,6 +629,13 @@ extern "C" fn trap_m_rust(frame: &mut [u64; 32]) {
         csrs!(mstatus, mstatus::MPP);
         // Come back with MIE = 0; run_lower restores the caller's MIE.
         csrc!(mstatus, mstatus::MPIE);
+        return;
+    }
+    let external = EXTERNAL.load(SeqCst);
+    if t.cause == cause::INTERRUPT | irq::MEI && external != 0 {
+        // SAFETY: EXTERNAL only ever holds a `fn()` stored by set_external_handler.
+        let f: fn() = unsafe { core::mem::transmute::<usize, fn()>(external) };
+        f();
         return;
     }
     if !ARMED.load(SeqCst) {

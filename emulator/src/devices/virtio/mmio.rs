@@ -67,6 +67,8 @@ pub struct VirtioMmio {
     driver_features: u64,
     status: u32,
     interrupt_status: u32,
+    /// Set when the transport signals its interrupt line (see `take_irq_signal`).
+    irq_signal: bool,
     queue_sel: u32,
     queue: Virtqueue,
     /// The last ring error, for diagnostics.
@@ -83,6 +85,7 @@ impl VirtioMmio {
             driver_features: 0,
             status: 0,
             interrupt_status: 0,
+            irq_signal: false,
             queue_sel: 0,
             queue: Virtqueue::default(),
             last_error: None,
@@ -97,6 +100,13 @@ impl VirtioMmio {
     /// The interrupt output (to the slot's PLIC source).
     pub fn irq(&self) -> bool {
         self.interrupt_status != 0
+    }
+
+    /// Whether the transport signalled its interrupt line since the last call: on a used
+    /// buffer or configuration change, InterruptACK and reset (QEMU's
+    /// `virtio_mmio_update_irq` calls in `hw/virtio/virtio-mmio.c`).
+    pub fn take_irq_signal(&mut self) -> bool {
+        std::mem::take(&mut self.irq_signal)
     }
 
     /// The device status register.
@@ -120,6 +130,7 @@ impl VirtioMmio {
     fn reset(&mut self) {
         let dev = self.dev.take();
         *self = VirtioMmio::new(dev);
+        self.irq_signal = true;
     }
 
     fn device_features(&self) -> u64 {
@@ -212,7 +223,10 @@ impl VirtioMmio {
             reg::QUEUE_DEVICE_LOW => self.selected().into_iter().for_each(|q| q.device = set_low(q.device)),
             reg::QUEUE_DEVICE_HIGH => self.selected().into_iter().for_each(|q| q.device = set_high(q.device)),
             reg::QUEUE_NOTIFY if v == 0 => return Ok(self.notify(ram)),
-            reg::INTERRUPT_ACK => self.interrupt_status &= !v,
+            reg::INTERRUPT_ACK => {
+                self.interrupt_status &= !v;
+                self.irq_signal = true;
+            }
             reg::STATUS => self.write_status(v),
             _ => {}
         }
@@ -266,9 +280,11 @@ impl VirtioMmio {
             self.last_error = Some(e);
             self.status |= status::DEVICE_NEEDS_RESET;
             self.interrupt_status |= INT_CONFIG_CHANGE;
+            self.irq_signal = true;
         }
         if used && !self.queue.no_interrupt(ram) {
             self.interrupt_status |= INT_USED_BUFFER;
+            self.irq_signal = true;
         }
         code
     }
