@@ -98,11 +98,14 @@ impl Devices {
         }
     }
 
-    /// Work done between hart time slices: host input into the UART and HTIF commands.
+    /// Work done between hart time slices: host input into the UART, virtio requests held
+    /// back by the per-slice budget, HTIF commands.
     pub fn poll(&mut self, ram: &mut Ram) {
-        if self.uart.poll_input() {
-            self.update_irqs();
+        self.uart.poll_input();
+        for v in &mut self.virtio {
+            self.code_dirty |= v.service(ram);
         }
+        self.update_irqs();
         if let Some(h) = &mut self.htif {
             let ev = h.poll(ram, &mut self.code_dirty);
             self.uart.emit(&ev.output);
