@@ -210,7 +210,7 @@ fn live_objdump_sample_agrees() {
         }
         // `f028 <.text+0xf028>` (relative to the object's section symbol) is `0xf028`.
         if let Some(i) = text.find(" <.text") {
-            let start = text[..i].rfind(|c: char| c == '\t' || c == ',').map_or(0, |j| j + 1);
+            let start = text[..i].rfind(['\t', ',']).map_or(0, |j| j + 1);
             text = format!("{}0x{}", &text[..start], &text[start..i]);
         }
         rows.push((addr, raw, text.trim_end().to_string()));

@@ -14,6 +14,7 @@ entry!(main);
 /// Runs every hint once; returns (trapped, a register that must be untouched).
 fn hints() -> (bool, u64) {
     let mut keep: u64 = 0x1234_5678;
+    // SAFETY: hints only; prefetches never access memory architecturally.
     let t = catch(|| unsafe {
         asm!(
             ".option push",
@@ -46,11 +47,13 @@ fn main() -> u32 {
     // A loop spinning on PAUSE still makes progress.
     let mut n = 0u64;
     for _ in 0..100 {
+        // SAFETY: PAUSE has no architectural effect.
         unsafe { asm!(".option push", ".option arch, +zihintpause", "pause", ".option pop") };
         n += 1;
     }
     check_eq!("pause loop", n, 100);
     run_lower(Mode::Supervisor, in_user, 0);
+    // SAFETY (these three): single hart; U_RESULT is written by `in_user` only.
     check_eq!("hints in S-mode", unsafe { read_volatile(addr_of_mut!(U_RESULT)) }, 1);
     unsafe { write_volatile(addr_of_mut!(U_RESULT), 0) };
     run_lower(Mode::User, in_user, 0);
