@@ -831,3 +831,82 @@ macro_rules! test_ri {
         $crate::check_eq!(concat!($op, " ", stringify!($a), ", ", stringify!($imm)), $crate::ri!($op, $a, $imm), $exp)
     };
 }
+
+// ---------------------------------------------------------------------------------------
+// Instructions of extensions beyond the crate's RV64GC target (B, Zicond, CMO, ...): the
+// assembler is told with `.option arch, +ext` around the one instruction, so the rest of
+// every program stays RV64GC.
+
+/// Runs `op rd, rs1, rs2` of extension `ext` (e.g. `"+zbb"`) and returns rd.
+#[macro_export]
+macro_rules! rr_ext {
+    ($ext:literal, $op:literal, $a:expr, $b:expr) => {{
+        let r: u64;
+        // SAFETY: a register-only instruction.
+        unsafe {
+            core::arch::asm!(concat!(".option push\n.option arch, ", $ext, "\n", $op, " {r}, {a}, {b}\n.option pop"),
+                r = out(reg) r, a = in(reg) ($a) as u64, b = in(reg) ($b) as u64)
+        };
+        r
+    }};
+}
+
+/// Runs `op rd, rs1, imm` of extension `ext` and returns rd.
+#[macro_export]
+macro_rules! ri_ext {
+    ($ext:literal, $op:literal, $a:expr, $imm:expr) => {{
+        let r: u64;
+        // SAFETY: a register-only instruction.
+        unsafe {
+            core::arch::asm!(concat!(".option push\n.option arch, ", $ext, "\n", $op, " {r}, {a}, {i}\n.option pop"),
+                r = out(reg) r, a = in(reg) ($a) as u64, i = const $imm)
+        };
+        r
+    }};
+}
+
+/// Runs the unary `op rd, rs1` of extension `ext` and returns rd.
+#[macro_export]
+macro_rules! r1_ext {
+    ($ext:literal, $op:literal, $a:expr) => {{
+        let r: u64;
+        // SAFETY: a register-only instruction.
+        unsafe {
+            core::arch::asm!(concat!(".option push\n.option arch, ", $ext, "\n", $op, " {r}, {a}\n.option pop"),
+                r = out(reg) r, a = in(reg) ($a) as u64)
+        };
+        r
+    }};
+}
+
+/// Checks `op rd, rs1, rs2` of extension `ext` against the expected result.
+#[macro_export]
+macro_rules! test_rr_ext {
+    ($ext:literal, $op:literal, $a:expr, $b:expr, $exp:expr) => {
+        $crate::check_eq!(
+            concat!($op, " ", stringify!($a), ", ", stringify!($b)),
+            $crate::rr_ext!($ext, $op, $a, $b),
+            $exp
+        )
+    };
+}
+
+/// Checks `op rd, rs1, imm` of extension `ext` against the expected result.
+#[macro_export]
+macro_rules! test_ri_ext {
+    ($ext:literal, $op:literal, $a:expr, $imm:expr, $exp:expr) => {
+        $crate::check_eq!(
+            concat!($op, " ", stringify!($a), ", ", stringify!($imm)),
+            $crate::ri_ext!($ext, $op, $a, $imm),
+            $exp
+        )
+    };
+}
+
+/// Checks the unary `op rd, rs1` of extension `ext` against the expected result.
+#[macro_export]
+macro_rules! test_r1_ext {
+    ($ext:literal, $op:literal, $a:expr, $exp:expr) => {
+        $crate::check_eq!(concat!($op, " ", stringify!($a)), $crate::r1_ext!($ext, $op, $a), $exp)
+    };
+}
