@@ -76,13 +76,20 @@ fn demos_show_cow_laziness_sharing_and_malloc() {
     assert!(c.contains("child: wrote 8 pages -> 8 copies; 56 pages still shared"), "{c}");
     assert!(c.contains("parent: child gone; wrote 8 pages -> 0 copies, 8 write re-enables"), "{c}");
     assert!(c.contains("page 1 = 2001"), "{c}");
-    // lazydemo: 1 GiB costs nothing; one read maps the zero frame; one write one frame.
+    // lazydemo: 1 GiB of brk costs nothing; one read maps the zero frame; one write one
+    // frame.
     let before = num_after(&c, "brk +1 GiB", "resident");
     let after = num_after(&c, "brk +1 GiB", "->");
     assert_eq!(before, after, "brk allocated pages eagerly");
     assert!(c.contains("read 1 page (value 0): zero-fill faults +1, zero-frame mappings +1"), "{c}");
     assert!(c.contains("wrote 1 page: zero-fill faults +1, resident +1"), "{c}");
     assert!(num_after(&c, "wrote 1 page", "free frames -") <= 3);
+    // lazydemo, mmap half: 1 GiB is refused without MAP_NORESERVE on 128 MiB (overcommit
+    // heuristic), granted with it; a page every 256 KiB costs one frame per page plus
+    // exactly the page tables (512 leaf tables, one per 2 MiB, and 1 middle table).
+    assert!(c.contains("mmap 1 GiB without MAP_NORESERVE: refused (ENOMEM)"), "{c}");
+    assert_eq!(num_after(&c, "touched 4096 pages", "resident +"), 4096, "{c}");
+    assert_eq!(num_after(&c, "touched 4096 pages", "free frames -"), 4096 + 513, "{c}");
     // sharedemo: the child's writes through its own mapping, seen by the parent and in
     // the file.
     assert!(c.contains("parent: counter 100 and message \"hello from the child\""), "{c}");
@@ -95,7 +102,8 @@ fn demos_show_cow_laziness_sharing_and_malloc() {
     // vmstat and pmap print their tables.
     assert!(num_after(&c, "system", "cow-copy") >= 8, "{c}");
     assert!(c.lines().any(|l| l.contains("r-xp elf")), "{c}");
-    assert!(c.lines().any(|l| l.contains("rw-p stack")), "{c}");
+    // The stack is at the top of the 256 GiB user range (docs/os.md, "Memory map").
+    assert!(c.lines().any(|l| l.contains("-4000000000 rw-p stack")), "{c}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
