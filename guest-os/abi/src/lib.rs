@@ -282,7 +282,7 @@ pub mod mman {
     pub const MAP_GROWSDOWN: usize = 0x100;
     pub const MAP_STACK: usize = 0x20000;
     /// Do not reserve memory for the mapping: exempt from the overcommit check
-    /// (docs/os.md, "Overcommit").
+    /// (docs/vm.md, "Overcommit").
     pub const MAP_NORESERVE: usize = 0x4000;
     /// Fault the pages in at mmap time.
     pub const MAP_POPULATE: usize = 0x8000;

@@ -146,7 +146,7 @@ fn accountable(perm: u64, shared: bool, flags: usize) -> bool {
     }
 }
 
-/// The overcommit policy (docs/os.md, "Overcommit"): Linux's heuristic mode
+/// The overcommit policy (docs/vm.md, "Overcommit"): Linux's heuristic mode
 /// (`vm.overcommit_memory = 0`, `__vm_enough_memory` in mm/util.c) refuses one mapping
 /// larger than all of RAM plus swap; anything smaller is granted, and the OOM killer
 /// settles the bill if pages run out later.
