@@ -69,7 +69,7 @@ pub struct Core {
     pub hart: Hart,
     icache: ICache,
     /// Set when the last run ended with [`StopReason::Debug`]; read by the next traced run.
-    resume: Option<Resume>,
+    resume: Option<Box<Resume>>,
 }
 
 impl Core {
@@ -134,7 +134,7 @@ impl Core {
                         if T::ACTIVE {
                             tracer.trap(h, &ev);
                             if tracer.stop_after(h) {
-                                self.resume = Some(Resume { sync: true, next_check, at: None });
+                                self.resume = Some(Box::new(Resume { sync: true, next_check, at: None }));
                                 return StopReason::Debug;
                             }
                         }
@@ -166,7 +166,7 @@ impl Core {
                 None => {
                     let Some(b) = self.fetch_block(pc, bus, tracer) else {
                         if T::ACTIVE && tracer.stop_after(&self.hart) {
-                            self.resume = Some(Resume { sync: true, next_check, at: None });
+                            self.resume = Some(Box::new(Resume { sync: true, next_check, at: None }));
                             return StopReason::Debug;
                         }
                         sync = true;
@@ -184,74 +184,53 @@ impl Core {
             let h = &mut self.hart;
             let prv = h.prv;
             let start = h.retired;
-            let instrs = &self.icache.block(b).instrs;
-            let instrs = if T::ACTIVE { instrs.get(skip..).unwrap_or_default() } else { &instrs[..] };
-            // Set when the tracer stops the run inside this block: the index to resume at.
-            let mut stop: Option<Option<usize>> = None;
-            for (i, ins) in instrs.iter().enumerate() {
-                let pc = h.pc;
-                if T::ACTIVE && tracer.stop_before(h, pc) {
-                    stop = Some(Some(skip + i));
-                    break;
-                }
-                match h.execute(ins, bus) {
-                    Ok(flow) => {
-                        h.retired += 1;
-                        if T::ACTIVE {
-                            tracer.commit(h, pc, prv, ins);
-                            h.mem_log.clear();
-                            if tracer.stop_after(h) {
-                                // The next instruction of this block, if the block goes on.
-                                let next = matches!(flow, Flow::Next).then_some(skip + i + 1);
-                                stop = Some(next);
-                            }
-                        }
-                        match flow {
-                            Flow::Next => {
-                                h.pc = pc.wrapping_add(ins.len as u64);
-                                if T::ACTIVE && stop.is_some() {
-                                    break;
-                                }
-                            }
-                            Flow::Jump => break,
-                            Flow::Sync => {
-                                sync = true;
-                                break;
-                            }
-                            Flow::End => {
-                                h.pc = pc.wrapping_add(ins.len as u64);
-                                sync = true;
-                                break;
-                            }
-                            Flow::Wait => {
-                                h.pc = pc.wrapping_add(ins.len as u64);
-                                h.waiting = true;
-                                sync = true;
-                                break;
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        h.mem_log.clear();
-                        trap(h, e, tracer);
-                        sync = true;
-                        if T::ACTIVE && tracer.stop_after(h) {
-                            stop = Some(None);
-                        }
-                        break;
-                    }
-                }
-            }
-            h.stats.retired_by_priv[prv as usize] += h.retired - start;
             if T::ACTIVE {
+                let stop = run_block_traced(h, &self.icache.block(b).instrs, skip, bus, tracer, &mut sync);
+                h.stats.retired_by_priv[prv as usize] += h.retired - start;
                 if let Some(next) = stop {
                     let len = self.icache.block(b).instrs.len();
                     let at = next.filter(|&n| n < len).map(|n| (b, n, self.icache.gen));
                     // A block that ran to its end with Flow::Next falls through: the next
                     // run starts at a boundary, with the state this one had.
-                    self.resume = Some(Resume { sync, next_check, at });
+                    self.resume = Some(Box::new(Resume { sync, next_check, at }));
                     return StopReason::Debug;
                 }
+            } else {
+                // The untraced loop, kept apart from the traced one so that its code is
+                // exactly what it is without any tracing or debugging support.
+                for ins in self.icache.block(b).instrs.iter() {
+                    let pc = h.pc;
+                    match h.execute(ins, bus) {
+                        Ok(flow) => {
+                            h.retired += 1;
+                            match flow {
+                                Flow::Next => h.pc = pc.wrapping_add(ins.len as u64),
+                                Flow::Jump => break,
+                                Flow::Sync => {
+                                    sync = true;
+                                    break;
+                                }
+                                Flow::End => {
+                                    h.pc = pc.wrapping_add(ins.len as u64);
+                                    sync = true;
+                                    break;
+                                }
+                                Flow::Wait => {
+                                    h.pc = pc.wrapping_add(ins.len as u64);
+                                    h.waiting = true;
+                                    sync = true;
+                                    break;
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            trap(h, e, tracer);
+                            sync = true;
+                            break;
+                        }
+                    }
+                }
+                h.stats.retired_by_priv[prv as usize] += h.retired - start;
             }
             prev = if sync || h.fetch_paging { None } else { Some(b) };
         }
@@ -289,6 +268,64 @@ impl Core {
             }
         }
     }
+}
+
+/// Runs the instructions of a block from index `skip` with the tracer watching: commit
+/// and trap events, and its stops. Returns `Some(next)` when the tracer stopped the run:
+/// the index of the instruction to resume at when the block goes on, `None` when it ended
+/// (a jump, a trap, a CSR write...). `sync` is set as the untraced loop sets it.
+fn run_block_traced<T: Tracer>(
+    h: &mut Hart,
+    instrs: &[Instr],
+    skip: usize,
+    bus: &mut Bus,
+    tracer: &mut T,
+    sync: &mut bool,
+) -> Option<Option<usize>> {
+    let prv = h.prv;
+    for (i, ins) in instrs.iter().enumerate().skip(skip) {
+        let pc = h.pc;
+        if tracer.stop_before(h, pc) {
+            return Some(Some(i));
+        }
+        match h.execute(ins, bus) {
+            Ok(flow) => {
+                h.retired += 1;
+                tracer.commit(h, pc, prv, ins);
+                h.mem_log.clear();
+                let stop = tracer.stop_after(h);
+                match flow {
+                    Flow::Next => {
+                        h.pc = pc.wrapping_add(ins.len as u64);
+                        if stop {
+                            // The next instruction of this block, if the block goes on.
+                            return Some(Some(i + 1));
+                        }
+                        continue;
+                    }
+                    Flow::Jump => {}
+                    Flow::Sync => *sync = true,
+                    Flow::End => {
+                        h.pc = pc.wrapping_add(ins.len as u64);
+                        *sync = true;
+                    }
+                    Flow::Wait => {
+                        h.pc = pc.wrapping_add(ins.len as u64);
+                        h.waiting = true;
+                        *sync = true;
+                    }
+                }
+                return stop.then_some(None);
+            }
+            Err(e) => {
+                h.mem_log.clear();
+                trap(h, e, tracer);
+                *sync = true;
+                return tracer.stop_after(h).then_some(None);
+            }
+        }
+    }
+    None
 }
 
 #[inline(always)]
