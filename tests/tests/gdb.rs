@@ -204,6 +204,27 @@ continue
 }
 
 #[test]
+fn register_writes_reach_the_guest() {
+    if !have_gdb() {
+        return;
+    }
+    let elf = target();
+    // bump(1) becomes bump(10): 10 + 2 + 3 = 15, the exit status. The stop is inside a
+    // block, so the write must also make the run leave it and look at the new state.
+    let script = "\
+break bump
+continue
+set $a0 = 10
+printf \"a0 %d\\n\", $a0
+delete
+continue
+";
+    let (_m, ending, out) = debug(machine(&elf, 1), &elf, script);
+    assert_eq!(value(&out, "a0"), "10");
+    assert_eq!(ending, Ending::Guest(Outcome::Exit(15)));
+}
+
+#[test]
 fn harts_are_threads() {
     if !have_gdb() {
         return;
@@ -213,13 +234,25 @@ fn harts_are_threads() {
 info threads
 thread 3
 printf \"hartid %d\\n\", $mhartid
-printf \"a0 %d\\n\", $a0
+set $p = $pc
+stepi
+stepi
+printf \"moved %d\\n\", $pc != $p
+thread 1
+printf \"hart0 %d\\n\", $mhartid
 continue
 ";
-    let (_m, ending, out) = debug(machine(&elf, 4), &elf, script);
+    let (m, ending, out) = debug(machine(&elf, 4), &elf, script);
     assert_eq!(ending, Ending::Guest(Outcome::Exit(0)));
     assert!(out.contains("Thread 1.4"), "four harts, four threads");
     assert_eq!(value(&out, "hartid"), "2");
+    assert_eq!(value(&out, "moved"), "1", "stepi on thread 3 stepped hart 2");
+    assert_eq!(value(&out, "hart0"), "0");
+    // Stepping one hart while the others run by the scheduler: the same run as without gdb.
+    let mut plain = machine(&elf, 4);
+    assert_eq!(plain.run(Some(LIMIT), &mut NoTrace), Outcome::Exit(0));
+    assert_eq!(m.retired(), plain.retired());
+    assert_eq!(m.cycles(), plain.cycles());
 }
 
 #[test]

@@ -62,8 +62,11 @@ impl DebugTarget {
         Ok(&self.m.cores[i].hart)
     }
 
+    /// The hart of `tid`, to change: the run then resumes with a full look at the
+    /// machine state rather than inside the block it stopped in.
     fn hart_mut(&mut self, tid: Tid) -> Result<&mut Hart, TargetError<Fatal>> {
         let i = self.hart_index(tid).ok_or(TargetError::Errno(EINVAL))?;
+        self.m.cores[i].state_changed();
         Ok(&mut self.m.cores[i].hart)
     }
 
@@ -171,7 +174,9 @@ impl MultiThreadBase for DebugTarget {
     fn write_addrs(&mut self, start: u64, data: &[u8], tid: Tid) -> TargetResult<(), Self> {
         let i = self.hart_index(tid).unwrap_or(0);
         let m = &mut self.m;
-        memory::write(&m.cores[i].hart, &mut m.bus, start, data).map_err(|_| TargetError::Errno(EFAULT))
+        memory::write(&m.cores[i].hart, &mut m.bus, start, data).map_err(|_| TargetError::Errno(EFAULT))?;
+        m.cores.iter_mut().for_each(|c| c.state_changed());
+        Ok(())
     }
 
     fn list_active_threads(&mut self, thread_is_active: &mut dyn FnMut(Tid)) -> Result<(), Fatal> {

@@ -77,10 +77,14 @@ impl Core {
         Core { hart, icache: ICache::new(), resume: None }
     }
 
-    /// Forgets the decoded blocks (after the debugger wrote into code, for instance).
-    pub fn flush_decoded(&mut self) {
-        self.icache.flush();
-        self.resume = None;
+    /// After a debugger changed registers or memory while the run was stopped: the next
+    /// run starts with a full look at the machine (code generation, translation mode,
+    /// interrupts) at the current pc instead of inside the block it stopped in.
+    pub fn state_changed(&mut self) {
+        if let Some(r) = self.resume.as_mut() {
+            r.sync = true;
+            r.at = None;
+        }
     }
 
     /// Runs until the hart's cycle count reaches `until` or the guest asks to stop.
