@@ -8,12 +8,12 @@ RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
 GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
 # Debian packages: cmake for the build (it builds Berkeley SoftFloat, the FP library, via
-# softfloat-sys); the tests' references (objdump, QEMU, OpenSBI) for `make test`.
+# softfloat-sys); the tests' references (objdump, QEMU, OpenSBI, gdb-multiarch) for `make test`.
 BUILD_DEBS := cmake:cmake
 TEST_DEBS  := riscv64-unknown-elf-objdump:binutils-riscv64-unknown-elf qemu-system-riscv64:qemu-system-misc \
 	/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf:opensbi \
 	riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu /usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross \
-	dtc:device-tree-compiler
+	dtc:device-tree-compiler gdb-multiarch:gdb-multiarch
 
 # Installs the Debian packages of $(1) (pairs COMMAND-OR-FILE:PACKAGE) that are missing,
 # when we may (root with apt-get); otherwise says what is missing.
