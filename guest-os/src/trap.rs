@@ -15,6 +15,7 @@ const IRQ_SSOFT: u64 = 1;
 const IRQ_STIMER: u64 = 5;
 const EXC_ILLEGAL: u64 = 2;
 const EXC_ECALL_U: u64 = 8;
+const EXC_INSN_PAGE_FAULT: u64 = 12;
 
 fn cause_name(c: u64) -> &'static str {
     match c {
@@ -67,6 +68,9 @@ pub fn user_trap(tf: &mut TrapFrame) {
     } else if scause == EXC_ILLEGAL && csr::fs() == csr::FS_OFF && !proc::with_current(|p| p.fp_used) {
         // First FP instruction of this process: give it an FP context and retry.
         proc::set_fp_used(true);
+    } else if scause == EXC_INSN_PAGE_FAULT && crate::signal::trampoline_return(tf, csr::stval()) {
+        // A handler returned to the signal trampoline on its (not executable) stack:
+        // that is rt_sigreturn (signal/frame.rs, docs/decisions.md).
     } else if let Some(acc) = crate::mm::fault::Access::from_scause(scause) {
         // A page fault: demand paging, copy-on-write, stack growth (mm/fault.rs).
         let stval = csr::stval();
@@ -84,21 +88,13 @@ pub fn user_trap(tf: &mut TrapFrame) {
             proc::yield_now();
         } else if let Err(f) = r {
             use crate::mm::fault::Fault;
-            if acc == crate::mm::fault::Access::Exec
-                && matches!(f, Fault::Protection(_))
-                && crate::signal::trampoline_return(tf, stval)
-            {
-                // A handler returned to the signal trampoline on its (not executable)
-                // stack: that was rt_sigreturn (signal/frame.rs).
-            } else {
-                let (sig, code) = match f {
-                    Fault::Bus => (signal::SIGBUS, signal::BUS_ADRERR),
-                    Fault::Oom => (signal::SIGKILL, signal::SI_KERNEL),
-                    Fault::NoMapping => (signal::SIGSEGV, signal::SEGV_MAPERR),
-                    _ => (signal::SIGSEGV, signal::SEGV_ACCERR),
-                };
-                crate::signal::fault(tf, sig, code, stval, stval, cause_name(scause), f.describe());
-            }
+            let (sig, code) = match f {
+                Fault::Bus => (signal::SIGBUS, signal::BUS_ADRERR),
+                Fault::Oom => (signal::SIGKILL, signal::SI_KERNEL),
+                Fault::NoMapping => (signal::SIGSEGV, signal::SEGV_MAPERR),
+                _ => (signal::SIGSEGV, signal::SEGV_ACCERR),
+            };
+            crate::signal::fault(tf, sig, code, stval, stval, cause_name(scause), f.describe());
         }
     } else {
         let stval = csr::stval();

@@ -613,7 +613,8 @@ pub struct VmCounters {
     pub cow_reuses: u64,
     /// Pages the stack VMA grew by on faults below it.
     pub stack_growth: u64,
-    /// Faults that killed the process (no VMA, permission, past EOF, out of memory).
+    /// Faults the kernel could not resolve (no VMA, permission, past EOF, out of
+    /// memory): delivered as SIGSEGV/SIGBUS, which kill unless the process handles them.
     pub bad_faults: u64,
     /// Pages shared copy-on-write by fork.
     pub fork_shared: u64,

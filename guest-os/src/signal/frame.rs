@@ -133,10 +133,28 @@ pub fn restore(tf: &mut TrapFrame, slot: usize) -> Result<(), u64> {
     Ok(())
 }
 
-/// Are the two instructions at user address `pc` the return trampoline?
+/// Are the two instructions at user address `pc` the return trampoline, on a present,
+/// readable, not executable user page (a fetch there traps)? Faults nothing in outside
+/// such a page, so an ordinary bad jump is left to the fault handler.
 pub fn is_trampoline(pc: u64) -> bool {
-    let mut w = [0u8; 8];
+    use crate::mm::pagetable::{PTE_R, PTE_U, PTE_V, PTE_X};
+    if pc % 4 != 0 || pc % crate::mm::PAGE_SIZE > crate::mm::PAGE_SIZE - 8 {
+        return false;
+    }
     let task = proc::current_task();
-    let ok = task.lock().aspace.copy_in(pc, &mut w).is_ok();
-    ok && w[..4] == TRAMPOLINE_CODE[0].to_le_bytes() && w[4..] == TRAMPOLINE_CODE[1].to_le_bytes()
+    let mut t = task.lock();
+    match t.aspace.pte_at(pc) {
+        Some(pte) if pte & (PTE_V | PTE_R | PTE_U | PTE_X) != PTE_V | PTE_R | PTE_U => return false,
+        Some(_) => {}
+        // Not present (swapped out): a readable, not executable VMA is read in below.
+        None => {
+            if t.aspace.find_vma(pc).is_none_or(|v| v.perm & PTE_R == 0 || v.perm & PTE_X != 0) {
+                return false;
+            }
+        }
+    }
+    let mut w = [0u8; 8];
+    t.aspace.copy_in(pc, &mut w).is_ok()
+        && w[..4] == TRAMPOLINE_CODE[0].to_le_bytes()
+        && w[4..] == TRAMPOLINE_CODE[1].to_le_bytes()
 }
