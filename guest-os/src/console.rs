@@ -1,5 +1,6 @@
 //! The console: a 16550 UART driver (polled; transmit, and receive into a line buffer
-//! with echo and backspace, like a tty in canonical mode) and the kernel's `println!`.
+//! with echo and backspace, like a tty in canonical mode; ^C and ^\ signal the foreground
+//! process group, `signal/jobctl.rs`) and the kernel's `println!`.
 
 use crate::arch;
 use abi::mmio::UART0;

@@ -1,6 +1,6 @@
 //! Processes and the scheduler: the process table, round-robin scheduling (a timer tick
-//! preempts a process running in U-mode), sleep/wakeup on channels, fork, exit, wait4
-//! and kill.
+//! preempts a process running in U-mode), sleep/wakeup on channels (a pending signal
+//! ends a sleep: [`interrupted`]), fork, exit (SIGCHLD to the parent), wait4 and kill.
 //!
 //! Each process is a table slot (which is also its `arch` slot: kernel stack, trap frame,
 //! context, FP area) plus a [`Task`]: its address space, descriptors and cwd. The task is
@@ -704,8 +704,9 @@ pub fn wait(pid: i32, options: usize) -> Result<(i32, i32), isize> {
     Err(block_on(Wait::Chan(WAIT_CHAN + me as usize), 0))
 }
 
-/// kill: marks process `pid` to die by `sig` (every signal is fatal here; 0 only checks
-/// existence). Errors: ESRCH, EINVAL, EPERM (init).
+/// Marks process `pid` to die by `sig` at once, whatever its signal actions (the OOM
+/// killer's SIGKILL; the kill system call is `signal::calls::kill`). 0 only checks
+/// existence. Errors: ESRCH, EINVAL, EPERM (init).
 pub fn kill(pid: i32, sig: i32) -> Result<(), isize> {
     if !(0..64).contains(&sig) {
         return Err(EINVAL);

@@ -138,7 +138,7 @@ pub fn restore(tf: &mut TrapFrame, slot: usize) -> Result<(), u64> {
 /// such a page, so an ordinary bad jump is left to the fault handler.
 pub fn is_trampoline(pc: u64) -> bool {
     use crate::mm::pagetable::{PTE_R, PTE_U, PTE_V, PTE_X};
-    if pc % 4 != 0 || pc % crate::mm::PAGE_SIZE > crate::mm::PAGE_SIZE - 8 {
+    if !pc.is_multiple_of(4) || pc % crate::mm::PAGE_SIZE > crate::mm::PAGE_SIZE - 8 {
         return false;
     }
     let task = proc::current_task();

@@ -110,37 +110,55 @@ pub fn tcgetpgrp(fd: usize) -> isize {
     }
 }
 
-fn rd<T: Copy>(p: *const u8, off: usize) -> T {
-    // SAFETY: callers pass the kernel-provided siginfo/ucontext pointers, valid for the
-    // documented layouts, and offsets inside them.
+/// Reads a `T` at `off` in a kernel-provided structure.
+///
+/// # Safety
+/// `p + off` must be readable for `size_of::<T>()` bytes.
+unsafe fn rd<T: Copy>(p: *const u8, off: usize) -> T {
+    // SAFETY: the caller's contract.
     unsafe { core::ptr::read_unaligned(p.add(off) as *const T) }
 }
 
 /// si_code of a siginfo.
-pub fn si_code(info: *const u8) -> i32 {
-    rd(info, 8)
+///
+/// # Safety
+/// `info` must point at a `siginfo_t` (a handler's second argument).
+pub unsafe fn si_code(info: *const u8) -> i32 {
+    // SAFETY: the caller's contract.
+    unsafe { rd(info, 8) }
 }
 /// si_addr of a fault's siginfo.
-pub fn si_addr(info: *const u8) -> u64 {
-    rd(info, signal::SI_ADDR)
+///
+/// # Safety
+/// As [`si_code`].
+pub unsafe fn si_addr(info: *const u8) -> u64 {
+    // SAFETY: the caller's contract.
+    unsafe { rd(info, signal::SI_ADDR) }
 }
 /// si_pid of a kill's or SIGCHLD's siginfo.
-pub fn si_pid(info: *const u8) -> i32 {
-    rd(info, signal::SI_PID)
+///
+/// # Safety
+/// As [`si_code`].
+pub unsafe fn si_pid(info: *const u8) -> i32 {
+    // SAFETY: the caller's contract.
+    unsafe { rd(info, signal::SI_PID) }
 }
 /// si_status of a SIGCHLD siginfo.
-pub fn si_status(info: *const u8) -> i32 {
-    rd(info, signal::SI_STATUS)
+///
+/// # Safety
+/// As [`si_code`].
+pub unsafe fn si_status(info: *const u8) -> i32 {
+    // SAFETY: the caller's contract.
+    unsafe { rd(info, signal::SI_STATUS) }
 }
 
-/// Pointer to saved register `r` (0 = pc, 1..31 = x1..x31) in a ucontext.
+/// Address of saved register `r` (0 = pc, 1..31 = x1..x31) in the ucontext `uc` (a
+/// handler's third argument); writing it changes where the return resumes.
 pub fn uc_reg(uc: *mut u8, r: usize) -> *mut u64 {
-    // SAFETY: offset inside the kernel-provided ucontext.
-    unsafe { uc.add(frame::UC_MCONTEXT + frame::SC_REGS + 8 * r) as *mut u64 }
+    uc.wrapping_add(frame::UC_MCONTEXT + frame::SC_REGS + 8 * r) as *mut u64
 }
 
-/// The saved signal mask in a ucontext (restored by the return).
+/// Address of the saved signal mask in the ucontext `uc` (restored by the return).
 pub fn uc_sigmask(uc: *mut u8) -> *mut u64 {
-    // SAFETY: offset inside the kernel-provided ucontext.
-    unsafe { uc.add(frame::UC_SIGMASK) as *mut u64 }
+    uc.wrapping_add(frame::UC_SIGMASK) as *mut u64
 }

@@ -25,12 +25,13 @@ static DIRTY: [AtomicU64; MAX_PAGES / 64] = [const { AtomicU64::new(0) }; MAX_PA
 /// The write barrier: records the page and unprotects it; any other fault ends the
 /// program (returning would fault again forever).
 extern "C" fn barrier(_sig: i32, info: *mut u8, _uc: *mut u8) {
-    let addr = si_addr(info) as usize;
+    // SAFETY: `info` is the kernel's siginfo for this SIGSEGV.
+    let (addr, code) = unsafe { (si_addr(info) as usize, si_code(info)) };
     let base = BASE.load(SeqCst);
     let n = NPAGES.load(SeqCst);
-    if si_code(info) != SEGV_ACCERR || addr < base || addr >= base + n * PG {
+    if code != SEGV_ACCERR || addr < base || addr >= base + n * PG {
         OTHER.fetch_add(1, SeqCst);
-        eprintln!("sigsegvdemo: unexpected fault at {addr:#x} (code {})", si_code(info));
+        eprintln!("sigsegvdemo: unexpected fault at {addr:#x} (code {code})");
         exit(1);
     }
     let page = (addr - base) / PG;
