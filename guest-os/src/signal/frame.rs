@@ -106,8 +106,8 @@ pub fn setup(tf: &mut TrapFrame, slot: usize, sig: usize, info: &Info, act: &Act
     Ok(())
 }
 
-/// rt_sigreturn: restores registers, FP state and mask from the frame at sp. Err(frame
-/// address) if it cannot be read.
+/// rt_sigreturn: restores registers, FP state, mask and alternate stack from the frame
+/// at sp. Err(frame address) if it cannot be read.
 pub fn restore(tf: &mut TrapFrame, slot: usize) -> Result<(), u64> {
     let f = tf.regs[reg::SP];
     let mut b = [0u8; TRAMPOLINE];
@@ -130,6 +130,28 @@ pub fn restore(tf: &mut TrapFrame, slot: usize) -> Result<(), u64> {
         proc::fp_invalidate(slot);
     }
     super::with(slot, |s| s.blocked = mask);
+    // The alternate stack as the handler left it in uc_stack (Linux's restore_altstack:
+    // applied as sigaltstack would, against the restored sp, errors ignored).
+    let sp = get64(&b, uc + UC_STACK);
+    let flags =
+        u32::from_le_bytes([b[uc + UC_STACK + 8], b[uc + UC_STACK + 9], b[uc + UC_STACK + 10], b[uc + UC_STACK + 11]]);
+    let size = get64(&b, uc + UC_STACK + 16);
+    let task_sp = tf.regs[reg::SP];
+    super::with(slot, |s| {
+        let on_alt = s.alt_on && task_sp > s.alt_sp && task_sp - s.alt_sp <= s.alt_size;
+        if on_alt || flags & !(SS_DISABLE | SS_ONSTACK) != 0 {
+            return;
+        }
+        if flags & SS_DISABLE != 0 {
+            s.alt_on = false;
+            s.alt_sp = 0;
+            s.alt_size = 0;
+        } else if size >= MINSIGSTKSZ {
+            s.alt_on = true;
+            s.alt_sp = sp;
+            s.alt_size = size;
+        }
+    });
     Ok(())
 }
 

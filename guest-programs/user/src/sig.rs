@@ -162,3 +162,9 @@ pub fn uc_reg(uc: *mut u8, r: usize) -> *mut u64 {
 pub fn uc_sigmask(uc: *mut u8) -> *mut u64 {
     uc.wrapping_add(frame::UC_SIGMASK) as *mut u64
 }
+
+/// Address of the saved `stack_t` in the ucontext `uc` (the return applies it as
+/// sigaltstack would).
+pub fn uc_stack(uc: *mut u8) -> *mut StackT {
+    uc.wrapping_add(frame::UC_STACK) as *mut StackT
+}

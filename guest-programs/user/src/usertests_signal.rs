@@ -80,6 +80,14 @@ fn store4(a: usize) {
     }
 }
 
+/// A 4-byte load from `a` (so a handler can skip it).
+fn load4(a: usize) {
+    // SAFETY: deliberate faults; the handler skips the instruction.
+    unsafe {
+        core::arch::asm!(".option push", ".option norvc", "lw {1}, 0({0})", ".option pop", in(reg) a, out(reg) _);
+    }
+}
+
 /// Handler runs on a signal raised by an ecall, gets (sig, info, uc), and the return
 /// restores every register (caller-saved ones and ft0 included) and the pc.
 fn t_sig_handler() {
@@ -376,8 +384,9 @@ fn t_sig_kill() {
     eq!(kill(99999, SIGTERM), -ESRCH);
 }
 
-/// Faults become signals: a handler sees si_addr and SEGV_MAPERR / SEGV_ACCERR and can
-/// resume past the instruction; illegal instructions give SIGILL, ebreak SIGTRAP.
+/// Faults become signals: a handler sees si_addr and SEGV_MAPERR / SEGV_ACCERR (or
+/// SIGBUS/BUS_ADRERR past the end of a file mapping) and can resume past the
+/// instruction; illegal instructions give SIGILL, ebreak SIGTRAP.
 fn t_sig_segv() {
     reset();
     eq!(set_handler(SIGSEGV, skip_fault, 0, 0), 0);
@@ -401,6 +410,20 @@ fn t_sig_segv() {
     eq!(LAST_CODE.load(SeqCst), SEGV_ACCERR);
     eq!(LAST_ADDR.load(SeqCst), ro as u64 + 16);
     munmap(ro as usize, 4096);
+    // Past the end of a file mapping: SIGBUS, BUS_ADRERR, at the address.
+    let fd = open("/t_sigbus", abi::fcntl::O_RDWR | abi::fcntl::O_CREAT | abi::fcntl::O_TRUNC);
+    check!(fd >= 0);
+    eq!(write(fd as usize, &[7u8; 100]), 100);
+    let fm = mmap(0, 2 * 4096, abi::mman::PROT_READ, abi::mman::MAP_PRIVATE, fd as usize, 0);
+    check!(fm > 0);
+    eq!(set_handler(SIGBUS, skip_fault, 0, 0), 0);
+    load4(fm as usize + 4096 + 24);
+    eq!(LAST_SIG.load(SeqCst), SIGBUS as i32);
+    eq!(LAST_CODE.load(SeqCst), BUS_ADRERR);
+    eq!(LAST_ADDR.load(SeqCst), fm as u64 + 4096 + 24);
+    munmap(fm as usize, 2 * 4096);
+    close(fd as usize);
+    eq!(unlink("/t_sigbus"), 0);
     eq!(set_handler(SIGILL, skip_fault, 0, 0), 0);
     // SAFETY: an illegal (all-ones csr write to a read-only CSR) 4-byte instruction,
     // skipped by the handler.
@@ -451,7 +474,14 @@ extern "C" fn on_alt(_sig: i32, _info: *mut u8, _uc: *mut u8) {
     ALT_FLAGS.store(old.flags as u64, SeqCst);
 }
 
-/// SA_ONSTACK handlers run on the alternate stack, which reports SS_ONSTACK meanwhile.
+/// Turns the alternate stack off through the saved uc_stack.
+extern "C" fn alt_off(_sig: i32, _info: *mut u8, uc: *mut u8) {
+    // SAFETY: uc_stack points into the kernel-provided ucontext.
+    unsafe { (*uc_stack(uc)).flags = SS_DISABLE };
+}
+
+/// SA_ONSTACK handlers run on the alternate stack, which reports SS_ONSTACK meanwhile;
+/// the return applies the uc_stack the handler leaves.
 fn t_sig_altstack() {
     let m = mmap_anon(ALT_LEN as usize);
     check!(m > 0);
@@ -468,6 +498,11 @@ fn t_sig_altstack() {
     let x = ALT_HIT.load(SeqCst);
     check!(x >= base && x < base + ALT_LEN);
     eq!(ALT_FLAGS.load(SeqCst), SS_ONSTACK as u64);
+    eq!(set_handler(SIGUSR2, alt_off, 0, 0), 0);
+    eq!(raise(SIGUSR2), 0);
+    eq!(sigaltstack(None, Some(&mut old)), 0);
+    eq!(old.flags, SS_DISABLE);
+    eq!(sigaltstack(Some(&ss), None), 0);
     let off = StackT { flags: SS_DISABLE, ..StackT::default() };
     eq!(sigaltstack(Some(&off), None), 0);
     eq!(sigaltstack(None, Some(&mut old)), 0);
