@@ -395,6 +395,22 @@ pub mod signal {
     /// `sizeof(sigset_t)` the kernel accepts in the rt_sig* calls (64 bits).
     pub const SIGSET_SIZE: usize = 8;
 
+    /// Names of signals 1..=31 without the `SIG` prefix (index sig - 1).
+    pub const NAMES: [&str; 31] = [
+        "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",
+        "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF",
+        "WINCH", "IO", "PWR", "SYS",
+    ];
+
+    /// The number of signal `name` (`TERM`, `SIGTERM` or `15`), if any.
+    pub fn from_name(name: &str) -> Option<usize> {
+        if let Ok(n) = name.parse::<usize>() {
+            return (n <= NSIG).then_some(n);
+        }
+        let n = name.strip_prefix("SIG").unwrap_or(name);
+        NAMES.iter().position(|&x| x == n).map(|i| i + 1)
+    }
+
     /// The bit of signal `sig` (1..=64) in a `sigset_t`.
     pub const fn bit(sig: usize) -> u64 {
         1u64 << (sig - 1)
@@ -1017,5 +1033,10 @@ mod tests {
         assert_eq!(signal::frame::UCONTEXT_SIZE, 960);
         assert_eq!(signal::frame::SIZE % 8, 0);
         assert_eq!(signal::bit(signal::SIGKILL), 0x100);
+        assert_eq!(signal::from_name("TERM"), Some(signal::SIGTERM));
+        assert_eq!(signal::from_name("SIGCONT"), Some(signal::SIGCONT));
+        assert_eq!(signal::from_name("9"), Some(signal::SIGKILL));
+        assert_eq!(signal::from_name("NOPE"), None);
+        assert_eq!(signal::NAMES[signal::SIGSYS - 1], "SYS");
     }
 }
