@@ -239,9 +239,11 @@ pub fn send_self(sig: usize) {
     send(slot, pid, sig, Info { code: SI_USER, pid, ..INFO0 });
 }
 
-/// Has `slot` a pending signal that is not blocked (which interrupts its sleeps)?
+/// Has `slot` a pending signal that is not blocked (which interrupts its sleeps)? The
+/// ones rt_sigtimedwait waits for do not interrupt it: the call takes them (as Linux's
+/// do_sigtimedwait, which dequeues them before any delivery).
 pub fn deliverable(slot: usize) -> bool {
-    with(slot, |s| s.pending & !s.blocked != 0)
+    with(slot, |s| s.pending & !s.blocked & !s.waiting != 0)
 }
 
 /// A child `pid` of `ppid` ended with wait status `status`: sends SIGCHLD to the parent

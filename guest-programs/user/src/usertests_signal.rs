@@ -222,6 +222,18 @@ fn t_sig_suspend() {
     eq!(unsafe { si_pid(info.as_ptr()) }, pid as i32);
     eq!(waitpid(pid, &mut st, 0), pid);
     eq!(HITS.load(SeqCst), 1);
+    // A waited-for signal that is not blocked is taken by the call too, not delivered
+    // (as Linux's do_sigtimedwait dequeues it).
+    eq!(sigprocmask(SIG_SETMASK, Some(0)), Ok(bit(SIGUSR1)));
+    let pid = fork();
+    if pid == 0 {
+        sleep_ms(10);
+        kill(parent, SIGUSR1);
+        exit(0);
+    }
+    eq!(sigtimedwait(bit(SIGUSR1), None, Some(&ts)), SIGUSR1 as isize);
+    eq!(HITS.load(SeqCst), 1);
+    eq!(waitpid(pid, &mut st, 0), pid);
 }
 
 /// A signal interrupts a blocking read: EINTR without SA_RESTART, the read goes on with
