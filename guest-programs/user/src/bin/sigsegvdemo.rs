@@ -4,7 +4,7 @@
 //! (default 3) twice. Each first write faults: the handler reads si_addr, records the
 //! page, makes it writable and returns, so the store is retried and succeeds; the second
 //! write to a page does not fault. It prints the pages it saw written beside the
-//! kernel's fault counters (RVSIM_VMSTAT).
+//! kernel's fault counters (RVSIM_VMSTAT). PAGES is at most 128.
 #![no_std]
 #![no_main]
 use abi::mman::*;
@@ -14,7 +14,9 @@ use ulib::sig::{set_handler, si_addr, si_code};
 use ulib::*;
 
 const PG: usize = 4096;
-const MAX_PAGES: usize = 256;
+/// At most this many pages: mprotect does not merge neighbouring VMAs yet, so each
+/// unprotected page can become its own VMA, and an address space has at most 256.
+const MAX_PAGES: usize = 128;
 
 static BASE: AtomicUsize = AtomicUsize::new(0);
 static NPAGES: AtomicUsize = AtomicUsize::new(0);
@@ -37,7 +39,12 @@ extern "C" fn barrier(_sig: i32, info: *mut u8, _uc: *mut u8) {
     let page = (addr - base) / PG;
     DIRTY[page / 64].fetch_or(1 << (page % 64), SeqCst);
     FAULTS.fetch_add(1, SeqCst);
-    mprotect(base + page * PG, PG, PROT_READ | PROT_WRITE);
+    let r = mprotect(base + page * PG, PG, PROT_READ | PROT_WRITE);
+    if r < 0 {
+        // Returning would fault again forever.
+        eprintln!("sigsegvdemo: mprotect of page {page}: {}", strerror(r));
+        exit(1);
+    }
 }
 
 fn main(args: &[&str]) -> i32 {
