@@ -466,6 +466,12 @@ pub fn sleep_until(deadline: u64) -> bool {
     }
 }
 
+/// Wakes `ppid` if it waits in wait4 for a child's change of state (a child stopped or
+/// continued: `signal/`).
+pub fn wake_waiter(ppid: i32) {
+    wakeup(WAIT_CHAN + ppid as usize);
+}
+
 /// Makes every process sleeping on `chan` runnable.
 pub fn wakeup(chan: usize) {
     let mut t = TABLE.lock();
@@ -665,30 +671,44 @@ pub fn exit(status: i32) -> ! {
     unreachable!("a zombie was scheduled");
 }
 
-/// wait4: waits for a child (`pid` = -1 any, > 0 that one) to exit; returns (pid,
-/// status), or (0, 0) with WNOHANG when none has exited yet. Errors: ECHILD, EINTR,
-/// EINVAL (pid 0 / < -1 process groups are not supported); [`ERESTART`] to wait
+/// wait4: waits for a child (`pid` = -1 any, > 0 that one, 0 one in the caller's
+/// process group, < -1 one in group -pid) to exit, or with WUNTRACED / WCONTINUED to
+/// stop / continue; returns (pid, status), or (0, 0) with WNOHANG when none has changed
+/// yet. Errors: ECHILD, EINTR, EINVAL (unknown options); [`ERESTART`] to wait
 /// (`syscall` sleeps on the parent's wait channel and calls again).
 pub fn wait(pid: i32, options: usize) -> Result<(i32, i32), isize> {
-    if pid == 0 || pid < -1 {
-        return Err(EINVAL);
-    }
-    if options & !signal::WNOHANG != 0 {
+    use signal::{WALL, WCLONE, WCONTINUED, WNOHANG, WNOTHREAD, WUNTRACED};
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE) != 0 || pid == i32::MIN {
         return Err(EINVAL);
     }
     let me = current_pid();
+    let group = match pid {
+        0 => Some(crate::signal::with(current_slot(), |s| s.pgid)),
+        p if p < -1 => Some(-p),
+        _ => None,
+    };
     {
         let mut t = TABLE.lock();
         let mut have = false;
-        for p in t.procs.iter_mut() {
+        for (slot, p) in t.procs.iter_mut().enumerate() {
             if p.state == State::Unused || p.ppid != me || (pid > 0 && p.pid != pid) {
                 continue;
+            }
+            if let Some(g) = group {
+                // A zombie keeps its slot's signal state (reset only on reuse).
+                if crate::signal::with(slot, |s| s.pgid) != g {
+                    continue;
+                }
             }
             have = true;
             if p.state == State::Zombie {
                 let r = (p.pid, p.xstatus);
                 *p = EMPTY;
                 return Ok(r);
+            }
+            if let Some(st) = crate::signal::take_stop_report(slot, options & WUNTRACED != 0, options & WCONTINUED != 0)
+            {
+                return Ok((p.pid, st));
             }
         }
         if !have {

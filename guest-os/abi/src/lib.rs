@@ -516,8 +516,25 @@ pub mod signal {
         pub size: u64,
     }
 
+    pub const CLD_STOPPED: i32 = 5;
+    pub const CLD_CONTINUED: i32 = 6;
+
     /// wait4 option: do not block.
     pub const WNOHANG: usize = 1;
+    /// wait4 option: also report children stopped by a signal.
+    pub const WUNTRACED: usize = 2;
+    /// wait4 option: also report stopped children continued by SIGCONT.
+    pub const WCONTINUED: usize = 8;
+    /// wait4 options about threads (accepted; one thread per process).
+    pub const WNOTHREAD: usize = 0x2000_0000;
+    pub const WALL: usize = 0x4000_0000;
+    pub const WCLONE: usize = 0x8000_0000;
+    /// wait status of a child stopped by `sig`.
+    pub const fn stopped_status(sig: i32) -> i32 {
+        ((sig & 0xff) << 8) | 0x7f
+    }
+    /// wait status of a child continued by SIGCONT.
+    pub const CONTINUED_STATUS: i32 = 0xffff;
     /// wait status of a normal exit with `code`.
     pub const fn exit_status(code: i32) -> i32 {
         (code & 0xff) << 8

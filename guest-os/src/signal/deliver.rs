@@ -78,7 +78,7 @@ pub fn deliver(tf: &mut TrapFrame) {
             SIG_IGN => continue,
             SIG_DFL => match default_action(sig) {
                 Default::Ignore | Default::Continue => continue,
-                Default::Stop => stop(slot),
+                Default::Stop => stop(slot, sig),
                 Default::Terminate | Default::Core => proc::exit(signal_status(sig as i32)),
             },
             _ => {
@@ -124,9 +124,15 @@ pub fn deliver(tf: &mut TrapFrame) {
     });
 }
 
-/// Stops the current process until SIGCONT (or SIGKILL).
-fn stop(slot: usize) {
-    with(slot, |s| s.stopped = true);
+/// Stops the current process (by `sig`) until SIGCONT (or SIGKILL); the parent hears of
+/// it (SIGCHLD, wait4 with WUNTRACED).
+fn stop(slot: usize, sig: usize) {
+    with(slot, |s| {
+        s.stopped = true;
+        s.stop_report = sig as i32;
+        s.cont_report = false;
+    });
+    super::notify_parent(slot, CLD_STOPPED, sig as i32);
     loop {
         if proc::killed() || !with(slot, |s| s.stopped) {
             return;

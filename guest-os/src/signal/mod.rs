@@ -91,6 +91,10 @@ pub struct SigState {
     pub alt_on: bool,
     /// Stopped by SIGSTOP and kin until SIGCONT.
     pub stopped: bool,
+    /// A stop (by this signal) or a continue not yet reported to the parent's wait4
+    /// (WUNTRACED, WCONTINUED).
+    pub stop_report: i32,
+    pub cont_report: bool,
     /// Process group and session.
     pub pgid: i32,
     pub sid: i32,
@@ -108,6 +112,8 @@ const STATE0: SigState = SigState {
     alt_size: 0,
     alt_on: false,
     stopped: false,
+    stop_report: 0,
+    cont_report: false,
     pgid: 0,
     sid: 0,
 };
@@ -209,6 +215,10 @@ pub fn send(slot: usize, pid: i32, sig: usize, info: Info) {
         if sig == SIGCONT {
             s.pending &= !STOP_SET;
             wake_stopped = s.stopped;
+            if s.stopped {
+                s.stop_report = 0;
+                s.cont_report = true;
+            }
             s.stopped = false;
         }
         if STOP_SET & bit(sig) != 0 {
@@ -226,6 +236,7 @@ pub fn send(slot: usize, pid: i32, sig: usize, info: Info) {
     };
     if wake_stopped {
         proc::wakeup(stop_chan(slot));
+        notify_parent(slot, CLD_CONTINUED, SIGCONT as i32);
     }
     if wake {
         proc::interrupt(slot);
@@ -244,6 +255,36 @@ pub fn send_self(sig: usize) {
 /// do_sigtimedwait, which dequeues them before any delivery).
 pub fn deliverable(slot: usize) -> bool {
     with(slot, |s| s.pending & !s.blocked & !s.waiting != 0)
+}
+
+/// The process in `slot` stopped or continued: SIGCHLD (CLD_STOPPED / CLD_CONTINUED,
+/// unless the parent set SA_NOCLDSTOP) and a wakeup of the parent's wait4.
+pub fn notify_parent(slot: usize, code: i32, sig: i32) {
+    let me = proc::live_slots().into_iter().find(|e| e.0 == slot);
+    let Some((_, pid, ppid)) = me else { return };
+    let Some(pslot) = proc::slot_of(ppid) else { return };
+    let a = with(pslot, |s| s.actions[SIGCHLD - 1]);
+    if a.flags & SA_NOCLDSTOP == 0 {
+        send(pslot, ppid, SIGCHLD, Info { code, pid, status: sig, addr: 0 });
+    }
+    proc::wake_waiter(ppid);
+}
+
+/// wait4 on child `slot`: its stop (if `stopped`) or continue (if `continued`) not yet
+/// reported, as a wait status, and forgets it.
+pub fn take_stop_report(slot: usize, stopped: bool, continued: bool) -> Option<i32> {
+    with(slot, |s| {
+        if stopped && s.stop_report != 0 {
+            let st = stopped_status(s.stop_report);
+            s.stop_report = 0;
+            return Some(st);
+        }
+        if continued && s.cont_report {
+            s.cont_report = false;
+            return Some(CONTINUED_STATUS);
+        }
+        None
+    })
 }
 
 /// A child `pid` of `ppid` ended with wait status `status`: sends SIGCHLD to the parent

@@ -372,22 +372,29 @@ fn t_sig_kill() {
         }
     }
     sleep_ms(5);
+    // wait4 reports the stop (WUNTRACED) and the continue (WCONTINUED), once each.
+    let mut st = 0;
     eq!(kill(pid, SIGSTOP), 0);
-    sleep_ms(5);
+    eq!(waitpid(pid, &mut st, WUNTRACED), pid);
+    eq!(st, stopped_status(SIGSTOP as i32));
+    eq!(waitpid(pid, &mut st, WUNTRACED | WNOHANG), 0);
     // SAFETY: as above.
     let a = unsafe { core::ptr::read_volatile(ctr) };
     sleep_ms(20);
     let b = unsafe { core::ptr::read_volatile(ctr) };
     eq!(a, b);
     eq!(kill(pid, SIGCONT), 0);
+    eq!(waitpid(pid, &mut st, WCONTINUED), pid);
+    eq!(st, CONTINUED_STATUS);
+    eq!(waitpid(pid, &mut st, WCONTINUED | WNOHANG), 0);
     sleep_ms(20);
     let c = unsafe { core::ptr::read_volatile(ctr) };
     check!(c > b);
     eq!(kill(pid, SIGSTOP), 0);
-    sleep_ms(5);
+    eq!(waitpid(pid, &mut st, WUNTRACED), pid);
     eq!(kill(pid, SIGKILL), 0);
-    let mut st = 0;
-    eq!(waitpid(pid, &mut st, 0), pid);
+    // pid 0: a child in the caller's process group.
+    eq!(waitpid(0, &mut st, 0), pid);
     eq!(st, SIGKILL as i32);
     munmap(addr as usize, 4096);
     eq!(kill(1, SIGKILL), -EPERM);

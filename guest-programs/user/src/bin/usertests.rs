@@ -444,7 +444,8 @@ fn t_fork_wait() {
     let mut st = 0;
     eq!(wait(&mut st), -ECHILD);
     eq!(waitpid(12345, &mut st, 0), -ECHILD);
-    eq!(waitpid(0, &mut st, 0), -EINVAL);
+    eq!(waitpid(0, &mut st, 0), -ECHILD);
+    eq!(waitpid(-1, &mut st, 0x100), -EINVAL);
     let pid = fork();
     if pid == 0 {
         sleep_ms(30);
