@@ -54,6 +54,9 @@ mod vmtests;
 #[path = "../usertests_swap.rs"]
 mod swaptests;
 
+#[path = "../usertests_signal.rs"]
+mod sigtests;
+
 /// The kernel image's address (in the direct map of the kernel half).
 const KERNEL_ADDR: usize = (abi::layout::PAGE_OFFSET + abi::mmio::RAM) as usize;
 const UNMAPPED: usize = 0x3000_0000;
@@ -388,6 +391,8 @@ fn t_pipe() {
     close(r);
     eq!(pipe(&mut p), 0);
     close(p[0] as usize);
+    // (SIGPIPE would end the process: see sig_pipe.)
+    eq!(ulib::sig::set_disposition(abi::signal::SIGPIPE, abi::signal::SIG_IGN), 0);
     eq!(write(p[1] as usize, b"x"), -EPIPE);
     close(p[1] as usize);
     eq!(syscall(nr::PIPE2, p.as_mut_ptr() as usize, 0x7, 0), -EINVAL);
@@ -440,7 +445,8 @@ fn t_fork_wait() {
     let mut st = 0;
     eq!(wait(&mut st), -ECHILD);
     eq!(waitpid(12345, &mut st, 0), -ECHILD);
-    eq!(waitpid(0, &mut st, 0), -EINVAL);
+    eq!(waitpid(0, &mut st, 0), -ECHILD);
+    eq!(waitpid(-1, &mut st, 0x100), -EINVAL);
     let pid = fork();
     if pid == 0 {
         sleep_ms(30);
@@ -1089,7 +1095,7 @@ const TESTS: &[(&str, fn())] = &[
 fn main(args: &[&str]) -> i32 {
     let only = &args[1..];
     let mut failed = Vec::new();
-    for (name, f) in TESTS.iter().chain(vmtests::TESTS).chain(swaptests::TESTS) {
+    for (name, f) in TESTS.iter().chain(sigtests::TESTS).chain(vmtests::TESTS).chain(swaptests::TESTS) {
         if !only.is_empty() && !only.contains(name) {
             continue;
         }
