@@ -639,31 +639,8 @@ fn sys_chdir(t: &mut Task, va: u64) -> SysResult {
         }
         Ok(i)
     })?;
-    // New absolute path, normalised textually.
-    let mut parts: Vec<&[u8]> = Vec::new();
-    let old = t.cwd_path.clone();
-    let joined: Vec<&[u8]> = if path.first() == Some(&b'/') {
-        path.split(|&c| c == b'/').collect()
-    } else {
-        old.split(|&c| c == b'/').chain(path.split(|&c| c == b'/')).collect()
-    };
-    for c in joined {
-        match c {
-            b"" | b"." => {}
-            b".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    let mut np = Vec::new();
-    for c in parts {
-        np.push(b'/');
-        np.extend_from_slice(c);
-    }
-    if np.is_empty() {
-        np.push(b'/');
-    }
+    // The physical path (symbolic links resolved), as Linux's getcwd reports it.
+    let np = fs::with(|f| f.path_of(inum))?;
     t.cwd = inum;
     t.cwd_path = np;
     Ok(0)
