@@ -205,6 +205,8 @@ impl Image {
         Ok(cur)
     }
 
+    /// Adds a file with mode 0o755 (the tests' shorthand).
+    #[cfg(test)]
     fn add_file(&mut self, guest: &str, bytes: &[u8]) -> Result<(), String> {
         self.add(guest, T_FILE, 0o755, bytes)
     }

@@ -152,8 +152,8 @@ pub fn pselect6(t: &mut Task, a: [u64; 6]) -> SysResult {
         if va == 0 {
             continue;
         }
-        for w in 0..words {
-            set[w] = t.aspace.read_u64(va + 8 * w as u64).inspect_err(|_| t.ext.poll = None)?;
+        for (w, word) in set.iter_mut().enumerate().take(words) {
+            *word = t.aspace.read_u64(va + 8 * w as u64).inspect_err(|_| t.ext.poll = None)?;
         }
     }
     let mut out = [[0u64; 16]; 3];

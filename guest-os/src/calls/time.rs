@@ -120,7 +120,7 @@ pub fn times(t: &mut Task, va: u64) -> SysResult {
 /// getrusage(who, usage): RUSAGE_SELF (0), RUSAGE_CHILDREN (-1) or RUSAGE_THREAD (1);
 /// all fields zero (no accounting yet) — `struct rusage` is 144 bytes.
 pub fn getrusage(t: &mut Task, who: i32, va: u64) -> SysResult {
-    if !matches!(who, 0 | -1 | 1) {
+    if !(-1..=1).contains(&who) {
         return Err(EINVAL);
     }
     t.aspace.copy_out(va, &[0u8; 144])?;
