@@ -652,8 +652,12 @@ fn sys_pipe2(t: &mut Task, va: u64, flags: u32) -> SysResult {
     }
     let p = Arc::new(Pipe::new());
     let cloexec = flags & O_CLOEXEC != 0;
-    let r = t.files.alloc(Arc::new(File::new(Kind::PipeRead(p.clone()), true, false, false)), cloexec)?;
-    let w = match t.files.alloc(Arc::new(File::new(Kind::PipeWrite(p), false, true, false)), cloexec) {
+    let (rf, wf) =
+        (File::new(Kind::PipeRead(p.clone()), true, false, false), File::new(Kind::PipeWrite(p), false, true, false));
+    rf.set_status(flags & O_NONBLOCK);
+    wf.set_status(flags & O_NONBLOCK);
+    let r = t.files.alloc(Arc::new(rf), cloexec)?;
+    let w = match t.files.alloc(Arc::new(wf), cloexec) {
         Ok(w) => w,
         Err(e) => {
             let _ = t.files.close(r);

@@ -529,8 +529,11 @@ pub mod stat {
             put(56, &self.st_blksize.to_le_bytes());
             put(64, &self.st_blocks.to_le_bytes());
             put(72, &self.st_atime.to_le_bytes());
+            put(80, &self.st_atime_nsec.to_le_bytes());
             put(88, &self.st_mtime.to_le_bytes());
+            put(96, &self.st_mtime_nsec.to_le_bytes());
             put(104, &self.st_ctime.to_le_bytes());
+            put(112, &self.st_ctime_nsec.to_le_bytes());
             b
         }
     }

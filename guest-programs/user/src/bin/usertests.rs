@@ -54,6 +54,9 @@ mod vmtests;
 #[path = "../usertests_swap.rs"]
 mod swaptests;
 
+#[path = "../usertests_calls.rs"]
+mod calltests;
+
 const KERNEL_ADDR: usize = 0x8000_0000;
 const UNMAPPED: usize = 0x3000_0000;
 
@@ -1090,7 +1093,7 @@ const TESTS: &[(&str, fn())] = &[
 fn main(args: &[&str]) -> i32 {
     let only = &args[1..];
     let mut failed = Vec::new();
-    for (name, f) in TESTS.iter().chain(vmtests::TESTS).chain(swaptests::TESTS) {
+    for (name, f) in TESTS.iter().chain(vmtests::TESTS).chain(calltests::TESTS).chain(swaptests::TESTS) {
         if !only.is_empty() && !only.contains(name) {
             continue;
         }
