@@ -472,6 +472,10 @@ impl Fs {
                 if links > MAX_SYMLINKS {
                     return Err(ELOOP);
                 }
+                // Targets are at most one block (`Fs::symlink`); a longer one is corrupt.
+                if ino.size as usize > BLOCK_SIZE {
+                    return Err(ENAMETOOLONG);
+                }
                 let mut target = alloc::vec![0u8; ino.size as usize];
                 let n = self.read(child, 0, &mut target)?;
                 target.truncate(n);

@@ -92,6 +92,9 @@ impl Fs {
         if target.is_empty() {
             return Err(ENOENT);
         }
+        if target.len() > BLOCK_SIZE {
+            return Err(ENAMETOOLONG);
+        }
         let inum = self.create(cwd, path, T_SYMLINK, true, 0o777)?;
         match self.write(inum, 0, target) {
             Ok(n) if n == target.len() => Ok(inum),

@@ -48,14 +48,14 @@ fn in_child(f: impl FnOnce()) -> i32 {
     st
 }
 
+#[path = "../usertests_calls.rs"]
+mod calltests;
+
 #[path = "../usertests_vm.rs"]
 mod vmtests;
 
 #[path = "../usertests_swap.rs"]
 mod swaptests;
-
-#[path = "../usertests_calls.rs"]
-mod calltests;
 
 const KERNEL_ADDR: usize = 0x8000_0000;
 const UNMAPPED: usize = 0x3000_0000;
