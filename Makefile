@@ -10,7 +10,7 @@ GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
 # Debian packages: cmake for the build (it builds Berkeley SoftFloat, the FP library, via
 # softfloat-sys); the tests' references (objdump, QEMU, OpenSBI, gdb-multiarch) for `make test`.
 BUILD_DEBS := cmake:cmake
-TEST_DEBS  := riscv64-unknown-elf-objdump:binutils-riscv64-unknown-elf qemu-system-riscv64:qemu-system-misc \
+TEST_DEBS  := riscv64-unknown-elf-objdump:binutils-riscv64-unknown-elf qemu-system-riscv64:qemu-system-misc qemu-riscv64:qemu-user \
 	/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf:opensbi \
 	riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu /usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross \
 	dtc:device-tree-compiler gdb-multiarch:gdb-multiarch qemu-riscv64:qemu-user

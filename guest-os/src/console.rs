@@ -127,6 +127,18 @@ pub fn poll() {
     }
 }
 
+/// Bytes of completed input waiting to be read.
+pub fn available() -> usize {
+    let inp = INPUT.lock();
+    inp.w - inp.r
+}
+
+/// Would a read return at once (completed input, or end of file)?
+pub fn input_ready() -> bool {
+    let inp = INPUT.lock();
+    inp.r != inp.w || inp.eof
+}
+
 /// Takes up to `out.len()` bytes of completed input: `Some(n)` (0 = end of file), or
 /// `None` when nothing is ready yet.
 pub fn take_input(out: &mut [u8]) -> Option<usize> {

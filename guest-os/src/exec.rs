@@ -38,7 +38,8 @@ pub fn load(cwd: u32, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result
     let (inum, size) = fs::with(|f| {
         let i = f.lookup(cwd, path)?;
         let ino = f.iget(i)?;
-        if ino.typ != abi::fs::T_FILE {
+        // A directory or device, or a file without an execute bit, cannot be run.
+        if ino.typ != abi::fs::T_FILE || ino.mode & 0o111 == 0 {
             return Err(EACCES);
         }
         Ok((i, ino.size as u64))

@@ -1,11 +1,13 @@
 //! Open files and per-process descriptor tables. An open file is shared (`Arc`) by every
 //! descriptor that refers to it (dup, fork), so they share the offset, as POSIX says.
-//! Kinds: the console, an inode of the file system, and the two ends of a pipe.
+//! Kinds: the console, an inode of the file system, the two ends of a pipe, and the
+//! character devices of /dev (null, zero, urandom; tty and console are the console).
 
 use crate::fs;
 use crate::pipe::Pipe;
 use abi::errno::*;
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU32, Ordering};
 use spin::Mutex;
 
 /// Descriptors per process.
@@ -14,7 +16,16 @@ pub const NOFILE: usize = 16;
 /// What an open file refers to.
 pub enum Kind {
     Console,
-    Inode { inum: u32, dir: bool },
+    /// /dev/null: reads end of file, writes vanish.
+    Null,
+    /// /dev/zero: reads zeros, writes vanish.
+    Zero,
+    /// /dev/urandom: reads the kernel's deterministic generator (`random.rs`).
+    Random,
+    Inode {
+        inum: u32,
+        dir: bool,
+    },
     PipeRead(Arc<Pipe>),
     PipeWrite(Arc<Pipe>),
 }
@@ -24,14 +35,40 @@ pub struct File {
     pub kind: Kind,
     pub readable: bool,
     pub writable: bool,
-    pub append: bool,
+    /// Status flags F_SETFL may change: `O_APPEND | O_NONBLOCK`.
+    status: AtomicU32,
     pub offset: Mutex<u64>,
 }
+
+/// The status flags F_SETFL can change.
+pub const SETFL_MASK: u32 = abi::fcntl::O_APPEND | abi::fcntl::O_NONBLOCK;
 
 impl File {
     /// A new open file.
     pub fn new(kind: Kind, readable: bool, writable: bool, append: bool) -> File {
-        File { kind, readable, writable, append, offset: Mutex::new(0) }
+        let status = if append { abi::fcntl::O_APPEND } else { 0 };
+        File { kind, readable, writable, status: AtomicU32::new(status), offset: Mutex::new(0) }
+    }
+
+    /// Writes go to the end of the file (O_APPEND).
+    pub fn append(&self) -> bool {
+        self.status() & abi::fcntl::O_APPEND != 0
+    }
+
+    /// Reads and writes that would block fail with EAGAIN instead (O_NONBLOCK).
+    pub fn nonblock(&self) -> bool {
+        self.status() & abi::fcntl::O_NONBLOCK != 0
+    }
+
+    /// The status flags (`O_APPEND`, `O_NONBLOCK`).
+    pub fn status(&self) -> u32 {
+        self.status.load(Ordering::Relaxed)
+    }
+
+    /// Sets the status flags in [`SETFL_MASK`] (fcntl F_SETFL); others are ignored, as
+    /// Linux ignores them.
+    pub fn set_status(&self, flags: u32) {
+        self.status.store(flags & SETFL_MASK, Ordering::Relaxed);
     }
 }
 
@@ -44,7 +81,7 @@ impl Drop for File {
             }
             Kind::PipeRead(p) => p.close(false),
             Kind::PipeWrite(p) => p.close(true),
-            Kind::Console => {}
+            Kind::Console | Kind::Null | Kind::Zero | Kind::Random => {}
         }
     }
 }

@@ -17,6 +17,9 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use spin::Mutex;
 
+mod ops;
+pub use ops::Times;
+
 /// Errors are positive errno values.
 pub type Result<T> = core::result::Result<T, isize>;
 
@@ -47,6 +50,9 @@ pub enum MountError {
     Disk(virtio::Error),
     /// Block 1 does not hold a valid superblock (not made by mkfs, or corrupt).
     BadSuperblock,
+    /// An image of the first format (64-byte inodes, no modes or times): rebuild it
+    /// with the current `mkfs`.
+    OldFormat,
     /// The superblock says the image is larger than the disk.
     TooSmall {
         image: u64,
@@ -61,6 +67,9 @@ pub fn mount() -> core::result::Result<(), MountError> {
     let mut b = [0u8; BLOCK_SIZE];
     fs.dev_read(SUPERBLOCK, &mut b).map_err(|_| MountError::Disk(virtio::Error::Io))?;
     let sb = Superblock::decode(&b);
+    if sb.magic == MAGIC_V1 {
+        return Err(MountError::OldFormat);
+    }
     if !sb.is_valid() {
         return Err(MountError::BadSuperblock);
     }
@@ -84,11 +93,6 @@ pub fn with<R>(f: impl FnOnce(&mut Fs) -> Result<R>) -> Result<R> {
         Some(fs) => f(fs),
         None => Err(EIO),
     }
-}
-
-/// Splits a path into its non-empty components.
-fn components(path: &[u8]) -> impl Iterator<Item = &[u8]> {
-    path.split(|&c| c == b'/').filter(|c| !c.is_empty())
 }
 
 impl Fs {
@@ -161,7 +165,7 @@ impl Fs {
         Ok(DiskInode::decode(&b[off..off + INODE_SIZE]))
     }
 
-    fn iput(&mut self, inum: u32, ino: &DiskInode) -> Result<()> {
+    pub(crate) fn iput(&mut self, inum: u32, ino: &DiskInode) -> Result<()> {
         let blk = self.sb.inode_start + inum / INODES_PER_BLOCK as u32;
         let off = (inum as usize % INODES_PER_BLOCK) * INODE_SIZE;
         let mut b = [0u8; BLOCK_SIZE];
@@ -170,11 +174,11 @@ impl Fs {
         self.write_block(blk, &b)
     }
 
-    fn ialloc(&mut self, typ: u16) -> Result<u32> {
+    fn ialloc(&mut self, typ: u16, mode: u16) -> Result<u32> {
         for inum in ROOT_INO..self.sb.ninodes {
             let ino = self.iget(inum)?;
             if ino.typ == T_FREE && !self.open.contains_key(&inum) {
-                let ino = DiskInode { typ, nlink: 1, size: 0, addrs: [0; NDIRECT + 2] };
+                let ino = DiskInode::new(typ, mode, now());
                 self.iput(inum, &ino)?;
                 return Ok(inum);
             }
@@ -321,6 +325,9 @@ impl Fs {
         if (off as usize + done) as u32 > ino.size {
             ino.size = (off as usize + done) as u32;
         }
+        let t = now();
+        ino.mtime = t;
+        ino.ctime = t;
         self.iput(inum, &ino)?;
         // Mapped pages of this file see the new bytes (mm/pagecache.rs).
         crate::mm::pagecache::update(inum, off, &data[..done]);
@@ -414,22 +421,83 @@ impl Fs {
         Ok(())
     }
 
-    /// Resolves `path` (absolute, or relative to directory `cwd`) to an inode.
+    /// Resolves `path` (absolute, or relative to directory `cwd`) to an inode,
+    /// following symbolic links (the last component's too).
     pub fn lookup(&mut self, cwd: u32, path: &[u8]) -> Result<u32> {
+        self.resolve(cwd, path, true)
+    }
+
+    /// Like [`Fs::lookup`], but a symbolic link as the last component is returned
+    /// itself (lstat, readlink, unlink).
+    pub fn lookup_nofollow(&mut self, cwd: u32, path: &[u8]) -> Result<u32> {
+        self.resolve(cwd, path, false)
+    }
+
+    /// Path resolution: component by component from the root or `cwd`; a symbolic link
+    /// met before the last component (or as the last one with `follow`, or before a
+    /// trailing `/`) is replaced by its target, relative to the directory holding it.
+    /// More than `MAX_SYMLINKS` links in one resolution is ELOOP.
+    fn resolve(&mut self, cwd: u32, path: &[u8], follow: bool) -> Result<u32> {
         if path.is_empty() {
             return Err(ENOENT);
         }
-        let mut cur = if path[0] == b'/' { ROOT_INO } else { cwd };
-        for c in components(path) {
+        let mut rest: Vec<u8> = Vec::new();
+        rest.try_reserve(path.len()).map_err(|_| ENOMEM)?;
+        rest.extend_from_slice(path);
+        let mut cur = cwd;
+        let mut links = 0;
+        let mut pos = 0;
+        loop {
+            if pos == 0 && rest.first() == Some(&b'/') {
+                cur = ROOT_INO;
+            }
+            while rest.get(pos) == Some(&b'/') {
+                pos += 1;
+            }
+            if pos >= rest.len() {
+                return Ok(cur);
+            }
+            let end = rest[pos..].iter().position(|&c| c == b'/').map_or(rest.len(), |e| pos + e);
+            let c = &rest[pos..end];
             if c.len() > NAME_MAX {
                 return Err(ENAMETOOLONG);
             }
-            match self.dir_lookup(cur, c)? {
-                Some((i, _)) => cur = i,
-                None => return Err(ENOENT),
+            let (child, _) = self.dir_lookup(cur, c)?.ok_or(ENOENT)?;
+            // What follows this component: more components, or only slashes.
+            let more = end < rest.len();
+            let last = rest[end..].iter().all(|&x| x == b'/');
+            let ino = self.iget(child)?;
+            if ino.typ == T_SYMLINK && (follow || !last || more) {
+                links += 1;
+                if links > MAX_SYMLINKS {
+                    return Err(ELOOP);
+                }
+                // Targets are at most one block (`Fs::symlink`); a longer one is corrupt.
+                if ino.size as usize > BLOCK_SIZE {
+                    return Err(ENAMETOOLONG);
+                }
+                let mut target = alloc::vec![0u8; ino.size as usize];
+                let n = self.read(child, 0, &mut target)?;
+                target.truncate(n);
+                if target.is_empty() {
+                    return Err(ENOENT);
+                }
+                let mut next = Vec::new();
+                next.try_reserve(target.len() + rest.len() - end).map_err(|_| ENOMEM)?;
+                next.extend_from_slice(&target);
+                next.extend_from_slice(&rest[end..]);
+                rest = next;
+                // A relative target resolves from the directory holding the link
+                // (`cur` stays); an absolute one restarts at the root.
+                pos = 0;
+                continue;
             }
+            if more && ino.typ != T_DIR {
+                return Err(ENOTDIR);
+            }
+            cur = child;
+            pos = end;
         }
-        Ok(cur)
     }
 
     /// Resolves all but the last component: (parent directory, last name).
@@ -459,20 +527,24 @@ impl Fs {
         Ok((parent, name))
     }
 
-    /// Creates a file or directory at `path`. With `excl`, an existing entry is EEXIST;
-    /// without, an existing regular file is returned as is.
-    pub fn create(&mut self, cwd: u32, path: &[u8], typ: u16, excl: bool) -> Result<u32> {
+    /// Creates a file, directory or symbolic link at `path` with permission bits `mode`.
+    /// With `excl`, an existing entry is EEXIST; without, an existing file (or what an
+    /// existing symbolic link leads to) is returned as is.
+    pub fn create(&mut self, cwd: u32, path: &[u8], typ: u16, excl: bool, mode: u16) -> Result<u32> {
         let (parent, name) = self.lookup_parent(cwd, path)?;
         if let Some((inum, _)) = self.dir_lookup(parent, name)? {
-            if excl || typ == T_DIR {
+            if excl || typ != T_FILE {
                 return Err(EEXIST);
+            }
+            if self.iget(inum)?.typ == T_SYMLINK {
+                return self.lookup(cwd, path);
             }
             return Ok(inum);
         }
         if name == b"." || name == b".." {
             return Err(EEXIST);
         }
-        let inum = self.ialloc(typ)?;
+        let inum = self.ialloc(typ, mode)?;
         let made = (|| -> Result<()> {
             if typ == T_DIR {
                 // "." and the parent's entry: a new directory has two links.
@@ -499,6 +571,11 @@ impl Fs {
     /// an empty directory (`rmdir == true`, ENOTDIR/ENOTEMPTY otherwise).
     pub fn unlink(&mut self, cwd: u32, path: &[u8], rmdir: bool) -> Result<()> {
         let (parent, name) = self.lookup_parent(cwd, path)?;
+        self.unlink_in(parent, name, rmdir)
+    }
+
+    /// Removes entry `name` of directory `parent` (see [`Fs::unlink`]).
+    fn unlink_in(&mut self, parent: u32, name: &[u8], rmdir: bool) -> Result<()> {
         if name == b"." || name == b".." {
             return Err(EINVAL);
         }
@@ -528,6 +605,7 @@ impl Fs {
             ino.nlink = 0;
         } else {
             ino.nlink = ino.nlink.saturating_sub(1);
+            ino.ctime = now();
         }
         self.iput(inum, &ino)?;
         if ino.nlink == 0 && !self.open.contains_key(&inum) {
@@ -581,6 +659,12 @@ impl Fs {
         }
         Ok((free, self.sb.nblocks - self.sb.data_start))
     }
+}
+
+/// The time now on the machine's realtime clock (`time::realtime`).
+fn now() -> Time {
+    let ns = crate::time::realtime_ns();
+    Time { sec: ns.div_euclid(1_000_000_000) as i64, nsec: ns.rem_euclid(1_000_000_000) as u32 }
 }
 
 /// The name in a raw directory entry.

@@ -11,6 +11,7 @@
 extern crate alloc;
 
 pub mod arch;
+pub mod calls;
 pub mod console;
 pub mod exec;
 pub mod fdt;
@@ -97,6 +98,7 @@ fn describe_mount_error(e: &fs::MountError) -> alloc::string::String {
         fs::MountError::Disk(virtio::Error::Setup(s)) => format!("virtio setup failed: {s}"),
         fs::MountError::Disk(virtio::Error::Io) => "disk I/O error".into(),
         fs::MountError::BadSuperblock => "no valid superblock (not an mkfs image, or corrupt)".into(),
+        fs::MountError::OldFormat => "old file-system format (64-byte inodes): rebuild the image with mkfs".into(),
         fs::MountError::TooSmall { image, disk } => format!("image says {image} bytes but the disk has {disk}"),
     }
 }
@@ -116,7 +118,13 @@ fn start_init() {
     for fd in 0..3 {
         let _ = files.set(fd, console.clone(), false);
     }
-    let task = proc::Task { aspace: loaded.aspace, files, cwd: abi::fs::ROOT_INO, cwd_path: vec![b'/'] };
+    let task = proc::Task {
+        aspace: loaded.aspace,
+        files,
+        cwd: abi::fs::ROOT_INO,
+        cwd_path: vec![b'/'],
+        ext: calls::TaskExt::default(),
+    };
     let (entry, sp) = (loaded.entry, loaded.sp);
     if let Err(e) = proc::spawn(task, proc::name_from(path), 0, false, |_, tf| {
         *tf = arch::trap::TrapFrame::zeroed();

@@ -39,6 +39,21 @@ impl Pipe {
         self as *const Pipe as usize
     }
 
+    /// Bytes waiting to be read.
+    pub fn available(&self) -> usize {
+        let p = self.inner.lock();
+        p.nwrite - p.nread
+    }
+
+    /// For poll: (a read would not block, a write would not block, no writer is left,
+    /// no reader is left).
+    pub fn readiness(&self) -> (bool, bool, bool, bool) {
+        let p = self.inner.lock();
+        let hup = p.writers == 0;
+        let err = p.readers == 0;
+        (p.nwrite > p.nread || hup, p.nwrite - p.nread < PIPE_SIZE || err, hup, err)
+    }
+
     /// Closes one end.
     pub fn close(&self, write_end: bool) {
         {

@@ -40,6 +40,8 @@ pub struct Task {
     pub cwd: u32,
     /// Absolute path of the current directory (for getcwd).
     pub cwd_path: alloc::vec::Vec<u8>,
+    /// umask, user and group ids, a poll in progress (`calls/`); inherited by fork.
+    pub ext: crate::calls::TaskExt,
 }
 
 /// A process-table entry.
@@ -118,6 +120,9 @@ static TABLE: Mutex<Table> = Mutex::new(Table {
 const WAIT_CHAN: usize = 0x1000_0000;
 /// Sleep channel for timed sleeps.
 const TIMER_CHAN: usize = 2;
+/// Sleep channel of poll/select (`calls/poll.rs`): woken by every [`wakeup`] and every
+/// tick, after which the call looks at its descriptors (and its deadline) again.
+pub const POLL_CHAN: usize = 3;
 
 /// What a blocked system call waits for (see [`block_on`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -476,7 +481,7 @@ pub fn wake_waiter(ppid: i32) {
 pub fn wakeup(chan: usize) {
     let mut t = TABLE.lock();
     for p in t.procs.iter_mut() {
-        if p.state == State::Sleeping && p.chan == chan {
+        if p.state == State::Sleeping && (p.chan == chan || p.chan == POLL_CHAN) {
             p.state = State::Runnable;
         }
     }
@@ -493,6 +498,9 @@ pub fn tick() {
             if p.state == State::Sleeping && p.wake_at != 0 && p.wake_at <= now {
                 p.state = State::Runnable;
                 p.wake_at = 0;
+            }
+            if p.state == State::Sleeping && p.chan == POLL_CHAN {
+                p.state = State::Runnable;
             }
         }
         t.ticks
@@ -600,7 +608,7 @@ pub fn fork(task: &mut Task, tf: &arch::trap::TrapFrame, child_tid: Option<u64>)
     let mut cwd_path = alloc::vec::Vec::new();
     cwd_path.try_reserve(task.cwd_path.len()).map_err(|_| ENOMEM)?;
     cwd_path.extend_from_slice(&task.cwd_path);
-    let child = Task { aspace, files: task.files.clone(), cwd: task.cwd, cwd_path };
+    let child = Task { aspace, files: task.files.clone(), cwd: task.cwd, cwd_path, ext: task.ext.fork() };
     let (ppid, name, fp_used, slot, ws) = {
         let t = TABLE.lock();
         let i = t.current.expect("no current process");

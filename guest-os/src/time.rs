@@ -53,3 +53,27 @@ pub fn ns_to_ticks(ns: u64) -> u64 {
 pub fn ticks_to_ns(t: u64) -> u64 {
     ((t as u128 * 1_000_000_000) / FREQ.load(Ordering::Relaxed) as u128).min(u64::MAX as u128) as u64
 }
+
+/// Offset of the realtime clock from `abi::time::BOOT_EPOCH` + uptime, in ns (set by
+/// clock_settime / settimeofday).
+static REALTIME_OFFSET: core::sync::atomic::AtomicI64 = core::sync::atomic::AtomicI64::new(0);
+
+/// Nanoseconds since boot (CLOCK_MONOTONIC / CLOCK_BOOTTIME).
+pub fn monotonic_ns() -> u64 {
+    ticks_to_ns(now())
+}
+
+/// Nanoseconds since the Unix epoch (CLOCK_REALTIME): deterministic, it reads
+/// `abi::time::BOOT_EPOCH` at reset and advances with `mtime`.
+pub fn realtime_ns() -> i128 {
+    abi::time::BOOT_EPOCH as i128 * 1_000_000_000
+        + monotonic_ns() as i128
+        + REALTIME_OFFSET.load(Ordering::Relaxed) as i128
+}
+
+/// Sets the realtime clock to `ns` since the epoch.
+pub fn set_realtime_ns(ns: i128) {
+    let base = abi::time::BOOT_EPOCH as i128 * 1_000_000_000 + monotonic_ns() as i128;
+    let off = (ns - base).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+    REALTIME_OFFSET.store(off, Ordering::Relaxed);
+}

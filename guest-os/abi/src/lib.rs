@@ -121,6 +121,57 @@ pub mod sys {
     pub const RVSIM_SETWS: usize = 505;
     /// msync(2).
     pub const MSYNC: usize = 227;
+    pub const SYMLINKAT: usize = 36;
+    pub const LINKAT: usize = 37;
+    pub const RENAMEAT: usize = 38;
+    pub const STATFS: usize = 43;
+    pub const FSTATFS: usize = 44;
+    pub const TRUNCATE: usize = 45;
+    pub const FTRUNCATE: usize = 46;
+    pub const FACCESSAT: usize = 48;
+    pub const FCHDIR: usize = 50;
+    pub const FCHMOD: usize = 52;
+    pub const FCHMODAT: usize = 53;
+    pub const FCHOWNAT: usize = 54;
+    pub const FCHOWN: usize = 55;
+    pub const PREAD64: usize = 67;
+    pub const PWRITE64: usize = 68;
+    pub const SENDFILE: usize = 71;
+    pub const PSELECT6: usize = 72;
+    pub const PPOLL: usize = 73;
+    pub const SYNC: usize = 81;
+    pub const FSYNC: usize = 82;
+    pub const FDATASYNC: usize = 83;
+    pub const UTIMENSAT: usize = 88;
+    pub const CLOCK_SETTIME: usize = 112;
+    pub const CLOCK_GETRES: usize = 114;
+    pub const CLOCK_NANOSLEEP: usize = 115;
+    pub const SETREGID: usize = 143;
+    pub const SETGID: usize = 144;
+    pub const SETREUID: usize = 145;
+    pub const SETUID: usize = 146;
+    pub const SETRESUID: usize = 147;
+    pub const GETRESUID: usize = 148;
+    pub const SETRESGID: usize = 149;
+    pub const GETRESGID: usize = 150;
+    pub const SETFSUID: usize = 151;
+    pub const SETFSGID: usize = 152;
+    pub const TIMES: usize = 153;
+    pub const GETGROUPS: usize = 158;
+    pub const SETGROUPS: usize = 159;
+    pub const GETRUSAGE: usize = 165;
+    pub const UMASK: usize = 166;
+    pub const PRCTL: usize = 167;
+    pub const GETTIMEOFDAY: usize = 169;
+    pub const GETUID: usize = 174;
+    pub const GETEUID: usize = 175;
+    pub const GETGID: usize = 176;
+    pub const GETEGID: usize = 177;
+    pub const RISCV_HWPROBE: usize = 258;
+    pub const RENAMEAT2: usize = 276;
+    pub const STATX: usize = 291;
+    pub const RSEQ: usize = 293;
+    pub const FACCESSAT2: usize = 439;
 
     /// The name of syscall `n`, for traces and the kernel's "unimplemented" log.
     pub fn name(n: usize) -> &'static str {
@@ -188,6 +239,57 @@ pub mod sys {
             RVSIM_VMCTL => "rvsim_vmctl",
             RVSIM_SETWS => "rvsim_setws",
             MSYNC => "msync",
+            SYMLINKAT => "symlinkat",
+            LINKAT => "linkat",
+            RENAMEAT => "renameat",
+            STATFS => "statfs",
+            FSTATFS => "fstatfs",
+            TRUNCATE => "truncate",
+            FTRUNCATE => "ftruncate",
+            FACCESSAT => "faccessat",
+            FCHDIR => "fchdir",
+            FCHMOD => "fchmod",
+            FCHMODAT => "fchmodat",
+            FCHOWNAT => "fchownat",
+            FCHOWN => "fchown",
+            PREAD64 => "pread64",
+            PWRITE64 => "pwrite64",
+            SENDFILE => "sendfile",
+            PSELECT6 => "pselect6",
+            PPOLL => "ppoll",
+            SYNC => "sync",
+            FSYNC => "fsync",
+            FDATASYNC => "fdatasync",
+            UTIMENSAT => "utimensat",
+            CLOCK_SETTIME => "clock_settime",
+            CLOCK_GETRES => "clock_getres",
+            CLOCK_NANOSLEEP => "clock_nanosleep",
+            SETREGID => "setregid",
+            SETGID => "setgid",
+            SETREUID => "setreuid",
+            SETUID => "setuid",
+            SETRESUID => "setresuid",
+            GETRESUID => "getresuid",
+            SETRESGID => "setresgid",
+            GETRESGID => "getresgid",
+            SETFSUID => "setfsuid",
+            SETFSGID => "setfsgid",
+            TIMES => "times",
+            GETGROUPS => "getgroups",
+            SETGROUPS => "setgroups",
+            GETRUSAGE => "getrusage",
+            UMASK => "umask",
+            PRCTL => "prctl",
+            GETTIMEOFDAY => "gettimeofday",
+            GETUID => "getuid",
+            GETEUID => "geteuid",
+            GETGID => "getgid",
+            GETEGID => "getegid",
+            RISCV_HWPROBE => "riscv_hwprobe",
+            RENAMEAT2 => "renameat2",
+            STATX => "statx",
+            RSEQ => "rseq",
+            FACCESSAT2 => "faccessat2",
             _ => "?",
         }
     }
@@ -201,6 +303,7 @@ pub mod errno {
     pub const ESRCH: isize = 3;
     pub const EINTR: isize = 4;
     pub const EIO: isize = 5;
+    pub const ENXIO: isize = 6;
     pub const E2BIG: isize = 7;
     pub const ENOEXEC: isize = 8;
     pub const EBADF: isize = 9;
@@ -211,6 +314,7 @@ pub mod errno {
     pub const EFAULT: isize = 14;
     pub const EBUSY: isize = 16;
     pub const EEXIST: isize = 17;
+    pub const EXDEV: isize = 18;
     pub const ENODEV: isize = 19;
     pub const ENOTDIR: isize = 20;
     pub const EISDIR: isize = 21;
@@ -220,11 +324,13 @@ pub mod errno {
     pub const EFBIG: isize = 27;
     pub const ENOSPC: isize = 28;
     pub const ESPIPE: isize = 29;
+    pub const EMLINK: isize = 31;
     pub const EPIPE: isize = 32;
     pub const ERANGE: isize = 34;
     pub const ENAMETOOLONG: isize = 36;
     pub const ENOSYS: isize = 38;
     pub const ENOTEMPTY: isize = 39;
+    pub const ELOOP: isize = 40;
     pub const EOVERFLOW: isize = 75;
     pub const EOPNOTSUPP: isize = 95;
 
@@ -259,6 +365,7 @@ pub mod errno {
             ENAMETOOLONG => "file name too long",
             ENOSYS => "function not implemented",
             ENOTEMPTY => "directory not empty",
+            ELOOP => "too many levels of symbolic links",
             _ => "unknown error",
         }
     }
@@ -276,11 +383,24 @@ pub mod fcntl {
     pub const O_APPEND: u32 = 0o2000;
     pub const O_NONBLOCK: u32 = 0o4000;
     pub const O_DIRECTORY: u32 = 0o200000;
+    pub const O_NOFOLLOW: u32 = 0o400000;
+    /// Flags that only change how a path is opened, accepted and ignored.
+    pub const O_LARGEFILE: u32 = 0o100000;
+    pub const O_NOCTTY: u32 = 0o400;
+    pub const O_PATH: u32 = 0o10000000;
     pub const O_CLOEXEC: u32 = 0o2000000;
     /// `dirfd` meaning "the current directory".
     pub const AT_FDCWD: isize = -100;
     /// unlinkat flag: remove a directory.
     pub const AT_REMOVEDIR: u32 = 0x200;
+    /// *at flags: do not follow a final symbolic link; an empty path means dirfd;
+    /// faccessat: check with the effective ids.
+    pub const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
+    pub const AT_EACCESS: u32 = 0x200;
+    pub const AT_SYMLINK_FOLLOW: u32 = 0x400;
+    pub const AT_EMPTY_PATH: u32 = 0x1000;
+    /// renameat2 flags.
+    pub const RENAME_NOREPLACE: u32 = 1;
     /// fcntl commands and the descriptor flag.
     pub const F_DUPFD: usize = 0;
     pub const F_GETFD: usize = 1;
@@ -585,6 +705,8 @@ pub mod stat {
     pub const S_IFREG: u32 = 0o100000;
     pub const S_IFCHR: u32 = 0o020000;
     pub const S_IFIFO: u32 = 0o010000;
+    pub const S_IFLNK: u32 = 0o120000;
+    pub const DT_LNK: u8 = 10;
     pub const DT_FIFO: u8 = 1;
     pub const DT_CHR: u8 = 2;
     pub const DT_DIR: u8 = 4;
@@ -631,8 +753,11 @@ pub mod stat {
             put(56, &self.st_blksize.to_le_bytes());
             put(64, &self.st_blocks.to_le_bytes());
             put(72, &self.st_atime.to_le_bytes());
+            put(80, &self.st_atime_nsec.to_le_bytes());
             put(88, &self.st_mtime.to_le_bytes());
+            put(96, &self.st_mtime_nsec.to_le_bytes());
             put(104, &self.st_ctime.to_le_bytes());
+            put(112, &self.st_ctime_nsec.to_le_bytes());
             b
         }
     }
@@ -901,12 +1026,15 @@ pub struct ProcInfo {
 pub mod fs {
     /// Bytes per file-system block (two virtio sectors).
     pub const BLOCK_SIZE: usize = 1024;
-    /// Superblock magic ("RVFS").
-    pub const MAGIC: u32 = 0x5346_5652;
+    /// Superblock magic ("RVF2": 128-byte inodes with mode, owner, times, symlinks).
+    pub const MAGIC: u32 = 0x3246_5652;
+    /// The magic of the first format ("RVFS": 64-byte inodes without mode or times),
+    /// recognised only to reject such images with a clear message.
+    pub const MAGIC_V1: u32 = 0x5346_5652;
     /// Block number of the superblock.
     pub const SUPERBLOCK: u32 = 1;
     /// Bytes per on-disk inode.
-    pub const INODE_SIZE: usize = 64;
+    pub const INODE_SIZE: usize = 128;
     pub const INODES_PER_BLOCK: usize = BLOCK_SIZE / INODE_SIZE;
     /// Direct block pointers per inode; then one single- and one double-indirect.
     pub const NDIRECT: usize = 11;
@@ -924,7 +1052,21 @@ pub mod fs {
     pub const T_FREE: u16 = 0;
     pub const T_DIR: u16 = 1;
     pub const T_FILE: u16 = 2;
+    /// A character device; `DiskInode::rdev` says which (`DEV_*`).
     pub const T_DEV: u16 = 3;
+    /// A symbolic link: the contents are the target path.
+    pub const T_SYMLINK: u16 = 4;
+    /// Device numbers (`major << 8 | minor`, Linux's: mem 1, tty 5).
+    pub const DEV_NULL: u32 = (1 << 8) | 3;
+    pub const DEV_ZERO: u32 = (1 << 8) | 5;
+    pub const DEV_URANDOM: u32 = (1 << 8) | 9;
+    pub const DEV_TTY: u32 = 5 << 8;
+    pub const DEV_CONSOLE: u32 = (5 << 8) | 1;
+    /// The device files every image has in /dev (`mkfs` makes them).
+    pub const DEVICES: [(&str, u32); 5] =
+        [("null", DEV_NULL), ("zero", DEV_ZERO), ("urandom", DEV_URANDOM), ("tty", DEV_TTY), ("console", DEV_CONSOLE)];
+    /// Most symbolic links followed in one path resolution (Linux's MAXSYMLINKS).
+    pub const MAX_SYMLINKS: usize = 40;
 
     /// The superblock: sizes and where each region starts.
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -973,10 +1115,27 @@ pub mod fs {
         }
     }
 
-    // The encoded inode (type, nlink, size, block pointers) must fit its slot.
-    const _: () = assert!(8 + 4 * (NDIRECT + 2) <= INODE_SIZE);
+    // The encoded inode (see `DiskInode::encode`) must fit its slot.
+    const _: () = assert!(112 <= INODE_SIZE);
 
-    /// An on-disk inode.
+    /// A timestamp: seconds since the Unix epoch and nanoseconds.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Time {
+        pub sec: i64,
+        pub nsec: u32,
+    }
+
+    /// An on-disk inode (128 bytes, little-endian):
+    ///
+    /// ```text
+    ///   0 typ u16   2 nlink u16   4 size u32   8 addrs [u32; 13]
+    ///  60 mode u16 (permission bits 0o7777)    62 reserved u16
+    ///  64 uid u32  68 gid u32
+    ///  72 atime.sec i64  80 mtime.sec i64  88 ctime.sec i64
+    ///  96 atime.nsec u32 100 mtime.nsec u32 104 ctime.nsec u32
+    /// 108 rdev u32 (device number of a T_DEV inode)   112..128 reserved (zero)
+    /// ```
+    /// A `T_SYMLINK` inode's contents are the link target (no NUL).
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub struct DiskInode {
         pub typ: u16,
@@ -984,33 +1143,86 @@ pub mod fs {
         pub size: u32,
         /// NDIRECT direct blocks, then single-indirect, then double-indirect.
         pub addrs: [u32; NDIRECT + 2],
+        /// Permission bits (`0o7777`); the file type is `typ`.
+        pub mode: u16,
+        pub uid: u32,
+        pub gid: u32,
+        pub atime: Time,
+        pub mtime: Time,
+        pub ctime: Time,
+        /// Device number (`major << 8 | minor`) of a `T_DEV` inode.
+        pub rdev: u32,
     }
 
     impl DiskInode {
+        /// A fresh inode of type `typ` with permission bits `mode`, all three times `now`.
+        pub fn new(typ: u16, mode: u16, now: Time) -> DiskInode {
+            DiskInode { typ, nlink: 1, mode: mode & 0o7777, atime: now, mtime: now, ctime: now, ..Default::default() }
+        }
         /// Encodes into `b[..INODE_SIZE]`.
         pub fn encode(&self, b: &mut [u8]) {
+            b[..INODE_SIZE].fill(0);
             b[0..2].copy_from_slice(&self.typ.to_le_bytes());
             b[2..4].copy_from_slice(&self.nlink.to_le_bytes());
             b[4..8].copy_from_slice(&self.size.to_le_bytes());
             for (i, a) in self.addrs.iter().enumerate() {
                 b[8 + i * 4..12 + i * 4].copy_from_slice(&a.to_le_bytes());
             }
+            b[60..62].copy_from_slice(&self.mode.to_le_bytes());
+            b[64..68].copy_from_slice(&self.uid.to_le_bytes());
+            b[68..72].copy_from_slice(&self.gid.to_le_bytes());
+            for (i, t) in [self.atime, self.mtime, self.ctime].iter().enumerate() {
+                b[72 + 8 * i..80 + 8 * i].copy_from_slice(&t.sec.to_le_bytes());
+                b[96 + 4 * i..100 + 4 * i].copy_from_slice(&t.nsec.to_le_bytes());
+            }
+            b[108..112].copy_from_slice(&self.rdev.to_le_bytes());
         }
         /// Decodes from `b[..INODE_SIZE]`.
         pub fn decode(b: &[u8]) -> DiskInode {
+            let w = |o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+            let q = |o: usize| {
+                i64::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3], b[o + 4], b[o + 5], b[o + 6], b[o + 7]])
+            };
             let mut d = DiskInode {
                 typ: u16::from_le_bytes([b[0], b[1]]),
                 nlink: u16::from_le_bytes([b[2], b[3]]),
-                size: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
-                addrs: [0; NDIRECT + 2],
+                size: w(4),
+                mode: u16::from_le_bytes([b[60], b[61]]),
+                uid: w(64),
+                gid: w(68),
+                atime: Time { sec: q(72), nsec: w(96) },
+                mtime: Time { sec: q(80), nsec: w(100) },
+                ctime: Time { sec: q(88), nsec: w(104) },
+                rdev: w(108),
+                ..Default::default()
             };
             for (i, a) in d.addrs.iter_mut().enumerate() {
-                let o = 8 + i * 4;
-                *a = u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+                *a = w(8 + i * 4);
             }
             d
         }
     }
+}
+
+/// Time: the realtime clock of the machine is deterministic, like everything else
+/// (`docs/os.md`): it reads [`time::BOOT_EPOCH`] at reset and advances with `mtime`.
+pub mod time {
+    /// Seconds since the Unix epoch at reset: 2025-01-01 00:00:00 UTC. `mkfs` stamps the
+    /// files it writes with this time too.
+    pub const BOOT_EPOCH: i64 = 1_735_689_600;
+    pub const CLOCK_REALTIME: usize = 0;
+    pub const CLOCK_MONOTONIC: usize = 1;
+    pub const CLOCK_PROCESS_CPUTIME_ID: usize = 2;
+    pub const CLOCK_THREAD_CPUTIME_ID: usize = 3;
+    pub const CLOCK_MONOTONIC_RAW: usize = 4;
+    pub const CLOCK_REALTIME_COARSE: usize = 5;
+    pub const CLOCK_MONOTONIC_COARSE: usize = 6;
+    pub const CLOCK_BOOTTIME: usize = 7;
+    /// clock_nanosleep flag: the time is absolute.
+    pub const TIMER_ABSTIME: usize = 1;
+    /// utimensat's special nanosecond values.
+    pub const UTIME_NOW: i64 = (1 << 30) - 1;
+    pub const UTIME_OMIT: i64 = (1 << 30) - 2;
 }
 
 #[cfg(test)]
@@ -1024,8 +1236,8 @@ mod tests {
             nblocks: 4096,
             ninodes: 64,
             inode_start: 2,
-            bmap_start: 6,
-            data_start: 7,
+            bmap_start: 10,
+            data_start: 11,
         };
         let mut b = [0u8; 64];
         sb.encode(&mut b);
@@ -1034,7 +1246,12 @@ mod tests {
         assert!(!fs::Superblock { magic: 0, ..sb }.is_valid());
         // Too many inodes for the inode blocks.
         assert!(!fs::Superblock { ninodes: 1000, ..sb }.is_valid());
-        let mut ino = fs::DiskInode { typ: fs::T_FILE, nlink: 3, size: 123_456, addrs: [0; fs::NDIRECT + 2] };
+        let mut ino = fs::DiskInode::new(fs::T_FILE, 0o4755, fs::Time { sec: -5, nsec: 999_999_999 });
+        ino.nlink = 3;
+        ino.size = 123_456;
+        ino.uid = 1000;
+        ino.rdev = fs::DEV_ZERO;
+        ino.mtime.sec = 1 << 40;
         ino.addrs[0] = 7;
         ino.addrs[fs::NDIRECT + 1] = 0xdead_beef;
         let mut b = [0u8; fs::INODE_SIZE];

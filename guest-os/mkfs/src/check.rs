@@ -1,7 +1,9 @@
 //! `mkfs --check IMG`: a file-system checker. Walks the tree from the root and verifies
 //! that every block is used at most once and is marked in the bitmap, that no block is
 //! marked without being used (a leak), that every allocated inode is reachable, and that
-//! link counts match the directory entries.
+//! link counts match the directory entries. Per inode: permission bits within 0o7777,
+//! nanoseconds below 10^9, symbolic links with a non-empty target without NUL, device
+//! files with a known device number and no data.
 
 use abi::fs::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,6 +14,8 @@ pub struct Report {
     pub problems: Vec<String>,
     pub files: usize,
     pub dirs: usize,
+    pub symlinks: usize,
+    pub devices: usize,
     pub blocks_used: usize,
 }
 
@@ -123,6 +127,10 @@ pub fn check(data: &[u8]) -> Report {
         return r;
     }
     let sb = Superblock::decode(&data[SUPERBLOCK as usize * BLOCK_SIZE..]);
+    if sb.magic == MAGIC_V1 {
+        r.problems.push("old format image (64-byte inodes, no modes or times): rebuild it with mkfs".into());
+        return r;
+    }
     if !sb.is_valid() || (sb.nblocks as usize) * BLOCK_SIZE > data.len() {
         r.problems.push(format!("bad superblock {sb:?}"));
         return r;
@@ -146,8 +154,34 @@ pub fn check(data: &[u8]) -> Report {
                 r.problems.push(format!("block {b} used by inodes {o} and {inum}"));
             }
         }
+        if ino.mode & !0o7777 != 0 {
+            r.problems.push(format!("inode {inum}: mode {:#o} has bits above 0o7777", ino.mode));
+        }
+        for (n, t) in [("atime", ino.atime), ("mtime", ino.mtime), ("ctime", ino.ctime)] {
+            if t.nsec >= 1_000_000_000 {
+                r.problems.push(format!("inode {inum}: {n} nanoseconds {} out of range", t.nsec));
+            }
+        }
         match ino.typ {
             T_FILE => r.files += 1,
+            T_SYMLINK => {
+                r.symlinks += 1;
+                let target = img.contents(&ino);
+                if target.is_empty() {
+                    r.problems.push(format!("inode {inum}: empty symbolic link"));
+                } else if target.contains(&0) {
+                    r.problems.push(format!("inode {inum}: symbolic link target contains NUL"));
+                }
+            }
+            T_DEV => {
+                r.devices += 1;
+                if !DEVICES.iter().any(|&(_, d)| d == ino.rdev) {
+                    r.problems.push(format!("inode {inum}: unknown device number {:#x}", ino.rdev));
+                }
+                if ino.size != 0 || nblocks != 0 {
+                    r.problems.push(format!("inode {inum}: device file with data"));
+                }
+            }
             T_DIR => {
                 r.dirs += 1;
                 let c = img.contents(&ino);

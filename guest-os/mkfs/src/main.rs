@@ -4,7 +4,10 @@
 //! mkfs OUT.img [--blocks N] [--inodes N] GUEST_PATH=HOST_FILE...
 //! ```
 //! Each `GUEST_PATH=HOST_FILE` copies a host file into the image, creating parent
-//! directories as needed (e.g. `/bin/sh=target/.../sh`).
+//! directories as needed (e.g. `/bin/sh=target/.../sh`), with the host file's
+//! permission bits; `--symlink GUEST_PATH=TARGET` adds a symbolic link. Every image
+//! has the device files of `abi::fs::DEVICES` in /dev. Inodes are owned by root and
+//! stamped with `abi::time::BOOT_EPOCH`, so images are reproducible.
 //!
 //! `mkfs --check IMG` checks an image instead (see [`check`]), e.g. after the kernel
 //! wrote to it; exit status 1 if anything is inconsistent.
@@ -36,11 +39,19 @@ impl Image {
         let mut img =
             Image { data: vec![0; nblocks as usize * BLOCK_SIZE], sb, next_block: data_start, next_inode: ROOT_INO };
         sb.encode(&mut img.data[SUPERBLOCK as usize * BLOCK_SIZE..]);
-        let root = img.alloc_inode(T_DIR)?;
+        let root = img.alloc_inode(T_DIR, 0o755)?;
         assert_eq!(root, ROOT_INO);
         img.link(root, ".", root)?;
         img.link(root, "..", root)?;
         img.set_nlink(root, 2);
+        let dev = img.mkdir_p(&["dev"])?;
+        for (name, rdev) in DEVICES {
+            let d = img.alloc_inode(T_DEV, 0o666)?;
+            let mut ino = img.inode(d);
+            ino.rdev = rdev;
+            img.put_inode(d, &ino);
+            img.link(dev, name, d)?;
+        }
         Ok(img)
     }
 
@@ -64,13 +75,14 @@ impl Image {
         self.put_inode(inum, &ino);
     }
 
-    fn alloc_inode(&mut self, typ: u16) -> Result<u32, String> {
+    fn alloc_inode(&mut self, typ: u16, mode: u16) -> Result<u32, String> {
         if self.next_inode >= self.sb.ninodes {
             return Err("out of inodes".into());
         }
         let i = self.next_inode;
         self.next_inode += 1;
-        self.put_inode(i, &DiskInode { typ, nlink: 1, size: 0, addrs: [0; NDIRECT + 2] });
+        let t = Time { sec: abi::time::BOOT_EPOCH, nsec: 0 };
+        self.put_inode(i, &DiskInode::new(typ, mode, t));
         Ok(i)
     }
 
@@ -179,7 +191,7 @@ impl Image {
             cur = match self.lookup(cur, c) {
                 Some(i) => i,
                 None => {
-                    let d = self.alloc_inode(T_DIR)?;
+                    let d = self.alloc_inode(T_DIR, 0o755)?;
                     self.link(d, ".", d)?;
                     self.link(d, "..", cur)?;
                     self.set_nlink(d, 2);
@@ -193,14 +205,21 @@ impl Image {
         Ok(cur)
     }
 
+    /// Adds a file with mode 0o755 (the tests' shorthand).
+    #[cfg(test)]
     fn add_file(&mut self, guest: &str, bytes: &[u8]) -> Result<(), String> {
+        self.add(guest, T_FILE, 0o755, bytes)
+    }
+
+    /// Adds an inode of type `typ` with contents `bytes` at `guest`.
+    fn add(&mut self, guest: &str, typ: u16, mode: u16, bytes: &[u8]) -> Result<(), String> {
         let comps: Vec<&str> = guest.split('/').filter(|c| !c.is_empty()).collect();
         let (name, dirs) = comps.split_last().ok_or_else(|| format!("bad guest path {guest}"))?;
         let dir = self.mkdir_p(dirs)?;
         if self.lookup(dir, name).is_some() {
             return Err(format!("{guest} given twice"));
         }
-        let f = self.alloc_inode(T_FILE)?;
+        let f = self.alloc_inode(typ, mode)?;
         self.link(dir, name, f)?;
         self.append(f, bytes)
     }
@@ -220,11 +239,19 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut blocks = 16384u32;
     let mut inodes = 512u32;
     let mut files = Vec::new();
+    let mut links = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--blocks" => blocks = it.next().and_then(|v| v.parse().ok()).ok_or("--blocks N")?,
             "--inodes" => inodes = it.next().and_then(|v| v.parse().ok()).ok_or("--inodes N")?,
+            "--symlink" => {
+                let (g, t) = it.next().and_then(|v| v.split_once('=')).ok_or("--symlink GUEST=TARGET")?;
+                if t.is_empty() {
+                    return Err(format!("--symlink {g}: empty target"));
+                }
+                links.push((g.to_string(), t.to_string()));
+            }
             a if a.contains('=') => {
                 let (g, h) = a.split_once('=').ok_or("GUEST=HOST")?;
                 files.push((g.to_string(), h.to_string()));
@@ -233,16 +260,35 @@ fn run(args: &[String]) -> Result<(), String> {
             a => return Err(format!("unexpected argument {a}")),
         }
     }
-    let out = out.ok_or("usage: mkfs OUT.img [--blocks N] [--inodes N] GUEST_PATH=HOST_FILE...")?;
+    let out = out.ok_or(
+        "usage: mkfs OUT.img [--blocks N] [--inodes N] [--symlink GUEST_PATH=TARGET]... GUEST_PATH=HOST_FILE...",
+    )?;
     let mut img = Image::new(blocks, inodes)?;
     for (g, h) in &files {
         let bytes = std::fs::read(h).map_err(|e| format!("{h}: {e}"))?;
-        img.add_file(g, &bytes)?;
+        let mode = host_mode(h);
+        img.add(g, T_FILE, mode, &bytes)?;
+    }
+    for (g, t) in &links {
+        img.add(g, T_SYMLINK, 0o777, t.as_bytes())?;
     }
     let used = img.next_block;
     std::fs::write(&out, img.finish()).map_err(|e| format!("{out}: {e}"))?;
     println!("mkfs: {out}: {} files, {used}/{blocks} blocks used", files.len());
     Ok(())
+}
+
+/// The permission bits of host file `path` (0o644 where the host has none).
+fn host_mode(path: &str) -> u16 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            return (m.permissions().mode() & 0o7777) as u16;
+        }
+    }
+    let _ = path;
+    0o644
 }
 
 fn main() -> ExitCode {
@@ -286,6 +332,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn symlinks_devices_and_old_images_are_checked() {
+        let mut img = Image::new(2048, 64).expect("image");
+        img.add_file("/bin/busybox", b"x").expect("add");
+        img.add("/bin/ls", T_SYMLINK, 0o777, b"busybox").expect("link");
+        let ls = img.lookup(img.lookup(ROOT_INO, "bin").expect("bin"), "ls").expect("ls");
+        let dev = img.lookup(ROOT_INO, "dev").expect("/dev");
+        let null = img.lookup(dev, "null").expect("/dev/null");
+        assert_eq!(img.inode(null).rdev, DEV_NULL);
+        let mut data = img.finish();
+        let r = check::check(&data);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!((r.files, r.symlinks, r.devices), (1, 1, DEVICES.len()));
+        // An empty link target and an unknown device number are problems.
+        let sb = Superblock::decode(&data[BLOCK_SIZE..]);
+        let off = |i: u32| sb.inode_start as usize * BLOCK_SIZE + i as usize * INODE_SIZE;
+        let mut l = DiskInode::decode(&data[off(ls)..]);
+        l.size = 0;
+        l.encode(&mut data[off(ls)..off(ls) + INODE_SIZE]);
+        let mut n = DiskInode::decode(&data[off(null)..]);
+        n.rdev = 0xffff;
+        n.encode(&mut data[off(null)..off(null) + INODE_SIZE]);
+        let r = check::check(&data);
+        assert!(r.problems.iter().any(|p| p.contains("empty symbolic link")), "{:?}", r.problems);
+        assert!(r.problems.iter().any(|p| p.contains("unknown device")), "{:?}", r.problems);
+        // An image of the first format is named as such.
+        data[BLOCK_SIZE..BLOCK_SIZE + 4].copy_from_slice(&MAGIC_V1.to_le_bytes());
+        let r = check::check(&data);
+        assert!(r.problems.iter().any(|p| p.contains("old format")), "{:?}", r.problems);
+    }
+
+    #[test]
     fn image_has_valid_superblock_and_files() {
         let mut img = Image::new(2048, 64).expect("image");
         img.add_file("/bin/x", &vec![7u8; 20_000]).expect("add");
@@ -297,13 +374,15 @@ mod tests {
         let data = img.finish();
         let sb = Superblock::decode(&data[BLOCK_SIZE..]);
         assert!(sb.is_valid());
-        // Root, bin, x, etc, a are allocated.
+        // Root, dev and its devices, bin, x, etc, a are allocated.
         let root = DiskInode::decode(&data[sb.inode_start as usize * BLOCK_SIZE + INODE_SIZE..]);
         assert_eq!(root.typ, T_DIR);
-        assert_eq!(root.nlink, 4);
+        assert_eq!(root.nlink, 5);
+        assert_eq!(root.mode, 0o755);
+        assert_eq!(root.mtime.sec, abi::time::BOOT_EPOCH);
         let r = check::check(&data);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
-        assert_eq!((r.files, r.dirs), (2, 3));
+        assert_eq!((r.files, r.dirs, r.devices), (2, 4, DEVICES.len()));
     }
 
     #[test]
@@ -311,6 +390,7 @@ mod tests {
         let mut img = Image::new(2048, 64).expect("image");
         img.add_file("/a", &[1u8; 3000]).expect("add");
         img.add_file("/b", &[2u8; 10]).expect("add");
+        let (ia, ib) = (img.lookup(ROOT_INO, "a").expect("a") as usize, img.lookup(ROOT_INO, "b").expect("b") as usize);
         let mut data = img.finish();
         let sb = Superblock::decode(&data[BLOCK_SIZE..]);
         // Mark an unused block: a leak.
@@ -318,10 +398,10 @@ mod tests {
         data[sb.bmap_start as usize * BLOCK_SIZE + (leak / 8) as usize] |= 1 << (leak % 8);
         // Point /b's first block at one of /a's.
         let off = |i: usize| sb.inode_start as usize * BLOCK_SIZE + i * INODE_SIZE;
-        let a = DiskInode::decode(&data[off(2)..]);
-        let mut b = DiskInode::decode(&data[off(3)..]);
+        let a = DiskInode::decode(&data[off(ia)..]);
+        let mut b = DiskInode::decode(&data[off(ib)..]);
         b.addrs[0] = a.addrs[0];
-        b.encode(&mut data[off(3)..off(3) + INODE_SIZE]);
+        b.encode(&mut data[off(ib)..off(ib) + INODE_SIZE]);
         let r = check::check(&data);
         assert!(r.problems.iter().any(|p| p.contains("leak")), "{:?}", r.problems);
         assert!(r.problems.iter().any(|p| p.contains("used by inodes")), "{:?}", r.problems);
