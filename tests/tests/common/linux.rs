@@ -78,8 +78,12 @@ fn build_files() -> Result<LinuxFiles, String> {
     let cpio = mkinitramfs::write(&entries).map_err(|e| e.to_string())?;
     let work = super::root().join("target/linux-test");
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-    let initrd = work.join(format!("initrd-{}.cpio", std::process::id()));
-    std::fs::write(&initrd, cpio).map_err(|e| format!("{}: {e}", initrd.display()))?;
+    // Written beside and renamed, so a concurrent run never reads half a file.
+    let initrd = work.join("initrd.cpio");
+    let tmp = work.join(format!("initrd.cpio.{}", std::process::id()));
+    std::fs::write(&tmp, cpio)
+        .and_then(|()| std::fs::rename(&tmp, &initrd))
+        .map_err(|e| format!("{}: {e}", initrd.display()))?;
     Ok(LinuxFiles { kernel, release, initrd })
 }
 

@@ -12,6 +12,9 @@ use vm_fdt::{FdtReserveEntry, FdtWriter};
 pub const MAGIC: u32 = 0xd00d_feed;
 /// Size of the version-17 header.
 const HEADER_LEN: usize = 40;
+/// Deepest node nesting accepted (Linux's unflattening stops at 64 too:
+/// drivers/of/fdt.c `FDT_MAX_DEPTH`); it bounds the recursion that writes the tree out.
+const MAX_DEPTH: usize = 64;
 
 const FDT_BEGIN_NODE: u32 = 1;
 const FDT_END_NODE: u32 = 2;
@@ -34,6 +37,8 @@ pub enum DtbError {
     Block(&'static str),
     #[error("malformed device tree structure block at offset {0:#x}")]
     Structure(usize),
+    #[error("device tree nodes nested deeper than {MAX_DEPTH} levels")]
+    TooDeep,
     #[error("cannot write the device tree: {0}")]
     Write(String),
 }
@@ -165,6 +170,9 @@ pub fn parse(file: &[u8]) -> Result<Dtb, DtbError> {
                 }
                 let name = cstr(blob, p).ok_or(bad(here))?;
                 p = (p + name.len() + 1 + 3) & !3;
+                if stack.len() >= MAX_DEPTH {
+                    return Err(DtbError::TooDeep);
+                }
                 stack.push(Node { name: name.to_string(), ..Node::default() });
             }
             FDT_END_NODE => {
@@ -269,7 +277,38 @@ mod tests {
         for i in 40..blob.len() {
             let mut c = blob.clone();
             c[i] ^= 0xff;
-            let _ = parse(&c);
+            if let Ok(t) = parse(&c) {
+                let _ = t.to_blob();
+            }
         }
+    }
+
+    /// A blob around `structure` (tokens), with no reservations and no strings.
+    fn raw_blob(structure: &[u8]) -> Vec<u8> {
+        let total = 56 + structure.len();
+        let header = [MAGIC, total as u32, 56, total as u32, 40, 17, 16, 0, 0, structure.len() as u32];
+        let mut b: Vec<u8> = header.iter().flat_map(|w| w.to_be_bytes()).collect();
+        b.extend_from_slice(&[0; 16]);
+        b.extend_from_slice(structure);
+        b
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let tokens = |depth: usize| -> Vec<u8> {
+            let mut t = Vec::new();
+            for _ in 0..depth {
+                t.extend_from_slice(&FDT_BEGIN_NODE.to_be_bytes());
+                t.extend_from_slice(&[0; 4]); // empty name, padded
+            }
+            for _ in 0..depth {
+                t.extend_from_slice(&FDT_END_NODE.to_be_bytes());
+            }
+            t.extend_from_slice(&FDT_END.to_be_bytes());
+            t
+        };
+        assert!(parse(&raw_blob(&tokens(MAX_DEPTH))).is_ok());
+        assert_eq!(parse(&raw_blob(&tokens(MAX_DEPTH + 1))), Err(DtbError::TooDeep));
+        assert_eq!(parse(&raw_blob(&tokens(100_000))), Err(DtbError::TooDeep));
     }
 }
