@@ -2,13 +2,15 @@
 //! fw_jump with the kernel Image and a busybox initramfs (`--initrd`), on 1 and 4 harts,
 //! and through U-Boot's distro boot from a partitioned virtio disk (extlinux.conf).
 //! /init (tests/linux/init) prints markers; the checks read them: CPUs online in
-//! /proc/cpuinfo, the kernel release, and a line typed on the console.
+//! /proc/cpuinfo, the kernel release, and a line typed on the console. The same files
+//! boot on QEMU 7.2 with the same markers (the reference).
 
 mod common;
 
 use common::linux::{self, Boot, FW_JUMP, UBOOT};
 use rvsim::machine::Outcome;
 use std::path::Path;
+use std::time::Duration;
 
 /// Cycle limit of one boot (a boot takes 1.2e9 to 3e9).
 const MAX_CYCLES: u64 = 15_000_000_000;
@@ -30,8 +32,11 @@ fn files(what: &str) -> Option<&'static linux::LinuxFiles> {
 
 /// The markers of a boot that powered off after reading `line` on `cpus` CPUs.
 fn check(b: &Boot, release: &str, cpus: usize, line: &str) {
-    let c = &b.console;
-    assert_eq!(b.outcome, Outcome::Exit(0), "no clean power-off:\n{c}");
+    assert_eq!(b.outcome, Outcome::Exit(0), "no clean power-off:\n{}", b.console);
+    check_console(&b.console, release, cpus, line);
+}
+
+fn check_console(c: &str, release: &str, cpus: usize, line: &str) {
     assert!(c.contains(&format!("Linux version {release}")), "{c}");
     assert!(c.contains(&format!("rvsim-linux: cpus {cpus}\n")), "expected {cpus} CPUs in /proc/cpuinfo:\n{c}");
     assert!(c.contains(&format!("rvsim-linux: kernel {release}\n")), "{c}");
@@ -93,4 +98,19 @@ fn linux_boots_through_u_boot_distro_boot_from_a_virtio_disk() {
     assert!(b.console.contains("U-Boot 20"), "{}", b.console);
     assert!(b.console.contains("extlinux.conf"), "U-Boot did not find extlinux.conf:\n{}", b.console);
     check(&b, &f.release, 1, line);
+}
+
+/// The reference: QEMU boots the same kernel and initramfs to the same markers (so the
+/// checks above test the emulator, not the files).
+#[test]
+fn the_same_files_boot_on_qemu() {
+    let Some(f) = files("linux on QEMU") else { return };
+    let line = "typed into QEMU";
+    match linux::qemu_boot(&f.kernel, &f.initrd, 2, line, Duration::from_secs(240)) {
+        None => common::missing_reference("linux on QEMU: qemu-system-riscv64 is not installed"),
+        Some((status, console)) => {
+            assert_eq!(status, Some(0), "QEMU did not power off cleanly:\n{console}");
+            check_console(&console, &f.release, 2, line);
+        }
+    }
 }

@@ -188,3 +188,69 @@ pub fn boot(
     );
     Boot { outcome, console, instructions, wall }
 }
+
+/// The same direct boot (fw_jump, `kernel`, `initrd`, "console=ttyS0", 256 MiB, `harts`)
+/// on qemu-system-riscv64, typing `line` when asked. `None` when QEMU is not installed;
+/// the console is whatever QEMU printed before it exited or `timeout` ran out.
+pub fn qemu_boot(
+    kernel: &Path,
+    initrd: &Path,
+    harts: usize,
+    line: &str,
+    timeout: Duration,
+) -> Option<(Option<i32>, String)> {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    let mut child = Command::new("qemu-system-riscv64")
+        .args(["-machine", "virt", "-m", "256M", "-nographic", "-smp", &harts.to_string(), "-bios", FW_JUMP])
+        .arg("-kernel")
+        .arg(kernel)
+        .arg("-initrd")
+        .arg(initrd)
+        .args(["-append", "console=ttyS0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdout = child.stdout.take()?;
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let start = Instant::now();
+    let (mut out, mut typed) = (Vec::new(), false);
+    let status = loop {
+        while let Ok(chunk) = rx.try_recv() {
+            out.extend_from_slice(&chunk);
+        }
+        if !typed && String::from_utf8_lossy(&out).contains(ASK_LINE) {
+            if let Some(stdin) = child.stdin.as_mut() {
+                let _ = stdin.write_all(format!("{line}\n").as_bytes());
+                let _ = stdin.flush();
+            }
+            typed = true;
+        }
+        if let Ok(Some(s)) = child.try_wait() {
+            break s.code();
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = reader.join();
+    while let Ok(chunk) = rx.try_recv() {
+        out.extend_from_slice(&chunk);
+    }
+    let console = String::from_utf8_lossy(&out).replace('\r', "");
+    println!("{console}\nqemu linux boot ({harts} hart(s)): exit {status:?}, {:.1} s", start.elapsed().as_secs_f64());
+    Some((status, console))
+}
