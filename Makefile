@@ -13,7 +13,8 @@ BUILD_DEBS := cmake:cmake
 TEST_DEBS  := riscv64-unknown-elf-objdump:binutils-riscv64-unknown-elf qemu-system-riscv64:qemu-system-misc \
 	/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf:opensbi \
 	/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin:u-boot-qemu mkfs.vfat:dosfstools mcopy:mtools \
-	riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu /usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross
+	riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu /usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross \
+	dtc:device-tree-compiler
 
 # Installs the Debian packages of $(1) (pairs COMMAND-OR-FILE:PACKAGE) that are missing,
 # when we may (root with apt-get); otherwise says what is missing.

@@ -80,7 +80,7 @@ impl Default for BootOptions {
         BootOptions {
             bootargs: None,
             mmu_type: "riscv,sv39".into(),
-            isa: "rv64imafdc_zicsr_zifencei_sstc".into(),
+            isa: crate::isa::extensions::isa_string(),
             initrd: None,
             dtb: None,
         }

@@ -374,3 +374,14 @@ fn given_dtb_gets_bootargs_and_initrd() {
     assert_eq!(tree.root.children.len(), given.root.children.len());
     assert_eq!(tree.root.child("cpus"), given.root.child("cpus"));
 }
+
+#[test]
+fn a_directory_is_not_a_drive() {
+    let prog = file("dirdrive.elf", &elf(2, 243, RAM, &PASS));
+    let dir = std::env::temp_dir();
+    for spec in [format!("{}", dir.display()), format!("{},readonly", dir.display())] {
+        let line = load_error(&["run", "--drive", &spec, prog.to_str().unwrap()]);
+        assert!(line.contains("not a disk image"), "{line}");
+    }
+    let _ = std::fs::remove_file(prog);
+}

@@ -178,7 +178,7 @@ fn usertests_pass_on_rvsim_with_clint_timer() {
 #[test]
 fn kernel_sbi_boots_under_opensbi_on_rvsim() {
     if !Path::new(OPENSBI).exists() {
-        println!("kernel-sbi on rvsim: skipped: {OPENSBI} is not installed");
+        common::missing(&format!("kernel-sbi on rvsim: {OPENSBI} is not installed"));
         return;
     }
     let img = built("target/fs-usertests.img");
@@ -205,7 +205,7 @@ fn kernel_boots_on_rvsim_and_reports_missing_disk() {
 fn usertests_pass_on_qemu() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() {
-        println!("usertests: skipped: rvsim has no virtio-blk disk yet and qemu-system-riscv64 is not installed");
+        common::missing("usertests on QEMU: qemu-system-riscv64 is not installed");
         return;
     }
     let disk = scratch_copy(&img, "usertests");
@@ -224,7 +224,7 @@ fn usertests_pass_on_qemu() {
 fn usertests_pass_on_qemu_cpu_without_sstc() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() {
-        println!("usertests without Sstc: skipped: qemu-system-riscv64 is not installed");
+        common::missing("usertests without Sstc: qemu-system-riscv64 is not installed");
         return;
     }
     let disk = scratch_copy(&img, "usertests-nosstc");
@@ -240,7 +240,7 @@ fn usertests_pass_on_qemu_cpu_without_sstc() {
 fn usertests_pass_on_qemu_under_opensbi() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() || !Path::new(OPENSBI).exists() {
-        println!("usertests under OpenSBI: skipped: needs qemu-system-riscv64 and {OPENSBI}");
+        common::missing(&format!("usertests under OpenSBI: needs qemu-system-riscv64 and {OPENSBI}"));
         return;
     }
     let disk = scratch_copy(&img, "usertests-sbi");
@@ -287,7 +287,7 @@ fn files_survive_reboot() {
 #[test]
 fn corrupt_image_gives_a_clear_message() {
     if !qemu_present() {
-        println!("corrupt_image: skipped: qemu-system-riscv64 is not installed");
+        common::missing("corrupt_image: qemu-system-riscv64 is not installed");
         return;
     }
     let img = std::env::temp_dir().join(format!("rvsim-os-zero-{}.img", std::process::id()));
@@ -355,7 +355,7 @@ fn kernel_fdt_survives_corrupt_blobs() {
 #[test]
 fn kernel_fdt_reads_qemu_device_tree() {
     if !qemu_present() {
-        println!("kernel_fdt on QEMU's DTB: skipped: qemu-system-riscv64 is not installed");
+        common::missing("kernel_fdt on QEMU's DTB: qemu-system-riscv64 is not installed");
         return;
     }
     let path = std::env::temp_dir().join(format!("rvsim-os-qemu-{}.dtb", std::process::id()));

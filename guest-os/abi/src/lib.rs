@@ -24,6 +24,22 @@ pub mod mmio {
     pub const FINISHER_FAIL: u32 = 0x3333;
 }
 
+/// The guest kernel's Sv39 virtual memory map (docs/os.md, "Memory map"), shared by the
+/// kernel, the user programs that test it and the host tests.
+pub mod layout {
+    /// Start of the kernel half: the direct map of physical memory, `va = pa + PAGE_OFFSET`
+    /// (the first upper-half Sv39 address, root entry 256; as Linux's `PAGE_OFFSET` for
+    /// Sv39). The kernel image runs from here too (linked at `PAGE_OFFSET + 0x8000_0000`
+    /// in `kernel.ld`, which must agree).
+    pub const PAGE_OFFSET: u64 = 0xffff_ffc0_0000_0000;
+    /// One past the highest user address: the whole Sv39 lower half, 256 GiB (Linux's
+    /// `TASK_SIZE` for Sv39). The user stack's top.
+    pub const USER_TOP: u64 = 0x40_0000_0000;
+    /// Start of the anonymous mmap area (it grows up from here); the brk heap may not
+    /// grow past it (64 GiB of heap, 192 GiB of mmap area).
+    pub const MMAP_BASE: u64 = 0x10_0000_0000;
+}
+
 /// Linux syscall numbers for RISC-V (include/uapi/asm-generic/unistd.h).
 pub mod sys {
     pub const GETCWD: usize = 17;
@@ -265,6 +281,9 @@ pub mod mman {
     pub const MAP_ANONYMOUS: usize = 0x20;
     pub const MAP_GROWSDOWN: usize = 0x100;
     pub const MAP_STACK: usize = 0x20000;
+    /// Do not reserve memory for the mapping: exempt from the overcommit check
+    /// (docs/vm.md, "Overcommit").
+    pub const MAP_NORESERVE: usize = 0x4000;
     /// Fault the pages in at mmap time.
     pub const MAP_POPULATE: usize = 0x8000;
     /// Every flag Linux knows (LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE in
