@@ -99,7 +99,8 @@ struct RunArgs {
     /// --initrd are still written into its /chosen, as QEMU does).
     #[arg(long, value_name = "FILE")]
     dtb: Option<PathBuf>,
-    /// Write the generated device tree blob to FILE.
+    /// Write the device tree blob handed to the guest (generated, or --dtb with /chosen
+    /// patched) to FILE.
     #[arg(long, value_name = "FILE")]
     dump_dtb: Option<PathBuf>,
     /// At exit, write memory between begin_signature and end_signature (Spike format).
