@@ -12,6 +12,7 @@ GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
 BUILD_DEBS := cmake:cmake
 TEST_DEBS  := riscv64-unknown-elf-objdump:binutils-riscv64-unknown-elf qemu-system-riscv64:qemu-system-misc qemu-riscv64:qemu-user \
 	/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf:opensbi \
+	/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin:u-boot-qemu mkfs.vfat:dosfstools mcopy:mtools \
 	riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu /usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross \
 	dtc:device-tree-compiler gdb-multiarch:gdb-multiarch qemu-riscv64:qemu-user
 
@@ -29,7 +30,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap swap-long
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap swap-long linux-files linux linux-shell qemu-linux
 
 all: emulator guest
 
@@ -158,3 +159,34 @@ plots-sim:
 # EXPERIMENT_ARGS passes options (e.g. EXPERIMENT_ARGS="--pattern seq --ram 12,16,20").
 experiments: os
 	$(CARGO) run -q --profile test-fast -p vm-experiments --bin rvsim-experiment -- all --out docs/plots $(EXPERIMENT_ARGS)
+
+# Debian's riscv64 Linux (trixie linux-image-riscv64, the PE/EFI-stub Image) with a busybox
+# initramfs (docs/platform.md, "Linux"): target/linux/Image, initrd.cpio (newc, written by
+# tools/mkinitramfs without root) and initrd.cpio.gz. /init is tests/linux/init.
+LINUX_OUT := target/linux
+FW_JUMP   := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
+LINUX_RUN  = --bios $(FW_JUMP) --kernel $(LINUX_OUT)/Image --initrd $(LINUX_OUT)/initrd.cpio.gz
+linux-files: deps
+	@mkdir -p $(LINUX_OUT)
+	tests/debian/fetch linux-image-riscv64 busybox-static > $(LINUX_OUT)/packages.txt
+	$(CARGO) build --release -p mkinitramfs
+	kdir=$$(awk '$$1 ~ /^linux-image-[0-9]/ {print $$3}' $(LINUX_OUT)/packages.txt); \
+	bdir=$$(awk '$$1 == "busybox-static" {print $$3}' $(LINUX_OUT)/packages.txt); \
+	cp "$$kdir"/boot/vmlinux-* $(LINUX_OUT)/Image && \
+	target/release/mkinitramfs $(LINUX_OUT)/initrd.cpio /init=tests/linux/init "/bin/busybox=$$bdir/usr/bin/busybox" \
+	  '/bin/sh->busybox' /proc/ /sys/ /dev/ /dev/console=c:5:1 /tmp/
+	gzip -9n < $(LINUX_OUT)/initrd.cpio > $(LINUX_OUT)/initrd.cpio.gz
+
+# Boots it under OpenSBI fw_jump as QEMU users do; /init prints its markers, reads a line
+# from the console (60 guest seconds) and powers off.
+linux: emulator linux-files
+	$(RVSIM) run -m 256M --stats $(LINUX_RUN) --append "console=ttyS0"
+
+# The same, into an interactive busybox shell ('poweroff -f' ends it).
+linux-shell: emulator linux-files
+	$(RVSIM) run -m 256M $(LINUX_RUN) --append "console=ttyS0 rvsim.shell"
+
+# The same boot on QEMU, for comparison.
+qemu-linux: linux-files
+	qemu-system-riscv64 -machine virt -m 256M -nographic -bios $(FW_JUMP) -kernel $(LINUX_OUT)/Image \
+	  -initrd $(LINUX_OUT)/initrd.cpio.gz -append "console=ttyS0"

@@ -73,6 +73,8 @@ pub struct Machine {
     pub dtb_addr: u64,
     /// The DTB handed to the guest.
     pub dtb: Vec<u8>,
+    /// Where the initrd was placed: start and end (exclusive); `None` without one.
+    pub initrd: Option<(u64, u64)>,
 }
 
 /// What the generated device tree says beyond the hardware.
@@ -84,12 +86,52 @@ pub struct BootOptions {
     pub mmu_type: String,
     /// `riscv,isa` of the cpus.
     pub isa: String,
+    /// An initial RAM disk (`--initrd`), placed after the kernel as QEMU does
+    /// ([`initrd_start`]) and named in `/chosen`. Needs a kernel.
+    pub initrd: Option<Vec<u8>>,
+    /// A device tree blob to hand over instead of the generated one (`--dtb`); `bootargs`
+    /// and the initrd are still written into its `/chosen`, as QEMU does with `-dtb`.
+    pub dtb: Option<Vec<u8>>,
 }
 
 impl Default for BootOptions {
     fn default() -> Self {
-        BootOptions { bootargs: None, mmu_type: "riscv,sv39".into(), isa: crate::isa::extensions::isa_string() }
+        BootOptions {
+            bootargs: None,
+            mmu_type: "riscv,sv39".into(),
+            isa: crate::isa::extensions::isa_string(),
+            initrd: None,
+            dtb: None,
+        }
     }
+}
+
+/// Where QEMU 7.2 puts the initrd (hw/riscv/boot.c `riscv_load_initrd`): half-way into
+/// RAM for less than 256 MiB, else 128 MiB, counted from the kernel's entry (a raw
+/// image's load address), so that the kernel can grow (bss, decompression) below it.
+/// (QEMU 8.0 and later count from the kernel's lowest address and use 512 MiB / 1 GiB.)
+pub fn initrd_start(kernel_entry: u64, ram_size: u64) -> Option<u64> {
+    kernel_entry.checked_add((ram_size / 2).min(128 << 20))
+}
+
+/// The memory a raw kernel image occupies: its file length, or the `image_size` of a
+/// RISC-V Linux image header if larger (Linux Documentation/arch/riscv/boot-image-header.rst:
+/// `image_size` at offset 16, magic "RSC\x05" at offset 56), which includes the bss.
+pub fn raw_image_extent(bytes: &[u8]) -> u64 {
+    let len = bytes.len() as u64;
+    if bytes.get(56..60) != Some(&b"RSC\x05"[..]) {
+        return len;
+    }
+    let size = bytes.get(16..24).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes).unwrap_or(0);
+    len.max(size)
+}
+
+/// The kernel's place in RAM, for putting the initrd after it.
+#[derive(Clone, Copy, Debug)]
+struct KernelExtent {
+    entry: u64,
+    low: u64,
+    high: u64,
 }
 
 /// Where QEMU's virt board loads the kernel when a firmware runs first.
@@ -104,6 +146,16 @@ pub enum BootError {
     RawTooBig { addr: u64, len: usize },
     #[error("cannot build the device tree: {0}")]
     Fdt(String),
+    #[error("--dtb: {0}")]
+    Dtb(#[from] fdt::edit::DtbError),
+    #[error("an initrd needs a kernel to boot")]
+    InitrdWithoutKernel,
+    #[error("initrd of {len:#x} bytes at {start:#x} does not fit in RAM (which ends at {ram_end:#x})")]
+    InitrdTooBig { start: u64, len: u64, ram_end: u64 },
+    #[error("initrd at {start:#x}..{end:#x} overlaps the kernel at {low:#x}..{high:#x} (give more RAM)")]
+    InitrdOverlapsKernel { start: u64, end: u64, low: u64, high: u64 },
+    #[error("initrd at {start:#x}..{end:#x} overlaps the device tree at {dtb:#x} (give more RAM)")]
+    InitrdOverlapsDtb { start: u64, end: u64, dtb: u64 },
 }
 
 impl Machine {
@@ -121,68 +173,136 @@ impl Machine {
             boot: BootOptions::default(),
             dtb_addr: 0,
             dtb: Vec::new(),
+            initrd: None,
         }
     }
 
     /// Loads a program and points the reset vector at its entry (`-bios none` boot: the
     /// ELF runs in M-mode with a0 = hartid, a1 = DTB address). A program defining
     /// `tohost` gets an HTIF mailbox.
+    ///
+    /// The generated device tree is used and [`BootOptions::initrd`] is ignored; a
+    /// kernel that takes an initrd or a given DTB boots with [`Machine::load_kernel`].
     pub fn load_elf(&mut self, bytes: &[u8]) -> Result<(), LoadError> {
+        self.load_program(bytes)?;
+        let dtb = self.place_dtb(None, false).unwrap_or(0);
+        self.install_reset_vector(self.elf.entry, dtb);
+        Ok(())
+    }
+
+    /// `-bios none -kernel ELF`: as [`Machine::load_elf`], with the initrd and the given
+    /// device tree of [`Machine::boot`] (QEMU places the initrd the same way without a
+    /// firmware).
+    pub fn load_kernel(&mut self, bytes: &[u8]) -> Result<(), BootError> {
+        self.load_program(bytes)?;
+        let k = KernelExtent { entry: self.elf.entry, low: self.elf.lowest, high: self.elf.highest };
+        let dtb = self.place_dtb(Some(k), true)?;
+        self.install_reset_vector(self.elf.entry, dtb);
+        Ok(())
+    }
+
+    /// Loads an ELF program, keeping its symbols; one defining `tohost` gets an HTIF mailbox.
+    fn load_program(&mut self, bytes: &[u8]) -> Result<(), LoadError> {
         self.elf = loader::load(bytes, &mut self.bus)?;
         if let Some(tohost) = self.elf.symbol("tohost") {
             self.bus.dev.htif = Some(Htif { tohost, fromhost: self.elf.symbol("fromhost") });
         }
-        let dtb = self.place_dtb().unwrap_or(0);
-        self.install_reset_vector(self.elf.entry, dtb);
         Ok(())
     }
 
     /// Firmware boot as QEMU's `-bios FIRMWARE -kernel KERNEL`: the firmware (ELF, or raw
     /// binary at 0x8000_0000) runs in M-mode from the reset vector with a1 = DTB; the
     /// kernel (ELF at its own addresses, or a raw image at [`KERNEL_BASE`]) waits in RAM
-    /// for the firmware to jump to it (OpenSBI fw_jump: 0x8020_0000, in S-mode).
+    /// for the firmware to jump to it (OpenSBI fw_jump: 0x8020_0000, in S-mode). The
+    /// initrd and given device tree of [`Machine::boot`] are placed as QEMU does.
     pub fn load_firmware(&mut self, firmware: &[u8], kernel: Option<&[u8]>) -> Result<(), BootError> {
-        let entry = self.load_image(firmware, RAM_BASE)?;
-        if let Some(k) = kernel {
-            self.load_image(k, KERNEL_BASE)?;
-        }
-        let dtb = self.place_dtb()?;
+        let (entry, _) = self.load_image(firmware, RAM_BASE)?;
+        let k = match kernel {
+            Some(k) => Some(self.load_image(k, KERNEL_BASE)?.1),
+            None => None,
+        };
+        let dtb = self.place_dtb(k, true)?;
         self.install_reset_vector(entry, dtb);
         Ok(())
     }
 
     /// Loads an ELF (keeping its symbols if it is the first image) or copies a raw image
-    /// to `raw_addr`. Returns the entry point.
-    fn load_image(&mut self, bytes: &[u8], raw_addr: u64) -> Result<u64, BootError> {
+    /// to `raw_addr`. Returns the entry point and where the image lies.
+    fn load_image(&mut self, bytes: &[u8], raw_addr: u64) -> Result<(u64, KernelExtent), BootError> {
         if bytes.starts_with(b"\x7fELF") {
             let info = loader::load(bytes, &mut self.bus)?;
-            let entry = info.entry;
+            let k = KernelExtent { entry: info.entry, low: info.lowest, high: info.highest };
             if self.elf.symbols.is_empty() {
                 self.elf = info;
             }
-            return Ok(entry);
+            return Ok((k.entry, k));
         }
         let off = raw_addr - RAM_BASE;
         self.bus.ram.write_bytes(off, bytes).ok_or(BootError::RawTooBig { addr: raw_addr, len: bytes.len() })?;
         self.bus.invalidate_code();
-        Ok(raw_addr)
+        let k = KernelExtent { entry: raw_addr, low: raw_addr, high: raw_addr + raw_image_extent(bytes) };
+        Ok((raw_addr, k))
     }
 
-    /// Builds the device tree and writes it to the end of RAM; returns its address.
-    fn place_dtb(&mut self) -> Result<u64, BootError> {
-        let cfg = fdt::FdtConfig {
-            ram_size: self.bus.ram.size(),
-            harts: self.cores.len(),
-            isa: self.boot.isa.clone(),
-            mmu_type: self.boot.mmu_type.clone(),
-            bootargs: self.boot.bootargs.clone(),
-            slots: virtio::SLOTS,
+    /// Places the initrd after `kernel` (with `boot_files`: [`BootOptions::initrd`]),
+    /// builds the device tree (or patches the given one) and writes it to the end of RAM;
+    /// returns its address.
+    fn place_dtb(&mut self, kernel: Option<KernelExtent>, boot_files: bool) -> Result<u64, BootError> {
+        let ram_end = RAM_BASE + self.bus.ram.size();
+        let initrd = match self.boot.initrd.as_ref().filter(|_| boot_files) {
+            None => None,
+            Some(bytes) => {
+                let k = kernel.ok_or(BootError::InitrdWithoutKernel)?;
+                let len = bytes.len() as u64;
+                let too_big = BootError::InitrdTooBig { start: 0, len, ram_end };
+                let start = initrd_start(k.entry, self.bus.ram.size()).ok_or(too_big)?;
+                let end = start.checked_add(len).filter(|&e| e <= ram_end && start >= RAM_BASE);
+                let end = end.ok_or(BootError::InitrdTooBig { start, len, ram_end })?;
+                if start < k.high && k.low < end {
+                    return Err(BootError::InitrdOverlapsKernel { start, end, low: k.low, high: k.high });
+                }
+                Some((start, end))
+            }
         };
-        let blob = fdt::build(&cfg).map_err(|e| BootError::Fdt(e.to_string()))?;
+        let blob = match self.boot.dtb.as_ref().filter(|_| boot_files) {
+            Some(given) => {
+                let mut tree = fdt::edit::parse(given)?;
+                let chosen = tree.chosen_mut();
+                if let Some(args) = &self.boot.bootargs {
+                    chosen.set("bootargs", [args.as_bytes(), &[0]].concat());
+                }
+                if let Some((start, end)) = initrd {
+                    chosen.set("linux,initrd-start", start.to_be_bytes().to_vec());
+                    chosen.set("linux,initrd-end", end.to_be_bytes().to_vec());
+                }
+                tree.to_blob()?
+            }
+            None => {
+                let cfg = fdt::FdtConfig {
+                    ram_size: self.bus.ram.size(),
+                    harts: self.cores.len(),
+                    isa: self.boot.isa.clone(),
+                    mmu_type: self.boot.mmu_type.clone(),
+                    bootargs: self.boot.bootargs.clone(),
+                    initrd,
+                    slots: virtio::SLOTS,
+                };
+                fdt::build(&cfg).map_err(|e| BootError::Fdt(e.to_string()))?
+            }
+        };
         let addr = fdt::placement(self.bus.ram.size(), blob.len()).ok_or(BootError::Fdt("RAM too small".into()))?;
+        if let Some((start, end)) = initrd {
+            if end > addr {
+                return Err(BootError::InitrdOverlapsDtb { start, end, dtb: addr });
+            }
+            if let Some(bytes) = &self.boot.initrd {
+                self.bus.ram.write_bytes(start - RAM_BASE, bytes);
+            }
+        }
         self.bus.ram.write_bytes(addr - RAM_BASE, &blob);
         self.dtb = blob;
         self.dtb_addr = addr;
+        self.initrd = initrd;
         Ok(addr)
     }
 

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use rvsim::hart::NoTrace;
-use rvsim::machine::{Machine, MachineConfig, Outcome};
+use rvsim::machine::{BootError, Machine, MachineConfig, Outcome};
 use rvsim::mmu::{AdMode, MmuConfig, TlbConfig};
 use rvsim::trace::stats::RunStats;
 use rvsim::trace::{CommitLog, DisasmTrace, TraceOut};
@@ -91,7 +91,16 @@ struct RunArgs {
     /// Kernel command line (/chosen/bootargs in the device tree).
     #[arg(long)]
     append: Option<String>,
-    /// Write the generated device tree blob to FILE.
+    /// Initial RAM disk, placed as QEMU 7.2 does: kernel entry + min(RAM/2, 128 MiB), and
+    /// named in /chosen (linux,initrd-start, linux,initrd-end). Needs a kernel.
+    #[arg(long, value_name = "FILE")]
+    initrd: Option<PathBuf>,
+    /// Hand this device tree blob to the guest instead of the generated one (--append and
+    /// --initrd are still written into its /chosen, as QEMU does).
+    #[arg(long, value_name = "FILE")]
+    dtb: Option<PathBuf>,
+    /// Write the device tree blob handed to the guest (generated, or --dtb with /chosen
+    /// patched) to FILE.
     #[arg(long, value_name = "FILE")]
     dump_dtb: Option<PathBuf>,
     /// At exit, write memory between begin_signature and end_signature (Spike format).
@@ -169,11 +178,43 @@ fn main() -> ExitCode {
     }
 }
 
-fn read_file(p: &std::path::Path) -> Result<Vec<u8>, ExitCode> {
-    std::fs::read(p).map_err(|e| {
-        eprintln!("rvsim: cannot read {}: {e}", p.display());
+/// Reads an input file of at most `limit` bytes (the RAM size: nothing larger can be
+/// loaded). Only regular files are read, so `/dev/zero` or a FIFO cannot make the read
+/// unbounded; the read itself is capped too, in case the file grows meanwhile.
+fn read_file(p: &std::path::Path, limit: u64) -> Result<Vec<u8>, ExitCode> {
+    use std::io::Read;
+    let fail = |msg: String| {
+        eprintln!("rvsim: {}: {msg}", p.display());
         ExitCode::from(EXIT_USAGE)
-    })
+    };
+    let file = std::fs::File::open(p).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let meta = file.metadata().map_err(|e| fail(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(fail("not a regular file".into()));
+    }
+    if meta.len() > limit {
+        return Err(fail(format!("{} bytes is larger than RAM ({limit} bytes)", meta.len())));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(fail(format!("larger than RAM ({limit} bytes)")));
+    }
+    Ok(bytes)
+}
+
+/// The message for a boot error, naming the file it is about (`image`: the firmware, or
+/// the kernel without one).
+fn boot_error(e: &BootError, image: &std::path::Path, args: &RunArgs) -> String {
+    let file = match e {
+        BootError::Dtb(_) => args.dtb.as_deref(),
+        BootError::InitrdTooBig { .. }
+        | BootError::InitrdOverlapsKernel { .. }
+        | BootError::InitrdOverlapsDtb { .. } => args.initrd.as_deref(),
+        BootError::InitrdWithoutKernel => return format!("--initrd: {e}"),
+        _ => None,
+    };
+    format!("{}: {e}", file.unwrap_or(image).display())
 }
 
 /// Builds the machine and loads firmware, kernel or ELF as the options say.
@@ -189,7 +230,14 @@ fn setup(args: &RunArgs) -> Result<Machine, ExitCode> {
     let mmu = MmuConfig { itlb: args.itlb, dtlb: args.dtlb, ad_mode };
     let config = MachineConfig { ram_size: args.memory, harts: args.smp as usize, mmu, ..Default::default() };
     let mut m = Machine::new(config);
+    let limit = args.memory;
     m.boot.bootargs = args.append.clone();
+    m.boot.initrd = args.initrd.as_ref().map(|p| read_file(p, limit)).transpose()?;
+    if let Some(p) = &args.dtb {
+        let blob = read_file(p, limit)?;
+        rvsim::devices::fdt::edit::check_header(&blob).map_err(|e| usage(format!("{}: {e}", p.display())))?;
+        m.boot.dtb = Some(blob);
+    }
     if args.drives.len() > 8 {
         return Err(usage("at most 8 --drive options".into()));
     }
@@ -204,14 +252,14 @@ fn setup(args: &RunArgs) -> Result<Machine, ExitCode> {
     let kernel = args.kernel.as_ref().or(args.elf.as_ref());
     match bios {
         Some(fw) => {
-            let fw_bytes = read_file(fw)?;
-            let k = kernel.map(|k| read_file(k)).transpose()?;
-            m.load_firmware(&fw_bytes, k.as_deref()).map_err(|e| usage(format!("{}: {e}", fw.display())))?;
+            let fw_bytes = read_file(fw, limit)?;
+            let k = kernel.map(|k| read_file(k, limit)).transpose()?;
+            m.load_firmware(&fw_bytes, k.as_deref()).map_err(|e| usage(boot_error(&e, fw, args)))?;
         }
         None => {
             let Some(k) = kernel else { return Err(usage("nothing to run: give an ELF or --kernel".into())) };
-            let bytes = read_file(k)?;
-            m.load_elf(&bytes).map_err(|e| usage(format!("{}: {e}", k.display())))?;
+            let bytes = read_file(k, limit)?;
+            m.load_kernel(&bytes).map_err(|e| usage(boot_error(&e, k, args)))?;
         }
     }
     if let Some(p) = &args.dump_dtb {

@@ -193,6 +193,188 @@ fn elf_without_loadable_segment_exits_2() {
     assert!(stderr.contains("nothing to run"), "{stderr}");
 }
 
+// ---- --initrd, --dtb, --kernel under --bios: QEMU's boot flags ----
+
+/// `PASS` as raw firmware bytes (run from 0x8000_0000 under --bios).
+fn raw(code: &[u32]) -> Vec<u8> {
+    code.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+/// A raw "kernel" with a RISC-V Linux image header claiming `image_size` bytes in memory
+/// (Linux Documentation/arch/riscv/boot-image-header.rst: image_size at 16, "RSC\x05" at 56).
+fn linux_image(image_size: u64) -> Vec<u8> {
+    let mut v = vec![0u8; 64];
+    v[16..24].copy_from_slice(&image_size.to_le_bytes());
+    v[48..56].copy_from_slice(b"RISCV\0\0\0");
+    v[56..60].copy_from_slice(b"RSC\x05");
+    v
+}
+
+/// `--bios PASS --kernel KERNEL` plus `extra`, as strings for `rvsim`.
+fn fw_args(tag: &str, kernel: &[u8], extra: &[&str]) -> Vec<String> {
+    let fw = file(&format!("{tag}-fw.bin"), &raw(&PASS));
+    let k = file(&format!("{tag}-kernel.bin"), kernel);
+    let mut v: Vec<String> =
+        ["run", "--bios", fw.to_str().unwrap_or_default(), "--kernel", k.to_str().unwrap_or_default()]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn missing_initrd() {
+    let a = fw_args("noinitrd", &linux_image(0), &["--initrd", "/nonexistent/initrd.cpio"]);
+    let e = load_error(&strs(&a));
+    assert!(e.contains("/nonexistent/initrd.cpio") && e.contains("cannot read"), "{e}");
+}
+
+#[test]
+fn initrd_without_a_kernel() {
+    let fw = file("initrd-nokernel-fw.bin", &raw(&PASS));
+    let i = file("initrd-nokernel.cpio", b"070701");
+    let e = load_error(&["run", "--bios", fw.to_str().unwrap_or_default(), "--initrd", i.to_str().unwrap_or_default()]);
+    assert!(e.contains("needs a kernel"), "{e}");
+}
+
+#[test]
+fn initrd_that_does_not_fit_in_ram() {
+    // 16 MiB of RAM: the initrd goes to 0x8020_0000 + 8 MiB = 0x80a0_0000; 7 MiB do not fit.
+    let i = file("initrd-big.cpio", &vec![0u8; 7 << 20]);
+    let a = fw_args("initrd-big", &linux_image(0), &["-m", "16M", "--initrd", i.to_str().unwrap_or_default()]);
+    let e = load_error(&strs(&a));
+    assert!(e.contains("does not fit in RAM"), "{e}");
+    // Larger than RAM itself: refused before reading.
+    let i = file("initrd-huge.cpio", &vec![0u8; 2 << 20]);
+    let a = fw_args("initrd-huge", &linux_image(0), &["-m", "1M", "--initrd", i.to_str().unwrap_or_default()]);
+    let e = load_error(&strs(&a));
+    assert!(e.contains("larger than RAM"), "{e}");
+}
+
+#[test]
+fn initrd_that_overlaps_the_dtb() {
+    // 16 MiB: the DTB sits at 0x80e0_0000 (end of RAM, 2 MiB aligned); 5 MiB from 0x80a0_0000 reach it.
+    let i = file("initrd-dtb.cpio", &vec![0u8; 5 << 20]);
+    let a = fw_args("initrd-dtb", &linux_image(0), &["-m", "16M", "--initrd", i.to_str().unwrap_or_default()]);
+    let e = load_error(&strs(&a));
+    assert!(e.contains("overlaps the device tree"), "{e}");
+}
+
+#[test]
+fn initrd_that_overlaps_the_kernel() {
+    // 32 MiB: initrd at 0x8020_0000 + 16 MiB, but the image header says the kernel
+    // (with its bss) takes 18 MiB.
+    let i = file("initrd-kernel.cpio", b"070701");
+    let a =
+        fw_args("initrd-kernel", &linux_image(18 << 20), &["-m", "32M", "--initrd", i.to_str().unwrap_or_default()]);
+    let e = load_error(&strs(&a));
+    assert!(e.contains("overlaps the kernel"), "{e}");
+}
+
+#[test]
+fn device_files_are_refused_not_read() {
+    // /dev/zero would never end: every input must be a regular file.
+    let a = fw_args("devzero", &linux_image(0), &["--initrd", "/dev/zero"]);
+    let e = load_error(&strs(&a));
+    assert!(e.contains("not a regular file"), "{e}");
+    let e = load_error(&["run", "--bios", "/dev/zero"]);
+    assert!(e.contains("not a regular file"), "{e}");
+    let e = load_error(&["run", "/dev/zero"]);
+    assert!(e.contains("not a regular file"), "{e}");
+    let a = fw_args("devzero-dtb", &linux_image(0), &["--dtb", "/dev/zero"]);
+    assert!(load_error(&strs(&a)).contains("not a regular file"));
+    // A kernel larger than RAM.
+    let a = fw_args("bigkernel", &vec![0u8; 2 << 20], &["-m", "1M"]);
+    assert!(load_error(&strs(&a)).contains("larger than RAM"));
+}
+
+#[test]
+fn malformed_dtb() {
+    let a = fw_args(
+        "dtb-short",
+        &linux_image(0),
+        &["--dtb", file("short.dtb", b"\xd0\x0d\xfe\xed").to_str().unwrap_or_default()],
+    );
+    assert!(load_error(&strs(&a)).contains("shorter than the 40-byte header"));
+    let a =
+        fw_args("dtb-magic", &linux_image(0), &["--dtb", file("magic.dtb", &[0u8; 64]).to_str().unwrap_or_default()]);
+    assert!(load_error(&strs(&a)).contains("magic"));
+    // A real blob, then cut short (totalsize past the end) and with a broken structure block.
+    let good = std::env::temp_dir().join(format!("rvsim-cli-{}-good.dtb", std::process::id()));
+    let out = rvsim(&[
+        "run",
+        "--dump-dtb",
+        good.to_str().unwrap_or_default(),
+        "--max-insns",
+        "10",
+        file("spin.elf", &elf(2, 243, RAM, &SPIN)).to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(out.status.code(), Some(124));
+    let blob = std::fs::read(&good).expect("dumped dtb");
+    let cut = file("cut.dtb", &blob[..blob.len() - 8]);
+    let a = fw_args("dtb-cut", &linux_image(0), &["--dtb", cut.to_str().unwrap_or_default()]);
+    assert!(load_error(&strs(&a)).contains("totalsize"));
+    let mut bad = blob.clone();
+    let off_struct = u32::from_be_bytes(bad[8..12].try_into().expect("header")) as usize;
+    bad[off_struct..off_struct + 4].copy_from_slice(&7u32.to_be_bytes()); // no such token
+    let bad = file("bad-struct.dtb", &bad);
+    let a = fw_args("dtb-struct", &linux_image(0), &["--dtb", bad.to_str().unwrap_or_default()]);
+    assert!(load_error(&strs(&a)).contains("structure block"));
+}
+
+/// A given --dtb is handed over with /chosen patched: --append and the initrd's range.
+#[test]
+fn given_dtb_gets_bootargs_and_initrd() {
+    let good = std::env::temp_dir().join(format!("rvsim-cli-{}-given.dtb", std::process::id()));
+    let spin = file("spin2.elf", &elf(2, 243, RAM, &SPIN));
+    let out = rvsim(&[
+        "run",
+        "--dump-dtb",
+        good.to_str().unwrap_or_default(),
+        "--max-insns",
+        "10",
+        spin.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(out.status.code(), Some(124));
+    let initrd = file("given.cpio", &[0x55u8; 1000]);
+    let patched = std::env::temp_dir().join(format!("rvsim-cli-{}-patched.dtb", std::process::id()));
+    let a = fw_args(
+        "given",
+        &linux_image(0),
+        &[
+            "-m",
+            "256M",
+            "--dtb",
+            good.to_str().unwrap_or_default(),
+            "--initrd",
+            initrd.to_str().unwrap_or_default(),
+            "--append",
+            "console=ttyS0 rvsim.test",
+            "--dump-dtb",
+            patched.to_str().unwrap_or_default(),
+        ],
+    );
+    let out = rvsim(&strs(&a));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let blob = std::fs::read(&patched).expect("patched dtb");
+    let tree = rvsim::devices::fdt::edit::parse(&blob).expect("valid blob");
+    let chosen = tree.root.child("chosen").expect("/chosen");
+    assert_eq!(chosen.prop("bootargs"), Some(&b"console=ttyS0 rvsim.test\0"[..]));
+    // QEMU 7.2's rule with 256 MiB: kernel 0x8020_0000 + 128 MiB.
+    let start = 0x8820_0000u64;
+    assert_eq!(chosen.prop("linux,initrd-start"), Some(&start.to_be_bytes()[..]));
+    assert_eq!(chosen.prop("linux,initrd-end"), Some(&(start + 1000).to_be_bytes()[..]));
+    // Everything else is the given tree.
+    let given = rvsim::devices::fdt::edit::parse(&std::fs::read(&good).expect("given")).expect("parse");
+    assert_eq!(tree.root.children.len(), given.root.children.len());
+    assert_eq!(tree.root.child("cpus"), given.root.child("cpus"));
+}
+
 #[test]
 fn a_directory_is_not_a_drive() {
     let prog = file("dirdrive.elf", &elf(2, 243, RAM, &PASS));

@@ -323,6 +323,7 @@ fn kernel_fdt_reads_rvsim_device_tree() {
         isa: "rv64imafdc_zicsr_zifencei_sstc".into(),
         mmu_type: "riscv,sv39".into(),
         bootargs: Some("quiet timer=clint".into()),
+        initrd: None,
         slots: 8,
     };
     let blob = build(&cfg).expect("build dtb");
@@ -346,6 +347,7 @@ fn kernel_fdt_survives_corrupt_blobs() {
         isa: "rv64imafdc_sstc".into(),
         mmu_type: "riscv,sv39".into(),
         bootargs: None,
+        initrd: None,
         slots: 8,
     };
     let blob = build(&cfg).expect("build dtb");

@@ -7,6 +7,8 @@ use crate::bus::RAM_BASE;
 use crate::isa::extensions;
 use vm_fdt::{Error, FdtWriter};
 
+pub mod edit;
+
 /// `timebase-frequency`: mtime ticks per second (QEMU virt: 10 MHz).
 pub const TIMEBASE_HZ: u32 = 10_000_000;
 
@@ -21,6 +23,9 @@ pub struct FdtConfig {
     pub mmu_type: String,
     /// Kernel command line (`/chosen/bootargs`).
     pub bootargs: Option<String>,
+    /// Where the initrd lies in RAM: start and end (exclusive), as
+    /// `/chosen/linux,initrd-start` and `linux,initrd-end`.
+    pub initrd: Option<(u64, u64)>,
     /// Which virtio-mmio slots hold a device (all slots are described, as QEMU does).
     pub slots: usize,
 }
@@ -76,6 +81,12 @@ pub fn build(cfg: &FdtConfig) -> Result<Vec<u8>, Error> {
     f.property_string("stdout-path", &format!("/soc/serial@{:x}", uart16550::BASE))?;
     if let Some(args) = &cfg.bootargs {
         f.property_string("bootargs", args)?;
+    }
+    if let Some((start, end)) = cfg.initrd {
+        // 64-bit values, as current QEMU writes them (7.2 wrote one cell); Linux reads
+        // either size (drivers/of/fdt.c early_init_dt_check_for_initrd).
+        f.property_u64("linux,initrd-start", start)?;
+        f.property_u64("linux,initrd-end", end)?;
     }
     f.end_node(chosen)?;
 
@@ -205,6 +216,7 @@ mod tests {
             isa: "rv64imafdc_zicsr_zifencei".into(),
             mmu_type: "riscv,sv39".into(),
             bootargs: Some("console=ttyS0".into()),
+            initrd: Some((0x8420_0000, 0x8430_0000)),
             slots: 8,
         };
         let b = build(&cfg).unwrap();
@@ -214,6 +226,9 @@ mod tests {
         assert!(has(b"console=ttyS0"));
         assert!(has(b"virtio_mmio@10008000"));
         assert!(has(b"cpu@1"));
+        let chosen = edit::parse(&b).unwrap().root.child("chosen").cloned().unwrap();
+        assert_eq!(chosen.prop("linux,initrd-start"), Some(&0x8420_0000u64.to_be_bytes()[..]));
+        assert_eq!(chosen.prop("linux,initrd-end"), Some(&0x8430_0000u64.to_be_bytes()[..]));
         assert_eq!(placement(128 << 20, b.len()), Some(0x8000_0000 + (128 << 20) - (2 << 20)));
     }
 }
