@@ -13,6 +13,7 @@ use crate::devices::{fdt, DeviceConfig, Devices, ExitRequest, Htif, ROM_BASE};
 use crate::hart::{Core, Hart, StopReason, Tracer};
 use crate::loader::{self, ElfInfo, LoadError};
 use crate::mmu::MmuConfig;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Everything needed to build a machine.
 #[derive(Clone, Debug)]
@@ -39,6 +40,8 @@ pub enum Outcome {
     Reset,
     /// The instruction limit was reached.
     InstructionLimit,
+    /// The host asked the run to stop ([`Machine::stop`] was set, e.g. by SIGINT/SIGTERM).
+    Stopped,
 }
 
 /// A whole machine: harts, bus (RAM and devices), the loaded program and its DTB.
@@ -54,6 +57,9 @@ pub struct Machine {
     pub dtb_addr: u64,
     /// The DTB handed to the guest.
     pub dtb: Vec<u8>,
+    /// When set (by a host signal handler), the run ends between time slices with
+    /// [`Outcome::Stopped`], so the caller can still report statistics.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// What the generated device tree says beyond the hardware.
@@ -102,6 +108,7 @@ impl Machine {
             boot: BootOptions::default(),
             dtb_addr: 0,
             dtb: Vec::new(),
+            stop: None,
         }
     }
 
@@ -269,6 +276,10 @@ impl Machine {
             if max_insns.is_some_and(|max| self.cycles() >= max) {
                 self.bus.dev.flush();
                 return Outcome::InstructionLimit;
+            }
+            if self.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                self.bus.dev.flush();
+                return Outcome::Stopped;
             }
         }
     }

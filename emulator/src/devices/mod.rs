@@ -98,7 +98,8 @@ impl Devices {
         }
     }
 
-    /// Work done between hart time slices: host input into the UART and HTIF commands.
+    /// Work done between hart time slices: host input into the UART, HTIF commands, and
+    /// console output that ended without a newline flushed to stdout.
     pub fn poll(&mut self, ram: &mut Ram) {
         if self.uart.poll_input() {
             self.update_irqs();
@@ -110,6 +111,7 @@ impl Devices {
                 self.htif_exit = ev.exit;
             }
         }
+        self.uart.flush_output();
     }
 
     /// Makes data written to disk images durable (at exit).
