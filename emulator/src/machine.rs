@@ -13,6 +13,7 @@ use crate::devices::{fdt, DeviceConfig, Devices, ExitRequest, Htif, ROM_BASE};
 use crate::hart::{Core, Hart, StopReason, Tracer};
 use crate::loader::{self, ElfInfo, LoadError};
 use crate::mmu::MmuConfig;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Everything needed to build a machine.
 #[derive(Clone, Debug)]
@@ -39,6 +40,8 @@ pub enum Outcome {
     Reset,
     /// The instruction limit was reached.
     InstructionLimit,
+    /// The host asked the run to stop ([`Machine::stop`] was set, e.g. by SIGINT/SIGTERM).
+    Stopped,
 }
 
 /// Where the scheduler stands between calls of [`Machine::run_round`]: whose turn it is
@@ -75,6 +78,9 @@ pub struct Machine {
     pub dtb: Vec<u8>,
     /// Where the initrd was placed: start and end (exclusive); `None` without one.
     pub initrd: Option<(u64, u64)>,
+    /// When set (by a host signal handler), the run ends between time slices with
+    /// [`Outcome::Stopped`], so the caller can still report statistics.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// What the generated device tree says beyond the hardware.
@@ -174,6 +180,7 @@ impl Machine {
             dtb_addr: 0,
             dtb: Vec::new(),
             initrd: None,
+            stop: None,
         }
     }
 
@@ -433,6 +440,10 @@ impl Machine {
         if max_insns.is_some_and(|max| self.cycles() >= max) {
             self.bus.dev.flush();
             return Pause::Done(Outcome::InstructionLimit);
+        }
+        if self.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            self.bus.dev.flush();
+            return Pause::Done(Outcome::Stopped);
         }
         Pause::Round
     }

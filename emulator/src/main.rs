@@ -9,12 +9,37 @@ use rvsim::trace::stats::RunStats;
 use rvsim::trace::{CommitLog, DisasmTrace, TraceOut};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Instant;
 
 /// Exit status when the instruction limit ends the run (as `timeout` uses).
 const EXIT_LIMIT: u8 = 124;
 /// Exit status for errors in the command line or the input files.
 const EXIT_USAGE: u8 = 2;
+
+/// Set by SIGINT/SIGTERM: the run stops between time slices ([`Machine::stop`]).
+static STOP: AtomicBool = AtomicBool::new(false);
+/// The signal that set [`STOP`] (the exit status is 128 + it, as a shell reports).
+static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_stop_signal(sig: i32) {
+    // Only atomic stores: async-signal-safe.
+    STOP_SIGNAL.store(sig, Ordering::Relaxed);
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM end the run at the next time slice instead of killing
+/// rvsim, so --stats, --stats-json, traces and disk images are still written.
+fn catch_stop_signals() {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let action = SigAction::new(SigHandler::Handler(on_stop_signal), SaFlags::SA_RESTART, SigSet::empty());
+    for sig in [Signal::SIGINT, Signal::SIGTERM] {
+        // SAFETY: the handler only stores to atomics.
+        if unsafe { sigaction(sig, &action) }.is_err() {
+            eprintln!("rvsim: cannot catch {sig}; it will end rvsim without statistics");
+        }
+    }
+}
 
 #[derive(Parser)]
 #[command(name = "rvsim", version, about = "A RISC-V machine you can read: an RV64GC emulator of QEMU's virt board")]
@@ -358,6 +383,8 @@ fn run(args: RunArgs) -> ExitCode {
         };
     }
     let _terminal = RawTerminal::enter();
+    catch_stop_signals();
+    m.stop = Some(&STOP);
     let open = |p: &PathBuf| {
         TraceOut::create(p).map_err(|e| {
             eprintln!("rvsim: cannot create trace file {}: {e}", p.display());
@@ -464,6 +491,11 @@ fn report(
         Outcome::InstructionLimit => {
             eprintln!("rvsim: instruction limit reached");
             ExitCode::from(EXIT_LIMIT)
+        }
+        Outcome::Stopped => {
+            let sig = STOP_SIGNAL.load(Ordering::Relaxed);
+            eprintln!("rvsim: stopped by signal {sig}");
+            ExitCode::from((128 + sig).clamp(0, 255) as u8)
         }
     }
 }

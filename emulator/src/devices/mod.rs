@@ -99,7 +99,8 @@ impl Devices {
     }
 
     /// Work done between hart time slices: host input into the UART, virtio requests held
-    /// back by the per-slice budget, HTIF commands.
+    /// back by the per-slice budget, HTIF commands, and console output that ended without
+    /// a newline flushed to stdout.
     pub fn poll(&mut self, ram: &mut Ram) {
         self.uart.poll_input();
         for v in &mut self.virtio {
@@ -113,6 +114,7 @@ impl Devices {
                 self.htif_exit = ev.exit;
             }
         }
+        self.uart.flush_output();
     }
 
     /// Makes data written to disk images durable (at exit).

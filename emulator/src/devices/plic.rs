@@ -251,6 +251,21 @@ mod tests {
     }
 
     #[test]
+    fn completion_delivers_a_source_that_pended_while_claimed() {
+        let mut p = Plic::new(1);
+        let claim = CONTEXT_BASE + CONTEXT_CLAIM; // context 0 = hart 0 M
+        w(&mut p, 4 * 10, 1);
+        w(&mut p, ENABLE_BASE, 1 << 10);
+        p.signal(10, true);
+        assert_eq!(r(&mut p, claim), 10);
+        assert_eq!(p.irq_lines(0), 0, "claimed: held off");
+        p.signal(10, true);
+        assert_eq!(p.irq_lines(0), 0, "still claimed");
+        w(&mut p, claim, 10);
+        assert_eq!(p.irq_lines(0), irq::MEIP, "pending again, released by completion");
+    }
+
+    #[test]
     fn claim_complete_and_threshold() {
         let mut p = Plic::new(2);
         let claim1 = CONTEXT_BASE + CONTEXT_STRIDE + CONTEXT_CLAIM;

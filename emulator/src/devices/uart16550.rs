@@ -14,7 +14,9 @@
 //! ```
 //!
 //! Transmission is instantaneous: THR is always empty, bytes go to [`Uart16550::output`]
-//! and to stdout. Received bytes come from [`Uart16550::inject`] (tests) or from a reader
+//! and to stdout. Stdout is flushed at each newline and, for output without one (a shell
+//! prompt such as xv6's `$ `), between hart time slices ([`Uart16550::flush_output`]), so
+//! a prompt reaches a terminal or pipe without waiting for the next line, as on QEMU. Received bytes come from [`Uart16550::inject`] (tests) or from a reader
 //! thread on the host's stdin ([`Uart16550::attach_stdin`]) drained by
 //! [`Uart16550::poll_input`] between hart time slices, so a run without stdin input is
 //! deterministic.
@@ -93,6 +95,8 @@ pub struct Uart16550 {
     /// Set when the UART signals its interrupt line (QEMU's `serial_update_irq`).
     irq_signal: bool,
     input: Option<Receiver<u8>>,
+    /// Echoed bytes still in stdout's line buffer (no newline since the last flush).
+    unflushed: bool,
 }
 
 impl Default for Uart16550 {
@@ -117,6 +121,7 @@ impl Uart16550 {
             thre_pending: false,
             irq_signal: false,
             input: None,
+            unflushed: false,
         }
     }
 
@@ -310,7 +315,18 @@ impl Uart16550 {
             let _ = out.write_all(bytes);
             if bytes.contains(&b'\n') {
                 let _ = out.flush();
+                self.unflushed = false;
+            } else {
+                self.unflushed = true;
             }
+        }
+    }
+
+    /// Flushes echoed output that ended without a newline (called between hart time
+    /// slices, so a partial line costs at most one flush per slice, not one per byte).
+    pub fn flush_output(&mut self) {
+        if std::mem::take(&mut self.unflushed) {
+            let _ = std::io::stdout().flush();
         }
     }
 }

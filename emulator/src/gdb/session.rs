@@ -117,6 +117,7 @@ impl BlockingEventLoop for EventLoop {
                         Outcome::Exit(code) => MultiThreadStopReason::Exited(code.clamp(0, 255) as u8),
                         Outcome::Reset => MultiThreadStopReason::Exited(0),
                         Outcome::InstructionLimit => MultiThreadStopReason::Terminated(Signal::SIGXCPU),
+                        Outcome::Stopped => MultiThreadStopReason::Terminated(Signal::SIGTERM),
                     }));
                 }
                 Pause::Stopped(_) => {

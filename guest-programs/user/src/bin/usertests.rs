@@ -1106,7 +1106,9 @@ const TESTS: &[(&str, fn())] = &[
 fn main(args: &[&str]) -> i32 {
     let only = &args[1..];
     let mut failed = Vec::new();
-    for (name, f) in TESTS.iter().chain(sigtests::TESTS).chain(vmtests::TESTS).chain(calltests::TESTS).chain(swaptests::TESTS) {
+    for (name, f) in
+        TESTS.iter().chain(sigtests::TESTS).chain(vmtests::TESTS).chain(calltests::TESTS).chain(swaptests::TESTS)
+    {
         if !only.is_empty() && !only.contains(name) {
             continue;
         }
