@@ -6,12 +6,13 @@
 //! from too low a privilege, a write to a read-only CSR, or an address that names no CSR
 //! raises illegal-instruction.
 //!
-//! PMP: `pmpcfg0..14` (even numbers, RV64) and `pmpaddr0..63` are present and writable
-//! with the lock bit honoured for writes; accesses are *not* checked against PMP yet
-//! (documented in docs/privileged.md).
+//! PMP: `pmpcfg0..14` (even numbers, RV64) and `pmpaddr0..63` are present; entries
+//! 0..15 are implemented, the rest read-only zero. Writes follow the lock rules and
+//! re-decode the entries the MMU checks accesses against (`mmu::pmp`).
 
 use super::trap::{irq, Exception};
 use super::{Hart, Privilege};
+use crate::mmu::pmp;
 
 /// CSR addresses (Privileged spec tables 2.2-2.6).
 pub mod addr {
@@ -390,18 +391,20 @@ impl Hart {
                 let mut new = 0u64;
                 for byte in 0..8 {
                     let sh = byte * 8;
-                    let locked = (old >> sh) & 0x80 != 0;
-                    let b = if locked { (old >> sh) & 0xff } else { (v >> sh) & 0x9f };
-                    new |= b << sh;
+                    // Entries past the implemented ones are read-only zero.
+                    if i * 8 + byte < pmp::PMP_ENTRIES {
+                        new |= (pmp::write_cfg((old >> sh) as u8, (v >> sh) as u8) as u64) << sh;
+                    }
                 }
                 self.csr.pmpcfg[i] = new;
+                self.pmp_changed();
             }
             PMPADDR0..=PMPADDR63 => {
                 let i = (csr - PMPADDR0) as usize;
-                let cfg = (self.csr.pmpcfg[i / 8] >> ((i % 8) * 8)) & 0xff;
-                if cfg & 0x80 == 0 {
+                if !pmp::pmpaddr_locked(&self.csr.pmpcfg, i) {
                     // pmpaddr holds bits 55:2 of the address (Privileged 3.7.1).
                     self.csr.pmpaddr[i] = v & ((1 << 54) - 1);
+                    self.pmp_changed();
                 }
             }
             TSELECT | TDATA1 | TDATA2 | TDATA3 => {}
@@ -412,6 +415,17 @@ impl Hart {
             _ => return None,
         }
         Some(())
+    }
+
+    /// After a `pmpcfg`/`pmpaddr` write: re-decode the entries, and drop everything that
+    /// cached a PMP result (the MMU's fast path and page cache, and the decoded blocks,
+    /// whose later instructions are not re-checked) (Privileged 3.7.2: only cached
+    /// translations need an SFENCE.VMA; PMP itself applies at once).
+    pub(crate) fn pmp_changed(&mut self) {
+        self.mmu.pmp.update(&self.csr.pmpcfg, &self.csr.pmpaddr);
+        self.mmu.flush_fast();
+        self.flush_icache = true;
+        self.update_translation_mode();
     }
 
     fn stimecmp_accessible(&self) -> bool {

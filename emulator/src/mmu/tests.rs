@@ -31,7 +31,21 @@ impl Env {
         let bus = Bus::new(RAM, Devices::new(&DeviceConfig { harts: 1 }), 1);
         let mut e = Env { bus, mmu: Mmu::new(cfg), next: PT_BASE, root: 0, mode: mode as u64, asid: 0 };
         e.root = e.alloc();
+        // PMP entry 15: NAPOT over everything, RWX, so S/U accesses pass PMP.
+        e.set_pmp(&[(15, 0x1f, (1 << 54) - 1)]);
         e
+    }
+
+    /// Sets PMP entries `(index, cfg byte, pmpaddr)`, all others OFF.
+    fn set_pmp(&mut self, entries: &[(usize, u8, u64)]) {
+        let mut c = [0u64; 8];
+        let mut a = [0u64; 64];
+        for &(i, cf, addr) in entries {
+            c[i / 8] |= (cf as u64) << ((i % 8) * 8);
+            a[i] = addr;
+        }
+        self.mmu.pmp.update(&c, &a);
+        self.mmu.flush_fast();
     }
 
     fn alloc(&mut self) -> u64 {
@@ -90,7 +104,7 @@ impl Env {
     }
 
     fn tr_ctx(&mut self, va: u64, access: Access, ctx: TranslateCtx) -> Result<u64, Exception> {
-        self.mmu.translate(va, access, &ctx, &mut self.bus)
+        self.mmu.translate(va, access, 8, &ctx, &mut self.bus)
     }
 }
 
@@ -272,7 +286,7 @@ fn pte_outside_ram_is_an_access_fault_of_the_access_type() {
     e.wr(e.root, (0x1000_0000u64 >> 12) << 10 | V);
     assert_eq!(e.tr(0x1000, Load, SUP), Err(Exception::LoadAccessFault(0x1000)));
     assert_eq!(e.tr(0x1000, Fetch, SUP), Err(Exception::InstructionAccessFault(0x1000)));
-    assert_eq!(e.tr(0x1000, Store, USR), Err(Exception::StoreAccessFault(0x1000)));
+    assert_eq!(e.tr(0x1000, Store, SUP), Err(Exception::StoreAccessFault(0x1000)));
     assert_eq!(e.mmu.stats.pte_access_faults, [1, 1, 1]);
     // satp pointing outside RAM too.
     e.root = 0x2000_0000;
@@ -535,4 +549,59 @@ fn events_record_walks_fills_flushes_and_faults() {
     assert_eq!(ev[4], MmuEvent::TlbFault { va: 0x2000, access: Store, fault: Fault::NotWritable });
     assert!(matches!(ev[5], MmuEvent::Walk { va: 0x9000, result: Err(Fault::Invalid), .. }));
     assert_eq!(ev[6], MmuEvent::Flush { vaddr: None, asid: Some(7), itlb: 0, dtlb: 0 });
+}
+
+/// NAPOT pmpaddr for `size` bytes at `base`.
+fn napot(base: u64, size: u64) -> u64 {
+    (base >> 2) | ((size >> 3) - 1)
+}
+
+#[test]
+fn pmp_checks_the_physical_address_after_translation() {
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x1000, RAM_BASE + 0x20_0000, 0, LEAF);
+    // Entry 0: the target page readable only; entry 15 opens the rest.
+    e.set_pmp(&[(0, 0x18 | 1, napot(RAM_BASE + 0x20_0000, 0x1000)), (15, 0x1f, (1 << 54) - 1)]);
+    assert_eq!(e.tr(0x1008, Load, SUP), Ok(RAM_BASE + 0x20_0008));
+    assert_eq!(e.tr(0x1008, Store, SUP), Err(Exception::StoreAccessFault(0x1008)), "tval is the virtual address");
+    assert_eq!(e.tr(0x1000, Fetch, SUP), Err(Exception::InstructionAccessFault(0x1000)));
+    // Repeated loads hit the fast path (the page is allowed in full for loads).
+    let hits = e.mmu.stats.dtlb.hits;
+    assert_eq!(e.tr(0x1010, Load, SUP), Ok(RAM_BASE + 0x20_0010));
+    assert_eq!(e.mmu.stats.dtlb.hits, hits + 1);
+    // A PMP change applies at once, without SFENCE.VMA, to a translation still cached.
+    e.set_pmp(&[(0, 0x18, napot(RAM_BASE + 0x20_0000, 0x1000)), (15, 0x1f, (1 << 54) - 1)]);
+    assert_eq!(e.tr(0x1010, Load, SUP), Err(Exception::LoadAccessFault(0x1010)));
+}
+
+#[test]
+fn pmp_partial_page_is_checked_per_access() {
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x1000, RAM_BASE + 0x20_0000, 0, LEAF);
+    // Entry 0 denies 8 bytes at offset 0x100 of the page; the rest of the page is open.
+    e.set_pmp(&[(0, 0x18, napot(RAM_BASE + 0x20_0100, 8)), (15, 0x1f, (1 << 54) - 1)]);
+    for _ in 0..3 {
+        assert_eq!(e.tr(0x1000, Load, SUP), Ok(RAM_BASE + 0x20_0000));
+        assert_eq!(e.tr(0x1100, Load, SUP), Err(Exception::LoadAccessFault(0x1100)));
+    }
+    // An 8-byte access straddling the entry's start fails.
+    assert_eq!(e.tr(0x10fc, Load, SUP), Err(Exception::LoadAccessFault(0x10fc)));
+}
+
+#[test]
+fn pmp_denied_page_table_is_an_access_fault_of_the_access_type() {
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x1000, RAM_BASE + 0x20_0000, 0, LEAF);
+    // The page tables (from PT_BASE) are not readable at S-mode privilege.
+    e.set_pmp(&[(0, 0x18, napot(PT_BASE, 0x10_0000)), (15, 0x1f, (1 << 54) - 1)]);
+    assert_eq!(e.tr(0x1000, Store, SUP), Err(Exception::StoreAccessFault(0x1000)));
+    assert_eq!(e.tr(0x1000, Fetch, SUP), Err(Exception::InstructionAccessFault(0x1000)));
+    assert_eq!(e.mmu.stats.pte_access_faults.iter().sum::<u64>(), 2);
+    // Readable but not writable page tables: the walk reads, the A/D update faults.
+    e.set_pmp(&[(0, 0x18 | 1, napot(PT_BASE, 0x10_0000)), (15, 0x1f, (1 << 54) - 1)]);
+    let va = 0x3000;
+    e.map(va, RAM_BASE + 0x20_1000, 0, V | R | W);
+    assert_eq!(e.tr(va, Load, SUP), Err(Exception::LoadAccessFault(va)));
+    e.set_pmp(&[(15, 0x1f, (1 << 54) - 1)]);
+    assert_eq!(e.tr(va, Load, SUP), Ok(RAM_BASE + 0x20_1000));
 }

@@ -5,6 +5,7 @@
 
 use super::pte::{bits, Pte, PteError, Satp, SatpMode, PAGE_SIZE, PTE_SIZE};
 use super::tlb::page_shift;
+use super::pmp::Pmp;
 use super::{Access, AdMode, TranslateCtx};
 use crate::bus::{Bus, RAM_BASE};
 use crate::hart::Privilege;
@@ -312,4 +313,26 @@ pub fn walk<M: PtMemory>(
     }
     // Unreachable for LEVELS >= 1: level 0 either is a leaf or fails with NoLeaf.
     fail(Fault::NoLeaf, reads)
+}
+
+/// Page-table memory behind a PMP check: "PMP checks are also applied to page-table
+/// accesses for virtual-address translation, for which the effective privilege mode is
+/// S" (Privileged 3.7.1). A denied PTE read or A/D write is an access fault of the
+/// original access type, as a PMA violation is.
+pub struct PmpChecked<'a> {
+    pub bus: &'a mut Bus,
+    pub pmp: &'a Pmp,
+}
+
+impl PtMemory for PmpChecked<'_> {
+    fn read_pte(&self, pa: u64) -> Option<u64> {
+        if !self.pmp.allows(pa, PTE_SIZE, Access::Load, Privilege::Supervisor) {
+            return None;
+        }
+        self.bus.read_pte(pa)
+    }
+
+    fn write_pte(&mut self, pa: u64, v: u64) -> bool {
+        self.pmp.allows(pa, PTE_SIZE, Access::Store, Privilege::Supervisor) && self.bus.write_pte(pa, v)
+    }
 }
