@@ -5,8 +5,9 @@ compressed halfword and of a large deterministic set of 32-bit words.
 Run it explicitly (`make bless-disasm`); tests never run it. Needs
 riscv64-unknown-elf-objdump (binutils 2.40 made the committed file).
 
-Input: a flat binary disassembled with `objdump -D -b binary -m riscv:rv64`. With no ELF
-attributes objdump decodes RV64GC only (Zba, Zbb, V, H, Zicbom... show as `.4byte`).
+Input: the words as the .text of an object assembled with `-march=MARCH` (`.incbin`), so
+objdump decodes the extensions its ELF attributes name; others (V, H, ...) show as
+`.4byte`. Svinval is named (`sinval.vma`, `sfence.w.inval`, `sfence.inval.ir`).
 
 Output, one line per instruction: `ADDR<TAB>HEX<TAB>TEXT`, ADDR the address objdump
 disassembled it at (pc-relative targets depend on it), HEX the bits as objdump prints them
@@ -22,12 +23,16 @@ CSR number, and every FENCE fm/pred/succ.
 """
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
 import tempfile
 
 OBJDUMP = os.environ.get("OBJDUMP", "riscv64-unknown-elf-objdump")
+AS = os.environ.get("AS", "riscv64-unknown-elf-as")
+# The extensions objdump decodes, through the object's ELF attributes.
+MARCH = "rv64gc_svinval"
 BASE32 = 0x10_0000
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "data", "disasm_golden.txt")
@@ -74,14 +79,14 @@ def words32(seed=0x5EED):
 
 
 def objdump(blob):
-    with tempfile.NamedTemporaryFile(suffix=".bin", delete=False) as f:
-        f.write(blob)
-        path = f.name
-    try:
-        res = subprocess.run([OBJDUMP, "-D", "-b", "binary", "-m", "riscv:rv64", path], check=True,
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "w.bin"), "wb") as f:
+            f.write(blob)
+        with open(os.path.join(d, "w.s"), "w") as f:
+            f.write('.text\n.incbin "w.bin"\n')
+        subprocess.run([AS, f"-march={MARCH}", "-o", "w.o", "w.s"], check=True, cwd=d)
+        res = subprocess.run([OBJDUMP, "-D", "-j", ".text", os.path.join(d, "w.o")], check=True,
                              capture_output=True, text=True)
-    finally:
-        os.unlink(path)
     lines = []
     for line in res.stdout.splitlines():
         parts = line.split("\t")
@@ -93,6 +98,8 @@ def objdump(blob):
         i = text.find(" # ")
         if i >= 0:
             text = text[:i]
+        # In an object, targets print as `f028 <.text+0xf028>`; a flat binary's as `0xf028`.
+        text = re.sub(r"\b([0-9a-f]+) <\.text(\+0x[0-9a-f]+)?>", r"0x\1", text)
         lines.append((addr, hexw, text.rstrip()))
     return lines
 

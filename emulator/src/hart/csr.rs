@@ -116,8 +116,10 @@ const MIDELEG_MASK: u64 = irq::SSIP | irq::STIP | irq::SEIP;
 const MIE_MASK: u64 = irq::SSIP | irq::MSIP | irq::STIP | irq::MTIP | irq::SEIP | irq::MEIP;
 /// `mip` bits M-mode software may write; MSIP/MTIP/MEIP come from CLINT and PLIC.
 const MIP_WRITABLE: u64 = irq::SSIP | irq::STIP | irq::SEIP;
-/// `menvcfg`: FIOM (bit 0) and STCE (bit 63, Sstc).
-const MENVCFG_MASK: u64 = 1 | (1 << 63);
+/// `menvcfg`: FIOM (bit 0), PBMTE (bit 62, Svpbmt) and STCE (bit 63, Sstc).
+const MENVCFG_MASK: u64 = 1 | MENVCFG_PBMTE | (1 << 63);
+/// `menvcfg.PBMTE`: Svpbmt's PBMT field is usable (Privileged 3.1.18).
+pub const MENVCFG_PBMTE: u64 = 1 << 62;
 pub const MENVCFG_STCE: u64 = 1 << 63;
 /// `mcountinhibit`: CY (bit 0) and IR (bit 2).
 const MCOUNTINHIBIT_MASK: u64 = 0b101;
@@ -365,7 +367,11 @@ impl Hart {
             MIE => self.csr.mie = v & MIE_MASK,
             MTVEC => self.csr.mtvec = legalize_tvec(v),
             MCOUNTEREN => self.csr.mcounteren = v & 0xffff_ffff,
-            MENVCFG => self.csr.menvcfg = v & MENVCFG_MASK,
+            MENVCFG => {
+                self.csr.menvcfg = v & MENVCFG_MASK;
+                // PBMTE changes how walks read PTEs (the walk context holds it).
+                self.update_translation_mode();
+            }
             MCOUNTINHIBIT => {
                 let (cycle, instret) = (self.mcycle(), self.minstret());
                 self.csr.mcountinhibit = v & MCOUNTINHIBIT_MASK;

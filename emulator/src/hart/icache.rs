@@ -4,6 +4,7 @@
 //! change control flow, privilege, CSRs or translation. Blocks are dropped when RAM
 //! holding them is written (see `Ram::mark_code`) and on FENCE.I.
 
+use super::Privilege;
 use crate::isa::Instr;
 use std::cell::Cell;
 
@@ -16,9 +17,11 @@ const MAX_BLOCKS: usize = 1 << 16;
 pub(crate) struct Block {
     pub pa: u64,
     pub instrs: Box<[Instr]>,
-    /// Up to two successors (next pc, block index + 1; 0 = none), used only while
-    /// fetches are untranslated, so pc = physical address and a link cannot go stale
-    /// except by a flush, which drops all blocks.
+    /// Up to two successors (next pc, block index + 1 with the privilege it was made at
+    /// in bits 31:24; 0 = none), used only while fetches are untranslated, so pc =
+    /// physical address and a link cannot go stale except by a flush, which drops all
+    /// blocks (also on every PMP change). The privilege tag matters under PMP: the
+    /// target's fetch check held for that privilege only.
     links: [Cell<(u64, u32)>; 2],
 }
 
@@ -61,24 +64,26 @@ impl ICache {
         &self.blocks[i]
     }
 
-    /// The block linked from block `from` for `pc`, if any.
+    /// The block linked from block `from` for `pc` at privilege `prv`, if any.
     #[inline(always)]
-    pub fn follow(&self, from: usize, pc: u64) -> Option<usize> {
+    pub fn follow(&self, from: usize, pc: u64, prv: Privilege) -> Option<usize> {
         let links = &self.blocks[from].links;
+        let tag = (prv as u32) << 24;
         for l in links {
             let (to_pc, to) = l.get();
-            if to != 0 && to_pc == pc {
-                return Some(to as usize - 1);
+            if to != 0 && to_pc == pc && to & 0xff00_0000 == tag {
+                return Some((to & 0xff_ffff) as usize - 1);
             }
         }
         None
     }
 
-    /// Links block `from` to block `to` at `pc`: the first free slot, else the second.
-    pub fn link(&self, from: usize, pc: u64, to: usize) {
+    /// Links block `from` to block `to` at `pc`, reached at privilege `prv`: the first
+    /// free slot, else the second.
+    pub fn link(&self, from: usize, pc: u64, to: usize, prv: Privilege) {
         let links = &self.blocks[from].links;
         let slot = if links[0].get().1 == 0 { 0 } else { 1 };
-        links[slot].set((pc, to as u32 + 1));
+        links[slot].set((pc, (to as u32 + 1) | (prv as u32) << 24));
     }
 
     pub fn insert(&mut self, block: Block) -> usize {

@@ -196,6 +196,7 @@ impl Hart {
     pub fn translate_ctx(&self, prv: Privilege) -> TranslateCtx {
         let ms = self.csr.mstatus;
         TranslateCtx::new(self.csr.satp, prv, ms & mstatus::SUM != 0, ms & mstatus::MXR != 0)
+            .with_pbmte(self.csr.menvcfg & csr::MENVCFG_PBMTE != 0)
     }
 
     /// Reads integer register `r`.

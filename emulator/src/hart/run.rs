@@ -103,7 +103,7 @@ impl Core {
             // With translation off for fetches, pc is the physical address and the block
             // reached from the previous one can be found through its link (chaining).
             let linked = match prev {
-                Some(p) if !sync => self.icache.follow(p, pc),
+                Some(p) if !sync => self.icache.follow(p, pc, self.hart.prv),
                 _ => None,
             };
             let b = match linked {
@@ -116,7 +116,7 @@ impl Core {
                     };
                     if let Some(p) = prev {
                         if !h_fetch_paging(&self.hart) {
-                            self.icache.link(p, pc, b);
+                            self.icache.link(p, pc, b, self.hart.prv);
                         }
                     }
                     b
@@ -163,8 +163,11 @@ impl Core {
                 }
             }
             h.stats.retired_by_priv[prv as usize] += h.retired - start;
-            // Links skip the fetch check, so they are used only while there is none.
-            prev = if sync || h.fetch_check { None } else { Some(b) };
+            // Links skip translation, so they are used only while there is none. They
+            // also skip the PMP fetch check: a link is made only to a block whose page
+            // PMP allowed in full at the privilege it is tagged with (any PMP change
+            // flushes all blocks), so following it at that privilege needs no check.
+            prev = if sync || h.fetch_paging { None } else { Some(b) };
         }
     }
 
@@ -210,7 +213,7 @@ impl Core {
 
 #[inline(always)]
 fn h_fetch_paging(h: &Hart) -> bool {
-    h.fetch_check
+    h.fetch_paging
 }
 
 fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {

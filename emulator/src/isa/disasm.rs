@@ -654,7 +654,8 @@ fn parts(ins: &Instr) -> Parts {
                 p("fence", vec![fence_set(pred), fence_set(succ)])
             }
         }
-        FenceI | Ecall | Ebreak | Mret | Sret | Wfi => p(name, vec![]),
+        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | SfenceWInval | SfenceInvalIr => p(name, vec![]),
+        SinvalVma => p(name, vec![x(rs1), x(rs2)]),
         SfenceVma => match (rs1, rs2) {
             (0, 0) => p(name, vec![]),
             (_, 0) => p(name, vec![x(rs1)]),
@@ -873,6 +874,9 @@ pub fn op_name(op: Op) -> &'static str {
         Sret => "sret",
         Wfi => "wfi",
         SfenceVma => "sfence.vma",
+        SinvalVma => "sinval.vma",
+        SfenceWInval => "sfence.w.inval",
+        SfenceInvalIr => "sfence.inval.ir",
         Flw => "flw",
         Fsw => "fsw",
         FmaddS => "fmadd.s",

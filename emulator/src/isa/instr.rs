@@ -117,6 +117,10 @@ pub enum Op {
     Sret,
     Wfi,
     SfenceVma,
+    // Svinval
+    SinvalVma,
+    SfenceWInval,
+    SfenceInvalIr,
     // F
     Flw,
     Fsw,
@@ -252,6 +256,9 @@ impl Instr {
                 | Sret
                 | Wfi
                 | SfenceVma
+                | SinvalVma
+                | SfenceWInval
+                | SfenceInvalIr
         )
     }
 }

@@ -57,15 +57,23 @@ pub struct TranslateCtx {
     pub prv: Privilege,
     pub sum: bool,
     pub mxr: bool,
+    /// `menvcfg.PBMTE`: Svpbmt's PBMT field may be non-zero. Used by walks only (after
+    /// changing it software executes SFENCE.VMA, Privileged 3.1.18), so not in the key.
+    pub pbmte: bool,
     /// The parts a cached permission check depends on, packed (see `ctx_key`).
     key: u32,
 }
 
 impl TranslateCtx {
     pub fn new(satp: u64, prv: Privilege, sum: bool, mxr: bool) -> TranslateCtx {
-        let mut c = TranslateCtx { satp, prv, sum, mxr, key: 0 };
+        let mut c = TranslateCtx { satp, prv, sum, mxr, pbmte: false, key: 0 };
         c.key = ctx_key(&c);
         c
+    }
+
+    /// The same context with `menvcfg.PBMTE` = `pbmte`.
+    pub fn with_pbmte(self, pbmte: bool) -> TranslateCtx {
+        TranslateCtx { pbmte, ..self }
     }
 }
 

@@ -157,12 +157,14 @@ fn page_fault_cause_follows_access_type_with_tval() {
 
 #[test]
 fn reserved_encodings_fault() {
-    let cases: [(u64, Fault); 6] = [
+    let cases: [(u64, Fault); 8] = [
         (V | W | A | D, Fault::WriteWithoutRead),
         (V | W | X | A | D, Fault::WriteWithoutRead),
         (LEAF | 1 << 54, Fault::ReservedBits),
-        (LEAF | 1 << 61, Fault::ReservedBits), // PBMT without Svpbmt
-        (LEAF | 1 << 63, Fault::ReservedBits), // N without Svnapot
+        (LEAF | 1 << 60, Fault::ReservedBits),
+        (LEAF | 1 << 61, Fault::PbmtReserved), // PBMT = NC with menvcfg.PBMTE = 0
+        (LEAF | 3 << 61, Fault::PbmtReserved),
+        (LEAF | 1 << 63, Fault::NapotReserved), // N with ppn[3:0] = 0000
         (R | W | A | D, Fault::Invalid),
     ];
     for (flags, why) in cases {
@@ -604,4 +606,81 @@ fn pmp_denied_page_table_is_an_access_fault_of_the_access_type() {
     assert_eq!(e.tr(va, Load, SUP), Err(Exception::LoadAccessFault(va)));
     e.set_pmp(&[(15, 0x1f, (1 << 54) - 1)]);
     assert_eq!(e.tr(va, Load, SUP), Ok(RAM_BASE + 0x20_1000));
+}
+
+/// Maps the 64 KiB NAPOT range at `va` (16 PTEs, N = 1, ppn[3:0] = 1000) to `pa`.
+fn map_napot(e: &mut Env, va: u64, pa: u64, flags: u64) -> u64 {
+    let first = e.pte_slot(va, 0);
+    for k in 0..16 {
+        e.wr(first + 8 * k, ((pa >> 12) | 0b1000) << 10 | flags | pte::bits::N);
+    }
+    first
+}
+
+#[test]
+fn svnapot_64k_translates_each_4k_page_from_vpn() {
+    let mut e = Env::new(SatpMode::Sv39);
+    let va = 0x1_0000;
+    let pa = RAM_BASE + 0x30_0000;
+    let first = map_napot(&mut e, va, pa, LEAF);
+    for k in 0..16u64 {
+        assert_eq!(e.tr(va + k * 0x1000 + 0x123, Load, SUP), Ok(pa + k * 0x1000 + 0x123), "page {k}");
+    }
+    // Cached at 4 KiB granularity: one walk and one TLB fill per 4 KiB page touched.
+    assert_eq!(e.mmu.stats.walks, 16);
+    assert_eq!(e.mmu.stats.dtlb.fills, 16);
+    assert_eq!(e.tr(va + 0x5008, Load, SUP), Ok(pa + 0x5008));
+    assert_eq!(e.mmu.stats.walks, 16, "a second access hits");
+    // An SFENCE.VMA of one 4 KiB page drops only that page's entry.
+    e.mmu.sfence_vma(Some(va + 0x5000), None);
+    assert_eq!(e.mmu.stats.dtlb.flushed_entries, 1);
+    // The PTE the walk reads decides: one PTE of the range with another encoding faults.
+    e.wr(first + 8 * 3, ((pa >> 12) | 0b0100) << 10 | LEAF | pte::bits::N);
+    e.mmu.sfence_vma(None, None);
+    assert_eq!(e.tr(va + 0x3000, Store, SUP), Err(Exception::StorePageFault(va + 0x3000)));
+    assert_eq!(e.mmu.stats.fault_reasons[Fault::NapotReserved.index()], 1);
+    assert_eq!(e.tr(va + 0x4000, Store, SUP), Ok(pa + 0x4000));
+}
+
+#[test]
+fn svnapot_reserved_encodings_fault() {
+    for (ppn_low, level) in [(0b0001u64, 0u32), (0b0010, 0), (0b0100, 0), (0b0000, 0), (0b1000, 1)] {
+        let mut e = Env::new(SatpMode::Sv39);
+        let va = 0x4000_0000 + 0x20_0000; // 2 MiB aligned
+        let pa = RAM_BASE + 0x20_0000;
+        e.map(va, pa | ppn_low << 12, level, LEAF | pte::bits::N);
+        assert_eq!(e.tr(va, Load, SUP), Err(Exception::LoadPageFault(va)), "ppn[3:0] {ppn_low:04b} level {level}");
+        assert_eq!(e.mmu.stats.fault_reasons[Fault::NapotReserved.index()], 1);
+    }
+    // N on a pointer PTE is reserved.
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x3000, RAM_BASE, 0, LEAF);
+    let v = e.rd(e.root);
+    e.wr(e.root, v | pte::bits::N);
+    assert_eq!(e.tr(0x3000, Load, SUP), Err(Exception::LoadPageFault(0x3000)));
+    assert_eq!(e.mmu.stats.fault_reasons[Fault::NonLeafReserved.index()], 1);
+}
+
+#[test]
+fn svpbmt_needs_pbmte_and_never_takes_3() {
+    for pbmt in [1u64, 2] {
+        let mut e = Env::new(SatpMode::Sv39);
+        e.map(0x5000, RAM_BASE + 0x5000, 0, LEAF | pbmt << 61);
+        let ctx = e.ctx(SUP);
+        assert_eq!(e.tr_ctx(0x5008, Load, ctx), Err(Exception::LoadPageFault(0x5008)), "PBMTE = 0");
+        assert_eq!(e.tr_ctx(0x5008, Load, ctx.with_pbmte(true)), Ok(RAM_BASE + 0x5008), "PBMTE = 1");
+        assert_eq!(e.mmu.stats.fault_reasons[Fault::PbmtReserved.index()], 1);
+    }
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x5000, RAM_BASE + 0x5000, 0, LEAF | 3 << 61);
+    let ctx = e.ctx(SUP).with_pbmte(true);
+    assert_eq!(e.tr_ctx(0x5000, Fetch, ctx), Err(Exception::InstructionPageFault(0x5000)));
+    // PBMT on a pointer PTE is reserved even with PBMTE = 1.
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x5000, RAM_BASE + 0x5000, 0, LEAF);
+    let v = e.rd(e.root);
+    e.wr(e.root, v | 1 << 61);
+    let ctx = e.ctx(SUP).with_pbmte(true);
+    assert_eq!(e.tr_ctx(0x5000, Load, ctx), Err(Exception::LoadPageFault(0x5000)));
+    assert_eq!(e.mmu.stats.fault_reasons[Fault::NonLeafReserved.index()], 1);
 }

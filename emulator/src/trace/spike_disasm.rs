@@ -113,8 +113,8 @@ fn full(ins: &Instr) -> (String, Vec<String>) {
             let text = if pred.is_empty() { succ } else { format!("{pred},{succ}") };
             (name, vec![text])
         }
-        FenceI | Ecall | Ebreak | Mret | Sret | Wfi => (name, vec![]),
-        SfenceVma => (name, vec![x(rs1), x(rs2)]),
+        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | SfenceWInval | SfenceInvalIr => (name, vec![]),
+        SfenceVma | SinvalVma => (name, vec![x(rs1), x(rs2)]),
         Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci => {
             let c = csr(imm as u32 & 0xfff);
             let src = if matches!(ins.op, Csrrwi | Csrrsi | Csrrci) { rs1.to_string() } else { x(rs1) };
