@@ -69,7 +69,11 @@ pub struct BootOptions {
 
 impl Default for BootOptions {
     fn default() -> Self {
-        BootOptions { bootargs: None, mmu_type: "riscv,sv39".into(), isa: "rv64imafdc_zicsr_zifencei_sstc_svinval_svnapot_svpbmt".into() }
+        BootOptions {
+            bootargs: None,
+            mmu_type: "riscv,sv39".into(),
+            isa: "rv64imafdc_zicsr_zifencei_sstc_svinval_svnapot_svpbmt".into(),
+        }
     }
 }
 

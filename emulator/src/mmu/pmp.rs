@@ -1,14 +1,16 @@
 //! Physical Memory Protection (Privileged spec 1.12, 3.7 "Physical Memory Protection"):
 //! the `pmpcfg`/`pmpaddr` entries decoded into address ranges, the static-priority match
-//! of 3.7.1, and a small per-page cache of "this whole 4 KiB page is allowed" results so
-//! that checked accesses cost one compare on the common path.
+//! of 3.7.1, and a one-range cache per access kind and privilege of "every access inside
+//! [lo, hi) is allowed", so that checked accesses cost two compares on the common path.
 //!
 //! ```text
 //!  check(pa, size, access, prv)
-//!     |  cache: page uniformly allowed for (access, prv)?  -> allowed
+//!     |  cached allowed range for (access, prv) holds [pa, pa+size)?  -> allowed
 //!     v  miss
-//!  first entry (lowest number) overlapping the page:
-//!     covers the whole page -> its decision holds for every access in the page (cached)
+//!  first entry (lowest number) overlapping the 4 KiB page of pa:
+//!     covers the whole page -> its decision holds for all of the largest range around
+//!                              the page that it covers and no earlier entry touches
+//!                              (cached when it allows)
 //!     covers part of it     -> decide this access alone: must cover all its bytes
 //!     none                  -> M succeeds; S/U fail (16 entries are implemented)
 //! ```
@@ -18,6 +20,7 @@
 //! (`MAX_RISCV_PMPS`); entries 16..63 are read-only zero.
 
 use super::Access;
+use std::cell::Cell;
 use crate::hart::Privilege;
 
 /// Implemented PMP entries (QEMU 7.2's `MAX_RISCV_PMPS`).
@@ -81,31 +84,35 @@ enum Decision {
     Partial,
 }
 
-const CACHE_SLOTS: usize = 64;
-const CACHE_EMPTY: u64 = 0;
+/// An empty range (no address is inside).
+const NO_RANGE: (u64, u64) = (1, 0);
 
-/// The decoded PMP state of one hart and its cache of allowed pages.
+/// The decoded PMP state of one hart and its cache of allowed ranges.
 pub struct Pmp {
     /// Entries in priority order, only up to the last one that is not OFF.
     rules: Vec<Rule>,
     /// Some entry has L set: M-mode accesses must be checked too.
     any_locked: bool,
-    /// Per access kind, direct-mapped: `tag(page, prv)` of pages every access of that
-    /// kind and privilege may use (the first overlapping entry covers the whole page
-    /// and allows it, or none overlaps and the privilege is M).
-    cache: [[u64; CACHE_SLOTS]; 3],
+    /// Per access kind and privilege (U, S, M): a range `[lo, hi)` in which every access
+    /// of that kind and privilege is allowed (the first entry overlapping any part of it
+    /// covers all of it and allows the access, or none overlaps and the privilege is M).
+    /// Cells, so that page-table walks can use it through a shared borrow.
+    ranges: [[Cell<(u64, u64)>; 3]; 3],
 }
 
 impl Default for Pmp {
     fn default() -> Self {
-        Pmp { rules: Vec::new(), any_locked: false, cache: [[CACHE_EMPTY; CACHE_SLOTS]; 3] }
+        Pmp { rules: Vec::new(), any_locked: false, ranges: Default::default() }
     }
 }
 
 #[inline(always)]
-fn tag(page: u64, prv: Privilege) -> u64 {
-    // Never CACHE_EMPTY: the low three bits hold prv + 1 (1, 2 or 4).
-    page << 3 | (prv as u64 + 1)
+fn prv_index(prv: Privilege) -> usize {
+    match prv {
+        Privilege::User => 0,
+        Privilege::Supervisor => 1,
+        Privilege::Machine => 2,
+    }
 }
 
 impl Pmp {
@@ -130,7 +137,7 @@ impl Pmp {
                     // NAPOT: k trailing ones encode a 2^(k+3)-byte region.
                     let k = a.trailing_ones().min(54);
                     let size = 1u64 << (k + 3);
-                    let base = (a & !((1u64 << k) - 1)) << 2 & !(size - 1);
+                    let base = ((a & !((1u64 << k) - 1)) << 2) & !(size - 1);
                     (base, base.saturating_add(size))
                 }
             };
@@ -144,9 +151,11 @@ impl Pmp {
         self.flush_cache();
     }
 
-    /// Empties the page cache.
+    /// Empties the range cache.
     pub fn flush_cache(&mut self) {
-        self.cache = [[CACHE_EMPTY; CACHE_SLOTS]; 3];
+        for r in self.ranges.iter().flatten() {
+            r.set(NO_RANGE);
+        }
     }
 
     /// Whether accesses at privilege `prv` need checking at all: always below M; in M
@@ -156,79 +165,86 @@ impl Pmp {
         prv != Privilege::Machine || self.any_locked
     }
 
-    /// The decision of the first entry overlapping `[lo, hi)` for `access` at `prv`.
-    fn decide(&self, lo: u64, hi: u64, access: Access, prv: Privilege) -> Decision {
+    /// The decision of the first entry overlapping `[lo, hi)` for `access` at `prv`, and
+    /// when it is not partial, the largest range around `[lo, hi)` with the same
+    /// decision: inside the deciding entry (or the gap, when none matches) and clear of
+    /// every earlier entry.
+    fn decide(&self, lo: u64, hi: u64, access: Access, prv: Privilege) -> (Decision, (u64, u64)) {
+        let (mut below, mut above) = (0u64, u64::MAX);
         for r in &self.rules {
-            if mode_of(r.cfg) == cfg::OFF || r.lo >= r.hi || r.hi <= lo || r.lo >= hi {
+            if mode_of(r.cfg) == cfg::OFF || r.lo >= r.hi {
+                continue;
+            }
+            if r.hi <= lo {
+                below = below.max(r.hi);
+                continue;
+            }
+            if r.lo >= hi {
+                above = above.min(r.lo);
                 continue;
             }
             // "The matching PMP entry must match all bytes of an access, or the access
             // fails, irrespective of the L, R, W, and X bits" (3.7.1.3).
             if r.lo > lo || r.hi < hi {
-                return Decision::Partial;
+                return (Decision::Partial, NO_RANGE);
             }
+            let range = (r.lo.max(below), r.hi.min(above));
             // Unlocked entries do not apply to M-mode; locked ones and every S/U access
             // need the permission bit.
             if prv == Privilege::Machine && r.cfg & cfg::L == 0 {
-                return Decision::Allow;
+                return (Decision::Allow, range);
             }
             let bit = match access {
                 Access::Fetch => cfg::X,
                 Access::Load => cfg::R,
                 Access::Store => cfg::W,
             };
-            return if r.cfg & bit != 0 { Decision::Allow } else { Decision::Deny };
+            return (if r.cfg & bit != 0 { Decision::Allow } else { Decision::Deny }, range);
         }
         // No entry matches: M succeeds, S and U fail (at least one entry is implemented).
         if prv == Privilege::Machine {
-            Decision::Allow
+            (Decision::Allow, (below, above))
         } else {
-            Decision::Deny
+            (Decision::Deny, NO_RANGE)
         }
     }
 
-    /// Whether the `size`-byte access at physical `pa` is allowed, without the cache
-    /// (page-table walks use this: they cannot borrow the cache mutably).
-    pub fn allows(&self, pa: u64, size: u64, access: Access, prv: Privilege) -> bool {
-        self.decide(pa, pa.saturating_add(size), access, prv) == Decision::Allow
-    }
-
-    /// Whether the `size`-byte access at physical `pa` is allowed; caches the page when
-    /// every such access to it is.
+    /// Whether the `size`-byte access at physical `pa` is allowed.
     #[inline(always)]
-    pub fn check(&mut self, pa: u64, size: u64, access: Access, prv: Privilege) -> bool {
-        let page = pa >> 12;
-        let t = tag(page, prv);
-        if self.cache[access as usize][page as usize % CACHE_SLOTS] == t && (pa & 0xfff) + size <= 0x1000 {
+    pub fn check(&self, pa: u64, size: u64, access: Access, prv: Privilege) -> bool {
+        let (lo, hi) = self.ranges[access as usize][prv_index(prv)].get();
+        if pa >= lo && pa.wrapping_add(size) <= hi && pa.wrapping_add(size) > pa {
             return true;
         }
         self.check_slow(pa, size, access, prv)
     }
 
     #[inline(never)]
-    fn check_slow(&mut self, pa: u64, size: u64, access: Access, prv: Privilege) -> bool {
-        if self.page_allowed(pa, access, prv) && (pa & 0xfff) + size <= 0x1000 {
+    fn check_slow(&self, pa: u64, size: u64, access: Access, prv: Privilege) -> bool {
+        let end = pa.saturating_add(size);
+        if self.page_allowed(pa, access, prv) && end <= self.ranges[access as usize][prv_index(prv)].get().1 {
             return true;
         }
-        self.allows(pa, size, access, prv)
+        self.decide(pa, end, access, prv).0 == Decision::Allow
     }
 
-    /// Whether every `access` at `prv` to the 4 KiB page holding `pa` is allowed (then
-    /// cached). False when the page is denied or only partly covered by its first entry.
+    /// Whether every `access` at `prv` to the 4 KiB page holding `pa` is allowed (the
+    /// range around it is then cached). False when the page is denied or only partly
+    /// covered by its first entry.
     #[inline]
-    pub fn page_allowed(&mut self, pa: u64, access: Access, prv: Privilege) -> bool {
-        let page = pa >> 12;
-        let t = tag(page, prv);
-        let slot = &mut self.cache[access as usize][page as usize % CACHE_SLOTS];
-        if *slot == t {
+    pub fn page_allowed(&self, pa: u64, access: Access, prv: Privilege) -> bool {
+        let lo = pa & !0xfff;
+        let cell = &self.ranges[access as usize][prv_index(prv)];
+        let (clo, chi) = cell.get();
+        if lo >= clo && lo.saturating_add(0x1000) <= chi {
             return true;
         }
-        let lo = page << 12;
-        if self.decide(lo, lo + 0x1000, access, prv) == Decision::Allow {
-            self.cache[access as usize][page as usize % CACHE_SLOTS] = t;
-            true
-        } else {
-            false
+        match self.decide(lo, lo.saturating_add(0x1000), access, prv) {
+            (Decision::Allow, range) => {
+                cell.set(range);
+                true
+            }
+            _ => false,
         }
     }
 }
@@ -269,7 +285,7 @@ mod tests {
 
     #[test]
     fn no_entry_m_allowed_su_denied() {
-        let mut p = pmp(&[]);
+        let p = pmp(&[]);
         assert!(p.check(0x8000_0000, 8, Load, Machine));
         assert!(!p.check(0x8000_0000, 8, Load, Supervisor));
         assert!(!p.check(0x8000_0000, 2, Fetch, User));
@@ -281,28 +297,28 @@ mod tests {
     fn napot_tor_na4_ranges() {
         // NAPOT 64 KiB at 0x8001_0000: pmpaddr = base/4 | (size/8 - 1).
         let napot = (0x8001_0000u64 >> 2) | ((0x1_0000 >> 3) - 1);
-        let mut p = pmp(&[(0, NAPOT | cfg::R, napot)]);
+        let p = pmp(&[(0, NAPOT | cfg::R, napot)]);
         assert!(p.check(0x8001_0000, 8, Load, User));
         assert!(p.check(0x8001_fff8, 8, Load, User));
         assert!(!p.check(0x8002_0000, 8, Load, User));
         assert!(!p.check(0x8000_fffc, 4, Load, User));
         assert!(!p.check(0x8001_0000, 8, Store, User));
         // TOR from pmpaddr0 to pmpaddr1.
-        let mut p = pmp(&[(0, 0, 0x8000_1000 >> 2), (1, TOR | cfg::R | cfg::W, 0x8000_2000 >> 2)]);
+        let p = pmp(&[(0, 0, 0x8000_1000 >> 2), (1, TOR | cfg::R | cfg::W, 0x8000_2000 >> 2)]);
         assert!(p.check(0x8000_1000, 4, Store, Supervisor));
         assert!(p.check(0x8000_1ffc, 4, Store, Supervisor));
         assert!(!p.check(0x8000_2000, 4, Store, Supervisor));
         assert!(!p.check(0x8000_0ffc, 4, Store, Supervisor));
         // Entry 0 TOR: bottom is 0.
-        let mut p = pmp(&[(0, TOR | cfg::X, 0x1000 >> 2)]);
+        let p = pmp(&[(0, TOR | cfg::X, 0x1000 >> 2)]);
         assert!(p.check(0, 2, Fetch, User));
         assert!(!p.check(0x1000, 2, Fetch, User));
         // NA4 covers exactly four bytes.
-        let mut p = pmp(&[(3, NA4 | cfg::R, 0x8000_0010 >> 2)]);
+        let p = pmp(&[(3, NA4 | cfg::R, 0x8000_0010 >> 2)]);
         assert!(p.check(0x8000_0010, 4, Load, User));
         assert!(!p.check(0x8000_0014, 4, Load, User));
         // All-ones NAPOT covers everything.
-        let mut p = pmp(&[(0, NAPOT | RWX, (1 << 54) - 1)]);
+        let p = pmp(&[(0, NAPOT | RWX, (1 << 54) - 1)]);
         assert!(p.check(0, 8, Store, User));
         assert!(p.check(0xff_ffff_fff8, 8, Store, User));
     }
@@ -310,7 +326,7 @@ mod tests {
     #[test]
     fn lowest_numbered_entry_wins_and_straddling_fails() {
         let page = 0x8000_4000u64;
-        let mut p = pmp(&[(0, NA4, page >> 2), (1, NAPOT | RWX, (1 << 54) - 1)]);
+        let p = pmp(&[(0, NA4, page >> 2), (1, NAPOT | RWX, (1 << 54) - 1)]);
         // Entry 0 (no permissions) shadows entry 1 for its four bytes only.
         assert!(!p.check(page, 4, Load, User));
         assert!(p.check(page + 4, 4, Load, User));
@@ -323,8 +339,26 @@ mod tests {
     }
 
     #[test]
+    fn cached_range_stops_at_earlier_entries() {
+        // Entry 0 denies one 4 KiB page in the middle of entry 1's 1 MiB allowed region.
+        let hole = 0x8008_0000u64;
+        let p = pmp(&[(0, NAPOT, (hole >> 2) | 0x1ff), (1, NAPOT | RWX, (0x8000_0000 >> 2) | 0x1_ffff)]);
+        assert!(p.check(0x8000_0000, 8, Load, User));
+        assert_eq!(p.ranges[Load as usize][0].get(), (0x8000_0000, hole), "up to the earlier entry");
+        assert!(!p.check(hole, 8, Load, User));
+        assert!(!p.check(hole - 4, 8, Load, User), "straddles into entry 0");
+        assert!(p.check(hole + 0x1000, 8, Load, User));
+        assert_eq!(p.ranges[Load as usize][0].get(), (hole + 0x1000, 0x8010_0000));
+        assert!(!p.check(0x8010_0000, 8, Load, User), "past entry 1: no match");
+        // Other access kinds and privileges have their own ranges.
+        assert_eq!(p.ranges[Store as usize][0].get(), NO_RANGE);
+        assert!(p.check(hole, 8, Store, Machine), "M ignores unlocked entries");
+    }
+
+    #[test]
     fn m_mode_and_lock() {
-        let mut p = pmp(&[(0, NAPOT, (0x8000_0000 >> 2) | 0x3ff), (1, NAPOT | cfg::L | cfg::R, (0x9000_0000 >> 2) | 0x3ff)]);
+        let p =
+            pmp(&[(0, NAPOT, (0x8000_0000 >> 2) | 0x3ff), (1, NAPOT | cfg::L | cfg::R, (0x9000_0000 >> 2) | 0x3ff)]);
         assert!(p.checks_needed(Machine));
         // Unlocked entry without permissions: M ignores it.
         assert!(p.check(0x8000_0000, 8, Store, Machine));

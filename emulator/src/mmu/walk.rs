@@ -3,9 +3,9 @@
 //! Sv57 (4.4-4.6). Errors are the walker's own [`Fault`] values; the MMU maps them to
 //! the architectural exception of the access type in one place.
 
+use super::pmp::Pmp;
 use super::pte::{bits, Pte, PteError, Satp, SatpMode, PAGE_SIZE, PTE_SIZE};
 use super::tlb::page_shift;
-use super::pmp::Pmp;
 use super::{Access, AdMode, TranslateCtx};
 use crate::bus::{Bus, RAM_BASE};
 use crate::hart::Privilege;
@@ -353,13 +353,13 @@ pub struct PmpChecked<'a> {
 
 impl PtMemory for PmpChecked<'_> {
     fn read_pte(&self, pa: u64) -> Option<u64> {
-        if !self.pmp.allows(pa, PTE_SIZE, Access::Load, Privilege::Supervisor) {
+        if !self.pmp.check(pa, PTE_SIZE, Access::Load, Privilege::Supervisor) {
             return None;
         }
         self.bus.read_pte(pa)
     }
 
     fn write_pte(&mut self, pa: u64, v: u64) -> bool {
-        self.pmp.allows(pa, PTE_SIZE, Access::Store, Privilege::Supervisor) && self.bus.write_pte(pa, v)
+        self.pmp.check(pa, PTE_SIZE, Access::Store, Privilege::Supervisor) && self.bus.write_pte(pa, v)
     }
 }

@@ -99,10 +99,7 @@ fn main() -> u32 {
     // runs `sfence.w.inval; sinval.vma t0, x0; sfence.inval.ir; ld a0, 0(t0)` with
     // t0 = TEST_VA.
     let code3 = alloc_page();
-    write_code(
-        code3,
-        &[0x0010_0293, 0x0252_9293, 0x1800_0073, 0x1602_8073, 0x1810_0073, 0x0002_b503, 0x0000_0073],
-    );
+    write_code(code3, &[0x0010_0293, 0x0252_9293, 0x1800_0073, 0x1602_8073, 0x1810_0073, 0x0002_b503, 0x0000_0073]);
     let sva = TEST_VA + 0x11_0000;
     pt.map(sva, code3, 0, V | X | A | D);
     sfence_all();

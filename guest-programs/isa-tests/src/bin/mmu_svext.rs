@@ -38,7 +38,8 @@ const SFENCE_INVAL_IR: u32 = 0x1810_0073;
 const ECALL: u32 = 0x0000_0073;
 const LI_A0_7: u32 = 0x0070_0513;
 /// `li t0, 1; slli t0, t0, 37` (t0 = TEST_VA), the fences, `ld a0, 0(t0)`, `ecall`.
-const CODE_SINVAL_LOAD: [u32; 7] = [0x0010_0293, 0x0252_9293, SFENCE_W_INVAL, 0x1602_8073, SFENCE_INVAL_IR, 0x0002_b503, ECALL];
+const CODE_SINVAL_LOAD: [u32; 7] =
+    [0x0010_0293, 0x0252_9293, SFENCE_W_INVAL, 0x1602_8073, SFENCE_INVAL_IR, 0x0002_b503, ECALL];
 
 /// 64 KiB of physical memory aligned to 64 KiB, from the arena.
 fn alloc_64k() -> u64 {
@@ -141,7 +142,11 @@ fn main() -> u32 {
     let ucode = alloc_page();
     let uva = TEST_VA + 0xc1_0000;
     pt.map(uva, ucode, 0, V | X | U | A | D);
-    for (insn, name) in [(0x1602_8073u32, "sinval.vma in U"), (SFENCE_W_INVAL, "sfence.w.inval in U"), (SFENCE_INVAL_IR, "sfence.inval.ir in U")] {
+    for (insn, name) in [
+        (0x1602_8073u32, "sinval.vma in U"),
+        (SFENCE_W_INVAL, "sfence.w.inval in U"),
+        (SFENCE_INVAL_IR, "sfence.inval.ir in U"),
+    ] {
         write_code(ucode, &[insn, ECALL]);
         sfence_all();
         c.eq(name, exec(Mode::U, uva).map_err(|t| t.cause), Err(ILLEGAL));

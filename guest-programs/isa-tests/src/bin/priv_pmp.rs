@@ -30,7 +30,10 @@ fn main() -> u32 {
     set(0, NAPOT | R, napot(page0, 4096));
     for mode in [Mode::User, Mode::Supervisor] {
         check_eq!("NAPOT R: load allowed", try_in(mode, LOAD_B, page0 + 5).is_none() as u64, 1);
-        check!("NAPOT R: store faults with tval", try_in(mode, STORE_B, page0 + 7) == fault(cause::STORE_ACCESS, page0 + 7));
+        check!(
+            "NAPOT R: store faults with tval",
+            try_in(mode, STORE_B, page0 + 7) == fault(cause::STORE_ACCESS, page0 + 7)
+        );
         check!("NAPOT R: fetch faults", try_in(mode, FETCH, page0) == fault(cause::INSN_ACCESS, page0));
     }
     check!("unlocked entry does not apply to M", try_in(Mode::Machine, STORE_B, page0 + 7).is_none());
@@ -44,7 +47,10 @@ fn main() -> u32 {
     set(0, 0, page1 >> 2);
     set(1, TOR, (page1 + 4096) >> 2);
     check!("TOR: bottom faults", try_in(Mode::User, LOAD_B, page1) == fault(cause::LOAD_ACCESS, page1));
-    check!("TOR: last byte faults", try_in(Mode::User, LOAD_B, page1 + 4095) == fault(cause::LOAD_ACCESS, page1 + 4095));
+    check!(
+        "TOR: last byte faults",
+        try_in(Mode::User, LOAD_B, page1 + 4095) == fault(cause::LOAD_ACCESS, page1 + 4095)
+    );
     check!("TOR: below is outside", try_in(Mode::User, LOAD_B, page1 - 1).is_none());
     check!("TOR: top is outside", try_in(Mode::User, LOAD_B, page1 + 4096).is_none());
 
@@ -52,11 +58,17 @@ fn main() -> u32 {
     reset_entries();
     set(0, NA4, (page0 + 16) >> 2);
     set(1, NAPOT | R | W, napot(page0, 4096));
-    check!("NA4 entry 0 wins over entry 1", try_in(Mode::User, LOAD_W, page0 + 16) == fault(cause::LOAD_ACCESS, page0 + 16));
+    check!(
+        "NA4 entry 0 wins over entry 1",
+        try_in(Mode::User, LOAD_W, page0 + 16) == fault(cause::LOAD_ACCESS, page0 + 16)
+    );
     check!("NA4 covers four bytes only", try_in(Mode::User, LOAD_W, page0 + 20).is_none());
     check!("NA4 covers four bytes only (below)", try_in(Mode::User, LOAD_W, page0 + 12).is_none());
     // An aligned 8-byte access half inside entry 0 fails although entry 1 allows it all.
-    check!("access matching entry 0 in part fails", try_in(Mode::User, LOAD_D, page0 + 16) == fault(cause::LOAD_ACCESS, page0 + 16));
+    check!(
+        "access matching entry 0 in part fails",
+        try_in(Mode::User, LOAD_D, page0 + 16) == fault(cause::LOAD_ACCESS, page0 + 16)
+    );
     // Swapped priorities: entry 0 (RW page) now shadows the NA4 entry 1.
     reset_entries();
     set(0, NAPOT | R | W, napot(page0, 4096));
@@ -65,7 +77,10 @@ fn main() -> u32 {
     // A partial match also fails for an entry that would allow it.
     reset_entries();
     set(0, NA4 | R | W, (page0 + 20) >> 2);
-    check!("straddling an allowing entry fails", try_in(Mode::User, LOAD_D, page0 + 16) == fault(cause::LOAD_ACCESS, page0 + 16));
+    check!(
+        "straddling an allowing entry fails",
+        try_in(Mode::User, LOAD_D, page0 + 16) == fault(cause::LOAD_ACCESS, page0 + 16)
+    );
 
     // No entry matches: S/U fail, M succeeds. Entry 0: [0, page0); entry 2: [page1, top).
     csrw!(pmpcfg0, 0);
@@ -74,7 +89,10 @@ fn main() -> u32 {
     csrw!(pmpaddr1, page1 >> 2);
     set(2, TOR | R | W | X, u64::MAX >> 10);
     check!("no match: U load faults", try_in(Mode::User, LOAD_B, page0) == fault(cause::LOAD_ACCESS, page0));
-    check!("no match: S store faults", try_in(Mode::Supervisor, STORE_B, page0 + 1) == fault(cause::STORE_ACCESS, page0 + 1));
+    check!(
+        "no match: S store faults",
+        try_in(Mode::Supervisor, STORE_B, page0 + 1) == fault(cause::STORE_ACCESS, page0 + 1)
+    );
     check!("no match: M succeeds", try_in(Mode::Machine, STORE_B, page0 + 1).is_none());
     check!("no match: MPRV (MPP = U) load faults", try_mprv(LOAD_B, page0 + 2) == fault(cause::LOAD_ACCESS, page0 + 2));
     check!("matched around it", try_in(Mode::User, LOAD_B, page1).is_none());
@@ -83,7 +101,10 @@ fn main() -> u32 {
     reset_entries();
     set(3, NAPOT | R | L, napot(page1, 4096));
     check!("locked R entry: M load allowed", try_in(Mode::Machine, LOAD_B, page1 + 3).is_none());
-    check!("locked R entry: M store faults", try_in(Mode::Machine, STORE_B, page1 + 3) == fault(cause::STORE_ACCESS, page1 + 3));
+    check!(
+        "locked R entry: M store faults",
+        try_in(Mode::Machine, STORE_B, page1 + 3) == fault(cause::STORE_ACCESS, page1 + 3)
+    );
     check!("locked R entry: M fetch faults", try_in(Mode::Machine, FETCH, page1) == fault(cause::INSN_ACCESS, page1));
     set_cfg(3, NAPOT | R | W | X);
     check_eq!("locked cfg ignores writes", (csrr!(pmpcfg0) >> 24) & 0xff, NAPOT | R | L);

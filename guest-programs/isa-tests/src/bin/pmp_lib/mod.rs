@@ -138,4 +138,3 @@ pub fn put_code(at: u64, insns: &[u16]) {
 
 pub const C_NOP: u16 = 0x0001;
 pub const C_RET: u16 = 0x8082;
-
