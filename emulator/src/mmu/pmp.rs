@@ -20,8 +20,8 @@
 //! (`MAX_RISCV_PMPS`); entries 16..63 are read-only zero.
 
 use super::Access;
-use std::cell::Cell;
 use crate::hart::Privilege;
+use std::cell::Cell;
 
 /// Implemented PMP entries (QEMU 7.2's `MAX_RISCV_PMPS`).
 pub const PMP_ENTRIES: usize = 16;
@@ -87,7 +87,9 @@ enum Decision {
 /// An empty range (no address is inside).
 const NO_RANGE: (u64, u64) = (1, 0);
 
-/// The decoded PMP state of one hart and its cache of allowed ranges.
+/// The decoded PMP state of one hart and its cache of allowed ranges. The default has
+/// every entry OFF and an empty cache (`(0, 0)` holds no address).
+#[derive(Default)]
 pub struct Pmp {
     /// Entries in priority order, only up to the last one that is not OFF.
     rules: Vec<Rule>,
@@ -98,12 +100,6 @@ pub struct Pmp {
     /// covers all of it and allows the access, or none overlaps and the privilege is M).
     /// Cells, so that page-table walks can use it through a shared borrow.
     ranges: [[Cell<(u64, u64)>; 3]; 3],
-}
-
-impl Default for Pmp {
-    fn default() -> Self {
-        Pmp { rules: Vec::new(), any_locked: false, ranges: Default::default() }
-    }
 }
 
 #[inline(always)]
