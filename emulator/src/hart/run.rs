@@ -4,7 +4,7 @@
 
 use super::csr::MENVCFG_STCE;
 use super::exec::Flow;
-use super::icache::{Block, ICache, MAX_BLOCK};
+use super::icache::{link_key, Block, ICache, MAX_BLOCK};
 use super::trap::{Exception, TrapEvent};
 use super::{Hart, Privilege};
 use crate::bus::{Bus, RAM_BASE};
@@ -103,7 +103,7 @@ impl Core {
             // With translation off for fetches, pc is the physical address and the block
             // reached from the previous one can be found through its link (chaining).
             let linked = match prev {
-                Some(p) if !sync => self.icache.follow(p, pc, self.hart.prv),
+                Some(p) if !sync => self.icache.follow(p, link_key(pc, self.hart.prv)),
                 _ => None,
             };
             let b = match linked {
@@ -116,7 +116,7 @@ impl Core {
                     };
                     if let Some(p) = prev {
                         if !h_fetch_paging(&self.hart) {
-                            self.icache.link(p, pc, b, self.hart.prv);
+                            self.icache.link(p, link_key(pc, self.hart.prv), b);
                         }
                     }
                     b

@@ -194,7 +194,8 @@ impl Mmu {
 
     /// Checks the `size`-byte access at physical `pa` against PMP (untranslated S/U
     /// accesses, and M-mode ones while an entry is locked); an access fault otherwise.
-    #[inline(always)]
+    /// Out of line: it keeps the inlined load/store paths as small as they were.
+    #[inline(never)]
     pub fn check_phys(&mut self, pa: u64, size: u64, access: Access, prv: Privilege) -> Result<u64, Exception> {
         if self.pmp.check(pa, size, access, prv) {
             Ok(pa)
