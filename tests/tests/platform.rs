@@ -383,7 +383,7 @@ fn device_tree_decompiles_and_describes_the_machine() {
         "reg = <0x00 0x80000000 0x00 0x8000000>;",
         "timebase-frequency = <0x989680>;",
         "cpu@1 {",
-        "riscv,isa = \"rv64imafdc_zicsr_zifencei_sstc\";",
+        "riscv,isa = \"rv64imafdc_zicsr_zifencei_sstc_svinval_svnapot_svpbmt\";",
         "mmu-type = \"riscv,sv39\";",
         "compatible = \"sifive,plic-1.0.0\\0riscv,plic0\";",
         "riscv,ndev = <0x60>;",

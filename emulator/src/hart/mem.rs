@@ -14,19 +14,14 @@ impl Hart {
     /// entry, or a page PMP allows in full) is inlined here; the rest is out of line.
     #[inline(always)]
     pub(crate) fn translate(&mut self, va: u64, access: Access, size: u64, bus: &mut Bus) -> Result<u64, Exception> {
-        let (check, paging, ctx) = if access == Access::Fetch {
-            (self.fetch_check, self.fetch_paging, self.fetch_ctx)
-        } else {
-            (self.data_check, self.data_paging, self.data_ctx)
-        };
+        let (check, ctx) =
+            if access == Access::Fetch { (self.fetch_check, self.fetch_ctx) } else { (self.data_check, self.data_ctx) };
         if !check {
             return Ok(va);
         }
-        if paging {
-            self.mmu.translate(va, access, size, &ctx, bus)
-        } else {
-            self.mmu.check_phys(va, size, access, ctx.prv)
-        }
+        // With translation off the context's satp is Bare: the MMU's slow path then
+        // returns `va` after the PMP check.
+        self.mmu.translate(va, access, size, &ctx, bus)
     }
 
     /// Loads `N` bytes (zero-extended) from virtual address `va`.

@@ -187,8 +187,15 @@ impl Hart {
         self.data_paging = on && data_prv != Privilege::Machine;
         self.fetch_check = self.fetch_paging || self.mmu.pmp.checks_needed(self.prv);
         self.data_check = self.data_paging || self.mmu.pmp.checks_needed(data_prv);
+        // Without translation the MMU sees satp Bare: it only checks PMP.
         self.fetch_ctx = self.translate_ctx(self.prv);
         self.data_ctx = self.translate_ctx(data_prv);
+        if !self.fetch_paging {
+            self.fetch_ctx.satp = 0;
+        }
+        if !self.data_paging {
+            self.data_ctx.satp = 0;
+        }
     }
 
     /// The context the MMU needs for an access at privilege `prv`.

@@ -192,18 +192,6 @@ impl Mmu {
         SatpMode::from_bits(mode).is_some()
     }
 
-    /// Checks the `size`-byte access at physical `pa` against PMP (untranslated S/U
-    /// accesses, and M-mode ones while an entry is locked); an access fault otherwise.
-    /// Out of line: it keeps the inlined load/store paths as small as they were.
-    #[inline(never)]
-    pub fn check_phys(&mut self, pa: u64, size: u64, access: Access, prv: Privilege) -> Result<u64, Exception> {
-        if self.pmp.check(pa, size, access, prv) {
-            Ok(pa)
-        } else {
-            Err(access_fault(access, pa))
-        }
-    }
-
     /// Empties the fast path (after a PMP change: its entries stand for PMP checks).
     pub fn flush_fast(&mut self) {
         for t in self.fast.iter_mut() {
@@ -211,9 +199,11 @@ impl Mmu {
         }
     }
 
-    /// Translates `va` for a `size`-byte `access` (the size matters to PMP only); only
-    /// called while paging is on (satp.MODE != Bare and the effective privilege is S or
-    /// U). Faults carry `va` as their tval.
+    /// Translates `va` for a `size`-byte `access` (the size matters to PMP only) and
+    /// checks the result against PMP. Called while paging is on (satp.MODE != Bare and
+    /// the effective privilege is S or U), or with a Bare `ctx.satp` when only PMP
+    /// applies (then `va` is the physical address; no fast-path entry is made). Faults
+    /// carry `va` as their tval.
     #[inline(always)]
     pub fn translate(
         &mut self,
