@@ -239,6 +239,10 @@ impl Mmu {
         key: u32,
         bus: &mut Bus,
     ) -> Result<u64, Exception> {
+        if ctx.satp >> 60 == 0 {
+            // No translation (the hart passes a Bare context): the PMP check alone.
+            return if self.pmp.check(va, size, access, ctx.prv) { Ok(va) } else { Err(access_fault(access, va)) };
+        }
         let pa = self.translate_tlb(va, access, ctx, bus)?;
         // PMP checks the physical address (Privileged 3.7.1); the fast path may answer
         // for this page later only if PMP allows every such access to all of it.
