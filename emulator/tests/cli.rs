@@ -192,3 +192,14 @@ fn elf_without_loadable_segment_exits_2() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("nothing to run"), "{stderr}");
 }
+
+#[test]
+fn a_directory_is_not_a_drive() {
+    let prog = file("dirdrive.elf", &elf(2, 243, RAM, &PASS));
+    let dir = std::env::temp_dir();
+    for spec in [format!("{}", dir.display()), format!("{},readonly", dir.display())] {
+        let line = load_error(&["run", "--drive", &spec, prog.to_str().unwrap()]);
+        assert!(line.contains("not a disk image"), "{line}");
+    }
+    let _ = std::fs::remove_file(prog);
+}

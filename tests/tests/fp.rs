@@ -22,7 +22,7 @@ fn fp_programs_pass_on_qemu() {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
     if Command::new("qemu-system-riscv64").arg("--version").stdout(Stdio::null()).status().is_err() {
-        eprintln!("qemu-system-riscv64 not found: skipping the QEMU cross-check (run `make deps`)");
+        common::missing("qemu-system-riscv64 not found: no QEMU cross-check");
         return;
     }
     let mut names = common::guests_with_prefix("f_");

@@ -146,6 +146,21 @@ fn assert_usertests_passed(console: &str) {
     assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
     assert!(oks >= 28, "only {oks} tests reported OK");
     assert!(!console.contains("kernel panic"), "{console}");
+    // The signal tests ran, and the ones that die left the kernel's messages: a signal
+    // frame that cannot be written (sig_badstack), an unhandled fault (sig_segv).
+    for t in ["sig_handler", "sig_mask", "sig_restart", "sig_segv", "sig_badstack", "sig_errors"] {
+        assert!(console.contains(&format!("test {t}: OK")), "test {t} did not pass:\n{console}");
+    }
+    assert!(
+        console
+            .lines()
+            .any(|l| l.contains("(usertests): cannot write the signal 10 frame at 0x3000") && l.ends_with(": killed")),
+        "no frame-write kill message:\n{console}"
+    );
+    assert!(
+        console.lines().any(|l| l.contains("(usertests): store page fault at 0x30000000 (no mapping), pc ")),
+        "no unhandled-fault kill message:\n{console}"
+    );
 }
 
 #[test]
@@ -178,7 +193,7 @@ fn usertests_pass_on_rvsim_with_clint_timer() {
 #[test]
 fn kernel_sbi_boots_under_opensbi_on_rvsim() {
     if !Path::new(OPENSBI).exists() {
-        println!("kernel-sbi on rvsim: skipped: {OPENSBI} is not installed");
+        common::missing(&format!("kernel-sbi on rvsim: {OPENSBI} is not installed"));
         return;
     }
     let img = built("target/fs-usertests.img");
@@ -205,7 +220,7 @@ fn kernel_boots_on_rvsim_and_reports_missing_disk() {
 fn usertests_pass_on_qemu() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() {
-        println!("usertests: skipped: rvsim has no virtio-blk disk yet and qemu-system-riscv64 is not installed");
+        common::missing("usertests on QEMU: qemu-system-riscv64 is not installed");
         return;
     }
     let disk = scratch_copy(&img, "usertests");
@@ -224,7 +239,7 @@ fn usertests_pass_on_qemu() {
 fn usertests_pass_on_qemu_cpu_without_sstc() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() {
-        println!("usertests without Sstc: skipped: qemu-system-riscv64 is not installed");
+        common::missing("usertests without Sstc: qemu-system-riscv64 is not installed");
         return;
     }
     let disk = scratch_copy(&img, "usertests-nosstc");
@@ -240,7 +255,7 @@ fn usertests_pass_on_qemu_cpu_without_sstc() {
 fn usertests_pass_on_qemu_under_opensbi() {
     let img = built("target/fs-usertests.img");
     if !qemu_present() || !Path::new(OPENSBI).exists() {
-        println!("usertests under OpenSBI: skipped: needs qemu-system-riscv64 and {OPENSBI}");
+        common::missing(&format!("usertests under OpenSBI: needs qemu-system-riscv64 and {OPENSBI}"));
         return;
     }
     let disk = scratch_copy(&img, "usertests-sbi");
@@ -287,7 +302,7 @@ fn files_survive_reboot() {
 #[test]
 fn corrupt_image_gives_a_clear_message() {
     if !qemu_present() {
-        println!("corrupt_image: skipped: qemu-system-riscv64 is not installed");
+        common::missing("corrupt_image: qemu-system-riscv64 is not installed");
         return;
     }
     let img = std::env::temp_dir().join(format!("rvsim-os-zero-{}.img", std::process::id()));
@@ -353,7 +368,7 @@ fn kernel_fdt_survives_corrupt_blobs() {
 #[test]
 fn kernel_fdt_reads_qemu_device_tree() {
     if !qemu_present() {
-        println!("kernel_fdt on QEMU's DTB: skipped: qemu-system-riscv64 is not installed");
+        common::missing("kernel_fdt on QEMU's DTB: qemu-system-riscv64 is not installed");
         return;
     }
     let path = std::env::temp_dir().join(format!("rvsim-os-qemu-{}.dtb", std::process::id()));

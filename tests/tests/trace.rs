@@ -36,6 +36,34 @@ const PROGRAM: [u8; 96] = [
     0x00,
 ];
 
+/// The extension program, loaded at 0x8000_0000 ([`program_ext`] adds its data block at
+/// 0x8000_0080). Assembled with binutils 2.40 (`-march=rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz
+/// _zicbop_zihintpause`, CZERO.EQZ as `.insn r` since 2.40 predates Zicond) from:
+/// ```text
+/// 80000000: lui a0,0x12345 ; addi a0,a0,0x678 ; rev8 a1,a0 ; clz a2,a0 ; sh1add a3,a0,a1
+/// 80000014: bseti a4,zero,63 ; rori a5,a0,4 ; clmulh a6,a1,a1 ; zext.w a7,a1
+/// 80000024: czero.eqz t1,a0,zero ; pause ; prefetch.r 0(a0)
+/// 80000030: auipc t0,0 ; addi t0,t0,0x5d ; cbo.zero (t0) ; ld t2,16(t0)   (block 0x80000080)
+/// 80000040: lui a1,0x100 ; lui a2,0x5 ; addi a2,a2,1365 ; sw a2,0(a1) (finisher) ; j .
+/// ```
+const PROGRAM_EXT: [u8; 84] = [
+    0x37, 0x55, 0x34, 0x12, 0x13, 0x05, 0x85, 0x67, 0x93, 0x55, 0x85, 0x6b, 0x13, 0x16, 0x05, 0x60, 0xb3, 0x26, 0xb5,
+    0x20, 0x13, 0x17, 0xf0, 0x2b, 0x93, 0x57, 0x45, 0x60, 0x33, 0xb8, 0xb5, 0x0a, 0xbb, 0x88, 0x05, 0x08, 0x33, 0x53,
+    0x05, 0x0e, 0x0f, 0x00, 0x00, 0x01, 0x13, 0x60, 0x15, 0x00, 0x97, 0x02, 0x00, 0x00, 0x93, 0x82, 0xd2, 0x05, 0x0f,
+    0xa0, 0x42, 0x00, 0x83, 0xb3, 0x02, 0x01, 0xb7, 0x05, 0x10, 0x00, 0x37, 0x56, 0x00, 0x00, 0x13, 0x06, 0x56, 0x55,
+    0x23, 0xa0, 0xc5, 0x00, 0x6f, 0x00, 0x00, 0x00,
+];
+
+/// [`PROGRAM_EXT`] followed, at offset 0x80, by the 64-byte block CBO.ZERO clears.
+fn program_ext() -> Vec<u8> {
+    let mut p = PROGRAM_EXT.to_vec();
+    p.resize(0x80, 0);
+    for k in 1..=8u64 {
+        p.extend_from_slice(&(0x1111_1111_1111_1111 * k).to_le_bytes());
+    }
+    p
+}
+
 /// A writer whose bytes the test can read back after the tracer is done.
 #[derive(Clone, Default)]
 struct Shared(Arc<Mutex<Vec<u8>>>);
@@ -51,9 +79,17 @@ impl Write for Shared {
 }
 
 fn run_traced<T: Tracer>(make: impl FnOnce(TraceOut) -> T, finish: impl FnOnce(&mut T)) -> String {
+    run_program_traced(&PROGRAM, make, finish)
+}
+
+fn run_program_traced<T: Tracer>(
+    program: &[u8],
+    make: impl FnOnce(TraceOut) -> T,
+    finish: impl FnOnce(&mut T),
+) -> String {
     let mut m = Machine::new(MachineConfig::default());
     m.bus.dev.uart.echo = false;
-    m.bus.ram.write_bytes(0, &PROGRAM).expect("program fits in RAM");
+    m.bus.ram.write_bytes(0, program).expect("program fits in RAM");
     m.install_reset_vector(0x8000_0000, 0);
     let buf = Shared::default();
     let mut t = make(TraceOut::new(Box::new(buf.clone())));
@@ -106,6 +142,24 @@ fn disasm_trace_matches_golden() {
     let first = got.lines().next().expect("trace has lines");
     assert_eq!(first, "core   0: 0x0000000000001000 (0x00000297) auipc   t0, 0x0");
     compare_or_bless("program.disasm.trace", &got);
+}
+
+/// Zba/Zbb/Zbc/Zbs, Zicond, PAUSE, a prefetch and CBO.ZERO in both trace formats. The
+/// commit log shows CBO.ZERO as the 64 byte stores Spike's `cbo_zero` performs
+/// (riscv/mmu.h), from the block base up.
+#[test]
+fn extension_traces_match_golden() {
+    let program = program_ext();
+    let got = run_program_traced(&program, CommitLog::new, |t| t.finish().expect("flush"));
+    let zero_line = got.lines().find(|l| l.contains("(0x0042a00f)")).expect("cbo.zero retired");
+    assert_eq!(zero_line.matches(" mem ").count(), 64, "{zero_line}");
+    assert!(zero_line.contains("mem 0x0000000080000080 0x00 mem 0x0000000080000081 0x00"), "{zero_line}");
+    assert!(got.lines().any(|l| l.contains("(0x6b855593) x11 0x7856341200000000")), "rev8 result");
+    assert!(got.lines().any(|l| l.contains("(0x0102b383) x7  0x0000000000000000")), "ld after cbo.zero reads 0");
+    compare_or_bless("program_ext.trace", &got);
+    let got = run_program_traced(&program, DisasmTrace::new, |t| t.finish().expect("flush"));
+    assert!(got.contains("rev8    a1, a0") && got.contains("cbo.zero (t0)") && got.contains("pause"), "{got}");
+    compare_or_bless("program_ext.disasm.trace", &got);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use super::{clint, finisher, plic, uart16550, virtio};
 use crate::bus::RAM_BASE;
+use crate::isa::extensions;
 use vm_fdt::{Error, FdtWriter};
 
 /// `timebase-frequency`: mtime ticks per second (QEMU virt: 10 MHz).
@@ -40,6 +41,28 @@ const IRQ_M_TIMER: u32 = 7;
 const IRQ_S_EXT: u32 = 9;
 const IRQ_M_EXT: u32 = 11;
 
+/// The ISA properties of a cpu node, as QEMU 8+ writes them (hw/riscv/virt.c and
+/// target/riscv/cpu.c `riscv_isa_write_fdt`): the `riscv,isa` string, the newer
+/// `riscv,isa-base` + `riscv,isa-extensions` pair derived from it, and the cache-block
+/// sizes of the CMO extensions it names.
+fn isa_properties(f: &mut FdtWriter, isa: &str) -> Result<(), Error> {
+    f.property_string("riscv,isa", isa)?;
+    if let Some((base, exts)) = extensions::split_isa(isa) {
+        f.property_string("riscv,isa-base", &base)?;
+        for (ext, prop) in [
+            ("zicbom", "riscv,cbom-block-size"),
+            ("zicbop", "riscv,cbop-block-size"),
+            ("zicboz", "riscv,cboz-block-size"),
+        ] {
+            if exts.iter().any(|e| e == ext) {
+                f.property_u32(prop, extensions::CACHE_BLOCK as u32)?;
+            }
+        }
+        f.property_string_list("riscv,isa-extensions", exts)?;
+    }
+    Ok(())
+}
+
 /// Builds the device tree blob.
 pub fn build(cfg: &FdtConfig) -> Result<Vec<u8>, Error> {
     let mut f = FdtWriter::new()?;
@@ -72,7 +95,7 @@ pub fn build(cfg: &FdtConfig) -> Result<Vec<u8>, Error> {
         f.property_u32("reg", h as u32)?;
         f.property_string("status", "okay")?;
         f.property_string("compatible", "riscv")?;
-        f.property_string("riscv,isa", &cfg.isa)?;
+        isa_properties(&mut f, &cfg.isa)?;
         f.property_string("mmu-type", &cfg.mmu_type)?;
         let intc = f.begin_node("interrupt-controller")?;
         f.property_u32("#interrupt-cells", 1)?;

@@ -84,19 +84,28 @@ impl Devices {
         self.clint.irq_lines(hart, now) | self.plic.irq_lines(hart)
     }
 
-    /// Copies the UART's and virtio slots' interrupt outputs into the PLIC's inputs.
+    /// Passes the interrupt signals the UART and the virtio slots raised since the last
+    /// call to the PLIC, each with its line's level (QEMU's `qemu_set_irq` calls; see
+    /// `plic.rs` for why the PLIC samples lines only when a device signals).
     pub fn update_irqs(&mut self) {
-        self.plic.set_level(uart16550::IRQ, self.uart.irq());
-        for (i, v) in self.virtio.iter().enumerate() {
-            self.plic.set_level(virtio::IRQ_BASE + i, v.irq());
+        if self.uart.take_irq_signal() {
+            self.plic.signal(uart16550::IRQ, self.uart.irq());
+        }
+        for (i, v) in self.virtio.iter_mut().enumerate() {
+            if v.take_irq_signal() {
+                self.plic.signal(virtio::IRQ_BASE + i, v.irq());
+            }
         }
     }
 
-    /// Work done between hart time slices: host input into the UART and HTIF commands.
+    /// Work done between hart time slices: host input into the UART, virtio requests held
+    /// back by the per-slice budget, HTIF commands.
     pub fn poll(&mut self, ram: &mut Ram) {
-        if self.uart.poll_input() {
-            self.update_irqs();
+        self.uart.poll_input();
+        for v in &mut self.virtio {
+            self.code_dirty |= v.service(ram);
         }
+        self.update_irqs();
         if let Some(h) = &mut self.htif {
             let ev = h.poll(ram, &mut self.code_dirty);
             self.uart.emit(&ev.output);

@@ -11,9 +11,17 @@
 //!
 //! Contexts: hart `h` M-mode is context `2h` (drives MEIP), S-mode is `2h + 1` (SEIP).
 //!
-//! Sources are level-triggered through a gateway (PLIC spec, "Interrupt Gateways"): a
-//! high level sets the pending bit unless the source is already claimed and not yet
-//! completed; claiming clears the pending bit; completing lets the level pend it again.
+//! Gateways as QEMU 7.2's `hw/intc/sifive_plic.c` models them, which software written
+//! against QEMU's virt board relies on: a device *signals* its interrupt line at the
+//! points where QEMU calls `qemu_set_irq` (its register accesses and events that change
+//! its interrupt state, see [`crate::devices::Devices::update_irqs`]), and each signal
+//! sets the source's pending bit to the line's level, claimed or not. A claimed source
+//! is held off until completed; claiming clears the pending bit; completing only
+//! releases the source. So a line that stays high after a claim pends again only when
+//! the device signals again. The PLIC spec's level-triggered gateway ("Interrupt
+//! Gateways": after completion, a still-asserted level forwards a new request) would
+//! re-pend at completion; a driver that returns from a THR-empty interrupt without
+//! reading IIR (xv6) livelocks under it (docs/decisions.md).
 
 use crate::bus::BusError;
 use crate::hart::trap::irq;
@@ -46,8 +54,6 @@ pub struct Plic {
     pending: [u32; WORDS],
     /// Sources claimed and not yet completed (the gateway holds them off).
     claimed: [u32; WORDS],
-    /// Current level of each source's input line.
-    level: [u32; WORDS],
     enable: Vec<[u32; WORDS]>,
     threshold: Vec<u32>,
     /// MEIP/SEIP bits per hart, recomputed after every change.
@@ -62,7 +68,6 @@ impl Plic {
             priority: [0; NSRC],
             pending: [0; WORDS],
             claimed: [0; WORDS],
-            level: [0; WORDS],
             enable: vec![[0; WORDS]; contexts],
             threshold: vec![0; contexts],
             lines: vec![0; harts],
@@ -75,25 +80,21 @@ impl Plic {
         self.lines.get(hart).copied().unwrap_or(0)
     }
 
-    /// Sets the input level of source `src` (1..NSRC) and updates the pending bits.
-    pub fn set_level(&mut self, src: usize, high: bool) {
+    /// A signal from the device on source `src` (1..NSRC) with its line at `high`: the
+    /// pending bit follows the level (QEMU's `sifive_plic_irq_request`), also while the
+    /// source is claimed (it is then held off until completed).
+    pub fn signal(&mut self, src: usize, high: bool) {
         if src == 0 || src >= NSRC {
             return;
         }
         let (w, b) = (src / 32, 1u32 << (src % 32));
-        let old = self.level[w] & b != 0;
+        let old = self.pending[w];
         if high {
-            self.level[w] |= b;
-            if self.claimed[w] & b == 0 {
-                self.pending[w] |= b;
-            }
+            self.pending[w] |= b;
         } else {
-            self.level[w] &= !b;
-            // A level-triggered source that drops before being claimed is no longer pending
-            // (as QEMU's sifive_plic models it).
             self.pending[w] &= !b;
         }
-        if old != high {
+        if self.pending[w] != old {
             self.update();
         }
     }
@@ -103,12 +104,12 @@ impl Plic {
         src < NSRC && self.pending[src / 32] >> (src % 32) & 1 != 0
     }
 
-    /// The highest-priority pending, enabled source above the threshold of `ctx`
-    /// (ties go to the lowest source number), or 0.
+    /// The highest-priority pending, enabled, unclaimed source above the threshold of
+    /// `ctx` (ties go to the lowest source number), or 0.
     fn best(&self, ctx: usize) -> usize {
         let (mut best, mut best_prio) = (0, self.threshold[ctx]);
         for w in 0..WORDS {
-            let mut bits = self.pending[w] & self.enable[ctx][w];
+            let mut bits = self.pending[w] & !self.claimed[w] & self.enable[ctx][w];
             while bits != 0 {
                 let src = w * 32 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
@@ -222,8 +223,10 @@ impl Plic {
         Ok(())
     }
 
-    /// Completion (PLIC spec "Interrupt Completion"): the gateway releases the source; a
-    /// completion for a source not enabled for the context is ignored, as the spec says.
+    /// Completion (PLIC spec "Interrupt Completion"): releases the source, whose pending
+    /// bit (set again if the device signalled while it was claimed) may then interrupt.
+    /// A completion for a source not enabled for the context is ignored, as the spec says
+    /// (QEMU 7.2 accepts it; no driver we know relies on that).
     fn complete(&mut self, ctx: usize, src: usize) {
         if src == 0 || src >= NSRC {
             return;
@@ -233,9 +236,6 @@ impl Plic {
             return;
         }
         self.claimed[w] &= !b;
-        if self.level[w] & b != 0 {
-            self.pending[w] |= b;
-        }
     }
 }
 
@@ -253,38 +253,56 @@ mod tests {
     #[test]
     fn claim_complete_and_threshold() {
         let mut p = Plic::new(2);
+        let claim1 = CONTEXT_BASE + CONTEXT_STRIDE + CONTEXT_CLAIM;
         w(&mut p, 4 * 10, 3); // priority of source 10
         w(&mut p, 4, 5); // priority of source 1
         w(&mut p, ENABLE_BASE + ENABLE_STRIDE, (1 << 10) | (1 << 1)); // context 1 = hart 0 S
-        p.set_level(10, true);
+        p.signal(10, true);
         assert_eq!(p.irq_lines(0), irq::SEIP);
         assert_eq!(p.irq_lines(1), 0);
-        p.set_level(1, true);
+        p.signal(1, true);
         // Source 1 has the higher priority.
-        assert_eq!(r(&mut p, CONTEXT_BASE + CONTEXT_STRIDE + CONTEXT_CLAIM), 1);
-        assert_eq!(r(&mut p, CONTEXT_BASE + CONTEXT_STRIDE + CONTEXT_CLAIM), 10);
+        assert_eq!(r(&mut p, claim1), 1);
+        assert_eq!(r(&mut p, claim1), 10);
         assert_eq!(p.irq_lines(0), 0, "both claimed");
-        assert_eq!(r(&mut p, CONTEXT_BASE + CONTEXT_STRIDE + CONTEXT_CLAIM), 0);
-        // Completing source 10 with its level still high pends it again.
-        w(&mut p, CONTEXT_BASE + CONTEXT_STRIDE + CONTEXT_CLAIM, 10);
-        assert!(p.is_pending(10));
+        assert_eq!(r(&mut p, claim1), 0);
+        // Completing source 10 with its line still high does not pend it again: only a
+        // new signal from the device does (QEMU 7.2's PLIC).
+        w(&mut p, claim1, 10);
+        assert!(!p.is_pending(10));
+        assert_eq!(p.irq_lines(0), 0);
+        p.signal(10, true);
         assert_eq!(p.irq_lines(0), irq::SEIP);
         // Threshold 3 masks priority 3.
         w(&mut p, CONTEXT_BASE + CONTEXT_STRIDE + CONTEXT_THRESHOLD, 3);
         assert_eq!(p.irq_lines(0), 0);
         w(&mut p, CONTEXT_BASE + CONTEXT_STRIDE + CONTEXT_THRESHOLD, 2);
         assert_eq!(p.irq_lines(0), irq::SEIP);
-        // Level low drops the pending bit.
-        p.set_level(10, false);
+        // A signal with the line low drops the pending bit.
+        p.signal(10, false);
         assert_eq!(p.irq_lines(0), 0);
         assert_eq!(r(&mut p, PENDING_BASE), 0);
+    }
+
+    #[test]
+    fn a_signal_while_claimed_interrupts_after_completion() {
+        let mut p = Plic::new(1);
+        w(&mut p, 4 * 10, 1);
+        w(&mut p, ENABLE_BASE, 1 << 10);
+        p.signal(10, true);
+        assert_eq!(r(&mut p, CONTEXT_BASE + CONTEXT_CLAIM), 10);
+        p.signal(10, true);
+        assert!(p.is_pending(10), "pending follows the line while claimed");
+        assert_eq!(p.irq_lines(0), 0, "but the claimed source is held off");
+        w(&mut p, CONTEXT_BASE + CONTEXT_CLAIM, 10);
+        assert_eq!(p.irq_lines(0), irq::MEIP);
     }
 
     #[test]
     fn priority_zero_never_interrupts_and_bad_accesses_are_errors() {
         let mut p = Plic::new(1);
         w(&mut p, ENABLE_BASE, 1 << 5);
-        p.set_level(5, true);
+        p.signal(5, true);
         assert_eq!(p.irq_lines(0), 0);
         w(&mut p, 4 * 5, 1);
         assert_eq!(p.irq_lines(0), irq::MEIP);

@@ -18,6 +18,14 @@
 //! thread on the host's stdin ([`Uart16550::attach_stdin`]) drained by
 //! [`Uart16550::poll_input`] between hart time slices, so a run without stdin input is
 //! deterministic.
+//!
+//! The interrupt output reaches the PLIC only when the UART *signals* it
+//! ([`Uart16550::take_irq_signal`]), at the points where QEMU's `hw/char/serial.c` calls
+//! `serial_update_irq`: a byte received, RBR read, THR written (and transmitted), IER or
+//! FCR changed, IIR read while it reports THR empty. LSR, MSR, LCR, MCR and SCR accesses
+//! do not signal, so a driver that takes a THR-empty interrupt and returns without
+//! reading IIR or writing THR (xv6) is not interrupted again until the UART next
+//! signals (`devices/plic.rs`).
 
 use crate::bus::BusError;
 use std::collections::VecDeque;
@@ -82,6 +90,8 @@ pub struct Uart16550 {
     /// The THR-empty interrupt condition (set when THR empties, cleared by reading IIR
     /// while it is the reported cause or by writing THR).
     thre_pending: bool,
+    /// Set when the UART signals its interrupt line (QEMU's `serial_update_irq`).
+    irq_signal: bool,
     input: Option<Receiver<u8>>,
 }
 
@@ -105,6 +115,7 @@ impl Uart16550 {
             fcr: 0,
             divisor: 1,
             thre_pending: false,
+            irq_signal: false,
             input: None,
         }
     }
@@ -116,6 +127,13 @@ impl Uart16550 {
                 self.rx.push_back(b);
             }
         }
+        self.irq_signal |= !bytes.is_empty();
+    }
+
+    /// Whether the UART signalled its interrupt line since the last call (the PLIC then
+    /// samples [`Uart16550::irq`]).
+    pub fn take_irq_signal(&mut self) -> bool {
+        std::mem::take(&mut self.irq_signal)
     }
 
     /// Reads the host's stdin on a thread when it is a terminal or a pipe (not when it is
@@ -204,13 +222,17 @@ impl Uart16550 {
         let dlab = self.lcr & LCR_DLAB != 0;
         let v = match off {
             RBR_THR_DLL if dlab => self.divisor as u8,
-            RBR_THR_DLL => self.rx.pop_front().unwrap_or(0),
+            RBR_THR_DLL => {
+                self.irq_signal = true;
+                self.rx.pop_front().unwrap_or(0)
+            }
             IER_DLM if dlab => (self.divisor >> 8) as u8,
             IER_DLM => self.ier,
             IIR_FCR => {
                 let cause = self.iir_cause();
                 if cause == IIR_THRE {
                     self.thre_pending = false;
+                    self.irq_signal = true;
                 }
                 let fifo = if self.fcr & FCR_ENABLE != 0 { IIR_FIFO_ENABLED } else { 0 };
                 cause | fifo
@@ -247,21 +269,26 @@ impl Uart16550 {
                 }
                 // Transmission is instantaneous, so THR is empty again at once.
                 self.thre_pending = true;
+                self.irq_signal = true;
             }
             IER_DLM if dlab => self.divisor = (self.divisor & 0x00ff) | (v as u16) << 8,
             IER_DLM => {
-                let old = self.ier;
+                let changed = self.ier ^ (v & IER_MASK);
                 self.ier = v & IER_MASK;
-                // Enabling ETBEI with THR empty raises the THRE interrupt (as QEMU does).
-                if old & IER_ETBEI == 0 && self.ier & IER_ETBEI != 0 {
-                    self.thre_pending = true;
+                // Turning ETBEI on with THR empty raises the THRE interrupt, turning it
+                // off forgets it; a changed IER signals (QEMU serial.c).
+                if changed & IER_ETBEI != 0 {
+                    self.thre_pending = self.ier & IER_ETBEI != 0;
                 }
+                self.irq_signal |= changed != 0;
             }
             IIR_FCR => {
                 if v & FCR_CLEAR_RX != 0 {
                     self.rx.clear();
                 }
-                self.fcr = v & 0xc1;
+                let fcr = v & 0xc1;
+                self.irq_signal |= fcr != self.fcr || v & FCR_CLEAR_RX != 0;
+                self.fcr = fcr;
             }
             LCR => self.lcr = v,
             MCR => self.mcr = v & 0x1f,
@@ -334,5 +361,32 @@ mod tests {
         u.write(RBR_THR_DLL, 1, b'q' as u64).unwrap();
         assert_eq!(u.read(RBR_THR_DLL, 1).unwrap(), b'q' as u64);
         assert_eq!(u.output, b"x");
+    }
+
+    #[test]
+    fn signals_only_where_qemu_updates_the_line() {
+        let mut u = Uart16550::new();
+        u.echo = false;
+        u.write(IER_DLM, 1, IER_ETBEI as u64).unwrap();
+        assert!(u.take_irq_signal() && u.irq(), "IER change signals THRE");
+        // LSR, MSR, LCR, SCR and an unchanged IER do not signal.
+        u.read(LSR, 1).unwrap();
+        u.read(MSR, 1).unwrap();
+        u.write(LCR, 1, 0x03).unwrap();
+        u.write(SCR, 1, 7).unwrap();
+        u.write(IER_DLM, 1, IER_ETBEI as u64).unwrap();
+        assert!(!u.take_irq_signal());
+        assert!(u.irq(), "the line stays high");
+        // Reading IIR while it reports THR empty clears it and signals the line low.
+        assert_eq!(u.read(IIR_FCR, 1).unwrap() as u8, IIR_THRE);
+        assert!(u.take_irq_signal() && !u.irq());
+        // Writing THR transmits and signals THR empty again; received bytes signal.
+        u.write(RBR_THR_DLL, 1, b'x' as u64).unwrap();
+        assert!(u.take_irq_signal() && u.irq());
+        u.inject(b"k");
+        assert!(u.take_irq_signal());
+        // Turning ETBEI off forgets the THRE condition.
+        u.write(IER_DLM, 1, 0).unwrap();
+        assert!(u.take_irq_signal() && !u.irq());
     }
 }

@@ -116,11 +116,37 @@ const MIDELEG_MASK: u64 = irq::SSIP | irq::STIP | irq::SEIP;
 const MIE_MASK: u64 = irq::SSIP | irq::MSIP | irq::STIP | irq::MTIP | irq::SEIP | irq::MEIP;
 /// `mip` bits M-mode software may write; MSIP/MTIP/MEIP come from CLINT and PLIC.
 const MIP_WRITABLE: u64 = irq::SSIP | irq::STIP | irq::SEIP;
-/// `menvcfg`: FIOM (bit 0), PBMTE (bit 62, Svpbmt) and STCE (bit 63, Sstc).
-const MENVCFG_MASK: u64 = 1 | MENVCFG_PBMTE | (1 << 63);
+/// `menvcfg`: FIOM (bit 0), CBIE (bits 5:4), CBCFE (bit 6), CBZE (bit 7), PBMTE (bit 62,
+/// Svpbmt) and STCE (bit 63, Sstc) (Privileged 3.1.18). `senvcfg` has the same low bits
+/// (4.1.10).
+const MENVCFG_MASK: u64 = 1 | envcfg::CBIE | envcfg::CBCFE | envcfg::CBZE | MENVCFG_PBMTE | (1 << 63);
+const SENVCFG_MASK: u64 = 1 | envcfg::CBIE | envcfg::CBCFE | envcfg::CBZE;
 /// `menvcfg.PBMTE`: Svpbmt's PBMT field is usable (Privileged 3.1.18).
 pub const MENVCFG_PBMTE: u64 = 1 << 62;
 pub const MENVCFG_STCE: u64 = 1 << 63;
+
+/// The Zicbom/Zicboz enable fields of `menvcfg` and `senvcfg` (Privileged 3.1.18, 4.1.10).
+pub mod envcfg {
+    /// CBIE: CBO.INVAL enable, `00` illegal, `01` flush, `11` invalidate (`10` reserved).
+    pub const CBIE: u64 = 3 << 4;
+    /// CBIE = `01`: CBO.INVAL performs a flush.
+    pub const CBIE_FLUSH: u64 = 1 << 4;
+    /// CBCFE: CBO.CLEAN and CBO.FLUSH enable.
+    pub const CBCFE: u64 = 1 << 6;
+    /// CBZE: CBO.ZERO enable.
+    pub const CBZE: u64 = 1 << 7;
+
+    /// Legalizes a write of an envcfg register under `mask`: the reserved CBIE value `10`
+    /// (a WARL field) reads back as `00`.
+    pub fn legalize(v: u64, mask: u64) -> u64 {
+        let v = v & mask;
+        if v & CBIE == 2 << 4 {
+            v & !CBIE
+        } else {
+            v
+        }
+    }
+}
 /// `mcountinhibit`: CY (bit 0) and IR (bit 2).
 const MCOUNTINHIBIT_MASK: u64 = 0b101;
 
@@ -346,7 +372,7 @@ impl Hart {
             }
             STVEC => self.csr.stvec = legalize_tvec(v),
             SCOUNTEREN => self.csr.scounteren = v & 0xffff_ffff,
-            SENVCFG => self.csr.senvcfg = v & 1,
+            SENVCFG => self.csr.senvcfg = envcfg::legalize(v, SENVCFG_MASK),
             SSCRATCH => self.csr.sscratch = v,
             SEPC => self.csr.sepc = v & !1,
             SCAUSE => self.csr.scause = v,
@@ -368,7 +394,7 @@ impl Hart {
             MTVEC => self.csr.mtvec = legalize_tvec(v),
             MCOUNTEREN => self.csr.mcounteren = v & 0xffff_ffff,
             MENVCFG => {
-                self.csr.menvcfg = v & MENVCFG_MASK;
+                self.csr.menvcfg = envcfg::legalize(v, MENVCFG_MASK);
                 // PBMTE changes how walks read PTEs (the walk context holds it).
                 self.update_translation_mode();
             }

@@ -1,8 +1,10 @@
-//! Execution of RV64I, M, Zicsr, Zifencei and the privileged instructions
+//! Execution of RV64I, M, Zicsr, Zifencei, Zihintpause and the privileged instructions
 //! (Unprivileged ch. 2, 4, 7, 8, 13; Privileged 3.3, 4.2.1). Each arm is the instruction's
-//! semantics in a line or a few.
+//! semantics in a line or a few; A, F/D, the bit-manipulation extensions and the CBOs
+//! have their own files (`exec_amo.rs`, `exec_fp.rs`, `exec_bitmanip.rs`, `exec_cmo.rs`).
 
 use super::csr::{mstatus, CsrOp};
+use super::exec_bitmanip;
 use super::trap::Exception;
 use super::{Hart, Privilege};
 use crate::bus::Bus;
@@ -148,7 +150,8 @@ impl Hart {
                 0 => sext32(a),
                 d => sext32(((a as u32) % d) as u64),
             },
-            Fence => return Ok(Flow::Next),
+            // PAUSE (Zihintpause) is a hint: no architectural effect, like FENCE here.
+            Fence | Pause => return Ok(Flow::Next),
             FenceI => {
                 self.flush_icache = true;
                 return Ok(Flow::End);
@@ -165,6 +168,8 @@ impl Hart {
             Mret | Sret | Wfi | SfenceVma | SinvalVma | SfenceWInval | SfenceInvalIr => return self.exec_privileged(i),
             Illegal => return Err(Exception::IllegalInstruction(i.raw as u64)),
             op if op.is_amo() => return self.exec_amo(i, bus),
+            op if op.is_bitmanip() => exec_bitmanip::compute(op, a, b, i.imm),
+            op if op.is_cbo() => return self.exec_cmo(i, bus),
             _ => return self.exec_fp(i, bus),
         };
         self.xw(i.rd, v);

@@ -4,6 +4,8 @@
 pub mod csr;
 mod exec;
 mod exec_amo;
+mod exec_bitmanip;
+mod exec_cmo;
 mod exec_fp;
 mod icache;
 mod mem;

@@ -1,4 +1,5 @@
-//! Decoder for 32-bit encodings (Unprivileged spec ch. 2, 5, 7, 8, 11, 12, 13 and the
+//! Decoder for 32-bit encodings (Unprivileged spec ch. 2, 5, 7, 8, 11, 12, 13, the "B",
+//! Zicond, Zihintpause and CMO chapters, and the
 //! opcode map of ch. 37; privileged instructions from Privileged spec 3.3 and 4.2.1).
 //!
 //! Decoding is exhaustive: every encoding not listed here, including the all-zero and
@@ -109,6 +110,7 @@ pub fn decode32(raw: u32) -> Instr {
                 1 if f6 == 0 => mk(Op::Slli, shamt),
                 5 if f6 == 0 => mk(Op::Srli, shamt),
                 5 if f6 == 0b010000 => mk(Op::Srai, shamt),
+                1 | 5 => decode_bitmanip_imm(raw, f3, f6).map_or(illegal, |op| mk(op, shamt)),
                 _ => illegal,
             }
         }
@@ -119,6 +121,15 @@ pub fn decode32(raw: u32) -> Instr {
                 (1, 0) => mk(Op::Slliw, shamt),
                 (5, 0) => mk(Op::Srliw, shamt),
                 (5, 0b0100000) => mk(Op::Sraiw, shamt),
+                // Zba SLLI.UW takes a 6-bit shamt (funct6 = 000010).
+                (1, _) if bits(raw, 31, 26) == 0b000010 => mk(Op::SlliUw, bits(raw, 25, 20) as i32),
+                (1, 0b0110000) => match rs2 {
+                    0 => mk(Op::Clzw, 0),
+                    1 => mk(Op::Ctzw, 0),
+                    2 => mk(Op::Cpopw, 0),
+                    _ => illegal,
+                },
+                (5, 0b0110000) => mk(Op::Roriw, shamt),
                 _ => illegal,
             }
         }
@@ -142,7 +153,10 @@ pub fn decode32(raw: u32) -> Instr {
                 (1, 5) => Op::Divu,
                 (1, 6) => Op::Rem,
                 (1, 7) => Op::Remu,
-                _ => return illegal,
+                _ => match decode_bitmanip_reg(f7, f3) {
+                    Some(op) => op,
+                    None => return illegal,
+                },
             };
             mk(op, 0)
         }
@@ -158,15 +172,35 @@ pub fn decode32(raw: u32) -> Instr {
                 (1, 5) => Op::Divuw,
                 (1, 6) => Op::Remw,
                 (1, 7) => Op::Remuw,
+                // Zba and Zbb word forms; ZEXT.H is the RV64 encoding (funct7 0000100,
+                // funct3 100, rs2 = 0), which Zbkb would call PACKW rd, rs1, x0.
+                (0b0000100, 0) => Op::AddUw,
+                (0b0000100, 4) if rs2 == 0 => Op::ZextH,
+                (0b0010000, 2) => Op::Sh1addUw,
+                (0b0010000, 4) => Op::Sh2addUw,
+                (0b0010000, 6) => Op::Sh3addUw,
+                (0b0110000, 1) => Op::Rolw,
+                (0b0110000, 5) => Op::Rorw,
                 _ => return illegal,
             };
             mk(op, 0)
         }
         // MISC-MEM. Unused fields of FENCE and FENCE.I are ignored for forward compatibility
         // (Unprivileged 2.7 and ch. 6), and reserved `fm` values act as a normal fence.
+        // PAUSE (Zihintpause) is the one FENCE encoding with pred = W, succ = 0, fm = 0 and
+        // rd = rs1 = x0. The CBO instructions (Zicbom, Zicboz) are MISC-MEM funct3 = 010
+        // with rd = x0 and the operation in inst[31:20]; other values are reserved.
         0b0001111 => match f3 {
+            0 if raw == 0x0100_000f => mk(Op::Pause, 0),
             0 => mk(Op::Fence, bits(raw, 31, 20) as i32),
             1 => mk(Op::FenceI, imm_i(raw)),
+            2 if rd == 0 => match bits(raw, 31, 20) {
+                0 => mk(Op::CboInval, 0),
+                1 => mk(Op::CboClean, 0),
+                2 => mk(Op::CboFlush, 0),
+                4 => mk(Op::CboZero, 0),
+                _ => illegal,
+            },
             _ => illegal,
         },
         0b1110011 => decode_system(raw, f3, mk),
@@ -202,6 +236,61 @@ pub fn decode32(raw: u32) -> Instr {
         0b1010011 => decode_op_fp(raw, f7, f3, rs2).map_or(illegal, |op| mk(op, 0)),
         _ => illegal,
     }
+}
+
+/// OP (opcode 0110011) encodings of Zba, Zbb, Zbc, Zbs and Zicond, by funct7 and funct3.
+fn decode_bitmanip_reg(f7: u32, f3: u32) -> Option<Op> {
+    use Op::*;
+    Some(match (f7, f3) {
+        (0b0010000, 2) => Sh1add,
+        (0b0010000, 4) => Sh2add,
+        (0b0010000, 6) => Sh3add,
+        (0b0100000, 7) => Andn,
+        (0b0100000, 6) => Orn,
+        (0b0100000, 4) => Xnor,
+        (0b0000101, 1) => Clmul,
+        (0b0000101, 2) => Clmulr,
+        (0b0000101, 3) => Clmulh,
+        (0b0000101, 4) => Min,
+        (0b0000101, 5) => Minu,
+        (0b0000101, 6) => Max,
+        (0b0000101, 7) => Maxu,
+        (0b0110000, 1) => Rol,
+        (0b0110000, 5) => Ror,
+        (0b0100100, 1) => Bclr,
+        (0b0100100, 5) => Bext,
+        (0b0110100, 1) => Binv,
+        (0b0010100, 1) => Bset,
+        (0b0000111, 5) => CzeroEqz,
+        (0b0000111, 7) => CzeroNez,
+        _ => return None,
+    })
+}
+
+/// OP-IMM (opcode 0010011) funct3 = 001 / 101 encodings of Zbb and Zbs: the unary
+/// operations are selected by the whole inst[31:20], the immediate forms by funct6 with
+/// a 6-bit shamt (RV64).
+fn decode_bitmanip_imm(raw: u32, f3: u32, f6: u32) -> Option<Op> {
+    use Op::*;
+    let f12 = bits(raw, 31, 20);
+    Some(match (f3, f6) {
+        (1, 0b011000) => match f12 {
+            0x600 => Clz,
+            0x601 => Ctz,
+            0x602 => Cpop,
+            0x604 => SextB,
+            0x605 => SextH,
+            _ => return None,
+        },
+        (1, 0b010010) => Bclri,
+        (1, 0b001010) => Bseti,
+        (1, 0b011010) => Binvi,
+        (5, 0b011000) => Rori,
+        (5, 0b010010) => Bexti,
+        (5, 0b001010) if f12 == 0x287 => OrcB,
+        (5, 0b011010) if f12 == 0x6b8 => Rev8,
+        _ => return None,
+    })
 }
 
 fn decode_system(raw: u32, f3: u32, mk: impl Fn(Op, i32) -> Instr) -> Instr {

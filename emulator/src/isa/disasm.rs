@@ -620,6 +620,13 @@ fn parts(ins: &Instr) -> Parts {
         Sltiu if imm == 1 => p("seqz", vec![x(rd), x(rs1)]),
         Xori if imm == -1 => p("not", vec![x(rd), x(rs1)]),
         Slti | Sltiu => p(name, vec![x(rd), x(rs1), dec(imm as i64)]),
+        // Zicbop prefetches are ORI hints with rd = x0, selected by imm[4:0].
+        Ori if rd == 0 && matches!(imm & 0x1f, 0 | 1 | 3) => {
+            let hint = ["prefetch.i", "prefetch.r", "", "prefetch.w"][imm as usize & 3];
+            p(hint, vec![mem(imm & !0x1f, rs1)])
+        }
+        // Zbb's ZEXT.B is the pseudo-instruction `andi rd, rs1, 255`.
+        Andi if imm == 255 => p("zext.b", vec![x(rd), x(rs1)]),
         Addiw | Xori | Ori | Andi => p(reg_form(ins.op), vec![x(rd), x(rs1), dec(imm as i64)]),
         Slli | Srli | Srai if c && imm == 0 => p(&format!("c.{name}64"), vec![x(rd)]), // HINTs
         Slli if c && rd == 0 => p("c.slli", vec![x(rd), hex(imm as u64)]),             // HINT
@@ -654,8 +661,15 @@ fn parts(ins: &Instr) -> Parts {
                 p("fence", vec![fence_set(pred), fence_set(succ)])
             }
         }
-        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | SfenceWInval | SfenceInvalIr => p(name, vec![]),
+        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | Pause | SfenceWInval | SfenceInvalIr => p(name, vec![]),
         SinvalVma => p(name, vec![x(rs1), x(rs2)]),
+        CboInval | CboClean | CboFlush | CboZero => p(name, vec![amo_base(rs1)]),
+        AddUw if rs2 == 0 => p("zext.w", vec![x(rd), x(rs1)]),
+        Clz | Clzw | Ctz | Ctzw | Cpop | Cpopw | SextB | SextH | ZextH | OrcB | Rev8 => p(name, vec![x(rd), x(rs1)]),
+        SlliUw | Rori | Roriw | Bclri | Bexti | Binvi | Bseti => {
+            p(reg_form(ins.op), vec![x(rd), x(rs1), hex(imm as u64 & 0x3f)])
+        }
+        op if op.is_bitmanip() => p(name, vec![x(rd), x(rs1), x(rs2)]),
         SfenceVma => match (rs1, rs2) {
             (0, 0) => p(name, vec![]),
             (_, 0) => p(name, vec![x(rs1)]),
@@ -767,6 +781,12 @@ fn reg_form(op: Op) -> &'static str {
         Slliw => "sllw",
         Srliw => "srlw",
         Sraiw => "sraw",
+        Rori => "ror",
+        Roriw => "rorw",
+        Bclri => "bclr",
+        Bexti => "bext",
+        Binvi => "binv",
+        Bseti => "bset",
         _ => op_name(op),
     }
 }
@@ -939,6 +959,56 @@ pub fn op_name(op: Op) -> &'static str {
         FcvtDLu => "fcvt.d.lu",
         FmvXD => "fmv.x.d",
         FmvDX => "fmv.d.x",
+        AddUw => "add.uw",
+        Sh1add => "sh1add",
+        Sh2add => "sh2add",
+        Sh3add => "sh3add",
+        Sh1addUw => "sh1add.uw",
+        Sh2addUw => "sh2add.uw",
+        Sh3addUw => "sh3add.uw",
+        SlliUw => "slli.uw",
+        Andn => "andn",
+        Orn => "orn",
+        Xnor => "xnor",
+        Clz => "clz",
+        Clzw => "clzw",
+        Ctz => "ctz",
+        Ctzw => "ctzw",
+        Cpop => "cpop",
+        Cpopw => "cpopw",
+        Max => "max",
+        Maxu => "maxu",
+        Min => "min",
+        Minu => "minu",
+        SextB => "sext.b",
+        SextH => "sext.h",
+        ZextH => "zext.h",
+        Rol => "rol",
+        Rolw => "rolw",
+        Ror => "ror",
+        Rori => "rori",
+        Rorw => "rorw",
+        Roriw => "roriw",
+        OrcB => "orc.b",
+        Rev8 => "rev8",
+        Clmul => "clmul",
+        Clmulh => "clmulh",
+        Clmulr => "clmulr",
+        Bclr => "bclr",
+        Bclri => "bclri",
+        Bext => "bext",
+        Bexti => "bexti",
+        Binv => "binv",
+        Binvi => "binvi",
+        Bset => "bset",
+        Bseti => "bseti",
+        CzeroEqz => "czero.eqz",
+        CzeroNez => "czero.nez",
+        Pause => "pause",
+        CboInval => "cbo.inval",
+        CboClean => "cbo.clean",
+        CboFlush => "cbo.flush",
+        CboZero => "cbo.zero",
     }
 }
 

@@ -185,6 +185,63 @@ pub enum Op {
     FcvtDLu,
     FmvXD,
     FmvDX,
+    // Zba (Unprivileged "B" chapter; RV64 forms)
+    AddUw,
+    Sh1add,
+    Sh2add,
+    Sh3add,
+    Sh1addUw,
+    Sh2addUw,
+    Sh3addUw,
+    SlliUw,
+    // Zbb
+    Andn,
+    Orn,
+    Xnor,
+    Clz,
+    Clzw,
+    Ctz,
+    Ctzw,
+    Cpop,
+    Cpopw,
+    Max,
+    Maxu,
+    Min,
+    Minu,
+    SextB,
+    SextH,
+    ZextH,
+    Rol,
+    Rolw,
+    Ror,
+    Rori,
+    Rorw,
+    Roriw,
+    OrcB,
+    Rev8,
+    // Zbc
+    Clmul,
+    Clmulh,
+    Clmulr,
+    // Zbs (the shift amount of the immediate forms is in `imm`)
+    Bclr,
+    Bclri,
+    Bext,
+    Bexti,
+    Binv,
+    Binvi,
+    Bset,
+    Bseti,
+    // Zicond
+    CzeroEqz,
+    CzeroNez,
+    // Zihintpause: the FENCE encoding pred=W, succ=0, fm=0, rd=rs1=x0
+    Pause,
+    // Zicbom and Zicboz (the base address is `rs1`, no offset)
+    CboInval,
+    CboClean,
+    CboFlush,
+    CboZero,
 }
 
 /// A decoded instruction.
@@ -218,6 +275,20 @@ impl Op {
     #[inline]
     pub fn is_amo_word(self) -> bool {
         (Op::LrW as u8..=Op::AmomaxuW as u8).contains(&(self as u8))
+    }
+
+    /// The register-to-register computations of Zba, Zbb, Zbc, Zbs and Zicond: pure
+    /// functions of `rs1`, `rs2` and `imm` that write `rd` ([`crate::hart`]'s
+    /// `exec_bitmanip`).
+    #[inline]
+    pub fn is_bitmanip(self) -> bool {
+        (Op::AddUw as u8..=Op::CzeroNez as u8).contains(&(self as u8))
+    }
+
+    /// The cache-block operations of Zicbom and Zicboz.
+    #[inline]
+    pub fn is_cbo(self) -> bool {
+        (Op::CboInval as u8..=Op::CboZero as u8).contains(&(self as u8))
     }
 
     /// The F and D extensions.

@@ -1,8 +1,10 @@
-//! The instruction set: decoded form, decoders for 32- and 16-bit encodings, disassembler.
+//! The instruction set: decoded form, decoders for 32- and 16-bit encodings, disassembler,
+//! and the list of implemented extensions.
 
 mod decode;
 mod decode_c;
 pub mod disasm;
+pub mod extensions;
 mod instr;
 
 pub use decode::decode32;

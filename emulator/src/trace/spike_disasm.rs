@@ -103,6 +103,10 @@ fn full(ins: &Instr) -> (String, Vec<String>) {
         Sltiu if imm == 1 => (m("seqz"), vec![x(rd), x(rs1)]),
         Xori if imm == -1 => (m("not"), vec![x(rd), x(rs1)]),
         Addiw if imm == 0 => (m("sext.w"), vec![x(rd), x(rs1)]),
+        Ori if rd == 0 && matches!(imm & 0x1f, 0 | 1 | 3) => {
+            let hint = ["prefetch.i", "prefetch.r", "", "prefetch.w"][imm as usize & 3];
+            (m(hint), vec![mem(imm & !0x1f, rs1)])
+        }
         Addi | Slti | Sltiu | Xori | Ori | Andi | Addiw | Slli | Srli | Srai | Slliw | Srliw | Sraiw => {
             (name, vec![x(rd), x(rs1), imm.to_string()])
         }
@@ -113,7 +117,11 @@ fn full(ins: &Instr) -> (String, Vec<String>) {
             let text = if pred.is_empty() { succ } else { format!("{pred},{succ}") };
             (name, vec![text])
         }
-        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | SfenceWInval | SfenceInvalIr => (name, vec![]),
+        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | Pause | SfenceWInval | SfenceInvalIr => (name, vec![]),
+        CboInval | CboClean | CboFlush | CboZero => (name, vec![format!("({})", XREG[rs1 as usize & 31])]),
+        AddUw if rs2 == 0 => (m("zext.w"), vec![x(rd), x(rs1)]),
+        Clz | Clzw | Ctz | Ctzw | Cpop | Cpopw | SextB | SextH | ZextH | OrcB | Rev8 => (name, vec![x(rd), x(rs1)]),
+        SlliUw | Rori | Roriw | Bclri | Bexti | Binvi | Bseti => (name, vec![x(rd), x(rs1), imm.to_string()]),
         SfenceVma | SinvalVma => (name, vec![x(rs1), x(rs2)]),
         Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci => {
             let c = csr(imm as u32 & 0xfff);

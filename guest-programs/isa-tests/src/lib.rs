@@ -486,6 +486,15 @@ static ACTION: AtomicU32 = AtomicU32::new(0);
 static NTRAPS: AtomicUsize = AtomicUsize::new(0);
 static TRAP_LOG: [[AtomicU64; 6]; MAX_TRAPS] = [const { [const { AtomicU64::new(0) }; 6] }; MAX_TRAPS];
 
+/// A device driver's machine external interrupt handler (see [`set_external_handler`]).
+static EXTERNAL: AtomicUsize = AtomicUsize::new(0);
+
+/// Routes machine external interrupts to `f` (which claims and completes at the PLIC
+/// itself) instead of recording them; `None` restores recording.
+pub fn set_external_handler(f: Option<fn()>) {
+    EXTERNAL.store(f.map_or(0, |f| f as usize), SeqCst);
+}
+
 /// Sets what the handlers do after an exception (see [`Action`]); [`catch`] resets it.
 pub fn set_action(a: Action) {
     ACTION.store(a as u32, SeqCst);
@@ -620,6 +629,13 @@ extern "C" fn trap_m_rust(frame: &mut [u64; 32]) {
         csrs!(mstatus, mstatus::MPP);
         // Come back with MIE = 0; run_lower restores the caller's MIE.
         csrc!(mstatus, mstatus::MPIE);
+        return;
+    }
+    let external = EXTERNAL.load(SeqCst);
+    if t.cause == cause::INTERRUPT | irq::MEI && external != 0 {
+        // SAFETY: EXTERNAL only ever holds a `fn()` stored by set_external_handler.
+        let f: fn() = unsafe { core::mem::transmute::<usize, fn()>(external) };
+        f();
         return;
     }
     if !ARMED.load(SeqCst) {
@@ -813,5 +829,84 @@ macro_rules! test_rr {
 macro_rules! test_ri {
     ($op:literal, $a:expr, $imm:expr, $exp:expr) => {
         $crate::check_eq!(concat!($op, " ", stringify!($a), ", ", stringify!($imm)), $crate::ri!($op, $a, $imm), $exp)
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// Instructions of extensions beyond the crate's RV64GC target (B, Zicond, CMO, ...): the
+// assembler is told with `.option arch, +ext` around the one instruction, so the rest of
+// every program stays RV64GC.
+
+/// Runs `op rd, rs1, rs2` of extension `ext` (e.g. `"+zbb"`) and returns rd.
+#[macro_export]
+macro_rules! rr_ext {
+    ($ext:literal, $op:literal, $a:expr, $b:expr) => {{
+        let r: u64;
+        // SAFETY: a register-only instruction.
+        unsafe {
+            core::arch::asm!(concat!(".option push\n.option arch, ", $ext, "\n", $op, " {r}, {a}, {b}\n.option pop"),
+                r = out(reg) r, a = in(reg) ($a) as u64, b = in(reg) ($b) as u64)
+        };
+        r
+    }};
+}
+
+/// Runs `op rd, rs1, imm` of extension `ext` and returns rd.
+#[macro_export]
+macro_rules! ri_ext {
+    ($ext:literal, $op:literal, $a:expr, $imm:expr) => {{
+        let r: u64;
+        // SAFETY: a register-only instruction.
+        unsafe {
+            core::arch::asm!(concat!(".option push\n.option arch, ", $ext, "\n", $op, " {r}, {a}, {i}\n.option pop"),
+                r = out(reg) r, a = in(reg) ($a) as u64, i = const $imm)
+        };
+        r
+    }};
+}
+
+/// Runs the unary `op rd, rs1` of extension `ext` and returns rd.
+#[macro_export]
+macro_rules! r1_ext {
+    ($ext:literal, $op:literal, $a:expr) => {{
+        let r: u64;
+        // SAFETY: a register-only instruction.
+        unsafe {
+            core::arch::asm!(concat!(".option push\n.option arch, ", $ext, "\n", $op, " {r}, {a}\n.option pop"),
+                r = out(reg) r, a = in(reg) ($a) as u64)
+        };
+        r
+    }};
+}
+
+/// Checks `op rd, rs1, rs2` of extension `ext` against the expected result.
+#[macro_export]
+macro_rules! test_rr_ext {
+    ($ext:literal, $op:literal, $a:expr, $b:expr, $exp:expr) => {
+        $crate::check_eq!(
+            concat!($op, " ", stringify!($a), ", ", stringify!($b)),
+            $crate::rr_ext!($ext, $op, $a, $b),
+            $exp
+        )
+    };
+}
+
+/// Checks `op rd, rs1, imm` of extension `ext` against the expected result.
+#[macro_export]
+macro_rules! test_ri_ext {
+    ($ext:literal, $op:literal, $a:expr, $imm:expr, $exp:expr) => {
+        $crate::check_eq!(
+            concat!($op, " ", stringify!($a), ", ", stringify!($imm)),
+            $crate::ri_ext!($ext, $op, $a, $imm),
+            $exp
+        )
+    };
+}
+
+/// Checks the unary `op rd, rs1` of extension `ext` against the expected result.
+#[macro_export]
+macro_rules! test_r1_ext {
+    ($ext:literal, $op:literal, $a:expr, $exp:expr) => {
+        $crate::check_eq!(concat!($op, " ", stringify!($a)), $crate::r1_ext!($ext, $op, $a), $exp)
     };
 }

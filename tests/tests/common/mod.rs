@@ -22,6 +22,15 @@ pub fn guest(name: &str) -> PathBuf {
     p
 }
 
+/// A reference tool or download a test needs is missing. Under `CI=true` that is a
+/// failure (this panics: CI must run every check); elsewhere the test skips, saying why.
+pub fn missing(what: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{what} (under CI=true a missing reference tool is a failure; `make test` installs it)");
+    }
+    println!("skipped: {what}");
+}
+
 /// The result of running a guest program.
 #[derive(Debug)]
 pub struct Run {

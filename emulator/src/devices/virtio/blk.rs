@@ -15,7 +15,7 @@ use super::queue::{Chain, QueueError};
 use super::{feature, Completion, IoStats, VirtioDevice};
 use crate::ram::Ram;
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, FileTypeExt};
 use std::path::Path;
 
 /// Device ID of a block device (5).
@@ -55,6 +55,8 @@ const REQUEST_MAX: u64 = SIZE_MAX as u64 * SEG_MAX as u64;
 pub enum DriveError {
     #[error("cannot open {path}: {err}")]
     Open { path: String, err: std::io::Error },
+    #[error("{path} is not a disk image (a regular file or block device)")]
+    NotAnImage { path: String },
 }
 
 /// A block device over an image file.
@@ -75,6 +77,11 @@ impl Blk {
     /// Opens `path` (read-write unless `readonly`).
     pub fn open(path: &Path, readonly: bool) -> Result<Blk, DriveError> {
         let err = |err| DriveError::Open { path: path.display().to_string(), err };
+        // A directory opens read-only on Linux but every read fails: refuse it here.
+        let meta = std::fs::metadata(path).map_err(err)?;
+        if !meta.is_file() && !meta.file_type().is_block_device() {
+            return Err(DriveError::NotAnImage { path: path.display().to_string() });
+        }
         let file = OpenOptions::new().read(true).write(!readonly).open(path).map_err(err)?;
         let len = file.metadata().map_err(err)?.len();
         let mut id = [0u8; ID_LEN];

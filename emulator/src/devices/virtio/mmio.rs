@@ -59,6 +59,12 @@ pub mod status {
 const INT_USED_BUFFER: u32 = 1;
 const INT_CONFIG_CHANGE: u32 = 2;
 
+/// Request bytes a device serves per hart time slice, on average: a notify serves
+/// requests until this many bytes were moved (at least one request); the rest wait for
+/// later slices, where each slice pays this much of the debt. (One guest store could
+/// otherwise make the host copy gigabytes: a 256-entry ring of 64 MiB requests.)
+pub const SLICE_BYTES: u64 = 8 << 20;
+
 /// One virtio-mmio slot.
 pub struct VirtioMmio {
     dev: Option<Box<dyn VirtioDevice>>,
@@ -67,6 +73,12 @@ pub struct VirtioMmio {
     driver_features: u64,
     status: u32,
     interrupt_status: u32,
+    /// Set when the transport signals its interrupt line (see `take_irq_signal`).
+    irq_signal: bool,
+    /// Request bytes served and not yet paid for with guest time (see [`SLICE_BYTES`]).
+    debt: u64,
+    /// Requests may be waiting in the avail ring that the budget held back.
+    backlog: bool,
     queue_sel: u32,
     queue: Virtqueue,
     /// The last ring error, for diagnostics.
@@ -83,6 +95,9 @@ impl VirtioMmio {
             driver_features: 0,
             status: 0,
             interrupt_status: 0,
+            irq_signal: false,
+            debt: 0,
+            backlog: false,
             queue_sel: 0,
             queue: Virtqueue::default(),
             last_error: None,
@@ -97,6 +112,13 @@ impl VirtioMmio {
     /// The interrupt output (to the slot's PLIC source).
     pub fn irq(&self) -> bool {
         self.interrupt_status != 0
+    }
+
+    /// Whether the transport signalled its interrupt line since the last call: on a used
+    /// buffer or configuration change, InterruptACK and reset (QEMU's
+    /// `virtio_mmio_update_irq` calls in `hw/virtio/virtio-mmio.c`).
+    pub fn take_irq_signal(&mut self) -> bool {
+        std::mem::take(&mut self.irq_signal)
     }
 
     /// The device status register.
@@ -120,6 +142,7 @@ impl VirtioMmio {
     fn reset(&mut self) {
         let dev = self.dev.take();
         *self = VirtioMmio::new(dev);
+        self.irq_signal = true;
     }
 
     fn device_features(&self) -> u64 {
@@ -212,7 +235,10 @@ impl VirtioMmio {
             reg::QUEUE_DEVICE_LOW => self.selected().into_iter().for_each(|q| q.device = set_low(q.device)),
             reg::QUEUE_DEVICE_HIGH => self.selected().into_iter().for_each(|q| q.device = set_high(q.device)),
             reg::QUEUE_NOTIFY if v == 0 => return Ok(self.notify(ram)),
-            reg::INTERRUPT_ACK => self.interrupt_status &= !v,
+            reg::INTERRUPT_ACK => {
+                self.interrupt_status &= !v;
+                self.irq_signal = true;
+            }
             reg::STATUS => self.write_status(v),
             _ => {}
         }
@@ -240,7 +266,21 @@ impl VirtioMmio {
         self.status = v;
     }
 
-    /// Serves every available request of the queue (QueueNotify).
+    /// Work between hart time slices: pays [`SLICE_BYTES`] of the request debt and serves
+    /// requests the budget held back. Returns whether RAM holding code was overwritten.
+    pub fn service(&mut self, ram: &mut Ram) -> bool {
+        self.debt = self.debt.saturating_sub(SLICE_BYTES);
+        if self.backlog && self.debt < SLICE_BYTES {
+            self.backlog = false;
+            return self.notify(ram);
+        }
+        false
+    }
+
+    /// Serves the available requests of the queue (QueueNotify), in order, while the
+    /// bytes served since the device last caught up stay under [`SLICE_BYTES`]: the rest
+    /// wait for [`VirtioMmio::service`] in later time slices. So the host work one guest
+    /// store can cause is bounded, and device work is paid for with guest time.
     fn notify(&mut self, ram: &mut Ram) -> bool {
         let ready = status::DRIVER_OK | status::FEATURES_OK;
         if self.status & ready != ready || self.status & (status::DEVICE_NEEDS_RESET | status::FAILED) != 0 {
@@ -250,14 +290,25 @@ impl VirtioMmio {
         if !self.queue.ready {
             return false;
         }
+        if self.debt >= SLICE_BYTES {
+            self.backlog = true;
+            return false;
+        }
         let mut code = false;
         let mut used = false;
+        let (debt, backlog) = (&mut self.debt, &mut self.backlog);
         let result = (|| -> Result<(), QueueError> {
             while let Some(chain) = self.queue.pop(ram)? {
                 let done = dev.process(&chain, ram)?;
                 code |= done.code_dirty;
                 code |= self.queue.push_used(ram, chain.head, done.written)?;
                 used = true;
+                let (r, w) = chain.lens();
+                *debt += r + w;
+                if *debt >= SLICE_BYTES {
+                    *backlog = true;
+                    break;
+                }
             }
             Ok(())
         })();
@@ -266,9 +317,11 @@ impl VirtioMmio {
             self.last_error = Some(e);
             self.status |= status::DEVICE_NEEDS_RESET;
             self.interrupt_status |= INT_CONFIG_CHANGE;
+            self.irq_signal = true;
         }
         if used && !self.queue.no_interrupt(ram) {
             self.interrupt_status |= INT_USED_BUFFER;
+            self.irq_signal = true;
         }
         code
     }
