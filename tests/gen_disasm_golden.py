@@ -9,7 +9,7 @@ Input: an ELF object made by riscv64-unknown-elf-as from `.insn` directives, wit
 `.attribute arch` naming the extensions rvsim implements (ARCH below), disassembled with
 `objdump -d`. objdump 2.40 has no `-M arch=` option and, on a flat binary, decodes RV64GC
 only; the ELF attribute is how it learns the extra extensions (Zba, Zbb, Zbc, Zbs,
-Zicbom, Zicbop, Zicboz, Zihintpause). It predates Zicond (binutils 2.41), so czero.eqz and
+Zicbom, Zicbop, Zicboz, Zihintpause, Svinval). It predates Zicond (binutils 2.41), so czero.eqz and
 czero.nez still show as `.4byte` here (tests/tests/disasm.rs accepts them by name).
 
 Output, one line per instruction: `ADDR<TAB>HEX<TAB>TEXT`, ADDR the address objdump
@@ -38,7 +38,7 @@ OBJDUMP = os.environ.get("OBJDUMP", "riscv64-unknown-elf-objdump")
 AS = os.environ.get("AS", "riscv64-unknown-elf-as")
 # The extensions rvsim implements that objdump 2.40 knows (see emulator/src/isa/extensions.rs).
 ARCH = ("rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicbom1p0_zicbop1p0_zicboz1p0_zicsr2p0_zifencei2p0"
-        "_zihintpause2p0_zba1p0_zbb1p0_zbc1p0_zbs1p0")
+        "_zihintpause2p0_zba1p0_zbb1p0_zbc1p0_zbs1p0_svinval1p0")
 BASE32 = 0x10_0000
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "data", "disasm_golden.txt")

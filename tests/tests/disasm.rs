@@ -22,8 +22,9 @@ use std::process::Command;
 
 /// objdump accepts these but rvsim does not implement them, so they must be illegal:
 /// N-extension `uret` (removed from the spec), the pre-1.10 `sfence.vm`.
-/// Debug-mode `dret` (Debug spec, not the ISA rvsim models).
-const NOT_IMPLEMENTED: &[&str] = &["uret", "sfence.vm", "dret"];
+/// Debug-mode `dret` (Debug spec, not the ISA rvsim models). Svinval's `hinval.vvma` and
+/// `hinval.gvma` need the H extension, which rvsim does not implement.
+const NOT_IMPLEMENTED: &[&str] = &["uret", "sfence.vm", "dret", "hinval.vvma", "hinval.gvma"];
 
 /// The `.attribute arch` of the objects objdump disassembles: the extensions rvsim
 /// implements that binutils 2.40 knows (as in `tests/gen_disasm_golden.py`).

@@ -10,7 +10,7 @@
 //! - a straight-line program of random words in M-mode, with `mtvec` pointing at a
 //!   handler in RAM that skips the trapping instruction and returns with `mret`.
 
-use rvsim::hart::csr::mstatus;
+use rvsim::hart::csr::{addr, mstatus};
 use rvsim::hart::{Hart, Privilege, Tracer, TrapEvent};
 use rvsim::isa::{decode, Instr, Op};
 use rvsim::machine::{Machine, MachineConfig, Outcome};
@@ -97,6 +97,9 @@ fn single_steps(m: &mut Machine, words: &[(u32, u8)], prv: Privilege, rng: &mut 
             let core = &mut m.cores[0];
             let h = &mut core.hart;
             h.reset(pc);
+            // PMP entry 0 over everything, RWX: with no entry S/U fetches fail (3.7.1).
+            h.csr_write(addr::PMPADDR0, u64::MAX).expect("pmpaddr0");
+            h.csr_write(addr::PMPCFG0, 0x1f).expect("pmpcfg0");
             randomize(h, rng);
             h.csr.mtvec = NOP_HANDLER;
             // FP on (dirty) in most steps, off in some: FP instructions trap when FS = 0.

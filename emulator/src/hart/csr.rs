@@ -6,12 +6,13 @@
 //! from too low a privilege, a write to a read-only CSR, or an address that names no CSR
 //! raises illegal-instruction.
 //!
-//! PMP: `pmpcfg0..14` (even numbers, RV64) and `pmpaddr0..63` are present and writable
-//! with the lock bit honoured for writes; accesses are *not* checked against PMP yet
-//! (documented in docs/privileged.md).
+//! PMP: `pmpcfg0..14` (even numbers, RV64) and `pmpaddr0..63` are present; entries
+//! 0..15 are implemented, the rest read-only zero. Writes follow the lock rules and
+//! re-decode the entries the MMU checks accesses against (`mmu::pmp`).
 
 use super::trap::{irq, Exception};
 use super::{Hart, Privilege};
+use crate::mmu::pmp;
 
 /// CSR addresses (Privileged spec tables 2.2-2.6).
 pub mod addr {
@@ -115,10 +116,13 @@ const MIDELEG_MASK: u64 = irq::SSIP | irq::STIP | irq::SEIP;
 const MIE_MASK: u64 = irq::SSIP | irq::MSIP | irq::STIP | irq::MTIP | irq::SEIP | irq::MEIP;
 /// `mip` bits M-mode software may write; MSIP/MTIP/MEIP come from CLINT and PLIC.
 const MIP_WRITABLE: u64 = irq::SSIP | irq::STIP | irq::SEIP;
-/// `menvcfg`: FIOM (bit 0), CBIE (bits 5:4), CBCFE (bit 6), CBZE (bit 7) and STCE
-/// (bit 63, Sstc) (Privileged 3.1.18). `senvcfg` has the same low bits (4.1.10).
-const MENVCFG_MASK: u64 = 1 | envcfg::CBIE | envcfg::CBCFE | envcfg::CBZE | (1 << 63);
+/// `menvcfg`: FIOM (bit 0), CBIE (bits 5:4), CBCFE (bit 6), CBZE (bit 7), PBMTE (bit 62,
+/// Svpbmt) and STCE (bit 63, Sstc) (Privileged 3.1.18). `senvcfg` has the same low bits
+/// (4.1.10).
+const MENVCFG_MASK: u64 = 1 | envcfg::CBIE | envcfg::CBCFE | envcfg::CBZE | MENVCFG_PBMTE | (1 << 63);
 const SENVCFG_MASK: u64 = 1 | envcfg::CBIE | envcfg::CBCFE | envcfg::CBZE;
+/// `menvcfg.PBMTE`: Svpbmt's PBMT field is usable (Privileged 3.1.18).
+pub const MENVCFG_PBMTE: u64 = 1 << 62;
 pub const MENVCFG_STCE: u64 = 1 << 63;
 
 /// The Zicbom/Zicboz enable fields of `menvcfg` and `senvcfg` (Privileged 3.1.18, 4.1.10).
@@ -389,7 +393,11 @@ impl Hart {
             MIE => self.csr.mie = v & MIE_MASK,
             MTVEC => self.csr.mtvec = legalize_tvec(v),
             MCOUNTEREN => self.csr.mcounteren = v & 0xffff_ffff,
-            MENVCFG => self.csr.menvcfg = envcfg::legalize(v, MENVCFG_MASK),
+            MENVCFG => {
+                self.csr.menvcfg = envcfg::legalize(v, MENVCFG_MASK);
+                // PBMTE changes how walks read PTEs (the walk context holds it).
+                self.update_translation_mode();
+            }
             MCOUNTINHIBIT => {
                 let (cycle, instret) = (self.mcycle(), self.minstret());
                 self.csr.mcountinhibit = v & MCOUNTINHIBIT_MASK;
@@ -415,18 +423,20 @@ impl Hart {
                 let mut new = 0u64;
                 for byte in 0..8 {
                     let sh = byte * 8;
-                    let locked = (old >> sh) & 0x80 != 0;
-                    let b = if locked { (old >> sh) & 0xff } else { (v >> sh) & 0x9f };
-                    new |= b << sh;
+                    // Entries past the implemented ones are read-only zero.
+                    if i * 8 + byte < pmp::PMP_ENTRIES {
+                        new |= (pmp::write_cfg((old >> sh) as u8, (v >> sh) as u8) as u64) << sh;
+                    }
                 }
                 self.csr.pmpcfg[i] = new;
+                self.pmp_changed();
             }
             PMPADDR0..=PMPADDR63 => {
                 let i = (csr - PMPADDR0) as usize;
-                let cfg = (self.csr.pmpcfg[i / 8] >> ((i % 8) * 8)) & 0xff;
-                if cfg & 0x80 == 0 {
+                if !pmp::pmpaddr_locked(&self.csr.pmpcfg, i) {
                     // pmpaddr holds bits 55:2 of the address (Privileged 3.7.1).
                     self.csr.pmpaddr[i] = v & ((1 << 54) - 1);
+                    self.pmp_changed();
                 }
             }
             TSELECT | TDATA1 | TDATA2 | TDATA3 => {}
@@ -437,6 +447,17 @@ impl Hart {
             _ => return None,
         }
         Some(())
+    }
+
+    /// After a `pmpcfg`/`pmpaddr` write: re-decode the entries, and drop everything that
+    /// cached a PMP result (the MMU's fast path and page cache, and the decoded blocks,
+    /// whose later instructions are not re-checked) (Privileged 3.7.2: only cached
+    /// translations need an SFENCE.VMA; PMP itself applies at once).
+    pub(crate) fn pmp_changed(&mut self) {
+        self.mmu.pmp.update(&self.csr.pmpcfg, &self.csr.pmpaddr);
+        self.mmu.flush_fast();
+        self.flush_icache = true;
+        self.update_translation_mode();
     }
 
     fn stimecmp_accessible(&self) -> bool {

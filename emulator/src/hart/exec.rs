@@ -165,7 +165,7 @@ impl Hart {
             }
             Ebreak => return Err(Exception::Breakpoint(pc)),
             Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci => return self.exec_csr(i),
-            Mret | Sret | Wfi | SfenceVma => return self.exec_privileged(i),
+            Mret | Sret | Wfi | SfenceVma | SinvalVma | SfenceWInval | SfenceInvalIr => return self.exec_privileged(i),
             Illegal => return Err(Exception::IllegalInstruction(i.raw as u64)),
             op if op.is_amo() => return self.exec_amo(i, bus),
             op if op.is_bitmanip() => exec_bitmanip::compute(op, a, b, i.imm),
@@ -221,8 +221,18 @@ impl Hart {
                 }
                 Ok(Flow::Wait)
             }
+            Op::SfenceWInval | Op::SfenceInvalIr => {
+                // Svinval: illegal in U-mode, unaffected by TVM. They order invalidations
+                // against other accesses; SINVAL.VMA here takes effect at once, so there
+                // is nothing left to order.
+                if self.prv == Privilege::User {
+                    return Err(illegal);
+                }
+                Ok(Flow::Next)
+            }
             _ => {
-                // SFENCE.VMA: illegal in U-mode, and in S-mode when mstatus.TVM is set.
+                // SFENCE.VMA, and Svinval's SINVAL.VMA with the same operands and rules:
+                // illegal in U-mode, and in S-mode when mstatus.TVM is set.
                 if self.prv == Privilege::User || (self.prv == Privilege::Supervisor && ms & mstatus::TVM != 0) {
                     return Err(illegal);
                 }

@@ -25,13 +25,13 @@ impl Hart {
         // Spike do.
         let base = self.xr(i.rs1) & !(CACHE_BLOCK - 1);
         if i.op != Op::CboZero {
-            if self.translate(base, Access::Load, bus).is_err() {
+            if self.translate(base, Access::Load, CACHE_BLOCK, bus).is_err() {
                 // Not readable: permitted if writable, else the store fault (CMO 2.5.2).
-                self.translate(base, Access::Store, bus)?;
+                self.translate(base, Access::Store, CACHE_BLOCK, bus)?;
             }
             return Ok(Flow::Next);
         }
-        let pa = self.translate(base, Access::Store, bus)?;
+        let pa = self.translate(base, Access::Store, CACHE_BLOCK, bus)?;
         let off = pa.wrapping_sub(RAM_BASE);
         if bus.ram.slice(off, CACHE_BLOCK as usize).is_none() {
             // Zeroing device registers is not supported: the block must be main memory.

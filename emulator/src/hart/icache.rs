@@ -4,6 +4,7 @@
 //! change control flow, privilege, CSRs or translation. Blocks are dropped when RAM
 //! holding them is written (see `Ram::mark_code`) and on FENCE.I.
 
+use super::Privilege;
 use crate::isa::Instr;
 use std::cell::Cell;
 
@@ -16,9 +17,11 @@ const MAX_BLOCKS: usize = 1 << 16;
 pub(crate) struct Block {
     pub pa: u64,
     pub instrs: Box<[Instr]>,
-    /// Up to two successors (next pc, block index + 1; 0 = none), used only while
+    /// Up to two successors (link key, block index + 1; 0 = none), used only while
     /// fetches are untranslated, so pc = physical address and a link cannot go stale
-    /// except by a flush, which drops all blocks.
+    /// except by a flush, which drops all blocks (also on every PMP change). The key is
+    /// the next pc tagged with the privilege the link was made at ([`link_key`]): under
+    /// PMP the target's fetch check held for that privilege only.
     links: [Cell<(u64, u32)>; 2],
 }
 
@@ -26,6 +29,13 @@ impl Block {
     pub fn new(pa: u64, instrs: Box<[Instr]>) -> Block {
         Block { pa, instrs, links: [Cell::new((0, 0)), Cell::new((0, 0))] }
     }
+}
+
+/// The key a link is made and followed with: the next pc (a physical address below
+/// 2^56 whenever a block can be fetched from it) with the privilege in bits 63:62.
+#[inline(always)]
+pub(crate) fn link_key(pc: u64, prv: Privilege) -> u64 {
+    pc ^ (prv as u64) << 62
 }
 
 pub(crate) struct ICache {
@@ -61,24 +71,25 @@ impl ICache {
         &self.blocks[i]
     }
 
-    /// The block linked from block `from` for `pc`, if any.
+    /// The block linked from block `from` for `key` ([`link_key`]), if any.
     #[inline(always)]
-    pub fn follow(&self, from: usize, pc: u64) -> Option<usize> {
+    pub fn follow(&self, from: usize, key: u64) -> Option<usize> {
         let links = &self.blocks[from].links;
         for l in links {
-            let (to_pc, to) = l.get();
-            if to != 0 && to_pc == pc {
+            let (to_key, to) = l.get();
+            if to != 0 && to_key == key {
                 return Some(to as usize - 1);
             }
         }
         None
     }
 
-    /// Links block `from` to block `to` at `pc`: the first free slot, else the second.
-    pub fn link(&self, from: usize, pc: u64, to: usize) {
+    /// Links block `from` to block `to` for `key` ([`link_key`]): the first free slot,
+    /// else the second.
+    pub fn link(&self, from: usize, key: u64, to: usize) {
         let links = &self.blocks[from].links;
         let slot = if links[0].get().1 == 0 { 0 } else { 1 };
-        links[slot].set((pc, to as u32 + 1));
+        links[slot].set((key, to as u32 + 1));
     }
 
     pub fn insert(&mut self, block: Block) -> usize {

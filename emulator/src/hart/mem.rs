@@ -9,20 +9,19 @@ use crate::bus::{Bus, RAM_BASE};
 use crate::mmu::Access;
 
 impl Hart {
-    /// Translates `va` for `access`, or passes it through when translation is off.
-    /// The MMU's fast path (a hit on a resident TLB entry) is inlined here; misses and
-    /// walks are out of line.
+    /// Translates the `size`-byte access at `va` and checks it against PMP, or passes
+    /// it through when neither applies. The MMU's fast path (a hit on a resident TLB
+    /// entry, or a page PMP allows in full) is inlined here; the rest is out of line.
     #[inline(always)]
-    pub(crate) fn translate(&mut self, va: u64, access: Access, bus: &mut Bus) -> Result<u64, Exception> {
-        let (paging, ctx) = if access == Access::Fetch {
-            (self.fetch_paging, self.fetch_ctx)
-        } else {
-            (self.data_paging, self.data_ctx)
-        };
-        if !paging {
+    pub(crate) fn translate(&mut self, va: u64, access: Access, size: u64, bus: &mut Bus) -> Result<u64, Exception> {
+        let (check, ctx) =
+            if access == Access::Fetch { (self.fetch_check, self.fetch_ctx) } else { (self.data_check, self.data_ctx) };
+        if !check {
             return Ok(va);
         }
-        self.mmu.translate(va, access, &ctx, bus)
+        // With translation off the context's satp is Bare: the MMU's slow path then
+        // returns `va` after the PMP check.
+        self.mmu.translate(va, access, size, &ctx, bus)
     }
 
     /// Loads `N` bytes (zero-extended) from virtual address `va`.
@@ -31,7 +30,7 @@ impl Hart {
         if N > 1 && (va & 0xfff) + N as u64 > 0x1000 {
             return self.load_split(va, N, bus);
         }
-        let pa = self.translate(va, Access::Load, bus)?;
+        let pa = self.translate(va, Access::Load, N as u64, bus)?;
         let v = match bus.ram.read::<N>(pa.wrapping_sub(RAM_BASE)) {
             Some(v) => v,
             None => self.load_device(va, pa, N as u8, bus)?,
@@ -58,8 +57,8 @@ impl Hart {
     #[inline(never)]
     fn load_split(&mut self, va: u64, n: usize, bus: &mut Bus) -> Result<u64, Exception> {
         let second = (va | 0xfff).wrapping_add(1);
-        let pa1 = self.translate(va, Access::Load, bus)?;
-        let pa2 = self.translate(second, Access::Load, bus)?;
+        let pa1 = self.translate(va, Access::Load, second.wrapping_sub(va), bus)?;
+        let pa2 = self.translate(second, Access::Load, (n as u64).wrapping_sub(second.wrapping_sub(va)), bus)?;
         let mut v = 0u64;
         for k in 0..n as u64 {
             let a = va.wrapping_add(k);
@@ -80,7 +79,7 @@ impl Hart {
         if N > 1 && (va & 0xfff) + N as u64 > 0x1000 {
             return self.store_split(va, v, N, bus);
         }
-        let pa = self.translate(va, Access::Store, bus)?;
+        let pa = self.translate(va, Access::Store, N as u64, bus)?;
         if self.log_mem {
             self.mem_log.push(MemAccess { vaddr: va, value: v, size: N as u8, store: true });
         }
@@ -108,8 +107,8 @@ impl Hart {
     #[inline(never)]
     fn store_split(&mut self, va: u64, v: u64, n: usize, bus: &mut Bus) -> Result<bool, Exception> {
         let second = (va | 0xfff).wrapping_add(1);
-        let pa1 = self.translate(va, Access::Store, bus)?;
-        let pa2 = self.translate(second, Access::Store, bus)?;
+        let pa1 = self.translate(va, Access::Store, second.wrapping_sub(va), bus)?;
+        let pa2 = self.translate(second, Access::Store, (n as u64).wrapping_sub(second.wrapping_sub(va)), bus)?;
         if self.log_mem {
             self.mem_log.push(MemAccess { vaddr: va, value: v, size: n as u8, store: true });
         }
@@ -146,7 +145,7 @@ impl Hart {
             });
         }
         let access = if is_lr { Access::Load } else { Access::Store };
-        let pa = self.translate(va, access, bus)?;
+        let pa = self.translate(va, access, size, bus)?;
         // AMOs and LR/SC are supported on RAM only (PMA "AMOArithmetic" for main memory).
         if bus.ram.slice(pa.wrapping_sub(RAM_BASE), size as usize).is_none() {
             return Err(if is_lr { Exception::LoadAccessFault(va) } else { Exception::StoreAccessFault(va) });

@@ -85,6 +85,11 @@ pub struct Hart {
     /// Translation on for instruction fetch / for loads and stores (satp and privilege).
     fetch_paging: bool,
     data_paging: bool,
+    /// Fetches / loads and stores go through the MMU at all: translation is on, or PMP
+    /// applies (below M, or in M while an entry is locked). False means pa = va and no
+    /// check, the cost-free path of M-mode without locked PMP entries.
+    fetch_check: bool,
+    data_check: bool,
     /// Translation contexts for fetches and for loads/stores, rebuilt with the flags above.
     fetch_ctx: TranslateCtx,
     data_ctx: TranslateCtx,
@@ -123,6 +128,8 @@ impl Hart {
             waiting: false,
             fetch_paging: false,
             data_paging: false,
+            fetch_check: false,
+            data_check: false,
             fetch_ctx: TranslateCtx::new(0, Privilege::Machine, false, false),
             data_ctx: TranslateCtx::new(0, Privilege::Machine, false, false),
             flush_icache: false,
@@ -140,7 +147,9 @@ impl Hart {
         self.prv = Privilege::Machine;
         self.csr = CsrFile::default();
         self.waiting = false;
-        self.update_translation_mode();
+        // PMP entries reset to OFF and unlocked (Privileged 3.7.1); pmp_changed also
+        // recomputes the translation mode.
+        self.pmp_changed();
     }
 
     /// Cycle count: retired instructions and traps taken (one cycle each) plus WFI idle
@@ -178,8 +187,17 @@ impl Hart {
         let data_prv = self.data_privilege();
         self.fetch_paging = on && self.prv != Privilege::Machine;
         self.data_paging = on && data_prv != Privilege::Machine;
+        self.fetch_check = self.fetch_paging || self.mmu.pmp.checks_needed(self.prv);
+        self.data_check = self.data_paging || self.mmu.pmp.checks_needed(data_prv);
+        // Without translation the MMU sees satp Bare: it only checks PMP.
         self.fetch_ctx = self.translate_ctx(self.prv);
         self.data_ctx = self.translate_ctx(data_prv);
+        if !self.fetch_paging {
+            self.fetch_ctx.satp = 0;
+        }
+        if !self.data_paging {
+            self.data_ctx.satp = 0;
+        }
     }
 
     /// The context the MMU needs for an access at privilege `prv`.
@@ -187,6 +205,7 @@ impl Hart {
     pub fn translate_ctx(&self, prv: Privilege) -> TranslateCtx {
         let ms = self.csr.mstatus;
         TranslateCtx::new(self.csr.satp, prv, ms & mstatus::SUM != 0, ms & mstatus::MXR != 0)
+            .with_pbmte(self.csr.menvcfg & csr::MENVCFG_PBMTE != 0)
     }
 
     /// Reads integer register `r`.

@@ -7,7 +7,7 @@
 
 use super::csr::MENVCFG_STCE;
 use super::exec::Flow;
-use super::icache::{Block, ICache, MAX_BLOCK};
+use super::icache::{link_key, Block, ICache, MAX_BLOCK};
 use super::trap::{Exception, TrapEvent};
 use super::{Hart, Privilege};
 use crate::bus::{Bus, RAM_BASE};
@@ -156,7 +156,7 @@ impl Core {
             // With translation off for fetches, pc is the physical address and the block
             // reached from the previous one can be found through its link (chaining).
             let linked = match prev {
-                Some(p) if !sync => self.icache.follow(p, pc),
+                Some(p) if !sync => self.icache.follow(p, link_key(pc, self.hart.prv)),
                 _ => None,
             };
             let mut skip = 0;
@@ -179,7 +179,7 @@ impl Core {
                     };
                     if let Some(p) = prev {
                         if !h_fetch_paging(&self.hart) {
-                            self.icache.link(p, pc, b);
+                            self.icache.link(p, link_key(pc, self.hart.prv), b);
                         }
                     }
                     b
@@ -236,6 +236,10 @@ impl Core {
                 }
                 h.stats.retired_by_priv[prv as usize] += h.retired - start;
             }
+            // Links skip translation, so they are used only while there is none. They
+            // also skip the PMP fetch check: a link is made only to a block whose page
+            // PMP allowed in full at the privilege it is tagged with (any PMP change
+            // flushes all blocks), so following it at that privilege needs no check.
             prev = if sync || h.fetch_paging { None } else { Some(b) };
         }
     }
@@ -244,13 +248,19 @@ impl Core {
     /// the instruction crossing a page was executed on its own; the trap is taken.
     fn fetch_block<T: Tracer>(&mut self, pc: u64, bus: &mut Bus, tracer: &mut T) -> Option<usize> {
         let h = &mut self.hart;
-        let pa = match h.translate(pc, Access::Fetch, bus) {
+        let pa = match h.translate(pc, Access::Fetch, 2, bus) {
             Ok(pa) => pa,
             Err(e) => {
                 trap(h, e, tracer);
                 return None;
             }
         };
+        // A block's later instructions are not checked again: when PMP does not allow
+        // fetches from this whole page, run one instruction at a time, each checked.
+        if h.fetch_check && !h.mmu.pmp.page_allowed(pa, Access::Fetch, h.prv) {
+            step_uncached(h, pa, bus, tracer);
+            return None;
+        }
         if let Some(b) = self.icache.lookup(pa) {
             return Some(b);
         }
@@ -263,7 +273,7 @@ impl Core {
                 Some(self.icache.insert(block))
             }
             Ok(None) => {
-                step_page_crossing(h, pa, bus, tracer);
+                step_uncached(h, pa, bus, tracer);
                 None
             }
             Err(e) => {
@@ -423,19 +433,27 @@ fn build_block(va: u64, pa: u64, bus: &Bus) -> Result<Option<Block>, Exception> 
     Ok(Some(Block::new(pa, instrs.into_boxed_slice())))
 }
 
-/// Executes one 32-bit instruction whose halves lie on two pages (not cached: the second
-/// half's translation may change independently). A fault on the second half reports its
-/// address in `xtval` (Privileged 3.1.16).
-fn step_page_crossing<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &mut T) {
+/// Executes the instruction at `pc` (physical `pa`, its first parcel already translated
+/// and checked) without caching it: one whose halves lie on two pages (the second
+/// half's translation may change independently), or one on a page PMP allows only in
+/// part. The second parcel of a 32-bit instruction is translated and checked on its own;
+/// a fault there reports its address in `xtval` (Privileged 3.1.16).
+fn step_uncached<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &mut T) {
     let pc = h.pc;
-    let lo = fetch16(bus, pa).unwrap_or(0);
-    let hi_va = pc.wrapping_add(2);
-    let hi = match h.translate(hi_va, Access::Fetch, bus) {
-        Ok(pa2) => match fetch16(bus, pa2) {
-            Some(hi) => hi,
-            None => return trap(h, Exception::InstructionAccessFault(hi_va), tracer),
-        },
-        Err(e) => return trap(h, e, tracer),
+    let Some(lo) = fetch16(bus, pa) else {
+        return trap(h, Exception::InstructionAccessFault(pc), tracer);
+    };
+    let hi = if lo & 3 != 3 {
+        0
+    } else {
+        let hi_va = pc.wrapping_add(2);
+        match h.translate(hi_va, Access::Fetch, 2, bus) {
+            Ok(pa2) => match fetch16(bus, pa2) {
+                Some(hi) => hi,
+                None => return trap(h, Exception::InstructionAccessFault(hi_va), tracer),
+            },
+            Err(e) => return trap(h, e, tracer),
+        }
     };
     let ins = decode(lo as u32 | (hi as u32) << 16);
     let prv = h.prv;
@@ -451,9 +469,9 @@ fn step_page_crossing<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &
                 Flow::Jump | Flow::Sync => {}
                 Flow::Wait => {
                     h.waiting = true;
-                    h.pc = pc.wrapping_add(4);
+                    h.pc = pc.wrapping_add(ins.len as u64);
                 }
-                _ => h.pc = pc.wrapping_add(4),
+                _ => h.pc = pc.wrapping_add(ins.len as u64),
             }
         }
         Err(e) => trap(h, e, tracer),

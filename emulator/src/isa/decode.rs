@@ -304,6 +304,11 @@ fn decode_system(raw: u32, f3: u32, mk: impl Fn(Op, i32) -> Instr) -> Instr {
             0x1050_0073 => mk(Op::Wfi, 0),
             // SFENCE.VMA rs1, rs2: funct7 = 0001001, rd = 0 (Privileged 4.2.1).
             _ if bits(raw, 31, 25) == 0b0001001 && bits(raw, 11, 7) == 0 => mk(Op::SfenceVma, 0),
+            // Svinval: SINVAL.VMA rs1, rs2 (funct7 = 0001011), SFENCE.W.INVAL and
+            // SFENCE.INVAL.IR (funct7 = 0001100, rs2 = 0 / 1, rs1 = rd = 0).
+            _ if bits(raw, 31, 25) == 0b0001011 && bits(raw, 11, 7) == 0 => mk(Op::SinvalVma, 0),
+            0x1800_0073 => mk(Op::SfenceWInval, 0),
+            0x1810_0073 => mk(Op::SfenceInvalIr, 0),
             _ => Instr::illegal(raw, 4),
         },
         1 => mk(Op::Csrrw, csr),

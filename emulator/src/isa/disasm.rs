@@ -661,7 +661,8 @@ fn parts(ins: &Instr) -> Parts {
                 p("fence", vec![fence_set(pred), fence_set(succ)])
             }
         }
-        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | Pause => p(name, vec![]),
+        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | Pause | SfenceWInval | SfenceInvalIr => p(name, vec![]),
+        SinvalVma => p(name, vec![x(rs1), x(rs2)]),
         CboInval | CboClean | CboFlush | CboZero => p(name, vec![amo_base(rs1)]),
         AddUw if rs2 == 0 => p("zext.w", vec![x(rd), x(rs1)]),
         Clz | Clzw | Ctz | Ctzw | Cpop | Cpopw | SextB | SextH | ZextH | OrcB | Rev8 => p(name, vec![x(rd), x(rs1)]),
@@ -893,6 +894,9 @@ pub fn op_name(op: Op) -> &'static str {
         Sret => "sret",
         Wfi => "wfi",
         SfenceVma => "sfence.vma",
+        SinvalVma => "sinval.vma",
+        SfenceWInval => "sfence.w.inval",
+        SfenceInvalIr => "sfence.inval.ir",
         Flw => "flw",
         Fsw => "fsw",
         FmaddS => "fmadd.s",

@@ -26,6 +26,9 @@ pub const EXTENSIONS: &[&str] = &[
     "zbc",
     "zbs",
     "sstc",
+    "svinval",
+    "svnapot",
+    "svpbmt",
 ];
 
 /// Cache-block size in bytes of Zicbom, Zicbop and Zicboz (the device tree's
@@ -74,7 +77,7 @@ mod tests {
     fn isa_string_is_canonical() {
         assert_eq!(
             isa_string(),
-            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"
+            "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svinval_svnapot_svpbmt"
         );
     }
 

@@ -117,6 +117,10 @@ pub enum Op {
     Sret,
     Wfi,
     SfenceVma,
+    // Svinval
+    SinvalVma,
+    SfenceWInval,
+    SfenceInvalIr,
     // F
     Flw,
     Fsw,
@@ -323,6 +327,9 @@ impl Instr {
                 | Sret
                 | Wfi
                 | SfenceVma
+                | SinvalVma
+                | SfenceWInval
+                | SfenceInvalIr
         )
     }
 }

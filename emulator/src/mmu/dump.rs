@@ -84,13 +84,17 @@ fn visit<M: PtMemory>(
             continue;
         }
         let va = sign_extend(va_prefix | index << page_shift(level), mode.va_bits());
-        let kind = if let Some(e) = pte.format_error() {
+        // PBMT is judged as with menvcfg.PBMTE = 1 (the dump does not know menvcfg).
+        let kind = if let Some(e) = pte.format_error(true) {
             NodeKind::Malformed(match e {
                 super::pte::PteError::Invalid => "invalid",
                 super::pte::PteError::WriteWithoutRead => "W without R",
-                super::pte::PteError::ReservedBits => "reserved bits 63:54 set",
-                super::pte::PteError::NonLeafReserved => "D/A/U set on a pointer",
+                super::pte::PteError::ReservedBits => "reserved bits 60:54 set",
+                super::pte::PteError::NonLeafReserved => "D/A/U/N/PBMT set on a pointer",
+                super::pte::PteError::PbmtReserved => "PBMT = 3 (reserved)",
             })
+        } else if pte.is_leaf() && raw & super::pte::bits::N != 0 && pte.napot_bits(level).is_none() {
+            NodeKind::Malformed("reserved Svnapot encoding")
         } else if !pte.is_leaf() {
             if level == 0 {
                 NodeKind::Malformed("pointer at level 0")

@@ -24,6 +24,7 @@
 //! printer). See `docs/mmu.md` for the behaviour a guest can observe.
 
 pub mod dump;
+pub mod pmp;
 pub mod pte;
 pub mod stats;
 pub mod tlb;
@@ -31,6 +32,7 @@ pub mod walk;
 
 use crate::bus::Bus;
 use crate::hart::{Exception, Privilege};
+use pmp::Pmp;
 use pte::{Satp, SatpMode};
 use stats::MmuStats;
 pub use tlb::{Tlb, TlbConfig, TlbEntry};
@@ -55,15 +57,23 @@ pub struct TranslateCtx {
     pub prv: Privilege,
     pub sum: bool,
     pub mxr: bool,
+    /// `menvcfg.PBMTE`: Svpbmt's PBMT field may be non-zero. Used by walks only (after
+    /// changing it software executes SFENCE.VMA, Privileged 3.1.18), so not in the key.
+    pub pbmte: bool,
     /// The parts a cached permission check depends on, packed (see `ctx_key`).
     key: u32,
 }
 
 impl TranslateCtx {
     pub fn new(satp: u64, prv: Privilege, sum: bool, mxr: bool) -> TranslateCtx {
-        let mut c = TranslateCtx { satp, prv, sum, mxr, key: 0 };
+        let mut c = TranslateCtx { satp, prv, sum, mxr, pbmte: false, key: 0 };
         c.key = ctx_key(&c);
         c
+    }
+
+    /// The same context with `menvcfg.PBMTE` = `pbmte`.
+    pub fn with_pbmte(self, pbmte: bool) -> TranslateCtx {
+        TranslateCtx { pbmte, ..self }
     }
 }
 
@@ -143,6 +153,12 @@ pub struct Mmu {
     /// When `Some`, walks, TLB fills, flushes and faults are appended here for a tracer
     /// to drain (only the slow path records; fast-path hits are not events).
     pub events: Option<Vec<MmuEvent>>,
+    /// Physical memory protection, checked on every access the hart asks the MMU to
+    /// check and on page-table accesses; fast-path entries exist only for pages PMP
+    /// allows in full.
+    pub pmp: Pmp,
+    /// The TLB slot the last `translate_tlb` used, if the fast path may point at it.
+    last_slot: Option<usize>,
 }
 
 impl Mmu {
@@ -160,6 +176,8 @@ impl Mmu {
             fast_mask: n - 1,
             stats: MmuStats::default(),
             events: None,
+            pmp: Pmp::default(),
+            last_slot: None,
         }
     }
 
@@ -174,10 +192,27 @@ impl Mmu {
         SatpMode::from_bits(mode).is_some()
     }
 
-    /// Translates `va` for `access`; only called while paging is on (satp.MODE != Bare
-    /// and the effective privilege is S or U). Faults carry `va` as their tval.
+    /// Empties the fast path (after a PMP change: its entries stand for PMP checks).
+    pub fn flush_fast(&mut self) {
+        for t in self.fast.iter_mut() {
+            t.fill(FAST_EMPTY);
+        }
+    }
+
+    /// Translates `va` for a `size`-byte `access` (the size matters to PMP only) and
+    /// checks the result against PMP. Called while paging is on (satp.MODE != Bare and
+    /// the effective privilege is S or U), or with a Bare `ctx.satp` when only PMP
+    /// applies (then `va` is the physical address; no fast-path entry is made). Faults
+    /// carry `va` as their tval.
     #[inline(always)]
-    pub fn translate(&mut self, va: u64, access: Access, ctx: &TranslateCtx, bus: &mut Bus) -> Result<u64, Exception> {
+    pub fn translate(
+        &mut self,
+        va: u64,
+        access: Access,
+        size: u64,
+        ctx: &TranslateCtx,
+        bus: &mut Bus,
+    ) -> Result<u64, Exception> {
         let key = ctx.key;
         let e = self.fast[access as usize][(va >> 12) as usize & self.fast_mask];
         let (tlb, st) = match access {
@@ -191,7 +226,7 @@ impl Mmu {
             tlb.touch(e.slot as usize);
             return Ok(e.pa_page | (va & 0xfff));
         }
-        self.translate_slow(va, access, ctx, key, bus)
+        self.translate_slow(va, access, size, ctx, key, bus)
     }
 
     #[inline(never)]
@@ -199,10 +234,33 @@ impl Mmu {
         &mut self,
         va: u64,
         access: Access,
+        size: u64,
         ctx: &TranslateCtx,
         key: u32,
         bus: &mut Bus,
     ) -> Result<u64, Exception> {
+        if ctx.satp >> 60 == 0 {
+            // No translation (the hart passes a Bare context): the PMP check alone.
+            return if self.pmp.check(va, size, access, ctx.prv) { Ok(va) } else { Err(access_fault(access, va)) };
+        }
+        let pa = self.translate_tlb(va, access, ctx, bus)?;
+        // PMP checks the physical address (Privileged 3.7.1); the fast path may answer
+        // for this page later only if PMP allows every such access to all of it.
+        if !self.pmp.check(pa, size, access, ctx.prv) {
+            return Err(access_fault(access, va));
+        }
+        if self.pmp.page_allowed(pa, access, ctx.prv) {
+            if let Some(slot) = self.last_slot.take() {
+                self.fill_fast(access, va, key, slot, pa);
+            }
+        }
+        Ok(pa)
+    }
+
+    /// The TLB lookup and, on a miss, the walk and fill; records in `last_slot` the TLB
+    /// slot that now translates `va` (for the fast path).
+    fn translate_tlb(&mut self, va: u64, access: Access, ctx: &TranslateCtx, bus: &mut Bus) -> Result<u64, Exception> {
+        self.last_slot = None;
         let satp = Satp::from_bits(ctx.satp);
         let mode = match SatpMode::from_bits(satp.mode) {
             Some(SatpMode::Bare) | None => return Ok(va),
@@ -229,16 +287,17 @@ impl Mmu {
             if walk::missing_ad(e.flags, access) == 0 {
                 st.hits += 1;
                 tlb.touch(slot);
-                let pa = e.pa(va);
-                self.fill_fast(access, va, key, slot, pa);
-                return Ok(pa);
+                self.last_slot = Some(slot);
+                return Ok(e.pa(va));
             }
             // A or D must be set: step 9 may not use the cached PTE, walk memory again.
         }
         st.misses += 1;
         self.stats.walks += 1;
         let mut steps = self.events.is_some().then(Vec::new);
-        let w = walk::walk(bus, satp, mode, va, access, ctx, self.cfg.ad_mode, steps.as_mut());
+        // Page-table accesses are checked by PMP at S-mode privilege (3.7.1).
+        let mut mem = walk::PmpChecked { bus, pmp: &self.pmp };
+        let w = walk::walk(&mut mem, satp, mode, va, access, ctx, self.cfg.ad_mode, steps.as_mut());
         self.stats.pte_reads += w.pte_reads as u64;
         self.stats.walk_reads[(w.pte_reads as usize).min(stats::WALK_HIST - 1)] += 1;
         if let (Some(ev), Some(steps)) = (self.events.as_mut(), steps) {
@@ -275,7 +334,7 @@ impl Mmu {
             if let Some(ev) = self.events.as_mut() {
                 ev.push(MmuEvent::Fill { access, slot, entry, evicted });
             }
-            self.fill_fast(access, va, key, slot, pa);
+            self.last_slot = Some(slot);
         }
         Ok(pa)
     }
@@ -322,6 +381,16 @@ pub fn exception(f: Fault, access: Access, va: u64) -> Exception {
         (false, Access::Fetch) => Exception::InstructionPageFault(va),
         (false, Access::Load) => Exception::LoadPageFault(va),
         (false, Access::Store) => Exception::StorePageFault(va),
+    }
+}
+
+/// The access fault of the access type, for a PMP violation at `addr` (the virtual
+/// address of the access, Privileged 3.7.1 and table 3.6).
+pub fn access_fault(access: Access, addr: u64) -> Exception {
+    match access {
+        Access::Fetch => Exception::InstructionAccessFault(addr),
+        Access::Load => Exception::LoadAccessFault(addr),
+        Access::Store => Exception::StoreAccessFault(addr),
     }
 }
 

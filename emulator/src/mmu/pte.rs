@@ -7,8 +7,10 @@
 //! | N | PBMT| reserved |            PPN (44)           | RSW |D|A|G|U|X|W|R|V|
 //! +---+-----+----------+-------------------------------+-----+-+-+-+-+-+-+-+-+
 //! ```
-//! Svnapot (N) and Svpbmt (PBMT) are not implemented, so bits 63:54 are all reserved and a
-//! PTE with any of them set causes a page fault.
+//! N is Svnapot's (a leaf in a 64 KiB naturally aligned range of 4 KiB translations);
+//! PBMT is Svpbmt's page-based memory type (PMA, NC, IO; 3 reserved), usable only with
+//! `menvcfg.PBMTE` = 1; bits 60:54 are reserved and a PTE with any of them set causes a
+//! page fault.
 
 /// `satp.MODE` values (Privileged 4.1.11, table "encoding of satp MODE field" for SXLEN=64).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,8 +99,13 @@ pub mod bits {
     pub const G: u64 = 1 << 5;
     pub const A: u64 = 1 << 6;
     pub const D: u64 = 1 << 7;
-    /// Bits 63:54: N (Svnapot), PBMT (Svpbmt) and reserved bits; none are implemented.
-    pub const RESERVED: u64 = 0x3ff << 54;
+    /// Bits 60:54, reserved for future standard use (4.4.1).
+    pub const RESERVED: u64 = 0x7f << 54;
+    /// Bit 63: N, Svnapot.
+    pub const N: u64 = 1 << 63;
+    /// Bits 62:61: PBMT, Svpbmt.
+    pub const PBMT_SHIFT: u32 = 61;
+    pub const PBMT: u64 = 3 << PBMT_SHIFT;
 }
 
 /// One page-table entry.
@@ -135,9 +142,20 @@ impl Pte {
         ((self.0 >> 8) & 3) as u8
     }
 
-    /// The checks of step 3 of the translation algorithm that do not depend on the level:
-    /// V=0, the reserved encoding W=1 with R=0, reserved bits 63:54 set.
-    pub fn format_error(self) -> Option<PteError> {
+    /// The page-based memory type (bits 62:61): 0 PMA, 1 NC, 2 IO, 3 reserved.
+    #[inline]
+    pub fn pbmt(self) -> u64 {
+        (self.0 & bits::PBMT) >> bits::PBMT_SHIFT
+    }
+
+    /// The checks of step 3 of the translation algorithm ("any bits or encodings that
+    /// are reserved for future standard use") that do not depend on the level: V=0, the
+    /// reserved encoding W=1 with R=0, reserved bits 60:54; for a pointer, D/A/U, N and
+    /// PBMT (reserved for non-leaf PTEs: 4.3.1, Svpbmt, and N marks a leaf range); for a
+    /// leaf, PBMT = 3, or any PBMT with `pbmte` clear (`menvcfg.PBMTE` = 0: "behaves as
+    /// though Svpbmt were not implemented", 3.1.18). The Svnapot encoding depends on the
+    /// level and is checked by the walker.
+    pub fn format_error(self, pbmte: bool) -> Option<PteError> {
         if !self.valid() {
             Some(PteError::Invalid)
         } else if self.0 & (bits::R | bits::W) == bits::W {
@@ -148,9 +166,21 @@ impl Pte {
             // "For non-leaf PTEs, the D, A, and U bits are reserved for future standard
             // use" (4.3.1), and a set reserved bit faults (step 3).
             Some(PteError::NonLeafReserved)
+        } else if !self.is_leaf() && self.0 & (bits::N | bits::PBMT) != 0 {
+            Some(PteError::NonLeafReserved)
+        } else if self.pbmt() == 3 || (!pbmte && self.pbmt() != 0) {
+            Some(PteError::PbmtReserved)
         } else {
             None
         }
+    }
+
+    /// For a leaf with N set at `level`: the number of PPN bits the NAPOT range covers
+    /// (4 for 64 KiB, ppn[0] = `x xxxx 1000`), or `None` for a reserved encoding (any
+    /// other ppn[0] pattern, or N at a superpage level), Svnapot table "Page table entry
+    /// encodings when pte.N=1".
+    pub fn napot_bits(self, level: u32) -> Option<u32> {
+        (level == 0 && self.ppn() & 0xf == 0b1000).then_some(4)
     }
 }
 
@@ -161,6 +191,7 @@ pub enum PteError {
     WriteWithoutRead,
     ReservedBits,
     NonLeafReserved,
+    PbmtReserved,
 }
 
 /// Formats flag bits as `DAGUXWRV` with `-` for clear bits, e.g. `DA--XWRV`.
@@ -175,18 +206,32 @@ mod tests {
 
     #[test]
     fn format_checks_follow_step_3() {
-        assert_eq!(Pte(0).format_error(), Some(PteError::Invalid));
-        assert_eq!(Pte(bits::V | bits::W).format_error(), Some(PteError::WriteWithoutRead));
-        assert_eq!(Pte(bits::V | bits::W | bits::X).format_error(), Some(PteError::WriteWithoutRead));
-        assert_eq!(Pte(bits::V | bits::R | 1 << 63).format_error(), Some(PteError::ReservedBits));
-        assert_eq!(Pte(bits::V | bits::R | 1 << 61).format_error(), Some(PteError::ReservedBits));
-        assert_eq!(Pte(bits::V | bits::R | 1 << 54).format_error(), Some(PteError::ReservedBits));
-        assert_eq!(Pte(bits::V | bits::A).format_error(), Some(PteError::NonLeafReserved));
-        assert_eq!(Pte(bits::V | bits::U).format_error(), Some(PteError::NonLeafReserved));
-        assert_eq!(Pte(bits::V | bits::G).format_error(), None);
-        assert_eq!(Pte(bits::V | bits::X | bits::U | bits::A | bits::D).format_error(), None);
+        let f = |v: u64| Pte(v).format_error(true);
+        assert_eq!(f(0), Some(PteError::Invalid));
+        assert_eq!(f(bits::V | bits::W), Some(PteError::WriteWithoutRead));
+        assert_eq!(f(bits::V | bits::W | bits::X), Some(PteError::WriteWithoutRead));
+        assert_eq!(f(bits::V | bits::R | 1 << 54), Some(PteError::ReservedBits));
+        assert_eq!(f(bits::V | bits::R | 1 << 60), Some(PteError::ReservedBits));
+        assert_eq!(f(bits::V | bits::A), Some(PteError::NonLeafReserved));
+        assert_eq!(f(bits::V | bits::U), Some(PteError::NonLeafReserved));
+        assert_eq!(f(bits::V | bits::N), Some(PteError::NonLeafReserved), "N on a pointer");
+        assert_eq!(f(bits::V | 1 << 61), Some(PteError::NonLeafReserved), "PBMT on a pointer");
+        assert_eq!(f(bits::V | bits::G), None);
+        assert_eq!(f(bits::V | bits::X | bits::U | bits::A | bits::D), None);
         // RSW is ignored.
-        assert_eq!(Pte(bits::V | bits::R | 3 << 8).format_error(), None);
+        assert_eq!(f(bits::V | bits::R | 3 << 8), None);
+        // Svnapot: N is a leaf bit; the encoding is the walker's.
+        assert_eq!(f(bits::V | bits::R | bits::N), None);
+        assert_eq!(Pte(bits::V | bits::R | bits::N | 0b1000 << 10).napot_bits(0), Some(4));
+        assert_eq!(Pte(bits::V | bits::R | bits::N | 0b0100 << 10).napot_bits(0), None);
+        assert_eq!(Pte(bits::V | bits::R | bits::N | 0b11000 << 10).napot_bits(0), Some(4));
+        assert_eq!(Pte(bits::V | bits::R | bits::N | 0b1000 << 10).napot_bits(1), None);
+        // Svpbmt: NC and IO with PBMTE, never 3; nothing without PBMTE.
+        assert_eq!(f(bits::V | bits::R | 1 << 61), None);
+        assert_eq!(f(bits::V | bits::R | 2 << 61), None);
+        assert_eq!(f(bits::V | bits::R | 3 << 61), Some(PteError::PbmtReserved));
+        assert_eq!(Pte(bits::V | bits::R | 1 << 61).format_error(false), Some(PteError::PbmtReserved));
+        assert_eq!(Pte(bits::V | bits::R).format_error(false), None);
     }
 
     #[test]

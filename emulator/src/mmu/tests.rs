@@ -31,7 +31,21 @@ impl Env {
         let bus = Bus::new(RAM, Devices::new(&DeviceConfig { harts: 1 }), 1);
         let mut e = Env { bus, mmu: Mmu::new(cfg), next: PT_BASE, root: 0, mode: mode as u64, asid: 0 };
         e.root = e.alloc();
+        // PMP entry 15: NAPOT over everything, RWX, so S/U accesses pass PMP.
+        e.set_pmp(&[(15, 0x1f, (1 << 54) - 1)]);
         e
+    }
+
+    /// Sets PMP entries `(index, cfg byte, pmpaddr)`, all others OFF.
+    fn set_pmp(&mut self, entries: &[(usize, u8, u64)]) {
+        let mut c = [0u64; 8];
+        let mut a = [0u64; 64];
+        for &(i, cf, addr) in entries {
+            c[i / 8] |= (cf as u64) << ((i % 8) * 8);
+            a[i] = addr;
+        }
+        self.mmu.pmp.update(&c, &a);
+        self.mmu.flush_fast();
     }
 
     fn alloc(&mut self) -> u64 {
@@ -90,7 +104,7 @@ impl Env {
     }
 
     fn tr_ctx(&mut self, va: u64, access: Access, ctx: TranslateCtx) -> Result<u64, Exception> {
-        self.mmu.translate(va, access, &ctx, &mut self.bus)
+        self.mmu.translate(va, access, 8, &ctx, &mut self.bus)
     }
 }
 
@@ -143,12 +157,14 @@ fn page_fault_cause_follows_access_type_with_tval() {
 
 #[test]
 fn reserved_encodings_fault() {
-    let cases: [(u64, Fault); 6] = [
+    let cases: [(u64, Fault); 8] = [
         (V | W | A | D, Fault::WriteWithoutRead),
         (V | W | X | A | D, Fault::WriteWithoutRead),
         (LEAF | 1 << 54, Fault::ReservedBits),
-        (LEAF | 1 << 61, Fault::ReservedBits), // PBMT without Svpbmt
-        (LEAF | 1 << 63, Fault::ReservedBits), // N without Svnapot
+        (LEAF | 1 << 60, Fault::ReservedBits),
+        (LEAF | 1 << 61, Fault::PbmtReserved), // PBMT = NC with menvcfg.PBMTE = 0
+        (LEAF | 3 << 61, Fault::PbmtReserved),
+        (LEAF | 1 << 63, Fault::NapotReserved), // N with ppn[3:0] = 0000
         (R | W | A | D, Fault::Invalid),
     ];
     for (flags, why) in cases {
@@ -272,7 +288,7 @@ fn pte_outside_ram_is_an_access_fault_of_the_access_type() {
     e.wr(e.root, (0x1000_0000u64 >> 12) << 10 | V);
     assert_eq!(e.tr(0x1000, Load, SUP), Err(Exception::LoadAccessFault(0x1000)));
     assert_eq!(e.tr(0x1000, Fetch, SUP), Err(Exception::InstructionAccessFault(0x1000)));
-    assert_eq!(e.tr(0x1000, Store, USR), Err(Exception::StoreAccessFault(0x1000)));
+    assert_eq!(e.tr(0x1000, Store, SUP), Err(Exception::StoreAccessFault(0x1000)));
     assert_eq!(e.mmu.stats.pte_access_faults, [1, 1, 1]);
     // satp pointing outside RAM too.
     e.root = 0x2000_0000;
@@ -535,4 +551,136 @@ fn events_record_walks_fills_flushes_and_faults() {
     assert_eq!(ev[4], MmuEvent::TlbFault { va: 0x2000, access: Store, fault: Fault::NotWritable });
     assert!(matches!(ev[5], MmuEvent::Walk { va: 0x9000, result: Err(Fault::Invalid), .. }));
     assert_eq!(ev[6], MmuEvent::Flush { vaddr: None, asid: Some(7), itlb: 0, dtlb: 0 });
+}
+
+/// NAPOT pmpaddr for `size` bytes at `base`.
+fn napot(base: u64, size: u64) -> u64 {
+    (base >> 2) | ((size >> 3) - 1)
+}
+
+#[test]
+fn pmp_checks_the_physical_address_after_translation() {
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x1000, RAM_BASE + 0x20_0000, 0, LEAF);
+    // Entry 0: the target page readable only; entry 15 opens the rest.
+    e.set_pmp(&[(0, 0x18 | 1, napot(RAM_BASE + 0x20_0000, 0x1000)), (15, 0x1f, (1 << 54) - 1)]);
+    assert_eq!(e.tr(0x1008, Load, SUP), Ok(RAM_BASE + 0x20_0008));
+    assert_eq!(e.tr(0x1008, Store, SUP), Err(Exception::StoreAccessFault(0x1008)), "tval is the virtual address");
+    assert_eq!(e.tr(0x1000, Fetch, SUP), Err(Exception::InstructionAccessFault(0x1000)));
+    // Repeated loads hit the fast path (the page is allowed in full for loads).
+    let hits = e.mmu.stats.dtlb.hits;
+    assert_eq!(e.tr(0x1010, Load, SUP), Ok(RAM_BASE + 0x20_0010));
+    assert_eq!(e.mmu.stats.dtlb.hits, hits + 1);
+    // A PMP change applies at once, without SFENCE.VMA, to a translation still cached.
+    e.set_pmp(&[(0, 0x18, napot(RAM_BASE + 0x20_0000, 0x1000)), (15, 0x1f, (1 << 54) - 1)]);
+    assert_eq!(e.tr(0x1010, Load, SUP), Err(Exception::LoadAccessFault(0x1010)));
+}
+
+#[test]
+fn pmp_partial_page_is_checked_per_access() {
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x1000, RAM_BASE + 0x20_0000, 0, LEAF);
+    // Entry 0 denies 8 bytes at offset 0x100 of the page; the rest of the page is open.
+    e.set_pmp(&[(0, 0x18, napot(RAM_BASE + 0x20_0100, 8)), (15, 0x1f, (1 << 54) - 1)]);
+    for _ in 0..3 {
+        assert_eq!(e.tr(0x1000, Load, SUP), Ok(RAM_BASE + 0x20_0000));
+        assert_eq!(e.tr(0x1100, Load, SUP), Err(Exception::LoadAccessFault(0x1100)));
+    }
+    // An 8-byte access straddling the entry's start fails.
+    assert_eq!(e.tr(0x10fc, Load, SUP), Err(Exception::LoadAccessFault(0x10fc)));
+}
+
+#[test]
+fn pmp_denied_page_table_is_an_access_fault_of_the_access_type() {
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x1000, RAM_BASE + 0x20_0000, 0, LEAF);
+    // The page tables (from PT_BASE) are not readable at S-mode privilege.
+    e.set_pmp(&[(0, 0x18, napot(PT_BASE, 0x10_0000)), (15, 0x1f, (1 << 54) - 1)]);
+    assert_eq!(e.tr(0x1000, Store, SUP), Err(Exception::StoreAccessFault(0x1000)));
+    assert_eq!(e.tr(0x1000, Fetch, SUP), Err(Exception::InstructionAccessFault(0x1000)));
+    assert_eq!(e.mmu.stats.pte_access_faults.iter().sum::<u64>(), 2);
+    // Readable but not writable page tables: the walk reads, the A/D update faults.
+    e.set_pmp(&[(0, 0x18 | 1, napot(PT_BASE, 0x10_0000)), (15, 0x1f, (1 << 54) - 1)]);
+    let va = 0x3000;
+    e.map(va, RAM_BASE + 0x20_1000, 0, V | R | W);
+    assert_eq!(e.tr(va, Load, SUP), Err(Exception::LoadAccessFault(va)));
+    e.set_pmp(&[(15, 0x1f, (1 << 54) - 1)]);
+    assert_eq!(e.tr(va, Load, SUP), Ok(RAM_BASE + 0x20_1000));
+}
+
+/// Maps the 64 KiB NAPOT range at `va` (16 PTEs, N = 1, ppn[3:0] = 1000) to `pa`.
+fn map_napot(e: &mut Env, va: u64, pa: u64, flags: u64) -> u64 {
+    let first = e.pte_slot(va, 0);
+    for k in 0..16 {
+        e.wr(first + 8 * k, ((pa >> 12) | 0b1000) << 10 | flags | pte::bits::N);
+    }
+    first
+}
+
+#[test]
+fn svnapot_64k_translates_each_4k_page_from_vpn() {
+    let mut e = Env::new(SatpMode::Sv39);
+    let va = 0x1_0000;
+    let pa = RAM_BASE + 0x30_0000;
+    let first = map_napot(&mut e, va, pa, LEAF);
+    for k in 0..16u64 {
+        assert_eq!(e.tr(va + k * 0x1000 + 0x123, Load, SUP), Ok(pa + k * 0x1000 + 0x123), "page {k}");
+    }
+    // Cached at 4 KiB granularity: one walk and one TLB fill per 4 KiB page touched.
+    assert_eq!(e.mmu.stats.walks, 16);
+    assert_eq!(e.mmu.stats.dtlb.fills, 16);
+    assert_eq!(e.tr(va + 0x5008, Load, SUP), Ok(pa + 0x5008));
+    assert_eq!(e.mmu.stats.walks, 16, "a second access hits");
+    // An SFENCE.VMA of one 4 KiB page drops only that page's entry.
+    e.mmu.sfence_vma(Some(va + 0x5000), None);
+    assert_eq!(e.mmu.stats.dtlb.flushed_entries, 1);
+    // The PTE the walk reads decides: one PTE of the range with another encoding faults.
+    e.wr(first + 8 * 3, ((pa >> 12) | 0b0100) << 10 | LEAF | pte::bits::N);
+    e.mmu.sfence_vma(None, None);
+    assert_eq!(e.tr(va + 0x3000, Store, SUP), Err(Exception::StorePageFault(va + 0x3000)));
+    assert_eq!(e.mmu.stats.fault_reasons[Fault::NapotReserved.index()], 1);
+    assert_eq!(e.tr(va + 0x4000, Store, SUP), Ok(pa + 0x4000));
+}
+
+#[test]
+fn svnapot_reserved_encodings_fault() {
+    for (ppn_low, level) in [(0b0001u64, 0u32), (0b0010, 0), (0b0100, 0), (0b0000, 0), (0b1000, 1)] {
+        let mut e = Env::new(SatpMode::Sv39);
+        let va = 0x4000_0000 + 0x20_0000; // 2 MiB aligned
+        let pa = RAM_BASE + 0x20_0000;
+        e.map(va, pa | ppn_low << 12, level, LEAF | pte::bits::N);
+        assert_eq!(e.tr(va, Load, SUP), Err(Exception::LoadPageFault(va)), "ppn[3:0] {ppn_low:04b} level {level}");
+        assert_eq!(e.mmu.stats.fault_reasons[Fault::NapotReserved.index()], 1);
+    }
+    // N on a pointer PTE is reserved.
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x3000, RAM_BASE, 0, LEAF);
+    let v = e.rd(e.root);
+    e.wr(e.root, v | pte::bits::N);
+    assert_eq!(e.tr(0x3000, Load, SUP), Err(Exception::LoadPageFault(0x3000)));
+    assert_eq!(e.mmu.stats.fault_reasons[Fault::NonLeafReserved.index()], 1);
+}
+
+#[test]
+fn svpbmt_needs_pbmte_and_never_takes_3() {
+    for pbmt in [1u64, 2] {
+        let mut e = Env::new(SatpMode::Sv39);
+        e.map(0x5000, RAM_BASE + 0x5000, 0, LEAF | pbmt << 61);
+        let ctx = e.ctx(SUP);
+        assert_eq!(e.tr_ctx(0x5008, Load, ctx), Err(Exception::LoadPageFault(0x5008)), "PBMTE = 0");
+        assert_eq!(e.tr_ctx(0x5008, Load, ctx.with_pbmte(true)), Ok(RAM_BASE + 0x5008), "PBMTE = 1");
+        assert_eq!(e.mmu.stats.fault_reasons[Fault::PbmtReserved.index()], 1);
+    }
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x5000, RAM_BASE + 0x5000, 0, LEAF | 3 << 61);
+    let ctx = e.ctx(SUP).with_pbmte(true);
+    assert_eq!(e.tr_ctx(0x5000, Fetch, ctx), Err(Exception::InstructionPageFault(0x5000)));
+    // PBMT on a pointer PTE is reserved even with PBMTE = 1.
+    let mut e = Env::new(SatpMode::Sv39);
+    e.map(0x5000, RAM_BASE + 0x5000, 0, LEAF);
+    let v = e.rd(e.root);
+    e.wr(e.root, v | 1 << 61);
+    let ctx = e.ctx(SUP).with_pbmte(true);
+    assert_eq!(e.tr_ctx(0x5000, Load, ctx), Err(Exception::LoadPageFault(0x5000)));
+    assert_eq!(e.mmu.stats.fault_reasons[Fault::NonLeafReserved.index()], 1);
 }

@@ -3,6 +3,7 @@
 //! Sv57 (4.4-4.6). Errors are the walker's own [`Fault`] values; the MMU maps them to
 //! the architectural exception of the access type in one place.
 
+use super::pmp::Pmp;
 use super::pte::{bits, Pte, PteError, Satp, SatpMode, PAGE_SIZE, PTE_SIZE};
 use super::tlb::page_shift;
 use super::{Access, AdMode, TranslateCtx};
@@ -52,9 +53,15 @@ pub enum Fault {
     Invalid,
     /// W = 1 with R = 0, a reserved encoding (step 3).
     WriteWithoutRead,
-    /// One of bits 63:54 set: N, PBMT or reserved (step 3; Svnapot/Svpbmt absent).
+    /// One of the reserved bits 60:54 set (step 3).
     ReservedBits,
-    /// A non-leaf PTE with D, A or U set (reserved for non-leaf PTEs, 4.3.1).
+    /// PBMT = 3 (reserved), or PBMT != 0 with `menvcfg.PBMTE` = 0 (step 3, Svpbmt).
+    PbmtReserved,
+    /// N = 1 with a reserved encoding: ppn[3:0] != 1000, or at a superpage level
+    /// (step 3, Svnapot).
+    NapotReserved,
+    /// A non-leaf PTE with D, A, U, N or PBMT set (reserved for non-leaf PTEs, 4.3.1,
+    /// Svpbmt).
     NonLeafReserved,
     /// A pointer PTE at level 0 (step 4: i < 0).
     NoLeaf,
@@ -82,11 +89,13 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, in the order of the statistics table.
-    pub const ALL: [Fault; 16] = [
+    pub const ALL: [Fault; 18] = [
         Fault::NonCanonical,
         Fault::Invalid,
         Fault::WriteWithoutRead,
         Fault::ReservedBits,
+        Fault::PbmtReserved,
+        Fault::NapotReserved,
         Fault::NonLeafReserved,
         Fault::NoLeaf,
         Fault::MisalignedSuperpage,
@@ -113,6 +122,8 @@ impl Fault {
             Fault::Invalid => "invalid",
             Fault::WriteWithoutRead => "w_without_r",
             Fault::ReservedBits => "reserved_bits",
+            Fault::PbmtReserved => "pbmt_reserved",
+            Fault::NapotReserved => "napot_reserved",
             Fault::NonLeafReserved => "nonleaf_dau",
             Fault::NoLeaf => "no_leaf",
             Fault::MisalignedSuperpage => "misaligned_superpage",
@@ -141,6 +152,7 @@ impl From<PteError> for Fault {
             PteError::WriteWithoutRead => Fault::WriteWithoutRead,
             PteError::ReservedBits => Fault::ReservedBits,
             PteError::NonLeafReserved => Fault::NonLeafReserved,
+            PteError::PbmtReserved => Fault::PbmtReserved,
         }
     }
 }
@@ -265,7 +277,7 @@ pub fn walk<M: PtMemory>(
         }
         let pte = Pte(raw);
         // Step 3: V = 0, W without R, reserved bits (and D/A/U of a non-leaf).
-        if let Some(e) = pte.format_error() {
+        if let Some(e) = pte.format_error(ctx.pbmte) {
             return fail(e.into(), reads);
         }
         global |= raw & bits::G != 0;
@@ -277,6 +289,16 @@ pub fn walk<M: PtMemory>(
             a = pte.ppn() * PAGE_SIZE;
             continue;
         }
+        // Svnapot: N = 1 must be a 64 KiB range of 4 KiB pages; other encodings are
+        // reserved (a page fault, step 3).
+        let napot = if raw & bits::N != 0 {
+            match pte.napot_bits(i) {
+                Some(n) => n,
+                None => return fail(Fault::NapotReserved, reads),
+            }
+        } else {
+            0
+        };
         // Step 5: a superpage's PPN must be aligned to its size.
         if i > 0 && pte.ppn() & ((1 << (9 * i)) - 1) != 0 {
             return fail(Fault::MisalignedSuperpage, reads);
@@ -306,10 +328,38 @@ pub fn walk<M: PtMemory>(
         }
         // Step 10: pa.ppn[i-1:0] = va.vpn[i-1:0] for a superpage, the rest from the PTE.
         let shift = page_shift(i);
-        let pa_base = (pte.ppn() << 12) & !((1u64 << shift) - 1);
+        let mut pa_base = (pte.ppn() << 12) & !((1u64 << shift) - 1);
+        if napot != 0 {
+            // Svnapot: the PTE read returns ppn[0][napot-1:0] replaced by vpn[0][napot-1:0]
+            // (the walk ends with a 4 KiB translation; see docs/mmu.md for the TLB).
+            let m = (1u64 << napot) - 1;
+            pa_base = ((pte.ppn() & !m) | ((va >> 12) & m)) << 12;
+        }
         let ad_set = if ad_mode == AdMode::Hardware { need } else { 0 };
         return Walk { result: Ok(Leaf { pte, level: i, pte_addr, global, pa_base, ad_set }), pte_reads: reads };
     }
     // Unreachable for LEVELS >= 1: level 0 either is a leaf or fails with NoLeaf.
     fail(Fault::NoLeaf, reads)
+}
+
+/// Page-table memory behind a PMP check: "PMP checks are also applied to page-table
+/// accesses for virtual-address translation, for which the effective privilege mode is
+/// S" (Privileged 3.7.1). A denied PTE read or A/D write is an access fault of the
+/// original access type, as a PMA violation is.
+pub struct PmpChecked<'a> {
+    pub bus: &'a mut Bus,
+    pub pmp: &'a Pmp,
+}
+
+impl PtMemory for PmpChecked<'_> {
+    fn read_pte(&self, pa: u64) -> Option<u64> {
+        if !self.pmp.check(pa, PTE_SIZE, Access::Load, Privilege::Supervisor) {
+            return None;
+        }
+        self.bus.read_pte(pa)
+    }
+
+    fn write_pte(&mut self, pa: u64, v: u64) -> bool {
+        self.pmp.check(pa, PTE_SIZE, Access::Store, Privilege::Supervisor) && self.bus.write_pte(pa, v)
+    }
 }

@@ -35,7 +35,7 @@ pub fn dest(ins: &Instr) -> Dest {
     use Op::*;
     match ins.op {
         Illegal | Beq | Bne | Blt | Bge | Bltu | Bgeu | Sb | Sh | Sw | Sd | Fsw | Fsd | Fence | FenceI | Ecall
-        | Ebreak | Mret | Sret | Wfi | SfenceVma => Dest::None,
+        | Ebreak | Mret | Sret | Wfi | SfenceVma | SinvalVma | SfenceWInval | SfenceInvalIr => Dest::None,
         Flw | Fld | FmaddS | FmsubS | FnmsubS | FnmaddS | FaddS | FsubS | FmulS | FdivS | FsqrtS | FsgnjS | FsgnjnS
         | FsgnjxS | FminS | FmaxS | FcvtSW | FcvtSWu | FcvtSL | FcvtSLu | FmvWX | FmaddD | FmsubD | FnmsubD
         | FnmaddD | FaddD | FsubD | FmulD | FdivD | FsqrtD | FsgnjD | FsgnjnD | FsgnjxD | FminD | FmaxD | FcvtSD

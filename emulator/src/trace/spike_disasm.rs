@@ -117,12 +117,12 @@ fn full(ins: &Instr) -> (String, Vec<String>) {
             let text = if pred.is_empty() { succ } else { format!("{pred},{succ}") };
             (name, vec![text])
         }
-        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | Pause => (name, vec![]),
+        FenceI | Ecall | Ebreak | Mret | Sret | Wfi | Pause | SfenceWInval | SfenceInvalIr => (name, vec![]),
         CboInval | CboClean | CboFlush | CboZero => (name, vec![format!("({})", XREG[rs1 as usize & 31])]),
         AddUw if rs2 == 0 => (m("zext.w"), vec![x(rd), x(rs1)]),
         Clz | Clzw | Ctz | Ctzw | Cpop | Cpopw | SextB | SextH | ZextH | OrcB | Rev8 => (name, vec![x(rd), x(rs1)]),
         SlliUw | Rori | Roriw | Bclri | Bexti | Binvi | Bseti => (name, vec![x(rd), x(rs1), imm.to_string()]),
-        SfenceVma => (name, vec![x(rs1), x(rs2)]),
+        SfenceVma | SinvalVma => (name, vec![x(rs1), x(rs2)]),
         Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci => {
             let c = csr(imm as u32 & 0xfff);
             let src = if matches!(ins.op, Csrrwi | Csrrsi | Csrrci) { rs1.to_string() } else { x(rs1) };

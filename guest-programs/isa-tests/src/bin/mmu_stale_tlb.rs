@@ -3,7 +3,8 @@
 //! address that was valid at any time since the most recent SFENCE.VMA that subsumes
 //! that address"), exactly as rvsim's modelled TLBs do with their default geometry (32
 //! entries, 4-way). Each fence kind drops exactly its entries; a satp write does not
-//! flush; capacity eviction drops the stale entry too. Not for QEMU: QEMU 7.2's software
+//! flush; capacity eviction drops the stale entry too; Svinval's SINVAL.VMA drops it as
+//! SFENCE.VMA does. Not for QEMU: QEMU 7.2's software
 //! TLB is flushed far more often (as observed, every probe already sees the new PTE; QEMU
 //! flushes on mstatus MPP/MPRV/SUM/MXR changes, which each probe's mret makes, and on
 //! satp writes), which the spec equally allows.
@@ -93,6 +94,21 @@ fn main() -> u32 {
     c.eq("stale fetch translation", exec(Mode::S, cva), Ok(42));
     sfence_va(cva);
     c.eq("new code after the fence", exec(Mode::S, cva), Ok(43));
+
+    // Svinval: SINVAL.VMA va, x0 drops the stale entry as SFENCE.VMA va would; the code
+    // runs `sfence.w.inval; sinval.vma t0, x0; sfence.inval.ir; ld a0, 0(t0)` with
+    // t0 = TEST_VA.
+    let code3 = alloc_page();
+    write_code(code3, &[0x0010_0293, 0x0252_9293, 0x1800_0073, 0x1602_8073, 0x1810_0073, 0x0002_b503, 0x0000_0073]);
+    let sva = TEST_VA + 0x11_0000;
+    pt.map(sva, code3, 0, V | X | A | D);
+    sfence_all();
+    c.eq("fill before sinval", load(Mode::S, va), Ok(2));
+    poke(slot, pte(f1, 0));
+    c.eq("stale before sinval.vma", load(Mode::S, va), Ok(2));
+    c.eq("new after sinval.vma va", exec(Mode::S, sva), Ok(1));
+    poke(slot, pte(f2, 0));
+    sfence_all();
 
     // Capacity: touching 64 other pages evicts the stale entry from the 32-entry dTLB.
     c.eq("fill", load(Mode::S, va), Ok(2));
