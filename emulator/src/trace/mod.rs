@@ -8,6 +8,7 @@
 pub mod commit;
 pub mod disasm_trace;
 pub mod spike_disasm;
+pub mod spike_order;
 pub mod stats;
 
 pub use commit::CommitLog;
