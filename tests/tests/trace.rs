@@ -260,7 +260,21 @@ fn both_tracers_together_see_the_same_run() {
     d.finish().expect("flush");
     let (a, b) = (a.0.lock().expect("a").clone(), b.0.lock().expect("b").clone());
     let lines = |v: &[u8]| v.iter().filter(|&&c| c == b'\n').count();
-    assert_eq!(lines(&a), lines(&b));
-    // One line per retired instruction plus one per trap (the program takes one ecall).
+    // The commit log: one line per retired instruction plus one per trap (the program
+    // takes one ecall). The disassembly trace, as Spike's `-l`, also shows the ecall.
     assert_eq!(lines(&a) as u64, m.retired() + 1);
+    assert_eq!(lines(&b), lines(&a) + 1);
+}
+
+/// Spike's `-l` collapses an instruction repeated at the same pc (`j .`) into one line and
+/// a count; `retired_only` prints every retirement and no trapping instruction.
+#[test]
+fn disasm_trace_collapses_repeats_like_spike() {
+    // 80000000: j . (a self loop, run until the instruction limit).
+    let program = [0x6f, 0x00, 0x00, 0x00];
+    let spike = run_program_traced(&program, DisasmTrace::new, |t| t.finish().expect("flush"));
+    let lines: Vec<&str> = spike.lines().filter(|l| l.contains("0x0000000080000000")).collect();
+    assert_eq!(lines, ["core   0: 0x0000000080000000 (0x0000006f) j       pc + 0x0"], "{spike}");
+    let every = run_program_traced(&program, DisasmTrace::retired_only, |t| t.finish().expect("flush"));
+    assert!(every.lines().filter(|l| l.contains("0x0000000080000000")).count() > 100);
 }

@@ -18,6 +18,9 @@ pub trait Tracer {
     const ACTIVE: bool;
     /// After an instruction retired; `pc` and `prv` are from before it executed.
     fn commit(&mut self, _hart: &Hart, _pc: u64, _prv: Privilege, _ins: &Instr) {}
+    /// An instruction raised an exception instead of retiring (before the trap is taken);
+    /// `pc` is its address.
+    fn trapped(&mut self, _hart: &Hart, _pc: u64, _ins: &Instr) {}
     /// After a trap was taken.
     fn trap(&mut self, _hart: &Hart, _ev: &TrapEvent) {}
 }
@@ -155,6 +158,9 @@ impl Core {
                         }
                     }
                     Err(e) => {
+                        if T::ACTIVE {
+                            tracer.trapped(h, pc, ins);
+                        }
                         h.mem_log.clear();
                         trap(h, e, tracer);
                         sync = true;
@@ -325,6 +331,12 @@ fn step_page_crossing<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &
                 _ => h.pc = pc.wrapping_add(4),
             }
         }
-        Err(e) => trap(h, e, tracer),
+        Err(e) => {
+            if T::ACTIVE {
+                tracer.trapped(h, pc, &ins);
+                h.mem_log.clear();
+            }
+            trap(h, e, tracer)
+        }
     }
 }

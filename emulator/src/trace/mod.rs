@@ -27,6 +27,11 @@ impl<A: Tracer, B: Tracer> Tracer for (A, B) {
         self.1.commit(hart, pc, prv, ins);
     }
 
+    fn trapped(&mut self, hart: &Hart, pc: u64, ins: &Instr) {
+        self.0.trapped(hart, pc, ins);
+        self.1.trapped(hart, pc, ins);
+    }
+
     fn trap(&mut self, hart: &Hart, ev: &TrapEvent) {
         self.0.trap(hart, ev);
         self.1.trap(hart, ev);
@@ -39,6 +44,10 @@ impl<T: Tracer> Tracer for &mut T {
 
     fn commit(&mut self, hart: &Hart, pc: u64, prv: Privilege, ins: &Instr) {
         (**self).commit(hart, pc, prv, ins);
+    }
+
+    fn trapped(&mut self, hart: &Hart, pc: u64, ins: &Instr) {
+        (**self).trapped(hart, pc, ins);
     }
 
     fn trap(&mut self, hart: &Hart, ev: &TrapEvent) {
