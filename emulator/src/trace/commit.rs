@@ -20,6 +20,7 @@
 use super::spike_order::{key, StdHashOrder};
 use super::{trap_lines, TraceOut};
 use crate::hart::csr::{addr, mstatus};
+use crate::hart::trap::irq;
 use crate::hart::{Hart, Privilege, Tracer, TrapEvent};
 use crate::isa::disasm::csr_name;
 use crate::isa::{Instr, Op};
@@ -88,6 +89,9 @@ impl Writes {
     }
 }
 
+/// Spike's `mvip` (AIA; rvsim has no such CSR, but Spike logs it on `mip` writes).
+const MVIP: u16 = 0x309;
+
 /// What the log needs of the state before an instruction, which the hart no longer has
 /// after it: whether `mstatus.FS` was already Dirty (riscv/csrs.cc
 /// `sstatus_csr_t::dirty` writes, and so logs, `mstatus` only when it was not).
@@ -136,7 +140,15 @@ pub fn spike_writes(hart: &Hart, ins: &Instr, before: Before) -> Writes {
         Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci => {
             if let Some(csr) = csr_written(ins) {
                 for &(k, _) in csr_write_keys(csr, before).as_slice() {
-                    w.push(k, hart.csr_read((k >> 4) as u16).unwrap_or(0));
+                    let v = if k == key::csr(MVIP) {
+                        // Spike's mvip view of the software-writable pending bits. (Spike
+                        // logs it before mip is updated, so its SSIP/STIP there are the old
+                        // ones; here they are the new ones.)
+                        hart.csr.mip & (irq::SEIP | irq::SSIP | irq::STIP)
+                    } else {
+                        hart.csr_read((k >> 4) as u16).unwrap_or(0)
+                    };
+                    w.push(k, v);
                 }
             }
             w.push(key::x(ins.rd), hart.xr(ins.rd));
@@ -167,7 +179,8 @@ pub fn spike_writes(hart: &Hart, ins: &Instr, before: Before) -> Writes {
 /// (riscv/csrs.cc): `fflags`/`frm` (`float_csr_t`) first dirty FS (logging `mstatus` if it
 /// was not Dirty); `fcsr` (`composite_csr_t`) writes `frm` then `fflags` and is not logged
 /// itself; `sstatus` (`sstatus_proxy_csr_t`) logs `mstatus`; `sie`/`sip` (the mie/mip
-/// proxies) log `mie`/`mip`; every other CSR logs itself.
+/// proxies) log `mie`/`mip`; `mip` logs `mvip` (0x309) then itself; every other CSR logs
+/// itself.
 pub fn csr_write_keys(csr: u16, before: Before) -> Writes {
     let mut w = Writes::default();
     let csr_key = |w: &mut Writes, a: u16| w.push(key::csr(a), 0);
@@ -186,6 +199,12 @@ pub fn csr_write_keys(csr: u16, before: Before) -> Writes {
         addr::SSTATUS => csr_key(&mut w, addr::MSTATUS),
         addr::SIE => csr_key(&mut w, addr::MIE),
         addr::SIP => csr_key(&mut w, addr::MIP),
+        // mip_csr_t::write_with_mask: SEIP is an alias of mvip.SEIP (mvien = 0), written
+        // (and logged) first through mvip_csr_t::write_with_mask.
+        addr::MIP => {
+            csr_key(&mut w, MVIP);
+            csr_key(&mut w, addr::MIP);
+        }
         c => csr_key(&mut w, c),
     }
     w
@@ -369,6 +388,13 @@ mod tests {
             line(&h, 0, 0x0035_9073, CLEAN),
             "core   0: 3 0x0000000000000000 (0x00359073) c2_frm 0x0000000000000002 c1_fflags 0x0000000000000001 \
              c768_mstatus 0x8000000a00006000"
+        );
+        // csrw mip, a1: mvip (0x309 << 4 | 4 = 12436, % 13 = 8) then mip (13380 % 13 = 3):
+        // both to the front in turn.
+        h.csr.mip = irq::SSIP;
+        assert_eq!(
+            line(&h, 0, 0x3445_9073, DIRTY),
+            "core   0: 3 0x0000000000000000 (0x34459073) c836_mip 0x0000000000000002 c777_mvip 0x0000000000000002"
         );
         // csrw sstatus, a1 logs mstatus.
         assert_eq!(
