@@ -4,6 +4,11 @@
 //! `tests/data/program.trace` and `tests/data/program.disasm.trace` line for line. The program
 //! is bytes in this file, so the goldens do not move when the guest runtime is rebuilt.
 //!
+//! The commit-log goldens follow Spike's source (riscv/execute.cc, riscv/csrs.cc,
+//! riscv/insns/*.h, and libstdc++'s `unordered_map` order; see docs/emulator.md), not a
+//! Spike run (Spike is not installable here): every line was checked by hand against those
+//! rules before it was blessed.
+//!
 //! The golden files change only when someone means them to: rerun with `BLESS=1
 //! cargo test -p integration-tests --test trace` and review the diff before committing.
 //! Without BLESS a difference fails the test and shows the first differing lines.
