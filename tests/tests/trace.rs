@@ -271,6 +271,24 @@ fn both_tracers_together_see_the_same_run() {
     assert_eq!(lines(&b), lines(&a) + 1);
 }
 
+/// An AMO logs its load and its store (Spike's `mmu_t::amo`: `load` then `store`, each
+/// logged; loads print first): `auipc t0,0 ; addi t0,t0,24 ; li t1,5 ;
+/// amoadd.d t2,t1,(t0) ; j .` with the dword at 0x8000_0018 zero.
+#[test]
+fn amo_logs_load_and_store() {
+    let program = [
+        0x97, 0x02, 0x00, 0x00, 0x93, 0x82, 0x82, 0x01, 0x13, 0x03, 0x50, 0x00, 0xaf, 0xb3, 0x62, 0x00, 0x6f, 0x00,
+        0x00, 0x00, 0x13, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    ];
+    let got = run_program_traced(&program, CommitLog::new, |t| t.finish().expect("flush"));
+    let line = got.lines().find(|l| l.contains("(0x0062b3af)")).expect("amoadd.d retired");
+    assert_eq!(
+        line,
+        "core   0: 3 0x000000008000000c (0x0062b3af) x7  0x0000000000000000 mem 0x0000000080000018 \
+         mem 0x0000000080000018 0x0000000000000005"
+    );
+}
+
 /// Spike's `-l` collapses an instruction repeated at the same pc (`j .`) into one line and
 /// a count; `retired_only` prints every retirement and no trapping instruction.
 #[test]
