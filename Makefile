@@ -8,12 +8,12 @@ RVSIM   := target/release/rvsim
 # Guest crates, built for $(TARGET).
 GUEST_CRATES := -p isa-tests -p sbi-payload -p kernel -p user
 # Debian packages: cmake for the build (it builds Berkeley SoftFloat, the FP library, via
-# softfloat-sys); the tests' references (objdump, QEMU, OpenSBI) for `make test`.
+# softfloat-sys); the tests' references (objdump, QEMU, OpenSBI, gdb-multiarch) for `make test`.
 BUILD_DEBS := cmake:cmake
 TEST_DEBS  := riscv64-unknown-elf-objdump:binutils-riscv64-unknown-elf qemu-system-riscv64:qemu-system-misc \
 	/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf:opensbi \
 	riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu /usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross \
-	dtc:device-tree-compiler
+	dtc:device-tree-compiler gdb-multiarch:gdb-multiarch qemu-riscv64:qemu-user
 
 # Installs the Debian packages of $(1) (pairs COMMAND-OR-FILE:PACKAGE) that are missing,
 # when we may (root with apt-get); otherwise says what is missing.
@@ -93,7 +93,7 @@ bless-trace:
 # The guest OS: kernel + user programs + file-system images.
 # target/fs.img boots to an interactive shell; target/fs-usertests.img runs usertests and
 # powers off (init runs /etc/autorun when present).
-USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff sleep free usertests vmstat pmap cowdemo lazydemo sharedemo mallocdemo swaptest memhog wswalk thrashdemo beladydemo vmctl
+USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff sleep free usertests vmstat pmap cowdemo lazydemo sharedemo mallocdemo swaptest memhog wswalk thrashdemo beladydemo vmctl sigsegvdemo
 FS_FILES = $(foreach p,$(USER_PROGS),/bin/$(p)=$(GUEST)/$(p)) /README=guest-os/README.txt
 QEMU_OS = qemu-system-riscv64 -machine virt -bios none -m 128M -nographic \
 	-global virtio-mmio.force-legacy=false -kernel $(GUEST)/kernel \
@@ -130,8 +130,8 @@ swap-long: emulator os
 # C programs built with Debian's glibc cross compiler, statically, run unmodified on the
 # guest OS (/bin/chello, /bin/ctest). Skipped, with a note, when the compiler is missing.
 C_CC    := riscv64-linux-gnu-gcc
-C_PROGS := hello ctest
-C_FILES = $(if $(wildcard target/c/ctest),/bin/chello=target/c/hello /bin/ctest=target/c/ctest)
+C_PROGS := hello ctest sigtest
+C_FILES = $(if $(wildcard target/c/ctest),/bin/chello=target/c/hello /bin/ctest=target/c/ctest /bin/sigtest=target/c/sigtest)
 cprogs:
 	@if command -v $(C_CC) >/dev/null; then mkdir -p target/c && \
 	  for p in $(C_PROGS); do $(C_CC) -static -O2 -Wall -o target/c/$$p guest-programs/c/$$p.c || exit 1; done; \

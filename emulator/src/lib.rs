@@ -11,6 +11,7 @@
 pub mod bus;
 pub mod devices;
 pub mod fp;
+pub mod gdb;
 pub mod hart;
 pub mod isa;
 pub mod loader;

@@ -41,6 +41,25 @@ pub enum Outcome {
     InstructionLimit,
 }
 
+/// Where the scheduler stands between calls of [`Machine::run_round`]: whose turn it is
+/// and the cycle count at which that turn ends (`None` before it started).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Turn {
+    pub core: usize,
+    pub until: Option<u64>,
+}
+
+/// Why [`Machine::run_round`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pause {
+    /// The round is over; the run goes on with the next call.
+    Round,
+    /// The tracer stopped this hart (by index) inside its turn.
+    Stopped(usize),
+    /// The run is over.
+    Done(Outcome),
+}
+
 /// A whole machine: harts, bus (RAM and devices), the loaded program and its DTB.
 pub struct Machine {
     pub cores: Vec<Core>,
@@ -230,10 +249,26 @@ impl Machine {
     /// (instructions retired, traps taken, cycles idle in WFI): a guest stuck in a trap
     /// loop, or waiting forever for an interrupt that never comes, still stops.
     pub fn run<T: Tracer>(&mut self, max_insns: Option<u64>, tracer: &mut T) -> Outcome {
+        let mut turn = Turn::default();
+        loop {
+            if let Pause::Done(o) = self.run_round(&mut turn, max_insns, tracer) {
+                return o;
+            }
+        }
+    }
+
+    /// Runs the rest of one round from `turn` (each hart its turn of
+    /// [`MachineConfig::quantum`] cycles, then the work between rounds: host input,
+    /// device polling, the instruction limit). Returns [`Pause::Round`] after it, so a
+    /// caller can look at the world between rounds; [`Pause::Stopped`] when the tracer
+    /// stopped a hart (`turn` remembers where to go on, so stopping changes nothing the
+    /// guest sees); [`Pause::Done`] when the run is over.
+    pub fn run_round<T: Tracer>(&mut self, turn: &mut Turn, max_insns: Option<u64>, tracer: &mut T) -> Pause {
         let quantum = self.config.quantum.max(1);
         let single = self.cores.len() == 1;
-        loop {
-            for core in self.cores.iter_mut() {
+        while turn.core < self.cores.len() {
+            let core = &mut self.cores[turn.core];
+            let until = *turn.until.get_or_insert_with(|| {
                 let mut until = core.hart.cycles() + quantum;
                 if let Some(max) = max_insns {
                     // With one hart, stop exactly at the limit.
@@ -242,35 +277,44 @@ impl Machine {
                         until = until.min(core.hart.cycles() + left);
                     }
                 }
-                if let StopReason::Exit(req) = core.run(&mut self.bus, until, tracer) {
+                until
+            });
+            match core.run(&mut self.bus, until, tracer) {
+                StopReason::Exit(req) => {
                     self.bus.dev.flush();
-                    return match req {
+                    return Pause::Done(match req {
                         ExitRequest::Exit(code) => Outcome::Exit(code),
                         ExitRequest::Reset => Outcome::Reset,
-                    };
+                    });
                 }
+                StopReason::Debug => return Pause::Stopped(turn.core),
+                StopReason::Budget => {}
             }
-            // Between time slices: host input, HTIF mailbox. When every hart idles in WFI
-            // and a person may type, let time pass at most at real-time speed (at the
-            // 10 MHz timebase) instead of spinning a host core.
-            if self.bus.dev.uart.has_host_input() && self.cores.iter().all(|c| c.hart.waiting) {
-                let wait =
-                    std::time::Duration::from_nanos(quantum.saturating_mul(1_000_000_000 / fdt::TIMEBASE_HZ as u64));
-                if self.bus.dev.uart.wait_input(wait) {
-                    self.bus.dev.update_irqs();
-                }
-            }
-            self.bus.dev.poll(&mut self.bus.ram);
-            if self.bus.dev.take_code_dirty() {
-                self.bus.invalidate_code();
-            }
-            // The limit counts cycles (retired instructions, traps, WFI idle cycles), so a
-            // guest waiting forever for an interrupt that never comes also stops.
-            if max_insns.is_some_and(|max| self.cycles() >= max) {
-                self.bus.dev.flush();
-                return Outcome::InstructionLimit;
+            turn.core += 1;
+            turn.until = None;
+        }
+        *turn = Turn::default();
+        let quantum = self.config.quantum.max(1);
+        // Between time slices: host input, HTIF mailbox. When every hart idles in WFI
+        // and a person may type, let time pass at most at real-time speed (at the
+        // 10 MHz timebase) instead of spinning a host core.
+        if self.bus.dev.uart.has_host_input() && self.cores.iter().all(|c| c.hart.waiting) {
+            let wait = std::time::Duration::from_nanos(quantum.saturating_mul(1_000_000_000 / fdt::TIMEBASE_HZ as u64));
+            if self.bus.dev.uart.wait_input(wait) {
+                self.bus.dev.update_irqs();
             }
         }
+        self.bus.dev.poll(&mut self.bus.ram);
+        if self.bus.dev.take_code_dirty() {
+            self.bus.invalidate_code();
+        }
+        // The limit counts cycles (retired instructions, traps, WFI idle cycles), so a
+        // guest waiting forever for an interrupt that never comes also stops.
+        if max_insns.is_some_and(|max| self.cycles() >= max) {
+            self.bus.dev.flush();
+            return Pause::Done(Outcome::InstructionLimit);
+        }
+        Pause::Round
     }
 
     /// RAM bytes at physical `pa` (for tests and signature dumps).

@@ -97,6 +97,15 @@ struct RunArgs {
     /// At exit, write memory between begin_signature and end_signature (Spike format).
     #[arg(long, value_name = "FILE")]
     signature: Option<PathBuf>,
+    /// Listen for gdb on tcp::1234 (shorthand for --gdb tcp::1234, as QEMU's -s).
+    #[arg(short = 's')]
+    gdb_default: bool,
+    /// Do not run the first instruction before gdb attaches (QEMU's -S).
+    #[arg(short = 'S')]
+    gdb_wait: bool,
+    /// Listen for gdb on tcp::PORT or tcp:HOST:PORT (see docs/gdb.md).
+    #[arg(long, value_name = "tcp::PORT")]
+    gdb: Option<String>,
 }
 
 /// `--ad-mode` values.
@@ -246,11 +255,60 @@ impl Drop for RawTerminal {
     }
 }
 
+/// The address the gdb stub listens on, if one was asked for (`-S` alone implies `-s`).
+fn gdb_address(args: &RunArgs) -> Result<Option<String>, ExitCode> {
+    let spec = match (&args.gdb, args.gdb_default || args.gdb_wait) {
+        (Some(s), _) => s.clone(),
+        (None, true) => format!("tcp::{}", rvsim::gdb::DEFAULT_PORT),
+        (None, false) => return Ok(None),
+    };
+    if args.trace.is_some() || args.trace_disasm.is_some() {
+        eprintln!("rvsim: --gdb cannot be combined with --trace or --trace-disasm");
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    rvsim::gdb::parse_spec(&spec).map(Some).map_err(|e| {
+        eprintln!("rvsim: {e}");
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
 fn run(args: RunArgs) -> ExitCode {
+    let gdb = match gdb_address(&args) {
+        Ok(g) => g,
+        Err(code) => return code,
+    };
+    let listener = match gdb.as_deref().map(rvsim::gdb::listen).transpose() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("rvsim: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let mut m = match setup(&args) {
         Ok(m) => m,
         Err(code) => return code,
     };
+    if let Some(listener) = listener {
+        if args.gdb_wait {
+            eprintln!("rvsim: waiting for gdb on {}", gdb.as_deref().unwrap_or_default());
+        }
+        let start = Instant::now();
+        let _terminal = RawTerminal::enter();
+        let (mut machine, ending) = match rvsim::gdb::run(m, listener, args.gdb_wait, args.max_insns) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("rvsim: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
+        return match ending {
+            rvsim::gdb::Ending::Guest(outcome) => report(&args, &mut machine, outcome, start, &mut None, &mut None),
+            rvsim::gdb::Ending::Killed => {
+                eprintln!("rvsim: killed by gdb");
+                ExitCode::SUCCESS
+            }
+        };
+    }
     let _terminal = RawTerminal::enter();
     let open = |p: &PathBuf| {
         TraceOut::create(p).map_err(|e| {
@@ -274,6 +332,19 @@ fn run(args: RunArgs) -> ExitCode {
         (None, Some(d)) => m.run(args.max_insns, d),
         (Some(c), Some(d)) => m.run(args.max_insns, &mut (c, d)),
     };
+    report(&args, &mut m, outcome, start, &mut commit, &mut disasm)
+}
+
+/// Everything after the run: signature, trace flush, statistics, page-table dump, and
+/// the exit status.
+fn report(
+    args: &RunArgs,
+    m: &mut Machine,
+    outcome: Outcome,
+    start: Instant,
+    commit: &mut Option<CommitLog>,
+    disasm: &mut Option<DisasmTrace>,
+) -> ExitCode {
     if let Some(p) = &args.signature {
         match m.signature() {
             Some(sig) => {
@@ -290,7 +361,7 @@ fn run(args: RunArgs) -> ExitCode {
         eprintln!("rvsim: writing trace: {e}");
     }
     if args.stats {
-        eprint!("{}", RunStats::collect(&m, wall).render_text());
+        eprint!("{}", RunStats::collect(m, wall).render_text());
         for c in &m.cores {
             eprint!("{}", c.hart.mmu.stats.report(&format!("rvsim: hart {} mmu: ", c.hart.hartid)));
         }

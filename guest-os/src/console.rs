@@ -1,5 +1,6 @@
 //! The console: a 16550 UART driver (polled; transmit, and receive into a line buffer
-//! with echo and backspace, like a tty in canonical mode) and the kernel's `println!`.
+//! with echo and backspace, like a tty in canonical mode; ^C and ^\ signal the foreground
+//! process group, `signal/jobctl.rs`) and the kernel's `println!`.
 
 use crate::arch;
 use abi::mmio::UART0;
@@ -65,6 +66,7 @@ pub const CHAN: usize = 1;
 /// (or end-of-file, ^D) is complete. Called from the timer tick and the idle loop.
 pub fn poll() {
     let mut woke = false;
+    let mut intr = None;
     {
         let mut inp = INPUT.lock();
         while arch::mmio_read8(UART0 + LSR) & LSR_DATA_READY != 0 {
@@ -97,6 +99,15 @@ pub fn poll() {
                     inp.eof = true;
                     woke = true;
                 }
+                // ^C and ^\: the line is dropped and the foreground group signalled.
+                0x03 | 0x1c => {
+                    putc(b'^');
+                    putc(if c == 0x03 { b'C' } else { b'\\' });
+                    putc(b'\r');
+                    putc(b'\n');
+                    inp.len = 0;
+                    intr = Some(if c == 0x03 { abi::signal::SIGINT } else { abi::signal::SIGQUIT });
+                }
                 c => {
                     if inp.len < inp.line.len() {
                         let i = inp.len;
@@ -110,6 +121,9 @@ pub fn poll() {
     }
     if woke {
         crate::proc::wakeup(CHAN);
+    }
+    if let Some(sig) = intr {
+        crate::signal::jobctl::console_signal(sig);
     }
 }
 

@@ -21,6 +21,7 @@ pub mod mm;
 pub mod pipe;
 pub mod proc;
 pub mod random;
+pub mod signal;
 pub mod syscall;
 pub mod time;
 pub mod trap;

@@ -1,6 +1,6 @@
 //! Pipes: a 512-byte ring buffer between a read end and a write end. Readers block while
 //! it is empty and a writer exists; writers block while it is full and a reader exists;
-//! writing with no reader left is EPIPE. Blocking is `proc::block_on`: the system call
+//! writing with no reader left is EPIPE and SIGPIPE. Blocking is `proc::block_on`: the system call
 //! returns, sleeps without its task lock, and runs again.
 
 use crate::proc::{self, Wait};
@@ -88,6 +88,9 @@ impl Pipe {
         {
             let mut p = self.inner.lock();
             if p.readers == 0 {
+                drop(p);
+                // Linux's pipe_write: SIGPIPE to the writer, and EPIPE.
+                crate::signal::send_self(abi::signal::SIGPIPE);
                 return Err(EPIPE);
             }
             while done < data.len() && p.nwrite - p.nread < PIPE_SIZE {

@@ -1,6 +1,6 @@
 //! Processes and the scheduler: the process table, round-robin scheduling (a timer tick
-//! preempts a process running in U-mode), sleep/wakeup on channels, fork, exit, wait4
-//! and kill.
+//! preempts a process running in U-mode), sleep/wakeup on channels (a pending signal
+//! ends a sleep: [`interrupted`]), fork, exit (SIGCHLD to the parent), wait4 and kill.
 //!
 //! Each process is a table slot (which is also its `arch` slot: kernel stack, trap frame,
 //! context, FP area) plus a [`Task`]: its address space, descriptors and cwd. The task is
@@ -126,6 +126,9 @@ pub enum Wait {
     Chan(usize),
     /// mtime reaching this deadline; then the call has completed (nanosleep).
     Until(u64),
+    /// A [`wakeup`] of this channel or mtime reaching the deadline, whichever comes
+    /// first; then the call runs again (rt_sigtimedwait).
+    ChanUntil(usize, u64),
 }
 
 /// A blocked system call: what it waits for and how many bytes it already transferred
@@ -284,6 +287,8 @@ pub fn spawn(
         ws_max: 0,
         suspended: false,
     };
+    drop(t);
+    crate::signal::on_spawn(slot, pid);
     Ok(pid)
 }
 
@@ -347,34 +352,111 @@ pub fn yield_now() {
     sched(slot);
 }
 
-/// Sleeps on `chan` until a [`wakeup`] of it (or a kill): false if killed.
+/// Has the current process been killed, or has it a signal to take (which ends a sleep:
+/// the system call returns EINTR or restarts, `signal/deliver.rs`)?
+pub fn interrupted() -> bool {
+    let slot = current_slot();
+    killed() || crate::signal::deliverable(slot)
+}
+
+/// Sleeps on `chan` until a [`wakeup`] of it (or a kill or signal): false if
+/// [`interrupted`].
 pub fn sleep(chan: usize) -> bool {
+    sleep_timeout(chan, 0)
+}
+
+/// Sleeps on `chan` until a [`wakeup`] of it, mtime reaching `deadline` (0 = none), a
+/// kill or a signal: false if [`interrupted`].
+pub fn sleep_timeout(chan: usize, deadline: u64) -> bool {
+    if interrupted() {
+        return false;
+    }
+    let slot = {
+        let mut t = TABLE.lock();
+        let i = t.current.expect("no current process");
+        t.procs[i].state = State::Sleeping;
+        t.procs[i].chan = chan;
+        t.procs[i].wake_at = deadline;
+        i
+    };
+    sched(slot);
+    !interrupted()
+}
+
+/// Sleeps on `chan` until a [`wakeup`] of it or a kill, whatever signals are pending (a
+/// stopped process waiting for SIGCONT).
+pub fn sleep_uninterruptible(chan: usize) {
     let slot = {
         let mut t = TABLE.lock();
         let i = t.current.expect("no current process");
         if t.procs[i].killed.is_some() {
-            return false;
+            return;
         }
         t.procs[i].state = State::Sleeping;
         t.procs[i].chan = chan;
+        t.procs[i].wake_at = 0;
         i
     };
     sched(slot);
-    !killed()
 }
 
-/// Sleeps until mtime reaches `deadline` (or a kill): false if killed.
+/// Makes process `slot` runnable if it sleeps (a signal for it arrived).
+pub fn interrupt(slot: usize) {
+    let mut t = TABLE.lock();
+    if t.procs[slot].state == State::Sleeping {
+        t.procs[slot].state = State::Runnable;
+        t.procs[slot].wake_at = 0;
+    }
+}
+
+/// The slot of live process `pid` (not a zombie).
+pub fn slot_of(pid: i32) -> Option<usize> {
+    let t = TABLE.lock();
+    t.procs.iter().position(|p| p.pid == pid && p.state != State::Unused && p.state != State::Zombie)
+}
+
+/// (slot, pid, ppid) of every live process (not a zombie).
+pub fn live_slots() -> alloc::vec::Vec<(usize, i32, i32)> {
+    let t = TABLE.lock();
+    let mut v = alloc::vec::Vec::new();
+    for (i, p) in t.procs.iter().enumerate() {
+        if p.state != State::Unused && p.state != State::Zombie && v.try_reserve(1).is_ok() {
+            v.push((i, p.pid, p.ppid));
+        }
+    }
+    v
+}
+
+/// Marks process `slot` to die by `sig` and wakes it (SIGKILL and its kin).
+pub fn set_killed(slot: usize, sig: i32) {
+    {
+        let mut t = TABLE.lock();
+        t.procs[slot].killed.get_or_insert(sig);
+    }
+    interrupt(slot);
+}
+
+/// Forgets that `slot`'s FP registers are in the register file (sigreturn rewrote its
+/// saved state): the return to user mode loads them again.
+pub fn fp_invalidate(slot: usize) {
+    let mut t = TABLE.lock();
+    if t.fp_owner == Some(slot) {
+        t.fp_owner = None;
+    }
+}
+
+/// Sleeps until mtime reaches `deadline` (or a kill or signal): false if [`interrupted`].
 pub fn sleep_until(deadline: u64) -> bool {
     loop {
         if crate::time::now() >= deadline {
             return true;
         }
+        if interrupted() {
+            return false;
+        }
         let slot = {
             let mut t = TABLE.lock();
             let i = t.current.expect("no current process");
-            if t.procs[i].killed.is_some() {
-                return false;
-            }
             t.procs[i].state = State::Sleeping;
             t.procs[i].chan = TIMER_CHAN;
             t.procs[i].wake_at = deadline;
@@ -382,6 +464,12 @@ pub fn sleep_until(deadline: u64) -> bool {
         };
         sched(slot);
     }
+}
+
+/// Wakes `ppid` if it waits in wait4 for a child's change of state (a child stopped or
+/// continued: `signal/`).
+pub fn wake_waiter(ppid: i32) {
+    wakeup(WAIT_CHAN + ppid as usize);
 }
 
 /// Makes every process sleeping on `chan` runnable.
@@ -402,7 +490,7 @@ pub fn tick() {
         let mut t = TABLE.lock();
         t.ticks += 1;
         for p in t.procs.iter_mut() {
-            if p.state == State::Sleeping && p.chan == TIMER_CHAN && p.wake_at <= now {
+            if p.state == State::Sleeping && p.wake_at != 0 && p.wake_at <= now {
                 p.state = State::Runnable;
                 p.wake_at = 0;
             }
@@ -458,6 +546,7 @@ pub fn first_run() -> ! {
     if let Some(sig) = with_current(|p| p.killed) {
         exit(signal::signal_status(sig));
     }
+    arch::trap::with_trapframe(slot, crate::signal::deliver);
     crate::trap::before_user_return();
     arch::trap::return_to_user(slot)
 }
@@ -527,6 +616,9 @@ pub fn fork(task: &mut Task, tf: &arch::trap::TrapFrame, child_tid: Option<u64>)
     })?;
     // The child inherits the working-set limits, as it inherits resource limits.
     let _ = set_ws(pid, ws.0, ws.1);
+    if let Some(cslot) = slot_of(pid) {
+        crate::signal::on_fork(slot, cslot);
+    }
     Ok(pid)
 }
 
@@ -566,6 +658,11 @@ pub fn exit(status: i32) -> ! {
     t.procs[slot].suspended = false;
     drop(t);
     crate::mm::thrash::forget(pid);
+    // SIGCHLD to the parent; a parent that ignores it explicitly (or SA_NOCLDWAIT) has
+    // its children reaped at once (POSIX.1-2001, as Linux does).
+    if crate::signal::child_exited(ppid, pid, status) {
+        TABLE.lock().procs[slot] = EMPTY;
+    }
     wakeup(WAIT_CHAN + ppid as usize);
     if orphan_zombie {
         wakeup(WAIT_CHAN + 1);
@@ -574,30 +671,44 @@ pub fn exit(status: i32) -> ! {
     unreachable!("a zombie was scheduled");
 }
 
-/// wait4: waits for a child (`pid` = -1 any, > 0 that one) to exit; returns (pid,
-/// status), or (0, 0) with WNOHANG when none has exited yet. Errors: ECHILD, EINTR,
-/// EINVAL (pid 0 / < -1 process groups are not supported); [`ERESTART`] to wait
+/// wait4: waits for a child (`pid` = -1 any, > 0 that one, 0 one in the caller's
+/// process group, < -1 one in group -pid) to exit, or with WUNTRACED / WCONTINUED to
+/// stop / continue; returns (pid, status), or (0, 0) with WNOHANG when none has changed
+/// yet. Errors: ECHILD, EINTR, EINVAL (unknown options); [`ERESTART`] to wait
 /// (`syscall` sleeps on the parent's wait channel and calls again).
 pub fn wait(pid: i32, options: usize) -> Result<(i32, i32), isize> {
-    if pid == 0 || pid < -1 {
-        return Err(EINVAL);
-    }
-    if options & !signal::WNOHANG != 0 {
+    use signal::{WALL, WCLONE, WCONTINUED, WNOHANG, WNOTHREAD, WUNTRACED};
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE) != 0 || pid == i32::MIN {
         return Err(EINVAL);
     }
     let me = current_pid();
+    let group = match pid {
+        0 => Some(crate::signal::with(current_slot(), |s| s.pgid)),
+        p if p < -1 => Some(-p),
+        _ => None,
+    };
     {
         let mut t = TABLE.lock();
         let mut have = false;
-        for p in t.procs.iter_mut() {
+        for (slot, p) in t.procs.iter_mut().enumerate() {
             if p.state == State::Unused || p.ppid != me || (pid > 0 && p.pid != pid) {
                 continue;
+            }
+            if let Some(g) = group {
+                // A zombie keeps its slot's signal state (reset only on reuse).
+                if crate::signal::with(slot, |s| s.pgid) != g {
+                    continue;
+                }
             }
             have = true;
             if p.state == State::Zombie {
                 let r = (p.pid, p.xstatus);
                 *p = EMPTY;
                 return Ok(r);
+            }
+            if let Some(st) = crate::signal::take_stop_report(slot, options & WUNTRACED != 0, options & WCONTINUED != 0)
+            {
+                return Ok((p.pid, st));
             }
         }
         if !have {
@@ -613,8 +724,9 @@ pub fn wait(pid: i32, options: usize) -> Result<(i32, i32), isize> {
     Err(block_on(Wait::Chan(WAIT_CHAN + me as usize), 0))
 }
 
-/// kill: marks process `pid` to die by `sig` (every signal is fatal here; 0 only checks
-/// existence). Errors: ESRCH, EINVAL, EPERM (init).
+/// Marks process `pid` to die by `sig` at once, whatever its signal actions (the OOM
+/// killer's SIGKILL; the kill system call is `signal::calls::kill`). 0 only checks
+/// existence. Errors: ESRCH, EINVAL, EPERM (init).
 pub fn kill(pid: i32, sig: i32) -> Result<(), isize> {
     if !(0..64).contains(&sig) {
         return Err(EINVAL);

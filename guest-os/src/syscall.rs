@@ -36,6 +36,11 @@ pub fn syscall(tf: &mut TrapFrame) {
     if n == sys::EXIT || n == sys::EXIT_GROUP {
         proc::exit(abi::signal::exit_status(a[0] as i32));
     }
+    if n == sys::RT_SIGRETURN {
+        // Restores every register, a0 included (Linux returns the restored a0).
+        crate::signal::sigreturn(tf);
+        return;
+    }
     if n == sys::SCHED_YIELD {
         // Yield without holding the task lock, so that the page evictor (mm/evict.rs)
         // can take this process's pages while others run.
@@ -44,6 +49,9 @@ pub fn syscall(tf: &mut TrapFrame) {
         return;
     }
     let r = run_blocking(n, a, tf);
+    if r == Err(crate::signal::ERESTARTSYS) {
+        crate::signal::note_interrupted(n, a[0]);
+    }
     tf.regs[reg::A0] = match r {
         Ok(v) => v as u64,
         Err(e) => (-e) as u64,
@@ -53,7 +61,9 @@ pub fn syscall(tf: &mut TrapFrame) {
 /// Runs system call `n` with the task locked; when it blocks (`Err(ERESTART)`, see
 /// `proc::block_on`) sleeps with the lock released, so that the evictor can take this
 /// process's pages while it waits, and runs it again. A write that blocked after some
-/// bytes continues with the rest. A kill ends the wait with EINTR (or the count so far).
+/// bytes continues with the rest. A kill or a signal ends the wait with the count so
+/// far, or ERESTARTSYS (EINTR or a restart, decided at delivery: `signal/deliver.rs`);
+/// nanosleep ends with EINTR.
 fn run_blocking(n: usize, mut a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
     let task = proc::current_task();
     let mut done = 0usize;
@@ -73,12 +83,13 @@ fn run_blocking(n: usize, mut a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
         }
         let woke = match b.wait {
             proc::Wait::Chan(c) => proc::sleep(c),
+            proc::Wait::ChanUntil(c, deadline) => proc::sleep_timeout(c, deadline),
             proc::Wait::Until(deadline) => {
                 return if proc::sleep_until(deadline) { Ok(0) } else { Err(EINTR) };
             }
         };
         if !woke {
-            return if done > 0 { Ok(done) } else { Err(EINTR) };
+            return if done > 0 { Ok(done) } else { Err(crate::signal::ERESTARTSYS) };
         }
     }
 }
@@ -178,12 +189,30 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
             }
         }
         sys::IOCTL => {
-            t.files.get(fd)?;
+            let f = t.files.get(fd)?;
+            if matches!(f.kind, Kind::Console) {
+                if let Some(r) = crate::signal::jobctl::console_ioctl(t, a[1] as usize, a[2]) {
+                    return r;
+                }
+            }
             Err(ENOTTY)
         }
         sys::GETPID | sys::GETTID | sys::SET_TID_ADDRESS => Ok(proc::current_pid() as usize),
         sys::GETPPID => Ok(proc::with_current(|p| p.ppid) as usize),
-        sys::KILL => proc::kill(a[0] as i32, a[1] as i32).map(|_| 0),
+        // Signals, process groups and sessions (signal/).
+        sys::KILL
+        | sys::TKILL
+        | sys::TGKILL
+        | sys::RT_SIGACTION
+        | sys::RT_SIGPROCMASK
+        | sys::RT_SIGPENDING
+        | sys::RT_SIGSUSPEND
+        | sys::RT_SIGTIMEDWAIT
+        | sys::SIGALTSTACK
+        | sys::SETPGID
+        | sys::GETPGID
+        | sys::GETSID
+        | sys::SETSID => crate::signal::dispatch(n, a, t, tf),
         sys::WAIT4 => {
             let (pid, status) = proc::wait(a[0] as i32, a[2] as usize)?;
             if pid > 0 && a[1] != 0 {
@@ -803,6 +832,7 @@ fn sys_execve(t: &mut Task, tf: &mut TrapFrame, path_va: u64, argv_va: u64, envp
     let old = core::mem::replace(&mut t.aspace, loaded.aspace);
     drop(old);
     t.files.close_on_exec();
+    crate::signal::on_exec(proc::current_slot());
     proc::set_fp_used(false);
     proc::update_current(Some(satp), Some(proc::name_from(&path)), t.aspace.pages);
     let ksp = tf.kernel_sp;

@@ -1,10 +1,12 @@
 //! Trap handling (after `arch::trap` saved the registers): timer ticks, system calls, the
-//! first-use FP trap, and faults the kernel cannot resolve, which kill the process with a
-//! message naming pid, program, cause, address and pc.
+//! first-use FP trap, and faults the kernel cannot resolve, which become signals
+//! (SIGSEGV, SIGBUS, SIGILL, SIGTRAP); one the process does not handle kills it with a
+//! message naming pid, program, cause, address and pc. Pending signals are delivered on
+//! the way back to user mode.
 
 use crate::arch::csr;
 use crate::arch::trap::TrapFrame;
-use crate::{console, kprintln, proc, syscall};
+use crate::{console, proc, syscall};
 use abi::signal;
 
 /// scause values (priv spec 10.1.9, table "Supervisor cause register values").
@@ -13,6 +15,7 @@ const IRQ_SSOFT: u64 = 1;
 const IRQ_STIMER: u64 = 5;
 const EXC_ILLEGAL: u64 = 2;
 const EXC_ECALL_U: u64 = 8;
+const EXC_INSN_PAGE_FAULT: u64 = 12;
 
 fn cause_name(c: u64) -> &'static str {
     match c {
@@ -31,12 +34,16 @@ fn cause_name(c: u64) -> &'static str {
     }
 }
 
-fn cause_signal(c: u64) -> i32 {
+/// Signal, si_code and si_addr of an exception cause Linux turns into a signal
+/// (arch/riscv/kernel/traps.c): misaligned accesses SIGBUS/BUS_ADRALN at the address,
+/// illegal instructions SIGILL/ILL_ILLOPC and ebreak SIGTRAP/TRAP_BRKPT at the pc,
+/// access faults SIGSEGV/SEGV_ACCERR at the address.
+fn cause_signal(c: u64, stval: u64, pc: u64) -> (usize, i32, u64) {
     match c {
-        2 => 4,         // SIGILL
-        3 => 5,         // SIGTRAP
-        0 | 4 | 6 => 7, // SIGBUS
-        _ => signal::SIGSEGV as i32,
+        2 => (signal::SIGILL, signal::ILL_ILLOPC, pc),
+        3 => (signal::SIGTRAP, signal::TRAP_BRKPT, pc),
+        0 | 4 | 6 => (signal::SIGBUS, signal::BUS_ADRALN, stval),
+        _ => (signal::SIGSEGV, signal::SEGV_ACCERR, stval),
     }
 }
 
@@ -61,6 +68,9 @@ pub fn user_trap(tf: &mut TrapFrame) {
     } else if scause == EXC_ILLEGAL && csr::fs() == csr::FS_OFF && !proc::with_current(|p| p.fp_used) {
         // First FP instruction of this process: give it an FP context and retry.
         proc::set_fp_used(true);
+    } else if scause == EXC_INSN_PAGE_FAULT && crate::signal::trampoline_return(tf, csr::stval()) {
+        // A handler returned to the signal trampoline on its (not executable) stack:
+        // that is rt_sigreturn (signal/frame.rs, docs/decisions.md).
     } else if let Some(acc) = crate::mm::fault::Access::from_scause(scause) {
         // A page fault: demand paging, copy-on-write, stack growth (mm/fault.rs).
         let stval = csr::stval();
@@ -78,38 +88,20 @@ pub fn user_trap(tf: &mut TrapFrame) {
             proc::yield_now();
         } else if let Err(f) = r {
             use crate::mm::fault::Fault;
-            let sig = match f {
-                Fault::Bus => 7, // SIGBUS
-                Fault::Oom => signal::SIGKILL as i32,
-                _ => signal::SIGSEGV as i32,
+            let (sig, code) = match f {
+                Fault::Bus => (signal::SIGBUS, signal::BUS_ADRERR),
+                Fault::Oom => (signal::SIGKILL, signal::SI_KERNEL),
+                Fault::NoMapping => (signal::SIGSEGV, signal::SEGV_MAPERR),
+                _ => (signal::SIGSEGV, signal::SEGV_ACCERR),
             };
-            kill_current(tf, cause_name(scause), f.describe(), sig);
+            crate::signal::fault(tf, sig, code, stval, stval, cause_name(scause), f.describe());
         }
     } else {
-        kill_current(tf, cause_name(scause), "", cause_signal(scause));
-    }
-    if let Some(sig) = proc::with_current(|p| p.killed) {
-        proc::exit(signal::signal_status(sig));
-    }
-}
-
-/// Prints the kill message for an unresolvable trap (`CAUSE at ADDR (WHY), pc PC`) and
-/// marks the process killed with `sig`.
-fn kill_current(tf: &TrapFrame, what: &str, why: &str, sig: i32) {
-    {
         let stval = csr::stval();
-        let (pid, name) = proc::with_current(|p| (p.pid, p.name));
-        let len = name.iter().position(|&c| c == 0).unwrap_or(name.len());
-        let (open, close) = if why.is_empty() { ("", "") } else { (" (", ")") };
-        kprintln!(
-            "pid {pid} ({}): {what} at {stval:#x}{open}{why}{close}, pc {:#x}: killed",
-            core::str::from_utf8(&name[..len]).unwrap_or("?"),
-            tf.sepc
-        );
-        proc::with_current(|p| {
-            p.killed.get_or_insert(sig);
-        });
+        let (sig, code, addr) = cause_signal(scause, stval, tf.sepc);
+        crate::signal::fault(tf, sig, code, addr, stval, cause_name(scause), "");
     }
+    crate::signal::deliver(tf);
 }
 
 /// Sets sstatus for the return to U-mode (SPP = U, SPIE = 1) and the FP unit: Off for a

@@ -7,7 +7,7 @@
 //! first virtio-blk in slot order) holds the file system, device 1 is the swap device
 //! (`mm/swap.rs`).
 
-use crate::arch;
+use crate::arch::{self, virt_to_phys};
 use abi::mmio::{VIRTIO0, VIRTIO_STRIDE};
 use core::sync::atomic::{fence, AtomicU16, AtomicU8, Ordering};
 use spin::Mutex;
@@ -221,9 +221,10 @@ impl Blk {
         }
         w(base, QUEUE_NUM, QSIZE as u32);
         let q = QUEUES[qi].lock();
-        let desc = q.desc.as_ptr() as u64;
-        let avail = &q.avail as *const Avail as u64;
-        let used = &q.used as *const Used as u64;
+        // The device sees physical addresses (virtio v1.2 2.7: "physical addresses").
+        let desc = virt_to_phys(q.desc.as_ptr() as u64);
+        let avail = virt_to_phys(&q.avail as *const Avail as u64);
+        let used = virt_to_phys(&q.used as *const Used as u64);
         drop(q);
         w(base, QUEUE_DESC_LOW, desc as u32);
         w(base, QUEUE_DESC_HIGH, (desc >> 32) as u32);
@@ -240,11 +241,12 @@ impl Blk {
 
     /// Reads (`write == false`) or writes `buf` (a multiple of 512 bytes) at `sector`.
     pub fn rw(&mut self, sector: u64, buf: &mut [u8], write: bool) -> Result<(), Error> {
-        self.rw_phys(sector, buf.as_mut_ptr() as u64, buf.len(), write)
+        self.rw_phys(sector, virt_to_phys(buf.as_mut_ptr() as u64), buf.len(), write)
     }
 
-    /// Like [`Blk::rw`] on `len` bytes of memory at physical address `pa` (kernel
-    /// memory is identity-mapped): used for whole frames by the swap code.
+    /// Like [`Blk::rw`] on `len` bytes of memory at physical address `pa` (`buf` of
+    /// [`Blk::rw`] is kernel memory, in the direct map): used for whole frames by the swap
+    /// code.
     pub fn rw_phys(&mut self, sector: u64, pa: u64, len: usize, write: bool) -> Result<(), Error> {
         self.rw_segs(sector, &[(pa, len)], write)
     }
@@ -265,8 +267,8 @@ impl Blk {
         let mut q = QUEUES[self.q].lock();
         q.header = ReqHeader { typ: if write { T_OUT } else { T_IN }, reserved: 0, sector };
         q.status.store(0xff, Ordering::Relaxed);
-        let hdr = &q.header as *const ReqHeader as u64;
-        let st = &q.status as *const AtomicU8 as u64;
+        let hdr = virt_to_phys(&q.header as *const ReqHeader as u64);
+        let st = virt_to_phys(&q.status as *const AtomicU8 as u64);
         q.desc[0] = Desc { addr: hdr, len: 16, flags: DESC_NEXT, next: 1 };
         let dflags = DESC_NEXT | if write { 0 } else { DESC_WRITE };
         for (k, &(pa, n)) in segs.iter().enumerate() {

@@ -1,9 +1,11 @@
-/* A C test program (glibc, static): stdio, malloc, files, fork/wait, pipes, qsort.
+/* A C test program (glibc, static): stdio, malloc, files, fork/wait, pipes, qsort, mmap
+ * of more than RAM.
  * Prints "ctest NAME: OK" per check and "ctest: ALL OK" at the end; exits 1 on failure. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -81,6 +83,19 @@ int main(void) {
     char s[32];
     snprintf(s, sizeof s, "%d%d%d%d%d %.2f", v[0], v[1], v[2], v[3], v[4], 3.14159);
     check("libc", strcmp(s, "13579 3.14") == 0);
+
+    /* A user address space larger than RAM: 1 GiB and 100 GiB MAP_NORESERVE mappings,
+     * the first written every 256 KiB. */
+    size_t gib = (size_t)1 << 30;
+    char *m = mmap(NULL, gib, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    ok = m != MAP_FAILED;
+    for (size_t off = 0; ok && off < gib; off += 256 << 10)
+        m[off] = (char)(off >> 18);
+    ok = ok && m[gib - (256 << 10)] == (char)((gib - (256 << 10)) >> 18) && munmap(m, gib) == 0;
+    char *h = mmap(NULL, 100 * gib, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    ok = ok && h != MAP_FAILED;
+    if (h != MAP_FAILED) { h[100 * gib - 1] = 1; ok = ok && h[100 * gib - 1] == 1 && munmap(h, 100 * gib) == 0; }
+    check("bigmap", ok);
 
     printf("ctest: %s\n", failures ? "FAILED" : "ALL OK");
     return failures ? 1 : 0;

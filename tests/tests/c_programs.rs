@@ -1,6 +1,7 @@
 //! C programs compiled with Debian's glibc cross compiler (`riscv64-linux-gnu-gcc -static`,
 //! built by `make cprogs`) run unmodified on the guest OS: glibc's static start-up and
-//! stdio, malloc, files, fork (clone with CLONE_CHILD_SETTID) and pipes.
+//! stdio, malloc, files, fork (clone with CLONE_CHILD_SETTID), pipes and 1 GiB / 100 GiB
+//! MAP_NORESERVE mappings on 128 MiB of RAM.
 //!
 //! Needs `make os` with the cross compiler installed (`make test` installs it); without
 //! it the test says so and checks nothing else.
@@ -40,7 +41,7 @@ fn glibc_programs_run_on_the_guest_os() {
     let _ = std::fs::remove_dir_all(&dir);
     println!("{}", r.console);
     assert!(r.console.contains("hello from C (glibc), argc=3 argv[0]=chello argv[1]=one argv[2]=two"), "{}", r.console);
-    for check in ["malloc", "files", "fork", "pipe", "libc"] {
+    for check in ["malloc", "files", "fork", "pipe", "libc", "bigmap"] {
         assert!(r.console.contains(&format!("ctest {check}: OK")), "ctest {check}:\n{}", r.console);
     }
     assert!(r.console.contains("ctest: ALL OK"), "{}", r.console);

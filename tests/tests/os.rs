@@ -146,6 +146,21 @@ fn assert_usertests_passed(console: &str) {
     assert!(console.contains("ALL TESTS PASSED"), "usertests did not pass:\n{console}");
     assert!(oks >= 28, "only {oks} tests reported OK");
     assert!(!console.contains("kernel panic"), "{console}");
+    // The signal tests ran, and the ones that die left the kernel's messages: a signal
+    // frame that cannot be written (sig_badstack), an unhandled fault (sig_segv).
+    for t in ["sig_handler", "sig_mask", "sig_restart", "sig_segv", "sig_badstack", "sig_errors"] {
+        assert!(console.contains(&format!("test {t}: OK")), "test {t} did not pass:\n{console}");
+    }
+    assert!(
+        console
+            .lines()
+            .any(|l| l.contains("(usertests): cannot write the signal 10 frame at 0x3000") && l.ends_with(": killed")),
+        "no frame-write kill message:\n{console}"
+    );
+    assert!(
+        console.lines().any(|l| l.contains("(usertests): store page fault at 0x30000000 (no mapping), pc ")),
+        "no unhandled-fault kill message:\n{console}"
+    );
 }
 
 #[test]

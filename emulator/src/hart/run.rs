@@ -1,6 +1,9 @@
 //! The execute loop: interrupts are checked at block boundaries, a block is fetched from
 //! the decoded-instruction cache (decoding it on a miss) and run to its end or to the first
-//! trap. Tracing is a type parameter, so with [`NoTrace`] it compiles away.
+//! trap. Tracing is a type parameter, so with [`NoTrace`] it compiles away; so do the
+//! debugger's stops ([`Tracer::stop_before`], [`Tracer::stop_after`]), which end a run
+//! with [`StopReason::Debug`] and leave a [`Resume`] point so that the next run continues
+//! exactly where this one stopped, inside the same block.
 
 use super::csr::MENVCFG_STCE;
 use super::exec::Flow;
@@ -23,6 +26,15 @@ pub trait Tracer {
     fn trapped(&mut self, _hart: &Hart, _pc: u64, _ins: &Instr) {}
     /// After a trap was taken.
     fn trap(&mut self, _hart: &Hart, _ev: &TrapEvent) {}
+    /// Before the instruction at `pc` executes: true stops the run there (a breakpoint).
+    fn stop_before(&mut self, _hart: &Hart, _pc: u64) -> bool {
+        false
+    }
+    /// After an instruction retired or a trap (exception or interrupt) was taken: true
+    /// stops the run there (a single step, a watchpoint).
+    fn stop_after(&mut self, _hart: &Hart) -> bool {
+        false
+    }
 }
 
 /// The tracer that records nothing.
@@ -39,17 +51,43 @@ pub enum StopReason {
     Budget,
     /// The guest asked to stop (finisher, HTIF, SBI reset).
     Exit(ExitRequest),
+    /// The tracer asked to stop ([`Tracer::stop_before`] or [`Tracer::stop_after`]).
+    Debug,
+}
+
+/// Where a run stopped by the tracer continues: the loop's bookkeeping, and the block and
+/// instruction index when it stopped inside a block. Resuming there (rather than looking
+/// the pc up again) keeps the run identical to one that never stopped: no extra iTLB
+/// lookup, and interrupts are still only sampled at the block boundaries they would be.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Resume {
+    sync: bool,
+    next_check: u64,
+    /// (block, index of the next instruction, code generation of the cache then).
+    at: Option<(usize, usize, u64)>,
 }
 
 /// A hart and its decoded-instruction cache.
 pub struct Core {
     pub hart: Hart,
     icache: ICache,
+    /// Set when the last run ended with [`StopReason::Debug`]; read by the next traced run.
+    resume: Option<Box<Resume>>,
 }
 
 impl Core {
     pub fn new(hart: Hart) -> Core {
-        Core { hart, icache: ICache::new() }
+        Core { hart, icache: ICache::new(), resume: None }
+    }
+
+    /// After a debugger changed registers or memory while the run was stopped: the next
+    /// run starts with a full look at the machine (code generation, translation mode,
+    /// interrupts) at the current pc instead of inside the block it stopped in.
+    pub fn state_changed(&mut self) {
+        if let Some(r) = self.resume.as_mut() {
+            r.sync = true;
+            r.at = None;
+        }
     }
 
     /// Runs until the hart's cycle count reaches `until` or the guest asks to stop.
@@ -64,9 +102,20 @@ impl Core {
         // The block just executed, when it ended by falling through or jumping with
         // translation off (so its link to the next block can be used or set).
         let mut prev: Option<usize> = None;
+        // Continuing after a debugger stop: the loop state, and the block to finish.
+        let mut resume_at = None;
+        if T::ACTIVE {
+            if let Some(r) = self.resume.take() {
+                sync = r.sync;
+                next_check = r.next_check;
+                resume_at = r.at.filter(|&(_, _, gen)| gen == bus.code_gen && self.icache.gen == gen);
+            }
+        }
         loop {
             let h = &mut self.hart;
-            if sync || h.cycles() >= next_check {
+            if T::ACTIVE && resume_at.is_some() {
+                // Finish the block the stop interrupted, without the checks of a boundary.
+            } else if sync || h.cycles() >= next_check {
                 if let Some(req) = bus.dev.exit_request() {
                     return StopReason::Exit(req);
                 }
@@ -91,6 +140,10 @@ impl Core {
                         h.stats.interrupts[i as usize & 15] += 1;
                         if T::ACTIVE {
                             tracer.trap(h, &ev);
+                            if tracer.stop_after(h) {
+                                self.resume = Some(Box::new(Resume { sync: true, next_check, at: None }));
+                                return StopReason::Debug;
+                            }
                         }
                         continue;
                     }
@@ -109,10 +162,20 @@ impl Core {
                 Some(p) if !sync => self.icache.follow(p, pc),
                 _ => None,
             };
+            let mut skip = 0;
             let b = match linked {
                 Some(b) => b,
+                None if T::ACTIVE && resume_at.is_some() => {
+                    let (b, i, _) = resume_at.take().unwrap_or_default();
+                    skip = i;
+                    b
+                }
                 None => {
                     let Some(b) = self.fetch_block(pc, bus, tracer) else {
+                        if T::ACTIVE && tracer.stop_after(&self.hart) {
+                            self.resume = Some(Box::new(Resume { sync: true, next_check, at: None }));
+                            return StopReason::Debug;
+                        }
                         sync = true;
                         prev = None;
                         continue;
@@ -128,47 +191,54 @@ impl Core {
             let h = &mut self.hart;
             let prv = h.prv;
             let start = h.retired;
-            for ins in self.icache.block(b).instrs.iter() {
-                let pc = h.pc;
-                match h.execute(ins, bus) {
-                    Ok(flow) => {
-                        h.retired += 1;
-                        if T::ACTIVE {
-                            tracer.commit(h, pc, prv, ins);
-                            h.mem_log.clear();
-                        }
-                        match flow {
-                            Flow::Next => h.pc = pc.wrapping_add(ins.len as u64),
-                            Flow::Jump => break,
-                            Flow::Sync => {
-                                sync = true;
-                                break;
+            if T::ACTIVE {
+                let stop = run_block_traced(h, &self.icache.block(b).instrs, skip, bus, tracer, &mut sync);
+                h.stats.retired_by_priv[prv as usize] += h.retired - start;
+                if let Some(next) = stop {
+                    let len = self.icache.block(b).instrs.len();
+                    let at = next.filter(|&n| n < len).map(|n| (b, n, self.icache.gen));
+                    // A block that ran to its end with Flow::Next falls through: the next
+                    // run starts at a boundary, with the state this one had.
+                    self.resume = Some(Box::new(Resume { sync, next_check, at }));
+                    return StopReason::Debug;
+                }
+            } else {
+                // The untraced loop, kept apart from the traced one so that its code is
+                // exactly what it is without any tracing or debugging support.
+                for ins in self.icache.block(b).instrs.iter() {
+                    let pc = h.pc;
+                    match h.execute(ins, bus) {
+                        Ok(flow) => {
+                            h.retired += 1;
+                            match flow {
+                                Flow::Next => h.pc = pc.wrapping_add(ins.len as u64),
+                                Flow::Jump => break,
+                                Flow::Sync => {
+                                    sync = true;
+                                    break;
+                                }
+                                Flow::End => {
+                                    h.pc = pc.wrapping_add(ins.len as u64);
+                                    sync = true;
+                                    break;
+                                }
+                                Flow::Wait => {
+                                    h.pc = pc.wrapping_add(ins.len as u64);
+                                    h.waiting = true;
+                                    sync = true;
+                                    break;
+                                }
                             }
-                            Flow::End => {
-                                h.pc = pc.wrapping_add(ins.len as u64);
-                                sync = true;
-                                break;
-                            }
-                            Flow::Wait => {
-                                h.pc = pc.wrapping_add(ins.len as u64);
-                                h.waiting = true;
-                                sync = true;
-                                break;
-                            }
                         }
-                    }
-                    Err(e) => {
-                        if T::ACTIVE {
-                            tracer.trapped(h, pc, ins);
+                        Err(e) => {
+                            trap(h, e, tracer);
+                            sync = true;
+                            break;
                         }
-                        h.mem_log.clear();
-                        trap(h, e, tracer);
-                        sync = true;
-                        break;
                     }
                 }
+                h.stats.retired_by_priv[prv as usize] += h.retired - start;
             }
-            h.stats.retired_by_priv[prv as usize] += h.retired - start;
             prev = if sync || h.fetch_paging { None } else { Some(b) };
         }
     }
@@ -205,6 +275,65 @@ impl Core {
             }
         }
     }
+}
+
+/// Runs the instructions of a block from index `skip` with the tracer watching: commit
+/// and trap events, and its stops. Returns `Some(next)` when the tracer stopped the run:
+/// the index of the instruction to resume at when the block goes on, `None` when it ended
+/// (a jump, a trap, a CSR write...). `sync` is set as the untraced loop sets it.
+fn run_block_traced<T: Tracer>(
+    h: &mut Hart,
+    instrs: &[Instr],
+    skip: usize,
+    bus: &mut Bus,
+    tracer: &mut T,
+    sync: &mut bool,
+) -> Option<Option<usize>> {
+    let prv = h.prv;
+    for (i, ins) in instrs.iter().enumerate().skip(skip) {
+        let pc = h.pc;
+        if tracer.stop_before(h, pc) {
+            return Some(Some(i));
+        }
+        match h.execute(ins, bus) {
+            Ok(flow) => {
+                h.retired += 1;
+                tracer.commit(h, pc, prv, ins);
+                h.mem_log.clear();
+                let stop = tracer.stop_after(h);
+                match flow {
+                    Flow::Next => {
+                        h.pc = pc.wrapping_add(ins.len as u64);
+                        if stop {
+                            // The next instruction of this block, if the block goes on.
+                            return Some(Some(i + 1));
+                        }
+                        continue;
+                    }
+                    Flow::Jump => {}
+                    Flow::Sync => *sync = true,
+                    Flow::End => {
+                        h.pc = pc.wrapping_add(ins.len as u64);
+                        *sync = true;
+                    }
+                    Flow::Wait => {
+                        h.pc = pc.wrapping_add(ins.len as u64);
+                        h.waiting = true;
+                        *sync = true;
+                    }
+                }
+                return stop.then_some(None);
+            }
+            Err(e) => {
+                tracer.trapped(h, pc, ins);
+                h.mem_log.clear();
+                trap(h, e, tracer);
+                *sync = true;
+                return tracer.stop_after(h).then_some(None);
+            }
+        }
+    }
+    None
 }
 
 #[inline(always)]

@@ -36,6 +36,14 @@ impl<A: Tracer, B: Tracer> Tracer for (A, B) {
         self.0.trap(hart, ev);
         self.1.trap(hart, ev);
     }
+
+    fn stop_before(&mut self, hart: &Hart, pc: u64) -> bool {
+        self.0.stop_before(hart, pc) | self.1.stop_before(hart, pc)
+    }
+
+    fn stop_after(&mut self, hart: &Hart) -> bool {
+        self.0.stop_after(hart) | self.1.stop_after(hart)
+    }
 }
 
 /// A borrowed tracer traces (so a pair can hold two borrowed tracers).
@@ -52,6 +60,14 @@ impl<T: Tracer> Tracer for &mut T {
 
     fn trap(&mut self, hart: &Hart, ev: &TrapEvent) {
         (**self).trap(hart, ev);
+    }
+
+    fn stop_before(&mut self, hart: &Hart, pc: u64) -> bool {
+        (**self).stop_before(hart, pc)
+    }
+
+    fn stop_after(&mut self, hart: &Hart) -> bool {
+        (**self).stop_after(hart)
     }
 }
 

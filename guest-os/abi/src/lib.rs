@@ -24,6 +24,22 @@ pub mod mmio {
     pub const FINISHER_FAIL: u32 = 0x3333;
 }
 
+/// The guest kernel's Sv39 virtual memory map (docs/os.md, "Memory map"), shared by the
+/// kernel, the user programs that test it and the host tests.
+pub mod layout {
+    /// Start of the kernel half: the direct map of physical memory, `va = pa + PAGE_OFFSET`
+    /// (the first upper-half Sv39 address, root entry 256; as Linux's `PAGE_OFFSET` for
+    /// Sv39). The kernel image runs from here too (linked at `PAGE_OFFSET + 0x8000_0000`
+    /// in `kernel.ld`, which must agree).
+    pub const PAGE_OFFSET: u64 = 0xffff_ffc0_0000_0000;
+    /// One past the highest user address: the whole Sv39 lower half, 256 GiB (Linux's
+    /// `TASK_SIZE` for Sv39). The user stack's top.
+    pub const USER_TOP: u64 = 0x40_0000_0000;
+    /// Start of the anonymous mmap area (it grows up from here); the brk heap may not
+    /// grow past it (64 GiB of heap, 192 GiB of mmap area).
+    pub const MMAP_BASE: u64 = 0x10_0000_0000;
+}
+
 /// Linux syscall numbers for RISC-V (include/uapi/asm-generic/unistd.h).
 pub mod sys {
     pub const GETCWD: usize = 17;
@@ -54,6 +70,19 @@ pub mod sys {
     pub const CLOCK_GETTIME: usize = 113;
     pub const SCHED_YIELD: usize = 124;
     pub const KILL: usize = 129;
+    pub const TKILL: usize = 130;
+    pub const TGKILL: usize = 131;
+    pub const SIGALTSTACK: usize = 132;
+    pub const RT_SIGSUSPEND: usize = 133;
+    pub const RT_SIGACTION: usize = 134;
+    pub const RT_SIGPROCMASK: usize = 135;
+    pub const RT_SIGPENDING: usize = 136;
+    pub const RT_SIGTIMEDWAIT: usize = 137;
+    pub const RT_SIGRETURN: usize = 139;
+    pub const SETPGID: usize = 154;
+    pub const GETPGID: usize = 155;
+    pub const GETSID: usize = 156;
+    pub const SETSID: usize = 157;
     pub const REBOOT: usize = 142;
     pub const UNAME: usize = 160;
     pub const GETPID: usize = 172;
@@ -122,6 +151,19 @@ pub mod sys {
             CLOCK_GETTIME => "clock_gettime",
             SCHED_YIELD => "sched_yield",
             KILL => "kill",
+            TKILL => "tkill",
+            TGKILL => "tgkill",
+            SIGALTSTACK => "sigaltstack",
+            RT_SIGSUSPEND => "rt_sigsuspend",
+            RT_SIGACTION => "rt_sigaction",
+            RT_SIGPROCMASK => "rt_sigprocmask",
+            RT_SIGPENDING => "rt_sigpending",
+            RT_SIGTIMEDWAIT => "rt_sigtimedwait",
+            RT_SIGRETURN => "rt_sigreturn",
+            SETPGID => "setpgid",
+            GETPGID => "getpgid",
+            GETSID => "getsid",
+            SETSID => "setsid",
             REBOOT => "reboot",
             UNAME => "uname",
             GETPID => "getpid",
@@ -265,6 +307,9 @@ pub mod mman {
     pub const MAP_ANONYMOUS: usize = 0x20;
     pub const MAP_GROWSDOWN: usize = 0x100;
     pub const MAP_STACK: usize = 0x20000;
+    /// Do not reserve memory for the mapping: exempt from the overcommit check
+    /// (docs/vm.md, "Overcommit").
+    pub const MAP_NORESERVE: usize = 0x4000;
     /// Fault the pages in at mmap time.
     pub const MAP_POPULATE: usize = 0x8000;
     /// Every flag Linux knows (LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE in
@@ -327,15 +372,188 @@ pub mod clone {
     pub const CSIGNAL: usize = 0xff;
 }
 
-/// Signals (the ones the kernel delivers: all are fatal) and wait4 encoding.
+/// Signals with Linux's numbers and riscv64 layouts (include/uapi/asm-generic/signal.h,
+/// siginfo.h, arch/riscv/include/uapi/asm/{sigcontext,ucontext}.h), and the wait4
+/// status encoding.
 pub mod signal {
+    pub const SIGHUP: usize = 1;
     pub const SIGINT: usize = 2;
+    pub const SIGQUIT: usize = 3;
+    pub const SIGILL: usize = 4;
+    pub const SIGTRAP: usize = 5;
+    pub const SIGABRT: usize = 6;
+    pub const SIGBUS: usize = 7;
+    pub const SIGFPE: usize = 8;
     pub const SIGKILL: usize = 9;
+    pub const SIGUSR1: usize = 10;
     pub const SIGSEGV: usize = 11;
+    pub const SIGUSR2: usize = 12;
+    pub const SIGPIPE: usize = 13;
+    pub const SIGALRM: usize = 14;
     pub const SIGTERM: usize = 15;
+    pub const SIGSTKFLT: usize = 16;
     pub const SIGCHLD: usize = 17;
+    pub const SIGCONT: usize = 18;
+    pub const SIGSTOP: usize = 19;
+    pub const SIGTSTP: usize = 20;
+    pub const SIGTTIN: usize = 21;
+    pub const SIGTTOU: usize = 22;
+    pub const SIGURG: usize = 23;
+    pub const SIGXCPU: usize = 24;
+    pub const SIGXFSZ: usize = 25;
+    pub const SIGVTALRM: usize = 26;
+    pub const SIGPROF: usize = 27;
+    pub const SIGWINCH: usize = 28;
+    pub const SIGIO: usize = 29;
+    pub const SIGPWR: usize = 30;
+    pub const SIGSYS: usize = 31;
+    /// First real-time signal (the kernel's; glibc reserves 32 and 33 for itself).
+    pub const SIGRTMIN: usize = 32;
+    /// Highest signal number (`_NSIG`).
+    pub const NSIG: usize = 64;
+    /// `sizeof(sigset_t)` the kernel accepts in the rt_sig* calls (64 bits).
+    pub const SIGSET_SIZE: usize = 8;
+
+    /// Names of signals 1..=31 without the `SIG` prefix (index sig - 1).
+    pub const NAMES: [&str; 31] = [
+        "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",
+        "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF",
+        "WINCH", "IO", "PWR", "SYS",
+    ];
+
+    /// The number of signal `name` (`TERM`, `SIGTERM` or `15`), if any.
+    pub fn from_name(name: &str) -> Option<usize> {
+        if let Ok(n) = name.parse::<usize>() {
+            return (n <= NSIG).then_some(n);
+        }
+        let n = name.strip_prefix("SIG").unwrap_or(name);
+        NAMES.iter().position(|&x| x == n).map(|i| i + 1)
+    }
+
+    /// The bit of signal `sig` (1..=64) in a `sigset_t`.
+    pub const fn bit(sig: usize) -> u64 {
+        1u64 << (sig - 1)
+    }
+
+    /// Special handlers.
+    pub const SIG_DFL: u64 = 0;
+    pub const SIG_IGN: u64 = 1;
+
+    /// `sa_flags` bits.
+    pub const SA_NOCLDSTOP: u64 = 0x0000_0001;
+    pub const SA_NOCLDWAIT: u64 = 0x0000_0002;
+    pub const SA_SIGINFO: u64 = 0x0000_0004;
+    /// Accepted and ignored (riscv has no restorer: the kernel provides the return).
+    pub const SA_RESTORER: u64 = 0x0400_0000;
+    pub const SA_ONSTACK: u64 = 0x0800_0000;
+    pub const SA_RESTART: u64 = 0x1000_0000;
+    pub const SA_NODEFER: u64 = 0x4000_0000;
+    pub const SA_RESETHAND: u64 = 0x8000_0000;
+
+    /// rt_sigprocmask `how`.
+    pub const SIG_BLOCK: usize = 0;
+    pub const SIG_UNBLOCK: usize = 1;
+    pub const SIG_SETMASK: usize = 2;
+
+    /// sigaltstack `ss_flags`.
+    pub const SS_ONSTACK: u32 = 1;
+    pub const SS_DISABLE: u32 = 2;
+    /// Smallest alternate stack accepted (asm-generic MINSIGSTKSZ).
+    pub const MINSIGSTKSZ: u64 = 2048;
+
+    /// `si_code` values.
+    pub const SI_USER: i32 = 0;
+    pub const SI_KERNEL: i32 = 0x80;
+    pub const SI_TKILL: i32 = -6;
+    pub const SEGV_MAPERR: i32 = 1;
+    pub const SEGV_ACCERR: i32 = 2;
+    pub const BUS_ADRALN: i32 = 1;
+    pub const BUS_ADRERR: i32 = 2;
+    pub const ILL_ILLOPC: i32 = 1;
+    pub const TRAP_BRKPT: i32 = 1;
+    pub const CLD_EXITED: i32 = 1;
+    pub const CLD_KILLED: i32 = 2;
+    pub const CLD_DUMPED: i32 = 3;
+
+    /// Kernel `struct sigaction` on riscv64 (no `sa_restorer`): handler, flags, mask.
+    pub const SIGACTION_SIZE: usize = 24;
+    /// `stack_t`: ss_sp (8), ss_flags (4 + 4 padding), ss_size (8).
+    pub const STACK_T_SIZE: usize = 24;
+    /// `siginfo_t`: signo, errno, code (4 each, then padding), then the union at 16
+    /// (si_pid/si_uid at 16/20, si_status at 24; si_addr at 16).
+    pub const SIGINFO_SIZE: usize = 128;
+    pub const SI_PID: usize = 16;
+    pub const SI_UID: usize = 20;
+    pub const SI_STATUS: usize = 24;
+    pub const SI_ADDR: usize = 16;
+
+    /// `struct rt_sigframe` (arch/riscv/kernel/signal.c): siginfo, then `struct
+    /// ucontext`, then (as Linux without an MMU has it) the two return instructions.
+    pub mod frame {
+        /// Offset of `uc` (the ucontext) in the frame.
+        pub const UC: usize = 128;
+        /// In the ucontext: uc_flags, uc_link, uc_stack, uc_sigmask (+120 reserved bytes
+        /// for a bigger sigset_t), then uc_mcontext aligned to 16 (the FP union is).
+        pub const UC_FLAGS: usize = 0;
+        pub const UC_LINK: usize = 8;
+        pub const UC_STACK: usize = 16;
+        pub const UC_SIGMASK: usize = 40;
+        pub const UC_MCONTEXT: usize = 176;
+        /// `struct sigcontext`: sc_regs (`user_regs_struct`: pc, then x1..x31), then
+        /// `__riscv_d_ext_state` (f[32], fcsr) inside the 528-byte FP union.
+        pub const SC_REGS: usize = 0;
+        pub const SC_FPREGS: usize = 256;
+        pub const SC_FCSR: usize = 256 + 32 * 8;
+        /// `sizeof(struct ucontext)` on riscv64.
+        pub const UCONTEXT_SIZE: usize = 176 + 256 + 528;
+        /// Offset of the return trampoline in the frame.
+        pub const TRAMPOLINE: usize = UC + UCONTEXT_SIZE;
+        /// The whole frame (siginfo + ucontext + 2 instructions).
+        pub const SIZE: usize = TRAMPOLINE + 8;
+        /// `li a7, 139` (rt_sigreturn) and `ecall`, what the vDSO's
+        /// `__vdso_rt_sigreturn` holds.
+        pub const TRAMPOLINE_CODE: [u32; 2] = [0x08b0_0893, 0x0000_0073];
+    }
+
+    /// The kernel's `struct sigaction` on riscv64 ([`SIGACTION_SIZE`] bytes).
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct SigAction {
+        /// SIG_DFL, SIG_IGN or the handler's address.
+        pub handler: u64,
+        pub flags: u64,
+        pub mask: u64,
+    }
+
+    /// `stack_t` ([`STACK_T_SIZE`] bytes).
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct StackT {
+        pub sp: u64,
+        pub flags: u32,
+        pub pad: u32,
+        pub size: u64,
+    }
+
+    pub const CLD_STOPPED: i32 = 5;
+    pub const CLD_CONTINUED: i32 = 6;
+
     /// wait4 option: do not block.
     pub const WNOHANG: usize = 1;
+    /// wait4 option: also report children stopped by a signal.
+    pub const WUNTRACED: usize = 2;
+    /// wait4 option: also report stopped children continued by SIGCONT.
+    pub const WCONTINUED: usize = 8;
+    /// wait4 options about threads (accepted; one thread per process).
+    pub const WNOTHREAD: usize = 0x2000_0000;
+    pub const WALL: usize = 0x4000_0000;
+    pub const WCLONE: usize = 0x8000_0000;
+    /// wait status of a child stopped by `sig`.
+    pub const fn stopped_status(sig: i32) -> i32 {
+        ((sig & 0xff) << 8) | 0x7f
+    }
+    /// wait status of a child continued by SIGCONT.
+    pub const CONTINUED_STATUS: i32 = 0xffff;
     /// wait status of a normal exit with `code`.
     pub const fn exit_status(code: i32) -> i32 {
         (code & 0xff) << 8
@@ -344,6 +562,12 @@ pub mod signal {
     pub const fn signal_status(sig: i32) -> i32 {
         sig & 0x7f
     }
+}
+
+/// Terminal job-control ioctls on the console (include/uapi/asm-generic/ioctls.h).
+pub mod tty {
+    pub const TIOCGPGRP: usize = 0x540f;
+    pub const TIOCSPGRP: usize = 0x5410;
 }
 
 /// reboot(2) magic numbers (include/uapi/linux/reboot.h).
@@ -441,7 +665,8 @@ pub struct VmCounters {
     pub cow_reuses: u64,
     /// Pages the stack VMA grew by on faults below it.
     pub stack_growth: u64,
-    /// Faults that killed the process (no VMA, permission, past EOF, out of memory).
+    /// Faults the kernel could not resolve (no VMA, permission, past EOF, out of
+    /// memory): delivered as SIGSEGV/SIGBUS, which kill unless the process handles them.
     pub bad_faults: u64,
     /// Pages shared copy-on-write by fork.
     pub fork_shared: u64,
@@ -839,5 +1064,15 @@ mod tests {
         assert_eq!(errno::describe(errno::ENOENT), "no such file or directory");
         assert_eq!(signal::exit_status(3), 0x300);
         assert_eq!(signal::signal_status(9), 9);
+        assert_eq!(core::mem::size_of::<signal::SigAction>(), signal::SIGACTION_SIZE);
+        assert_eq!(core::mem::size_of::<signal::StackT>(), signal::STACK_T_SIZE);
+        assert_eq!(signal::frame::UCONTEXT_SIZE, 960);
+        assert_eq!(signal::frame::SIZE % 8, 0);
+        assert_eq!(signal::bit(signal::SIGKILL), 0x100);
+        assert_eq!(signal::from_name("TERM"), Some(signal::SIGTERM));
+        assert_eq!(signal::from_name("SIGCONT"), Some(signal::SIGCONT));
+        assert_eq!(signal::from_name("9"), Some(signal::SIGKILL));
+        assert_eq!(signal::from_name("NOPE"), None);
+        assert_eq!(signal::NAMES[signal::SIGSYS - 1], "SYS");
     }
 }

@@ -33,23 +33,29 @@ impl<T> Racy<T> {
     }
 }
 
-/// Where MMIO lives in the kernel's virtual address space: 0 before paging is on, then the
-/// high gigapage alias set up by [`crate::mm::kvm`].
-static MMIO_OFFSET: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+/// The kernel virtual address of physical address `pa`: its place in the direct map
+/// (`abi::layout::PAGE_OFFSET`), which every page table carries (see `mm/kvm.rs`), the
+/// boot page table too. The one pa -> va conversion of the kernel.
+pub const fn phys_to_virt(pa: u64) -> u64 {
+    pa.wrapping_add(abi::layout::PAGE_OFFSET)
+}
 
-/// Switches MMIO accesses to the alias at `offset + pa` (called once paging maps it).
-pub fn set_mmio_offset(offset: u64) {
-    MMIO_OFFSET.store(offset, core::sync::atomic::Ordering::Relaxed);
+/// The physical address of kernel virtual address `va` (a kernel static, the heap, a
+/// kernel stack: all of the kernel's memory is in the direct map). The one va -> pa
+/// conversion of the kernel, for DMA addresses and the frame allocator's bounds.
+pub fn virt_to_phys(va: u64) -> u64 {
+    debug_assert!(va >= abi::layout::PAGE_OFFSET, "not a kernel address: {va:#x}");
+    va.wrapping_sub(abi::layout::PAGE_OFFSET)
 }
 
 fn mmio_addr(pa: u64) -> usize {
-    (pa + MMIO_OFFSET.load(core::sync::atomic::Ordering::Relaxed)) as usize
+    phys_to_virt(pa) as usize
 }
 
 /// Reads the 32-bit device register at physical address `pa`.
 pub fn mmio_read32(pa: u64) -> u32 {
-    // SAFETY: `pa` is a device register of the virt machine, mapped (identity before
-    // paging, alias after) for the kernel; volatile because devices have side effects.
+    // SAFETY: `pa` is a device register of the virt machine, reached through the direct
+    // map (boot and kernel page tables); volatile because devices have side effects.
     unsafe { core::ptr::read_volatile(mmio_addr(pa) as *const u32) }
 }
 
@@ -83,30 +89,32 @@ pub fn mmio_write8(pa: u64, v: u8) {
     unsafe { core::ptr::write_volatile(mmio_addr(pa) as *mut u8, v) }
 }
 
-/// Raw access to physical RAM, which the kernel maps at the identity (before and after
-/// paging). Callers pass addresses of frames they own (from `mm::frame`).
+/// Raw access to physical RAM through the direct map ([`phys_to_virt`]). Callers pass
+/// physical addresses of frames they own (from `mm::frame`).
 pub mod phys {
+    use super::phys_to_virt;
+
     /// Size of a frame.
     const PAGE: usize = 4096;
 
     /// Reads the u64 at physical address `pa` (8-aligned, in RAM).
     pub fn read_u64(pa: u64) -> u64 {
         debug_assert!(pa.is_multiple_of(8));
-        // SAFETY: `pa` is in an allocated frame (a page-table page); RAM is identity mapped.
-        unsafe { core::ptr::read_volatile(pa as *const u64) }
+        // SAFETY: `pa` is in an allocated frame (a page-table page); RAM is in the direct map.
+        unsafe { core::ptr::read_volatile(phys_to_virt(pa) as *const u64) }
     }
 
     /// Writes the u64 at physical address `pa` (8-aligned, in RAM).
     pub fn write_u64(pa: u64, v: u64) {
         debug_assert!(pa.is_multiple_of(8));
         // SAFETY: as in `read_u64`.
-        unsafe { core::ptr::write_volatile(pa as *mut u64, v) }
+        unsafe { core::ptr::write_volatile(phys_to_virt(pa) as *mut u64, v) }
     }
 
     /// Fills the frame at `pa` with zeros.
     pub fn zero_frame(pa: u64) {
         // SAFETY: `pa` is a whole frame owned by the caller.
-        unsafe { core::ptr::write_bytes(pa as *mut u8, 0, PAGE) }
+        unsafe { core::ptr::write_bytes(phys_to_virt(pa) as *mut u8, 0, PAGE) }
     }
 
     /// Copies the frame at `src` into the frame at `dst`.
@@ -115,7 +123,7 @@ pub mod phys {
             return;
         }
         // SAFETY: two distinct whole frames owned by the caller.
-        unsafe { core::ptr::copy_nonoverlapping(src as *const u8, dst as *mut u8, PAGE) }
+        unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(src) as *const u8, phys_to_virt(dst) as *mut u8, PAGE) }
     }
 
     /// Copies `data` to physical address `pa`; the range must lie inside one owned frame.
@@ -123,24 +131,25 @@ pub mod phys {
         debug_assert!((pa as usize % PAGE) + data.len() <= PAGE);
         // SAFETY: the range is inside one frame owned by the caller (checked above in
         // debug builds, guaranteed by the page-by-page callers in mm::vm).
-        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), pa as *mut u8, data.len()) }
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), phys_to_virt(pa) as *mut u8, data.len()) }
     }
 
     /// Copies from physical address `pa` into `out`; the range must lie inside one frame.
     pub fn read_bytes(pa: u64, out: &mut [u8]) {
         debug_assert!((pa as usize % PAGE) + out.len() <= PAGE);
         // SAFETY: as in `write_bytes`.
-        unsafe { core::ptr::copy_nonoverlapping(pa as *const u8, out.as_mut_ptr(), out.len()) }
+        unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(pa) as *const u8, out.as_mut_ptr(), out.len()) }
     }
 }
 
-/// First byte after the kernel image (and its bss): frames are allocated from here.
+/// Physical address of the first byte after the kernel image (and its bss): frames are
+/// allocated from here.
 pub fn kernel_end() -> u64 {
     extern "C" {
         static __kernel_end: u8;
     }
     // Only the address of the linker symbol is taken.
-    core::ptr::addr_of!(__kernel_end) as u64
+    virt_to_phys(core::ptr::addr_of!(__kernel_end) as u64)
 }
 
 /// Ends the machine through the test finisher: 0 passes, anything else fails with `code`.
@@ -158,7 +167,8 @@ pub fn shutdown(code: u32) -> ! {
 /// The device-tree blob at physical address `addr` (a1 at boot), bounded by its header's
 /// `totalsize` (at most 1 MiB), or `None` when `addr` is not a plausible RAM address.
 pub fn dtb_slice(addr: u64) -> Option<&'static [u8]> {
-    if addr < abi::mmio::RAM || !addr.is_multiple_of(8) {
+    let mapped = boot::BOOT_DIRECT_GIB << 30;
+    if addr < abi::mmio::RAM || !addr.is_multiple_of(8) || addr.saturating_add(1 << 20) > mapped {
         return None;
     }
     let hdr = phys::read_u64(addr);
@@ -167,9 +177,10 @@ pub fn dtb_slice(addr: u64) -> Option<&'static [u8]> {
     if magic != 0xd00d_feed || !(40..=(1 << 20)).contains(&total) {
         return None;
     }
-    // SAFETY: the firmware/boot ROM placed a DTB of `total` bytes in RAM at `addr`; it is
-    // only read, and read before the frame allocator can reuse that memory.
-    Some(unsafe { core::slice::from_raw_parts(addr as *const u8, total) })
+    // SAFETY: the firmware/boot ROM placed a DTB of `total` bytes in RAM at `addr`, which
+    // the boot page table's direct map covers; it is only read, and read before the frame
+    // allocator can reuse that memory.
+    Some(unsafe { core::slice::from_raw_parts(phys_to_virt(addr) as *const u8, total) })
 }
 
 /// Bytes of kernel heap.

@@ -452,3 +452,19 @@ pub fn fp_copy(from: usize, to: usize) {
         *a.add(to) = *a.add(from);
     }
 }
+
+/// The saved FP registers and fcsr of `slot` (as of its last save).
+pub fn fp_regs(slot: usize) -> ([u64; 32], u64) {
+    assert!(slot < NPROC);
+    // SAFETY: single hart; only this slot's own kernel thread reads it here.
+    let st = unsafe { (*FPSTATE.get())[slot] };
+    (st.f, st.fcsr)
+}
+
+/// Replaces the saved FP registers of `slot` (rt_sigreturn); the caller makes sure they
+/// are loaded before the return to user mode (`proc::fp_invalidate`).
+pub fn set_fp_regs(slot: usize, f: &[u64; 32], fcsr: u64) {
+    assert!(slot < NPROC);
+    // SAFETY: single hart; only this slot's own kernel thread writes it here.
+    unsafe { (*FPSTATE.get())[slot] = FpState { f: *f, fcsr } };
+}

@@ -79,6 +79,9 @@ pub fn mmap(
         return Err(ENOMEM);
     }
     let shared = typ != MAP_PRIVATE;
+    if accountable(perm, shared, flags) && !enough_memory(len) {
+        return Err(ENOMEM);
+    }
     let backing = if flags & MAP_ANONYMOUS != 0 {
         Backing::Anon
     } else {
@@ -126,6 +129,31 @@ pub fn mmap(
         }
     }
     Ok(start)
+}
+
+/// Does a mapping commit memory, and so pass the overcommit check? As Linux
+/// (`accountable_mapping` in mm/mmap.c, and shmem accounting for shared anonymous
+/// memory): private writable mappings and shared anonymous ones, unless MAP_NORESERVE.
+/// Read-only private and shared file mappings need no memory of their own.
+fn accountable(perm: u64, shared: bool, flags: usize) -> bool {
+    if flags & MAP_NORESERVE != 0 {
+        return false;
+    }
+    if shared {
+        flags & MAP_ANONYMOUS != 0
+    } else {
+        perm & PTE_W != 0
+    }
+}
+
+/// The overcommit policy (docs/vm.md, "Overcommit"): Linux's heuristic mode
+/// (`vm.overcommit_memory = 0`, `__vm_enough_memory` in mm/util.c) refuses one mapping
+/// larger than all of RAM plus swap; anything smaller is granted, and the OOM killer
+/// settles the bill if pages run out later.
+fn enough_memory(len: u64) -> bool {
+    let (_, frames) = frame::stats();
+    let (_, slots) = super::swap::usage();
+    len / PAGE_SIZE <= frames as u64 + slots
 }
 
 /// munmap(addr, len): EINVAL for an unaligned address or zero length; unmapping

@@ -2,17 +2,18 @@
 //! frames can later be shared copy-on-write), Sv39 page tables, the kernel's mappings and
 //! per-process address spaces made of VMAs.
 //!
-//! Virtual memory layout of every process (Sv39, priv spec 10.6):
+//! Virtual memory layout of every process (Sv39, priv spec 10.6; `abi::layout`, drawn in
+//! docs/os.md "Memory map"):
 //! ```text
-//! 0x00_0000_0000 .. 0x00_0000_1000   unmapped (null page)
-//! 0x00_0001_0000 ..                  ELF segments (text, rodata, data, bss), then heap (brk)
-//! 0x00_4000_0000 ..                  anonymous mmap area (grows up)
-//!          .. 0x00_8000_0000         user stack (grows down from USER_TOP)
-//! 0x00_8000_0000 .. RAM end          kernel: RAM identity-mapped (gigapages, no U bit)
-//! 0x3f_c000_0000 .. +1 GiB           kernel: MMIO alias of physical 0..1 GiB (no U bit)
+//! 0x0000_0000_0000_0000 .. 0x1000    unmapped (null page)
+//! 0x0000_0000_0001_0000 ..           ELF segments (text, rodata, data, bss), then heap (brk)
+//! 0x0000_0010_0000_0000 ..           anonymous mmap area (MMAP_BASE, grows up)
+//!          .. 0x0000_0040_0000_0000  user stack (grows down from USER_TOP)
+//! 0xffff_ffc0_0000_0000 .. +1 GiB    kernel: direct map of physical 0..1 GiB (MMIO, no U bit)
+//! 0xffff_ffc0_8000_0000 .. +RAM      kernel: direct map of RAM, the kernel image included
 //! ```
-//! The kernel entries are the same root PTEs in every page table, so traps need no
-//! `satp` switch, and U-mode cannot touch them (U = 0, priv spec 10.6.1 / SUM = 0).
+//! The kernel entries (root PTEs 256..512) are the same in every page table, so traps need
+//! no `satp` switch, and U-mode cannot touch them (U = 0, priv spec 10.6.1 / SUM = 0).
 
 pub mod addr;
 pub mod evict;

@@ -24,15 +24,15 @@ use alloc::vec::Vec;
 
 /// Lowest user address that can be mapped.
 pub const USER_MIN: u64 = 0x1000;
-/// One past the highest user address.
-pub const USER_TOP: u64 = 0x8000_0000;
+/// One past the highest user address (the Sv39 lower half, 256 GiB; the stack's top).
+pub const USER_TOP: u64 = abi::layout::USER_TOP;
 /// Bytes of the initial stack VMA below USER_TOP (pages appear on first touch).
 pub const STACK_SIZE: u64 = 256 * 1024;
 /// The stack may grow down (on faults below its VMA) to this many bytes.
 pub const STACK_MAX: u64 = 8 * 1024 * 1024;
-/// Start of the anonymous mmap area; the heap (brk) may not grow past it. Leaves the
-/// heap a little over 1 GiB.
-pub const MMAP_BASE: u64 = 0x4800_0000;
+/// Start of the anonymous mmap area (it grows up, to the stack's reserve); the heap
+/// (brk) may not grow past it: 64 GiB of heap, 192 GiB of mmap area.
+pub const MMAP_BASE: u64 = abi::layout::MMAP_BASE;
 
 /// Most VMAs per address space (Linux has `vm.max_map_count`): bounds the kernel heap
 /// one process can use; more is ENOMEM.

@@ -274,12 +274,13 @@ impl Layout {
     pub const SV39: Layout =
         Layout { min_addr: 0x1_0000, mmap_base: 0x3f_c000_0000, task_size: 0x40_0000_0000, stack_limit: 8 << 20 };
 
-    /// This project's guest OS (`guest-os/src/mm/vm.rs`, `docs/os.md`): user space is root
-    /// page-table entries 0 and 1, `[0x1000, 0x8000_0000)`, because the kernel maps RAM
-    /// from 0x8000_0000 in every address space. The stack sits at the top and may grow to
-    /// 8 MiB; mappings without a fixed address go top-down from 16 MiB below the top.
+    /// This project's guest OS (`guest-os/src/mm/vm.rs`, `docs/os.md`): user space is the
+    /// Sv39 lower half, `[0x1000, 0x40_0000_0000)` (the kernel lives in the upper half,
+    /// root entries 256..512, in every address space). The stack sits at the top and may
+    /// grow to 8 MiB; here mappings without a fixed address go top-down from 16 MiB below
+    /// the top (the kernel itself places them bottom-up from `abi::layout::MMAP_BASE`).
     pub const GUEST_OS: Layout =
-        Layout { min_addr: 0x1000, mmap_base: 0x7f00_0000, task_size: 0x8000_0000, stack_limit: 8 << 20 };
+        Layout { min_addr: 0x1000, mmap_base: 0x3f_ff00_0000, task_size: 0x40_0000_0000, stack_limit: 8 << 20 };
 
     const fn valid(&self) -> bool {
         is_page_aligned(self.min_addr)
@@ -759,8 +760,9 @@ mod tests {
     fn layout_is_validated() {
         assert!(VmaSet::<4>::new(Layout::SV39).is_ok());
         let mut g = VmaSet::<4>::new(Layout::GUEST_OS).unwrap();
-        assert_eq!(anon(&mut g, 0, 1, Placement::Hint, Prot::RW), Ok(0x7f00_0000 - P));
-        assert_eq!(anon(&mut g, 0x8000_0000, P, Placement::Fixed, Prot::RW), Err(Errno::ENOMEM), "kernel half");
+        assert_eq!(anon(&mut g, 0, 1, Placement::Hint, Prot::RW), Ok(0x3f_ff00_0000 - P));
+        assert_eq!(anon(&mut g, 0x40_0000_0000, P, Placement::Fixed, Prot::RW), Err(Errno::ENOMEM), "kernel half");
+        assert_eq!(anon(&mut g, 0x8000_0000, P, Placement::Fixed, Prot::RW), Ok(0x8000_0000), "RAM's pa is user space");
         assert_eq!(anon(&mut g, 0x1000, P, Placement::Fixed, Prot::RW), Ok(0x1000));
         let bad = Layout { min_addr: 1, ..SMALL };
         assert_eq!(VmaSet::<4>::new(bad).err(), Some(Errno::EINVAL));

@@ -10,6 +10,7 @@
 
 extern crate alloc;
 
+pub mod sig;
 pub mod sys;
 pub mod vm;
 

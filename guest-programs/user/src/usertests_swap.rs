@@ -242,7 +242,11 @@ fn t_swap_full() {
     let pid = fork();
     check!(pid >= 0);
     if pid == 0 {
-        let base = mmap_anon(pages * PG);
+        use abi::mman::*;
+        // MAP_NORESERVE: more than RAM + swap in one mapping is refused otherwise (the
+        // overcommit heuristic, docs/vm.md); the shortage must come at fault time.
+        let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+        let base = mmap(0, pages * PG, PROT_READ | PROT_WRITE, flags, usize::MAX, 0);
         if base <= 0 {
             exit(1);
         }

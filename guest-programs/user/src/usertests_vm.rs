@@ -74,6 +74,77 @@ fn t_vm_lazy() {
     check!(s4.resident < s3.resident);
 }
 
+const GIB: usize = 1 << 30;
+const NORESERVE: usize = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+
+/// Maps 1 GiB (MAP_NORESERVE) at the fresh, 1 GiB-aligned `at`, writes one page every
+/// 256 KiB and returns the free frames it cost. Unmaps it again.
+fn touch_gib(at: usize) -> u64 {
+    let p = mmap(at, GIB, PROT_READ | PROT_WRITE, NORESERVE | MAP_FIXED_NOREPLACE, usize::MAX, 0);
+    eq!(p, at as isize);
+    let before = st();
+    let mut a = at;
+    while a < at + GIB {
+        poke(a, a as u64);
+        a += 256 << 10;
+    }
+    let after = st();
+    check!(peek(at + GIB - (256 << 10)) == (at + GIB - (256 << 10)) as u64);
+    eq!(after.resident - before.resident, 4096);
+    eq!(munmap(at, GIB), 0);
+    before.free_frames - after.free_frames
+}
+
+/// A user address space larger than RAM: 1 GiB, 16 GiB and 100 GiB MAP_NORESERVE
+/// mappings on a 128 MiB machine, and touching 1 GiB sparsely costs exactly one frame
+/// per page touched plus its page tables.
+fn t_vm_huge() {
+    let s0 = st();
+    check!(s0.total_frames < GIB as u64 / 4096);
+    // Warm-up on another GiB, so that this test's own text and stack pages are resident
+    // before the measured run.
+    let _ = touch_gib(0xf0 * GIB);
+    // 4096 pages (1 GiB / 256 KiB) + 512 leaf tables (one per 2 MiB) + 1 middle table
+    // (one per GiB): the region's GiB had no tables before.
+    eq!(touch_gib(0xf1 * GIB), 4096 + 512 + 1);
+    for len in [GIB, 16 * GIB, 100 * GIB] {
+        let p = mmap(0, len, PROT_READ | PROT_WRITE, NORESERVE, usize::MAX, 0);
+        check!(p > 0);
+        let p = p as usize;
+        check!(p + len <= abi::layout::USER_TOP as usize);
+        poke(p, 1);
+        poke(p + len - 8, 2);
+        eq!(peek(p) + peek(p + len - 8), 3);
+        eq!(munmap(p, len), 0);
+    }
+    // The whole user range is 256 GiB: a mapping of it all cannot fit.
+    eq!(mmap(0, 256 * GIB, PROT_READ, NORESERVE, usize::MAX, 0), -ENOMEM);
+    // The stack is at the top of the user range.
+    let local = 0u64;
+    let sp = &local as *const u64 as usize;
+    check!(sp < abi::layout::USER_TOP as usize && sp > abi::layout::USER_TOP as usize - (8 << 20));
+}
+
+/// The overcommit policy (Linux's heuristic): without MAP_NORESERVE, one private
+/// writable (or shared anonymous) mapping larger than RAM + swap is refused; smaller
+/// ones, read-only ones and MAP_NORESERVE ones are granted.
+fn t_vm_overcommit() {
+    let s = st();
+    let limit = ((s.total_frames + s.swap_slots) * 4096) as usize;
+    let rw = PROT_READ | PROT_WRITE;
+    let anon = MAP_PRIVATE | MAP_ANONYMOUS;
+    eq!(mmap(0, limit + 4096, rw, anon, usize::MAX, 0), -ENOMEM);
+    eq!(mmap(0, limit + 4096, rw, MAP_SHARED | MAP_ANONYMOUS, usize::MAX, 0), -ENOMEM);
+    if limit < GIB {
+        eq!(mmap(0, GIB, rw, anon, usize::MAX, 0), -ENOMEM);
+    }
+    for (len, prot, flags) in [(limit, rw, anon), (limit + 4096, PROT_READ, anon), (limit + 4096, rw, NORESERVE)] {
+        let p = mmap(0, len, prot, flags, usize::MAX, 0);
+        check!(p > 0);
+        eq!(munmap(p as usize, len), 0);
+    }
+}
+
 /// After fork, pages are shared read-only; a write copies in the writer only.
 fn t_vm_cow() {
     let p = mmap_anon(16 * PG) as usize;
@@ -190,7 +261,7 @@ fn t_vm_stack() {
     let b = st();
     check!(b.proc.stack_growth > a.proc.stack_growth);
     // Far below the limit (8 MiB): killed.
-    let s = in_child(|| poke(0x8000_0000 - (16 << 20), 1));
+    let s = in_child(|| poke(abi::layout::USER_TOP as usize - (16 << 20), 1));
     eq!(s & 0x7f, 11);
 }
 
@@ -414,6 +485,8 @@ fn t_vm_exec_lazy() {
 pub const TESTS: &[(&str, fn())] = &[
     ("vm_exec_lazy", t_vm_exec_lazy),
     ("vm_lazy", t_vm_lazy),
+    ("vm_huge", t_vm_huge),
+    ("vm_overcommit", t_vm_overcommit),
     ("vm_cow", t_vm_cow),
     ("vm_fork_big", t_vm_fork_big),
     ("vm_fork_leak", t_vm_fork_leak),

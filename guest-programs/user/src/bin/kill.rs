@@ -1,4 +1,5 @@
-//! kill [-SIG] PID...: sends a signal (default SIGTERM; every signal ends the process).
+//! kill [-SIG] PID...: sends a signal (default SIGTERM). SIG is a number or a name
+//! (`INT`, `SIGSTOP`, ...); a negative PID is a process group.
 #![no_std]
 #![no_main]
 use ulib::*;
@@ -7,9 +8,9 @@ fn main(args: &[&str]) -> i32 {
     let mut sig = abi::signal::SIGTERM;
     let mut rest = args.get(1..).unwrap_or(&[]);
     if let Some(s) = rest.first().and_then(|a| a.strip_prefix('-')) {
-        match s.parse() {
-            Ok(n) => sig = n,
-            Err(_) => {
+        match abi::signal::from_name(s) {
+            Some(n) => sig = n,
+            None => {
                 eprintln!("kill: bad signal {s}");
                 return 2;
             }

@@ -9,7 +9,12 @@ use ulib::*;
 fn main(args: &[&str]) -> i32 {
     let mib = args.get(1).and_then(|a| a.parse::<usize>().ok()).unwrap_or(512);
     let len = mib << 20;
-    let base = mmap_anon(len);
+    // MAP_NORESERVE: without it the kernel's overcommit heuristic refuses one mapping
+    // larger than RAM + swap up front (docs/vm.md, "Overcommit"), and memhog wants the
+    // shortage to come at fault time, for the OOM killer.
+    use abi::mman::*;
+    let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    let base = mmap(0, len, PROT_READ | PROT_WRITE, flags, usize::MAX, 0);
     if base < 0 {
         eprintln!("memhog: mmap: {}", strerror(base));
         return 1;

@@ -2,12 +2,18 @@
 //! `/`), pipelines `a | b`, redirections `< in`, `> out`, `>> out`, background jobs with
 //! a trailing `&`, comments `#`, and the built-ins `cd` and `exit`. Reads commands from
 //! SCRIPT, or interactively from stdin with a `$ ` prompt.
+//!
+//! Interactive, it does job control: it ignores SIGINT and SIGQUIT itself, runs each job
+//! in its own process group, makes a foreground job the console's foreground group
+//! (TIOCSPGRP) while it waits and takes the console back after, so Ctrl-C ends the job,
+//! not the shell.
 #![no_std]
 #![no_main]
 extern crate alloc;
 use abi::fcntl::*;
 use alloc::string::String;
 use alloc::vec::Vec;
+use ulib::sig::{set_disposition, setpgid, tcsetpgrp};
 use ulib::*;
 
 struct Stage<'a> {
@@ -73,8 +79,13 @@ fn run_child(st: &Stage) -> ! {
     exit(127)
 }
 
+/// Job control of an interactive shell: its own process group.
+struct Jobs {
+    shell_pgid: Option<isize>,
+}
+
 /// Runs one command line; returns false for `exit`.
-fn run_line(line: &str, last: &mut i32) -> bool {
+fn run_line(line: &str, last: &mut i32, jobs: &Jobs) -> bool {
     let line = line.split('#').next().unwrap_or("").trim();
     if line.is_empty() {
         return true;
@@ -113,6 +124,7 @@ fn run_line(line: &str, last: &mut i32) -> bool {
         }
     }
     let mut pids = Vec::new();
+    let mut pgid = 0isize;
     let mut prev_read: Option<usize> = None;
     for (i, st) in stages.iter().enumerate() {
         let mut p = [-1i32; 2];
@@ -130,6 +142,11 @@ fn run_line(line: &str, last: &mut i32) -> bool {
             break;
         }
         if pid == 0 {
+            if jobs.shell_pgid.is_some() {
+                setpgid(0, pgid);
+                set_disposition(abi::signal::SIGINT, abi::signal::SIG_DFL);
+                set_disposition(abi::signal::SIGQUIT, abi::signal::SIG_DFL);
+            }
             if let Some(r) = prev_read {
                 dup2(r, 0);
                 close(r);
@@ -140,6 +157,13 @@ fn run_line(line: &str, last: &mut i32) -> bool {
                 close(p[1] as usize);
             }
             run_child(st);
+        }
+        if jobs.shell_pgid.is_some() {
+            // Also here, so the group exists whichever of parent and child runs first.
+            if pgid == 0 {
+                pgid = pid;
+            }
+            setpgid(pid, pgid);
         }
         pids.push(pid);
         if let Some(r) = prev_read.take() {
@@ -159,11 +183,17 @@ fn run_line(line: &str, last: &mut i32) -> bool {
         }
         return true;
     }
+    if jobs.shell_pgid.is_some() && pgid > 0 {
+        tcsetpgrp(0, pgid as i32);
+    }
     for p in pids {
         let mut status = 0;
         if waitpid(p, &mut status, 0) == p {
             *last = if status & 0x7f != 0 { 128 + (status & 0x7f) } else { (status >> 8) & 0xff };
         }
+    }
+    if let Some(g) = jobs.shell_pgid {
+        tcsetpgrp(0, g as i32);
     }
     true
 }
@@ -180,6 +210,16 @@ fn main(args: &[&str]) -> i32 {
         }
         None => (0, true),
     };
+    let mut jobs = Jobs { shell_pgid: None };
+    if interactive {
+        set_disposition(abi::signal::SIGINT, abi::signal::SIG_IGN);
+        set_disposition(abi::signal::SIGQUIT, abi::signal::SIG_IGN);
+        setpgid(0, 0);
+        let g = ulib::sig::getpgid(0);
+        if g > 0 && tcsetpgrp(0, g as i32) == 0 {
+            jobs.shell_pgid = Some(g);
+        }
+    }
     let mut pending: Vec<u8> = Vec::new();
     let mut last = 0;
     let mut buf = [0u8; 256];
@@ -204,7 +244,7 @@ fn main(args: &[&str]) -> i32 {
         let nl = pending.iter().position(|&c| c == b'\n').unwrap_or(pending.len() - 1);
         let line: Vec<u8> = pending.drain(..=nl).collect();
         let line = String::from_utf8_lossy(&line).into_owned();
-        if !run_line(&line, &mut last) {
+        if !run_line(&line, &mut last, &jobs) {
             return last;
         }
     }

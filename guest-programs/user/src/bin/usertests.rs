@@ -54,7 +54,11 @@ mod vmtests;
 #[path = "../usertests_swap.rs"]
 mod swaptests;
 
-const KERNEL_ADDR: usize = 0x8000_0000;
+#[path = "../usertests_signal.rs"]
+mod sigtests;
+
+/// The kernel image's address (in the direct map of the kernel half).
+const KERNEL_ADDR: usize = (abi::layout::PAGE_OFFSET + abi::mmio::RAM) as usize;
 const UNMAPPED: usize = 0x3000_0000;
 
 fn t_getpid() {
@@ -140,7 +144,7 @@ fn t_badptr() {
     let mut st = 0;
     eq!(wait(&mut st), -ECHILD);
     // A pointer range that starts mapped and runs off the end of the stack.
-    let top = 0x8000_0000usize;
+    let top = abi::layout::USER_TOP as usize;
     eq!(syscall(nr::WRITE, 1, top - 4, 8), -EFAULT);
 }
 
@@ -387,6 +391,8 @@ fn t_pipe() {
     close(r);
     eq!(pipe(&mut p), 0);
     close(p[0] as usize);
+    // (SIGPIPE would end the process: see sig_pipe.)
+    eq!(ulib::sig::set_disposition(abi::signal::SIGPIPE, abi::signal::SIG_IGN), 0);
     eq!(write(p[1] as usize, b"x"), -EPIPE);
     close(p[1] as usize);
     eq!(syscall(nr::PIPE2, p.as_mut_ptr() as usize, 0x7, 0), -EINVAL);
@@ -439,7 +445,8 @@ fn t_fork_wait() {
     let mut st = 0;
     eq!(wait(&mut st), -ECHILD);
     eq!(waitpid(12345, &mut st, 0), -ECHILD);
-    eq!(waitpid(0, &mut st, 0), -EINVAL);
+    eq!(waitpid(0, &mut st, 0), -ECHILD);
+    eq!(waitpid(-1, &mut st, 0x100), -EINVAL);
     let pid = fork();
     if pid == 0 {
         sleep_ms(30);
@@ -593,7 +600,8 @@ fn t_brk() {
     }
     eq!(brk(b0), b0);
     eq!(brk(1), b0);
-    eq!(brk(0x7000_0000), b0);
+    // The heap ends where the mmap area begins.
+    eq!(brk(abi::layout::MMAP_BASE as usize + 4096), b0);
     // Touching memory above the break after shrinking kills the process.
     let st = in_child(move || {
         // SAFETY: deliberately invalid: the page was returned by brk.
@@ -676,6 +684,11 @@ fn t_faults() {
     eq!(st & 0x7f, 11);
     let st = in_child(|| unsafe {
         core::ptr::read_volatile(KERNEL_ADDR as *const u64);
+    });
+    eq!(st & 0x7f, 11);
+    // RAM's physical address is an ordinary (unmapped) user address now.
+    let st = in_child(|| unsafe {
+        core::ptr::read_volatile(abi::mmio::RAM as *const u64);
     });
     eq!(st & 0x7f, 11);
     let st = in_child(|| unsafe { core::ptr::write_volatile(t_faults as *const () as usize as *mut u32, 0) });
@@ -1082,7 +1095,7 @@ const TESTS: &[(&str, fn())] = &[
 fn main(args: &[&str]) -> i32 {
     let only = &args[1..];
     let mut failed = Vec::new();
-    for (name, f) in TESTS.iter().chain(vmtests::TESTS).chain(swaptests::TESTS) {
+    for (name, f) in TESTS.iter().chain(sigtests::TESTS).chain(vmtests::TESTS).chain(swaptests::TESTS) {
         if !only.is_empty() && !only.contains(name) {
             continue;
         }
