@@ -109,8 +109,10 @@ pub const MISA: u64 = (2 << 62)
     | (1 << 18)  // S
     | (1 << 20); // U
 
-/// Exceptions that may be delegated to S-mode (as in Spike): all but ecall from M.
-const MEDELEG_MASK: u64 = 0xb3ff;
+/// Exceptions that may be delegated to S-mode, Spike's set (riscv/csrs.cc
+/// `medeleg_csr_t::unlogged_write`): causes 0-9, 12, 13, 15 (all but ecall from M), plus
+/// software check (18) and hardware error (19), which rvsim never raises.
+const MEDELEG_MASK: u64 = 0xb3ff | 1 << 18 | 1 << 19;
 /// Interrupts that may be delegated: the supervisor ones.
 const MIDELEG_MASK: u64 = irq::SSIP | irq::STIP | irq::SEIP;
 const MIE_MASK: u64 = irq::SSIP | irq::MSIP | irq::STIP | irq::MTIP | irq::SEIP | irq::MEIP;
@@ -147,8 +149,10 @@ pub mod envcfg {
         }
     }
 }
-/// `mcountinhibit`: CY (bit 0) and IR (bit 2).
-const MCOUNTINHIBIT_MASK: u64 = 0b101;
+/// `mcountinhibit`: CY (bit 0), IR (bit 2) and HPM3-31, all but TM, as Spike (riscv/
+/// csr_init.cc: the Zicntr/Zihpm counter mask without TM). rvsim's hpmcounters read 0, so
+/// their inhibit bits only hold their value.
+const MCOUNTINHIBIT_MASK: u64 = 0xffff_fffd;
 
 /// The CSR state that is plain storage. Counters and derived views live in [`Hart`].
 #[derive(Clone, Debug)]

@@ -60,6 +60,8 @@ impl Hart {
                     AmominuD => a.min(b),
                     _ => a.max(b),
                 };
+                // Spike's mmu_t::amo is a load then a store, and its commit log shows both.
+                self.log(va, old, size, false);
                 self.log(va, new, size, true);
                 let end = self.amo_write(pa, new, word, bus);
                 self.xw(i.rd, a);

@@ -49,8 +49,11 @@ impl Hart {
         } else {
             self.fw(i.rd, v);
         }
-        if flags != 0 && self.csr.fflags | flags as u64 != self.csr.fflags {
-            // Accrued flags are FP state: changing them makes FS Dirty (Privileged 3.1.6.6).
+        self.fp_raised = flags;
+        if flags != 0 {
+            // Accrued flags are FP state: raising any makes FS Dirty (Privileged 3.1.6.6
+            // allows setting Dirty conservatively; Spike's `set_fp_exceptions` writes
+            // fflags, and so dirties FS, whenever flags were raised, even if already set).
             self.csr.fflags |= flags as u64;
             self.csr.mstatus |= mstatus::FS_DIRTY;
         }

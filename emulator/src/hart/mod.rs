@@ -98,6 +98,9 @@ pub struct Hart {
     /// Memory accesses of the current instruction, recorded only while tracing.
     pub log_mem: bool,
     pub mem_log: Vec<MemAccess>,
+    /// The IEEE exception flags the last FP computation raised (for the commit log, which
+    /// shows an `fflags` write whenever flags were raised, as Spike's does).
+    pub fp_raised: u8,
     pub stats: HartStats,
 }
 
@@ -135,6 +138,7 @@ impl Hart {
             flush_icache: false,
             log_mem: false,
             mem_log: Vec::new(),
+            fp_raised: 0,
             stats: HartStats::default(),
         };
         h.reset(0x1000);

@@ -21,6 +21,9 @@ pub trait Tracer {
     const ACTIVE: bool;
     /// After an instruction retired; `pc` and `prv` are from before it executed.
     fn commit(&mut self, _hart: &Hart, _pc: u64, _prv: Privilege, _ins: &Instr) {}
+    /// An instruction raised an exception instead of retiring (before the trap is taken);
+    /// `pc` is its address.
+    fn trapped(&mut self, _hart: &Hart, _pc: u64, _ins: &Instr) {}
     /// After a trap was taken.
     fn trap(&mut self, _hart: &Hart, _ev: &TrapEvent) {}
     /// Before the instruction at `pc` executes: true stops the run there (a breakpoint).
@@ -332,6 +335,7 @@ fn run_block_traced<T: Tracer>(
                 return stop.then_some(None);
             }
             Err(e) => {
+                tracer.trapped(h, pc, ins);
                 h.mem_log.clear();
                 trap(h, e, tracer);
                 *sync = true;
@@ -474,6 +478,12 @@ fn step_uncached<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &mut T
                 _ => h.pc = pc.wrapping_add(ins.len as u64),
             }
         }
-        Err(e) => trap(h, e, tracer),
+        Err(e) => {
+            if T::ACTIVE {
+                tracer.trapped(h, pc, &ins);
+                h.mem_log.clear();
+            }
+            trap(h, e, tracer)
+        }
     }
 }

@@ -8,6 +8,7 @@
 pub mod commit;
 pub mod disasm_trace;
 pub mod spike_disasm;
+pub mod spike_order;
 pub mod stats;
 
 pub use commit::CommitLog;
@@ -24,6 +25,11 @@ impl<A: Tracer, B: Tracer> Tracer for (A, B) {
     fn commit(&mut self, hart: &Hart, pc: u64, prv: Privilege, ins: &Instr) {
         self.0.commit(hart, pc, prv, ins);
         self.1.commit(hart, pc, prv, ins);
+    }
+
+    fn trapped(&mut self, hart: &Hart, pc: u64, ins: &Instr) {
+        self.0.trapped(hart, pc, ins);
+        self.1.trapped(hart, pc, ins);
     }
 
     fn trap(&mut self, hart: &Hart, ev: &TrapEvent) {
@@ -46,6 +52,10 @@ impl<T: Tracer> Tracer for &mut T {
 
     fn commit(&mut self, hart: &Hart, pc: u64, prv: Privilege, ins: &Instr) {
         (**self).commit(hart, pc, prv, ins);
+    }
+
+    fn trapped(&mut self, hart: &Hart, pc: u64, ins: &Instr) {
+        (**self).trapped(hart, pc, ins);
     }
 
     fn trap(&mut self, hart: &Hart, ev: &TrapEvent) {
@@ -121,6 +131,8 @@ pub fn spike_trap_name(ev: &TrapEvent) -> String {
         12 => "trap_instruction_page_fault",
         13 => "trap_load_page_fault",
         15 => "trap_store_page_fault",
+        16 => "trap_double_trap",
+        18 => "trap_software_check",
         c => return format!("trap #{c}"),
     };
     name.to_string()
@@ -129,10 +141,12 @@ pub fn spike_trap_name(ev: &TrapEvent) -> String {
 /// The trap lines Spike prints when it takes a trap:
 /// `core   0: exception trap_illegal_instruction, epc 0x...` (interrupts read
 /// `exception interrupt #7`, as in Spike) and, for exceptions that carry a value (not
-/// ECALL, not interrupts), `core   0:           tval 0x...`.
+/// ECALL, double trap or an unnamed cause, not interrupts), `core   0:           tval 0x...`.
 pub fn trap_lines(out: &mut TraceOut, hartid: u64, ev: &TrapEvent) {
     out.line(&format!("core {hartid:3}: exception {}, epc 0x{:016x}", spike_trap_name(ev), ev.epc));
-    if !ev.interrupt && !matches!(ev.cause, 8 | 9 | 11) {
+    // Spike's insn_trap_t and mem_trap_t carry a tval (riscv/trap.h); the ECALLs, the
+    // double trap, unnamed causes and interrupts (plain trap_t) do not.
+    if !ev.interrupt && matches!(ev.cause, 0..=7 | 12 | 13 | 15 | 18) {
         out.line(&format!("core {hartid:3}:           tval 0x{:016x}", ev.tval));
     }
 }
