@@ -84,6 +84,7 @@ pub extern "C" fn kmain(_hartid: u64, dtb: u64) -> ! {
     }
     mm::swap::init();
     mm::evict::init(info.bootargs());
+    mm::asid::init(info.bootargs());
     start_init();
     proc::scheduler()
 }

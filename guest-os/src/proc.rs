@@ -59,8 +59,10 @@ pub struct Proc {
     pub xstatus: i32,
     pub name: [u8; 16],
     pub task: Option<Arc<Mutex<Task>>>,
-    /// satp of its address space.
+    /// satp of its address space (mode and root; the ASID comes from `asid`).
     pub satp: u64,
+    /// Its address space's ASID assignment (mm/asid.rs).
+    asid: vmcore::asid::AsidCtx,
     /// Has it used the FP unit (its FP state is saved/restored from then on)?
     pub fp_used: bool,
     /// Resident pages (for ps, the OOM killer and working-set limits of processes
@@ -86,6 +88,7 @@ const EMPTY: Proc = Proc {
     name: [0; 16],
     task: None,
     satp: 0,
+    asid: vmcore::asid::AsidCtx::NONE,
     fp_used: false,
     pages: 0,
     ws_min: 0,
@@ -286,6 +289,7 @@ pub fn spawn(
         name,
         task: Some(Arc::new(Mutex::new(task))),
         satp,
+        asid: vmcore::asid::AsidCtx::NONE,
         fp_used,
         pages,
         ws_min: 0,
@@ -324,16 +328,17 @@ pub fn scheduler() -> ! {
                 t.procs[i].state = State::Running;
                 t.current = Some(i);
                 t.next = (i + 1) % NPROC;
-                csr::set_satp_and_flush(t.procs[i].satp);
+                let p = &mut t.procs[i];
+                crate::mm::asid::switch_to(&mut p.asid, p.satp);
             }
             found
         };
         match next {
             Some(i) => {
                 arch::trap::switch_to_proc(i);
-                let mut t = TABLE.lock();
-                t.current = None;
-                csr::set_satp_and_flush(t.kernel_satp);
+                // The process's table stays in satp: every table maps the kernel, and
+                // with ASIDs its TLB entries survive until it runs again.
+                TABLE.lock().current = None;
             }
             None => csr::wfi(),
         }
@@ -581,6 +586,15 @@ pub fn take_fp_ownership(slot: usize) -> (bool, bool) {
     (true, loaded)
 }
 
+/// exec: installs the new address space `satp` for the current process with a new ASID
+/// (the old one is released and flushed); the old table must still be allocated.
+pub fn replace_aspace(satp: u64) {
+    let mut t = TABLE.lock();
+    let i = t.current.expect("no current process");
+    t.procs[i].satp = satp;
+    crate::mm::asid::replace(&mut t.procs[i].asid, satp);
+}
+
 /// Updates the current process's satp, name and page count after exec/brk/mmap.
 pub fn update_current(satp: Option<u64>, name: Option<[u8; 16]>, pages: usize) {
     let mut t = TABLE.lock();
@@ -642,7 +656,7 @@ pub fn exit(status: i32) -> ! {
         }
         let kernel_satp = t.kernel_satp;
         t.procs[i].satp = kernel_satp;
-        csr::set_satp_and_flush(kernel_satp);
+        crate::mm::asid::leave(&mut t.procs[i].asid, kernel_satp);
         (i, t.procs[i].task.take())
     };
     // Release memory and files (closing pipe ends wakes their peers).

@@ -753,7 +753,7 @@ fn sys_execve(t: &mut Task, tf: &mut TrapFrame, path_va: u64, argv_va: u64, envp
     copy_str_array(t, envp_va, &mut envp)?;
     let loaded = exec::load(t.cwd, &path, &argv, &envp)?;
     let satp = loaded.aspace.satp();
-    crate::arch::csr::set_satp_and_flush(satp);
+    proc::replace_aspace(satp);
     let old = core::mem::replace(&mut t.aspace, loaded.aspace);
     drop(old);
     t.files.close_on_exec();

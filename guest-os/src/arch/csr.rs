@@ -58,6 +58,39 @@ pub fn set_satp_and_flush(v: u64) {
     unsafe { asm!("csrw satp, {0}", "sfence.vma zero, zero", in(reg) v) };
 }
 
+/// Reads `satp` (priv spec 10.1.11).
+pub fn satp() -> u64 {
+    let v: u64;
+    // SAFETY: reading satp has no side effects.
+    unsafe { asm!("csrr {0}, satp", out(reg) v) };
+    v
+}
+
+/// Writes `satp` without a fence (a change of ASID takes effect immediately, priv spec
+/// 10.2.1 "changes to satp.ASID take effect immediately").
+pub fn set_satp(v: u64) {
+    // SAFETY: as for `set_satp_and_flush`: every table the kernel installs maps the kernel.
+    unsafe { asm!("csrw satp, {0}", in(reg) v) };
+}
+
+/// `sfence.vma va, x0`: the TLB entries for `va` in every address space.
+pub fn sfence_va(va: u64) {
+    // SAFETY: a fence has no memory-safety effect.
+    unsafe { asm!("sfence.vma {0}, zero", in(reg) va) };
+}
+
+/// `sfence.vma va, asid`: the non-global TLB entries for `va` of ASID `asid`.
+pub fn sfence_va_asid(va: u64, asid: u16) {
+    // SAFETY: a fence has no memory-safety effect.
+    unsafe { asm!("sfence.vma {0}, {1}", in(reg) va, in(reg) asid as u64) };
+}
+
+/// `sfence.vma x0, asid`: every non-global TLB entry of ASID `asid`.
+pub fn sfence_asid(asid: u16) {
+    // SAFETY: a fence has no memory-safety effect.
+    unsafe { asm!("sfence.vma zero, {0}", in(reg) asid as u64) };
+}
+
 /// Flushes all TLB entries (after changing page tables in place).
 pub fn sfence_all() {
     // SAFETY: a fence has no memory-safety effect.

@@ -160,13 +160,12 @@ impl AddressSpace {
             if r.is_ok() && acc == Access::Write {
                 if let Some(pte) = self.pte_at(page) {
                     if pte & PTE_W == 0 {
-                        let res = self.cow(page, pte, flags);
-                        crate::arch::csr::sfence_all();
-                        return res;
+                        // cow flushed the read-only entry it replaced.
+                        return self.cow(page, pte, flags);
                     }
                 }
             }
-            crate::arch::csr::sfence_all();
+            // Swap entry (V = 0) -> valid leaf: no flush (see below).
             return r.map(|_| ());
         }
         let res = match self.pte_at(page) {
@@ -181,11 +180,20 @@ impl AddressSpace {
                 if pte & need != need {
                     self.pt().set_entry(VirtAddr(page), pte | need);
                 }
+                // The lazy flush of an invalid->valid or permission-increasing change
+                // (Privileged 4.2.1 note: "a page-fault exception might occur, at which
+                // point software should execute SFENCE.VMA"): the hart used an old entry.
+                self.flush_page(page);
                 self.count(|c| c.minor_faults += 1);
                 Ok(())
             }
         };
-        crate::arch::csr::sfence_all();
+        // `fill` turned an invalid PTE valid: no flush. Privileged 4.2.1 note: "For the
+        // special cases of increasing the permissions on a leaf PTE and changing an
+        // invalid PTE to a valid leaf, software may choose to execute the SFENCE.VMA
+        // lazily"; a hart that cached the invalid PTE faults again and the branch above
+        // flushes (rvsim caches no faulting translation: mmu/mod.rs fills the TLB only
+        // after a successful walk). `cow` flushes the entry it replaced.
         res
     }
 
@@ -331,7 +339,8 @@ impl AddressSpace {
         if Some(old) == zero_frame() {
             stats::zero_unmapped();
         }
-        crate::arch::csr::sfence_all();
+        // A valid leaf now names another frame: the old entry must go.
+        self.flush_page(page);
         Ok(new)
     }
 
@@ -346,6 +355,10 @@ impl AddressSpace {
             // other PTEs holding that slot must read the slot, not this frame.
             super::swapcache::forget(old);
             self.pt().remap(VirtAddr(page), old, flags);
+            // Only a permission increase, which could be flushed lazily; but the cached
+            // read-only entry would fault once more (a TLB hit that fails its check), so
+            // flush now, as Linux's update_mmu_cache does.
+            self.flush_page(page);
             super::evict::note_mapped(old, page);
             return Ok(());
         }
@@ -360,6 +373,8 @@ impl AddressSpace {
             frame::decref(new);
             return Err(Fault::Oom);
         }
+        // A valid leaf now names another frame: the old entry must go.
+        self.flush_page(page);
         super::evict::note_mapped(new, page);
         super::swapcache::unmap_pte(old, pte);
         frame::decref(old);

@@ -236,7 +236,7 @@ pub fn mprotect(a: &mut AddressSpace, addr: u64, len: u64, prot: usize) -> Resul
         });
     }
     a.vmas = out;
-    crate::arch::csr::sfence_all();
+    super::asid::flush_range(a.root_ppn(), addr, end);
     Ok(())
 }
 

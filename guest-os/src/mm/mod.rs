@@ -16,6 +16,7 @@
 //! no `satp` switch, and U-mode cannot touch them (U = 0, priv spec 10.6.1 / SUM = 0).
 
 pub mod addr;
+pub mod asid;
 pub mod evict;
 pub mod fault;
 pub mod filereclaim;

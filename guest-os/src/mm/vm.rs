@@ -140,6 +140,16 @@ impl AddressSpace {
         self.pt.as_ref().map(|p| p.satp()).unwrap_or(0)
     }
 
+    /// The root PPN of its table (what satp.PPN holds while it runs).
+    pub(super) fn root_ppn(&self) -> u64 {
+        self.satp() & ((1 << 44) - 1)
+    }
+
+    /// After changing the leaf PTE of `va`: `sfence.vma va, asid` (mm/asid.rs).
+    pub(super) fn flush_page(&self, va: u64) {
+        super::asid::flush_page(self.root_ppn(), va);
+    }
+
     /// The VMAs, in address order.
     pub fn vmas(&self) -> &[Vma] {
         &self.vmas
@@ -203,6 +213,12 @@ impl AddressSpace {
     /// Drops the mappings of every page in `[start, end)` (page-aligned) without touching
     /// the VMAs; writes shared file pages back first.
     pub(super) fn drop_pages(&mut self, start: u64, end: u64) {
+        self.drop_pages_flush(start, end, true);
+    }
+
+    /// [`Self::drop_pages`]; without `flush` no TLB flush (teardown: the table is not
+    /// installed and its ASID was released and flushed, see `mm::asid::leave`).
+    fn drop_pages_flush(&mut self, start: u64, end: u64, flush: bool) {
         super::mmap::writeback_range(self, start, end);
         // Pages in swap: free their slots.
         let mut unswapped = 0usize;
@@ -229,7 +245,9 @@ impl AddressSpace {
             0
         });
         self.pages -= freed.min(self.pages);
-        crate::arch::csr::sfence_all();
+        if flush {
+            super::asid::flush_range(self.root_ppn(), start, end);
+        }
     }
 
     /// Unmaps every page in `[start, end)` and trims/splits the VMAs covering it.
@@ -454,7 +472,9 @@ impl AddressSpace {
                 break;
             }
         }
-        crate::arch::csr::sfence_all();
+        // The parent's writable PTEs became read-only: its ASID's entries go (one
+        // `sfence.vma x0, asid` rather than one per page).
+        super::asid::flush_aspace(self.root_ppn());
         self.counters.fork_shared += shared_pages;
         stats::with(|g| g.fork_shared += shared_pages);
         if failed {
@@ -536,7 +556,7 @@ impl AddressSpace {
 impl Drop for AddressSpace {
     fn drop(&mut self) {
         if self.pt.is_some() {
-            self.drop_pages(0, USER_TOP);
+            self.drop_pages_flush(0, USER_TOP, false);
         }
         self.vmas.clear();
         if let Some(pt) = self.pt.take() {

@@ -8,6 +8,7 @@
 //! | module | question it answers |
 //! |---|---|
 //! | [`vma`] | which virtual addresses does this process own, with which rights and backing? (`mmap`, `munmap`, `mprotect`, `brk`) |
+//! | [`asid`] | which ASID does this page table run with, and when must the TLB be flushed because one is reused? |
 //! | [`frames`] | which physical frames are free, and when does a shared frame become free? |
 //! | [`swap`] | where on the swap disk does an evicted page go, and how does its PTE remember that? |
 //! | [`replace`] | which resident page should be evicted next? (Clock, FIFO, aging, random; OPT and Belady's anomaly in a simulator) |
@@ -27,6 +28,7 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+pub mod asid;
 pub mod frames;
 pub mod oom;
 pub mod pool;
