@@ -1,4 +1,4 @@
-//! syzfuzz [SEED] [CHILDREN] [CALLS] [-v]: a system-call fuzzer: random calls from abi::sys
+//! syzfuzz [SEED] [CHILDREN] [CALLS] [-v|-vv]: a system-call fuzzer: random calls from abi::sys
 //! with adversarial arguments, in forked children, inside a scratch directory; checks
 //! that free frames come back once the children are reaped and the scratch files are gone.
 //!
@@ -103,10 +103,13 @@ struct Arena {
     zero_ts: [u64; 2],
     edge: usize,
     mm: usize,
+    brk0: usize,
 }
 
 /// Pages of the region a child's mmap/munmap/mprotect/msync calls aim at.
 const MM_PAGES: usize = 64;
+/// The size of that region (with a few pages of slack beyond the addresses picked).
+const MM_BYTES: usize = (MM_PAGES + 8) * 4096;
 
 impl Arena {
     fn ptr(&self, r: &mut Rng) -> usize {
@@ -157,7 +160,7 @@ fn flags(r: &mut Rng) -> usize {
 /// A signal number: mostly ones whose default action is to ignore (so that the child
 /// goes on), sometimes any number including invalid ones.
 fn sig(r: &mut Rng) -> usize {
-    if r.below(16) == 0 {
+    if r.below(64) == 0 {
         r.below(70) as usize
     } else {
         [0, abi::signal::SIGCHLD, abi::signal::SIGURG, abi::signal::SIGCONT][r.below(4) as usize]
@@ -259,7 +262,7 @@ fn one(r: &mut Rng, a: &Arena, me: usize) {
                 }
             }
             if n == sys::TGKILL && x[2] == 0 {
-                x[2] = abi::signal::SIGUSR1;
+                x[2] = abi::signal::SIGURG;
             }
         }
         sys::SETPGID => {
@@ -271,26 +274,43 @@ fn one(r: &mut Rng, a: &Arena, me: usize) {
             // adversarial ones.
             x[0] = match r.below(4) {
                 0 => 0,
-                1 => a.ptr(r) & !0xfff,
+                1 => match r.below(3) {
+                    0 => abi::layout::PAGE_OFFSET as usize,
+                    1 => abi::layout::USER_TOP as usize - 4096,
+                    _ => r.next() as usize & !0xfff,
+                },
                 _ => a.mm + (r.below(MM_PAGES as u64 + 4) as usize) * 4096 + if r.below(8) == 0 { 1 } else { 0 },
             };
-            if n == sys::MMAP && x[0] != 0 && x[0] < a.mm {
-                x[3] &= !abi::mman::MAP_FIXED;
-            }
             // Bounded lengths so that MAP_POPULATE cannot exhaust RAM (OOM would pick
             // any process); huge ones still come through `len` with small odds.
             x[1] = if r.below(8) == 0 { len(r) } else { r.below(64 * 4096) as usize };
             if n == sys::MMAP && x[1] > (1 << 20) && x[1] < (1 << 40) {
                 x[1] = 1 << 20;
             }
+            if x[0] < a.mm {
+                // Below the region are the child's text, heap and stack: an address of
+                // 0 gets a length that reaches nothing there or one past USER_TOP (which
+                // must fail), and mmap no MAP_FIXED.
+                x[1] = match r.below(3) {
+                    0 => r.below(0x10000) as usize,
+                    1 => abi::layout::USER_TOP as usize + r.below(1 << 20) as usize,
+                    _ => len(r) | (1 << 63),
+                };
+                if n == sys::MMAP {
+                    x[3] &= !abi::mman::MAP_FIXED;
+                }
+            } else if x[0] < a.mm + MM_BYTES && x[1] < (1 << 40) {
+                // Inside the region: never past its end (other mappings live there).
+                x[1] = x[1].min(a.mm + MM_BYTES - x[0]);
+            }
         }
         sys::BRK => {
-            let cur = brk(0);
+            // Never below the break the child started with (its heap holds the arena).
             x[0] = match r.below(4) {
                 0 => 0,
-                1 => cur + r.below(1 << 16) as usize,
-                2 => cur.wrapping_sub(r.below(1 << 16) as usize),
-                _ => a.ptr(r),
+                1 => a.brk0 + r.below(1 << 16) as usize,
+                2 => abi::layout::PAGE_OFFSET as usize,
+                _ => a.brk0 + (1 << r.below(40)),
             };
         }
         sys::CLONE => {
@@ -304,13 +324,21 @@ fn one(r: &mut Rng, a: &Arena, me: usize) {
         }
         _ => {}
     }
+    if TRACE.load(core::sync::atomic::Ordering::Relaxed) {
+        eprintln!("call {} {:#x} {:#x} {:#x} {:#x} {:#x} {:#x}", sys::name(n), x[0], x[1], x[2], x[3], x[4], x[5]);
+    }
     let _ = syscall6(n, x[0], x[1], x[2], x[3], x[4], x[5]);
 }
+
+/// `-vv`: children keep stderr and log each call before making it.
+static TRACE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 fn child(seed: u64, calls: usize) -> ! {
     close(0);
     close(1);
-    close(2);
+    if !TRACE.load(core::sync::atomic::Ordering::Relaxed) {
+        close(2);
+    }
     let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut buf = alloc::vec![0u8; 8192];
     for b in buf.iter_mut() {
@@ -321,11 +349,15 @@ fn child(seed: u64, calls: usize) -> ! {
     }
     let m = mmap_anon(4096);
     let edge = if m < 0 { 0 } else { m as usize };
-    let mm = mmap_anon((MM_PAGES + 8) * 4096);
+    let mm = mmap_anon(MM_BYTES);
     let mm = if mm < 0 { 0 } else { mm as usize };
-    let a = Arena { buf, zero_ts: [0; 2], edge, mm };
+    let brk0 = brk(0);
+    let mut a = Arena { buf, zero_ts: [0; 2], edge, mm, brk0 };
     let me = getpid() as usize;
     for _ in 0..calls {
+        // Calls may have written the timespec (clock_gettime): keep timeouts zero.
+        // SAFETY: a plain write to our own array; volatile so that it is not elided.
+        unsafe { core::ptr::write_volatile(&mut a.zero_ts, [0; 2]) };
         one(&mut r, &a, me);
     }
     exit(0)
@@ -340,7 +372,7 @@ fn clean(depth: usize) {
     if fd < 0 {
         return;
     }
-    let mut names: Vec<alloc::string::String> = Vec::new();
+    let mut names: Vec<Vec<u8>> = Vec::new();
     let mut b = [0u8; 1024];
     loop {
         let n = getdents64(fd as usize, &mut b);
@@ -350,25 +382,28 @@ fn clean(depth: usize) {
         let mut off = 0;
         while off + 19 < n as usize {
             let reclen = u16::from_le_bytes([b[off + 16], b[off + 17]]) as usize;
-            if reclen == 0 {
+            if reclen == 0 || off + reclen > n as usize {
                 break;
             }
             let name = &b[off + 19..off + reclen];
             let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
-            if let Ok(s) = core::str::from_utf8(&name[..end]) {
-                if s != "." && s != ".." {
-                    names.push(s.into());
-                }
+            if &name[..end] != b"." && &name[..end] != b".." {
+                let mut v = name[..end].to_vec();
+                v.push(0);
+                names.push(v);
             }
             off += reclen;
         }
     }
     close(fd as usize);
+    // Names are raw bytes (the fuzzer's buffers are random): NUL-terminated here.
+    let at = abi::fcntl::AT_FDCWD as usize;
     for n in names {
-        if unlink(&n) < 0 && chdir(&n) == 0 {
+        let p = n.as_ptr() as usize;
+        if syscall(sys::UNLINKAT, at, p, 0) < 0 && syscall(sys::CHDIR, p, 0, 0) == 0 {
             clean(depth + 1);
             chdir("..");
-            rmdir(&n);
+            syscall(sys::UNLINKAT, at, p, abi::fcntl::AT_REMOVEDIR as usize);
         }
     }
 }
@@ -384,36 +419,55 @@ fn frames() -> (u64, u64, u64) {
 fn main(args: &[&str]) -> i32 {
     let arg = |i: usize, d: u64| args.get(i).and_then(|a| a.parse::<u64>().ok()).unwrap_or(d);
     let (seed, children, calls) = (arg(1, 1), arg(2, 20), arg(3, 100) as usize);
-    VERBOSE.store(args.get(4) == Some(&"-v"), core::sync::atomic::Ordering::Relaxed);
+    VERBOSE.store(args.get(4).is_some_and(|a| a.starts_with("-v")), core::sync::atomic::Ordering::Relaxed);
+    TRACE.store(args.get(4) == Some(&"-vv"), core::sync::atomic::Ordering::Relaxed);
     if mkdir(SCRATCH) < 0 || chdir(SCRATCH) < 0 {
         eprintln!("syzfuzz: cannot make {SCRATCH}");
         return 1;
     }
-    // Warm up the parent's own heap and stack before the first count: one child's
-    // worth of calls with another seed, then the cleanup.
-    run_children(seed ^ 0x5a5a_5a5a, 1, calls);
-    clean(0);
-    let (free0, cache0, res0) = frames();
-    println!("syzfuzz: seed {seed}, {children} children x {calls} calls; free frames {free0}, page cache {cache0}, resident {res0}");
-    let Some((exited, signaled, killed)) = run_children(seed, children, calls) else {
+    // A warm-up round (another seed, two children) touches the parent's heap, stack
+    // and text pages and the scratch directory's blocks before the first count.
+    let Some(w) = round(seed ^ 0x5a5a_5a5a, 2, calls) else {
         return 1;
     };
-    // Reap any grandchildren (clone children re-parented to init are not ours).
-    let mut st = 0;
-    while waitpid(-1, &mut st, abi::signal::WNOHANG) > 0 {}
-    clean(0);
-    let (free1, cache1, res1) = frames();
+    println!("syzfuzz: warm-up: free frames {}, page cache {}, resident {}", w.3, w.4, w.5);
+    let Some(w) = round(seed ^ 0xa5a5_a5a5, 2, calls) else {
+        return 1;
+    };
+    println!("syzfuzz: warm-up: free frames {}, page cache {}, resident {}", w.3, w.4, w.5);
+    println!("syzfuzz: seed {seed}, {children} children x {calls} calls");
+    let Some((exited, signaled, killed, free1, cache1, res1)) = round(seed, children, calls) else {
+        return 1;
+    };
     println!(
         "syzfuzz: end: {exited} exited, {signaled} killed by signals ({killed} after the deadline); free frames {free1}, page cache {cache1}, resident {res1}"
     );
     chdir("/");
     rmdir(SCRATCH);
-    if free1 + cache1 + res1 != free0 + cache0 + res0 {
-        println!("syzfuzz: frames differ: before {free0} + {cache0} cached + {res0} resident, after {free1} + {cache1} + {res1}");
+    // The scratch files are gone, so their cached pages are too: free frames plus
+    // page-cache pages plus the parent's own resident pages (its heap, stack and the
+    // text pages it faulted in) must be back where they were.
+    if free1 + cache1 + res1 != w.3 + w.4 + w.5 {
+        println!(
+            "syzfuzz: frames differ: before {} free + {} cached + {} resident, after {free1} + {cache1} + {res1}",
+            w.3, w.4, w.5
+        );
         return 1;
     }
     println!("syzfuzz: frames equal");
     0
+}
+
+/// One round: the children, then reaping stray grandchildren, removing the scratch
+/// files and counting frames: (exited, killed by a signal, killed after the deadline,
+/// free frames, page-cache pages, the parent's resident pages).
+fn round(seed: u64, children: u64, calls: usize) -> Option<(u32, u32, u32, u64, u64, u64)> {
+    let (exited, signaled, killed) = run_children(seed, children, calls)?;
+    let mut st = 0;
+    while waitpid(-1, &mut st, abi::signal::WNOHANG) > 0 {}
+    clean(0);
+    let (free, cache, res) = frames();
+    Some((exited, signaled, killed, free, cache, res))
 }
 
 /// Runs `children` children one after the other; returns (exited, killed by a signal,
