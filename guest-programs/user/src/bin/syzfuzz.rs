@@ -112,6 +112,24 @@ const MM_PAGES: usize = 64;
 const MM_BYTES: usize = (MM_PAGES + 8) * 4096;
 
 impl Arena {
+    /// Whether a path at `p` inside the buffer could leave the scratch directory: the
+    /// kernel writes "." and ".." (getdents64) and absolute paths (getcwd) into it and
+    /// into the edge page.
+    fn escapes(&self, p: usize) -> bool {
+        let base = self.buf.as_ptr() as usize;
+        let s: &[u8] = if p >= base && p < base + self.buf.len() {
+            &self.buf[p - base..]
+        } else if self.edge != 0 && p >= self.edge && p < self.edge + 4096 {
+            // SAFETY: the edge page is mapped read-write for the child's lifetime
+            // (calls may unmap only inside the mm region).
+            unsafe { core::slice::from_raw_parts(p as *const u8, self.edge + 4096 - p) }
+        } else {
+            return false;
+        };
+        let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());
+        s[..end].windows(2).any(|w| w == b"..") || s.first() == Some(&b'/')
+    }
+
     fn ptr(&self, r: &mut Rng) -> usize {
         let base = self.buf.as_ptr() as usize;
         match r.below(12) {
@@ -324,6 +342,12 @@ fn one(r: &mut Rng, a: &Arena, me: usize) {
         }
         _ => {}
     }
+    if matches!(n, sys::OPENAT | sys::MKDIRAT | sys::UNLINKAT | sys::NEWFSTATAT | sys::READLINKAT | sys::CHDIR) {
+        let i = if n == sys::CHDIR { 0 } else { 1 };
+        if a.escapes(x[i]) {
+            x[i] = NAMES[0].as_ptr() as usize;
+        }
+    }
     if TRACE.load(core::sync::atomic::Ordering::Relaxed) {
         eprintln!("call {} {:#x} {:#x} {:#x} {:#x} {:#x} {:#x}", sys::name(n), x[0], x[1], x[2], x[3], x[4], x[5]);
     }
@@ -409,6 +433,28 @@ fn clean(depth: usize) {
 }
 
 /// Free frames, page-cache pages and this process's resident pages.
+/// Lists the current directory's entries recursively (for -v after a failed cleanup).
+fn list(depth: usize) {
+    let fd = open(".", abi::fcntl::O_RDONLY | abi::fcntl::O_DIRECTORY);
+    if fd < 0 || depth > 4 {
+        return;
+    }
+    let mut b = [0u8; 1024];
+    let n = getdents64(fd as usize, &mut b);
+    close(fd as usize);
+    let mut off = 0;
+    while n > 0 && off + 19 < n as usize {
+        let reclen = u16::from_le_bytes([b[off + 16], b[off + 17]]) as usize;
+        if reclen == 0 || off + reclen > n as usize {
+            break;
+        }
+        let name = &b[off + 19..off + reclen];
+        let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+        println!("syzfuzz: left: depth {depth} type {} name {:?}", b[off + 18], &name[..end]);
+        off += reclen;
+    }
+}
+
 fn frames() -> (u64, u64, u64) {
     match vmstat(0) {
         Ok(s) => (s.free_frames, s.cache_pages, s.resident),
@@ -443,7 +489,18 @@ fn main(args: &[&str]) -> i32 {
         "syzfuzz: end: {exited} exited, {signaled} killed by signals ({killed} after the deadline); free frames {free1}, page cache {cache1}, resident {res1}"
     );
     chdir("/");
-    rmdir(SCRATCH);
+    let r = rmdir(SCRATCH);
+    if r < 0 {
+        println!("syzfuzz: cannot remove {SCRATCH}: {}", strerror(r));
+        if verbose() {
+            chdir(SCRATCH);
+            list(0);
+        }
+        return 1;
+    }
+    if verbose() {
+        list(0);
+    }
     // The scratch files are gone, so their cached pages are too: free frames plus
     // page-cache pages plus the parent's own resident pages (its heap, stack and the
     // text pages it faulted in) must be back where they were.
