@@ -358,6 +358,11 @@ fn one(r: &mut Rng, a: &Arena, me: usize) {
 static TRACE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 fn child(seed: u64, calls: usize) -> ! {
+    // Descriptors inherited from the shell share its open file descriptions (its
+    // script's offset among them: an lseek here would make it rerun the script).
+    for fd in 3..256 {
+        close(fd);
+    }
     close(0);
     close(1);
     if !TRACE.load(core::sync::atomic::Ordering::Relaxed) {
