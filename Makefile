@@ -30,7 +30,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap swap-long linux-files linux linux-shell qemu-linux
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap swap-long linux-files linux linux-shell qemu-linux fuzz-kernel
 
 all: emulator guest
 
@@ -65,6 +65,13 @@ test: setup deps emulator guest os
 
 # The F/D differential fuzz at full size: 1,000,000 operand sets per operation and
 # rounding mode against the host FPU (tests/tests/fp_fuzz.rs; `make test` runs 20,000).
+# The long kernel system-call fuzz (tests/tests/syzfuzz.rs, guest syzfuzz): SEEDS boots,
+# each 20 children x CALLS calls; fails on a panic, a frame leak or a bad file system.
+SEEDS ?= 50
+CALLS ?= 500
+fuzz-kernel: emulator os
+	SYZ_SEEDS=$(SEEDS) SYZ_CALLS=$(CALLS) $(CARGO) test --profile test-fast -p integration-tests --test syzfuzz -- --nocapture syzfuzz_long
+
 fp-fuzz:
 	FP_FUZZ_ITERS=1000000 $(CARGO) test --profile test-fast -p integration-tests --test fp_fuzz -- --nocapture --test-threads=1
 
@@ -94,7 +101,7 @@ bless-trace:
 # The guest OS: kernel + user programs + file-system images.
 # target/fs.img boots to an interactive shell; target/fs-usertests.img runs usertests and
 # powers off (init runs /etc/autorun when present).
-USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff sleep free usertests vmstat pmap cowdemo lazydemo sharedemo mallocdemo swaptest memhog wswalk thrashdemo beladydemo vmctl sigsegvdemo tlbdemo
+USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff sleep free usertests vmstat pmap cowdemo lazydemo sharedemo mallocdemo swaptest memhog wswalk thrashdemo beladydemo vmctl sigsegvdemo tlbdemo syzfuzz
 FS_FILES = $(foreach p,$(USER_PROGS),/bin/$(p)=$(GUEST)/$(p)) /README=guest-os/README.txt
 QEMU_OS = qemu-system-riscv64 -machine virt -bios none -m 128M -nographic \
 	-global virtio-mmio.force-legacy=false -kernel $(GUEST)/kernel \
