@@ -228,7 +228,15 @@ fn one(r: &mut Rng, a: &Arena, me: usize) {
         *v = any(r, a);
     }
     match n {
-        sys::OPENAT | sys::MKDIRAT | sys::UNLINKAT | sys::NEWFSTATAT | sys::READLINKAT => {
+        sys::OPENAT
+        | sys::MKDIRAT
+        | sys::UNLINKAT
+        | sys::NEWFSTATAT
+        | sys::READLINKAT
+        | sys::FACCESSAT
+        | sys::FCHMODAT
+        | sys::FCHOWNAT
+        | sys::UTIMENSAT => {
             x[0] = if r.below(2) == 0 { abi::fcntl::AT_FDCWD as usize } else { fd(r) };
             x[1] = a.ptr(r);
             x[2] = flags(r);
@@ -237,7 +245,47 @@ fn one(r: &mut Rng, a: &Arena, me: usize) {
                 x[3] = 0o644;
             }
         }
-        sys::CHDIR => x[0] = a.ptr(r),
+        sys::CHDIR | sys::STATFS | sys::TRUNCATE => x[0] = a.ptr(r),
+        // Two paths: (old, new) relative to the scratch directory or a bad descriptor.
+        sys::SYMLINKAT => {
+            x[0] = a.ptr(r);
+            x[1] = if r.below(2) == 0 { abi::fcntl::AT_FDCWD as usize } else { fd(r) };
+            x[2] = a.ptr(r);
+        }
+        sys::LINKAT | sys::RENAMEAT2 => {
+            x[0] = if r.below(2) == 0 { abi::fcntl::AT_FDCWD as usize } else { fd(r) };
+            x[1] = a.ptr(r);
+            x[2] = if r.below(2) == 0 { abi::fcntl::AT_FDCWD as usize } else { fd(r) };
+            x[3] = a.ptr(r);
+            x[4] = flags(r);
+        }
+        // (No fchdir: a descriptor open on a directory outside the scratch one would let
+        // later calls write outside it.)
+        sys::FSTATFS | sys::FTRUNCATE | sys::FSYNC | sys::FCHMOD => x[0] = fd(r),
+        sys::PREAD64 | sys::PWRITE64 => {
+            x[0] = fd(r);
+            x[1] = a.ptr(r);
+            x[2] = len(r);
+        }
+        sys::SENDFILE => {
+            x[0] = fd(r);
+            x[1] = fd(r);
+            x[3] = len(r);
+        }
+        // Sleeping calls get a zero timeout, as nanosleep does.
+        sys::PPOLL => {
+            x[1] = r.below(8) as usize;
+            x[2] = a.zero_ts.as_ptr() as usize;
+        }
+        sys::PSELECT6 => {
+            x[0] = r.below(70) as usize;
+            x[4] = a.zero_ts.as_ptr() as usize;
+        }
+        sys::CLOCK_NANOSLEEP => {
+            x[0] = r.below(8) as usize;
+            x[1] = 0;
+            x[2] = a.zero_ts.as_ptr() as usize;
+        }
         sys::READ | sys::WRITE | sys::READV | sys::WRITEV | sys::GETDENTS64 => {
             x[0] = fd(r);
             x[1] = a.ptr(r);
