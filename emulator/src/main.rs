@@ -420,20 +420,29 @@ fn report(
     commit: &mut Option<CommitLog>,
     disasm: &mut Option<DisasmTrace>,
 ) -> ExitCode {
+    // An output the user asked for that could not be written makes the status 2 (after
+    // everything else was still reported), so a harness never takes a lost signature or
+    // trace for a pass.
+    let mut lost_output = false;
     if let Some(p) = &args.signature {
         match m.signature() {
             Some(sig) => {
                 if let Err(e) = std::fs::write(p, sig) {
                     eprintln!("rvsim: cannot write {}: {e}", p.display());
+                    lost_output = true;
                 }
             }
-            None => eprintln!("rvsim: --signature: the ELF defines no begin_signature/end_signature"),
+            None => {
+                eprintln!("rvsim: --signature: the ELF defines no begin_signature/end_signature");
+                lost_output = true;
+            }
         }
     }
     let wall = start.elapsed();
     let flushed = [commit.as_mut().map(|c| c.finish()), disasm.as_mut().map(|d| d.finish())];
     for e in flushed.into_iter().flatten().filter_map(Result::err) {
         eprintln!("rvsim: writing trace: {e}");
+        lost_output = true;
     }
     if args.stats {
         eprint!("{}", RunStats::collect(m, wall).render_text());
@@ -484,6 +493,9 @@ fn report(
             eprintln!("rvsim: cannot write {}: {e}", path.display());
             return ExitCode::from(EXIT_USAGE);
         }
+    }
+    if lost_output {
+        return ExitCode::from(EXIT_USAGE);
     }
     match outcome {
         Outcome::Exit(code) => ExitCode::from(code.clamp(0, 255) as u8),

@@ -385,3 +385,23 @@ fn a_directory_is_not_a_drive() {
     }
     let _ = std::fs::remove_file(prog);
 }
+
+#[test]
+fn an_output_that_cannot_be_written_is_exit_status_2() {
+    let prog = file("lost-output.elf", &elf(2, 243, RAM, &PASS));
+    let p = prog.to_str().unwrap();
+    for args in [
+        vec!["run", "--trace", "/dev/full", p],
+        vec!["run", "--trace-disasm", "/dev/full", p],
+        // A signature was asked for but the program defines none.
+        vec!["run", "--signature", "/tmp/rvsim-cli-unused.sig", p],
+    ] {
+        let out = rvsim(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    // The same program without those options passes.
+    assert_eq!(rvsim(&["run", p]).status.code(), Some(0));
+    let _ = std::fs::remove_file(prog);
+}

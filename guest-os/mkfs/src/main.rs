@@ -256,6 +256,8 @@ fn run(args: &[String]) -> Result<(), String> {
                 let (g, h) = a.split_once('=').ok_or("GUEST=HOST")?;
                 files.push((g.to_string(), h.to_string()));
             }
+            // An unknown option is an error, not the name of the image to write.
+            a if a.starts_with('-') => return Err(format!("unknown option {a}\n{USAGE}")),
             a if out.is_none() => out = Some(a.to_string()),
             a => return Err(format!("unexpected argument {a}")),
         }
@@ -291,8 +293,22 @@ fn host_mode(path: &str) -> u16 {
     0o644
 }
 
+const USAGE: &str = "usage: mkfs OUT.img [--blocks N] [--inodes N] [--symlink GUEST=TARGET]... GUEST_PATH=HOST_FILE...
+       mkfs --check IMG";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--help" | "-h") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        None => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+        _ => {}
+    }
     if args.first().map(String::as_str) == Some("--check") {
         let Some(path) = args.get(1) else {
             eprintln!("usage: mkfs --check IMG");
@@ -405,5 +421,12 @@ mod tests {
         let r = check::check(&data);
         assert!(r.problems.iter().any(|p| p.contains("leak")), "{:?}", r.problems);
         assert!(r.problems.iter().any(|p| p.contains("used by inodes")), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn an_option_is_never_taken_for_the_image_name() {
+        let e = run(&["--bogus".to_string(), "/a=/dev/null".to_string()]).unwrap_err();
+        assert!(e.contains("unknown option --bogus"), "{e}");
+        assert!(!std::path::Path::new("--bogus").exists());
     }
 }
