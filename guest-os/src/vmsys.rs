@@ -88,10 +88,21 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace, pid: i32) -> Result<(V
 /// no such process, EAGAIN if it is inside a system call.
 pub fn dispatch(n: usize, args: [u64; 6], t: &mut Task) -> Result<usize, isize> {
     let pid = args[0] as i64 as i32;
+    // System-wide knobs, and other processes' limits, need root's privilege (euid 0, as
+    // Linux's CAP_SYS_ADMIN for its vm sysctls); queries and one's own limits do not.
+    let privileged = t.ext.cred.euid == 0;
     match n {
-        sys::RVSIM_VMCTL => return vmctl(args[0], args[1]).map(|v| v as usize),
+        sys::RVSIM_VMCTL => {
+            if args[1] != abi::vmctl::QUERY && !privileged {
+                return Err(EPERM);
+            }
+            return vmctl(args[0], args[1]).map(|v| v as usize);
+        }
         sys::RVSIM_SETWS => {
             let pid = if pid == 0 { proc::current_pid() } else { pid };
+            if pid != proc::current_pid() && !privileged {
+                return Err(EPERM);
+            }
             let (min, max) = (args[1], args[2]);
             if min == u64::MAX && max == u64::MAX {
                 // Empty the working set (Win32: SetProcessWorkingSetSize(h, -1, -1)).
@@ -104,7 +115,7 @@ pub fn dispatch(n: usize, args: [u64; 6], t: &mut Task) -> Result<usize, isize> 
                 crate::kprintln!("vm: pid {pid} working set trimmed: {n} pages to swap");
                 return Ok(n);
             }
-            if !wset::valid_limits(min, max) {
+            if !wset::valid_limits(min, max, crate::mm::frame::stats().1 as u64) {
                 return Err(EINVAL);
             }
             proc::set_ws(pid, min, max)?;
@@ -175,6 +186,13 @@ pub fn vmctl(key: u64, value: u64) -> Result<u64, isize> {
         AGE_TICKS if value == 0 => return Err(EINVAL),
         AGE_TICKS => evict::AGE_TICKS.store(value, Ordering::Relaxed),
         _ => {
+            // Counts of ticks or faults beyond 2^32, or free-frame marks beyond all of
+            // memory, are nonsense (issue: 1.8e19 was accepted).
+            let frames = crate::mm::frame::stats().1 as u64;
+            let limit = if matches!(key, THRASH_FREE_LOW | THRASH_FREE_HIGH) { frames } else { u32::MAX as u64 };
+            if value > limit {
+                return Err(EINVAL);
+            }
             let f = match key {
                 THRASH_WINDOW => &mut tune.window_ticks,
                 THRASH_BOUND => &mut tune.fault_bound,

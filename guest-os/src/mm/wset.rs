@@ -65,7 +65,8 @@ pub fn effective_max(ws_max: u64, user_frames: u64, live: usize) -> u64 {
     }
 }
 
-/// Validates `RVSIM_SETWS` limits: `min <= max` unless `max` is 0 (no maximum).
-pub fn valid_limits(min: u64, max: u64) -> bool {
-    max == 0 || min <= max
+/// Validates `RVSIM_SETWS` limits: `min <= max` unless `max` is 0 (no maximum), and
+/// neither above the `frames` of all of memory.
+pub fn valid_limits(min: u64, max: u64, frames: u64) -> bool {
+    (max == 0 || min <= max) && min <= frames && max <= frames
 }

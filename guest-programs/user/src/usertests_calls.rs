@@ -448,7 +448,42 @@ fn t_statfs() {
     eq!(syscall(nr::FCHDIR, f, 0, 0), -ENOTDIR);
 }
 
+/// RVSIM_VMCTL/RVSIM_SETWS: nonsense values are refused, and without root only queries
+/// and one's own working-set limits are allowed (issue: any process could set any pid's
+/// limits and the global thrashing knobs to 1.8e19).
+fn t_vm_knobs() {
+    use abi::vmctl::{QUERY, THRASH_BOUND};
+    const HUGE: usize = 18_000_000_000_000_000_000;
+    let before = syscall(nr::RVSIM_VMCTL, THRASH_BOUND as usize, QUERY as usize, 0);
+    eq!(before >= 0, true);
+    eq!(syscall(nr::RVSIM_VMCTL, THRASH_BOUND as usize, HUGE, 0), -EINVAL);
+    eq!(syscall(nr::RVSIM_VMCTL, THRASH_BOUND as usize, QUERY as usize, 0), before);
+    eq!(syscall(nr::RVSIM_SETWS, 0, HUGE, 0), -EINVAL);
+    eq!(syscall(nr::RVSIM_SETWS, 0, 10, 5), -EINVAL);
+    let pid = fork();
+    if pid == 0 {
+        let code = if syscall(nr::SETUID, 1000, 0, 0) != 0 {
+            10
+        } else if syscall(nr::RVSIM_VMCTL, THRASH_BOUND as usize, QUERY as usize, 0) != before {
+            11
+        } else if syscall(nr::RVSIM_VMCTL, THRASH_BOUND as usize, before as usize, 0) != -EPERM {
+            12
+        } else if syscall(nr::RVSIM_SETWS, 1, 0, 0) != -EPERM {
+            13
+        } else if syscall(nr::RVSIM_SETWS, 0, 0, 0) != 0 {
+            14
+        } else {
+            0
+        };
+        exit(code);
+    }
+    let mut st = 0;
+    eq!(waitpid(pid, &mut st, 0), pid);
+    eq!(st, 0);
+}
+
 pub const TESTS: &[(&str, fn())] = &[
+    ("vm_knobs", t_vm_knobs),
     ("ids", t_ids),
     ("umask", t_umask),
     ("prctl", t_prctl),
