@@ -89,7 +89,8 @@ const CHECKS: &[Check] = &[
     // busybox ash's `wait` sleeps in rt_sigsuspend (133) until SIGCHLD.
     sig("background-wait", "(echo bg; exit 3) & wait $!; echo rc=$?; sleep 0 & wait; echo done"),
     sig("trap-exit", "trap 'echo trapped' EXIT; echo body"),
-    sig("trap-signal", "trap 'echo got USR1' USR1; kill -USR1 $$; echo after"),
+    // In its own shell: inside the check's subshell `$$` is the driver's pid.
+    sig("trap-signal", "sh -c 'trap \"echo got USR1\" USR1; kill -USR1 $$; echo after'"),
     sig("kill-background", "sleep 10 & kill $!; wait $!; echo rc=$?"),
 ];
 
