@@ -18,13 +18,13 @@ const MAX_CYCLES: u64 = 15_000_000_000;
 /// The files, or `None` (skipped, or a failure under CI) when a reference is missing.
 fn files(what: &str) -> Option<&'static linux::LinuxFiles> {
     if !Path::new(FW_JUMP).exists() {
-        common::missing_reference(&format!("{what}: {FW_JUMP} is missing (apt-get install opensbi)"));
+        common::missing(&format!("{what}: {FW_JUMP} is missing (apt-get install opensbi)"));
         return None;
     }
     match linux::files() {
         Ok(f) => Some(f),
         Err(e) => {
-            common::missing_reference(&format!("{what}: {e}"));
+            common::missing(&format!("{what}: {e}"));
             None
         }
     }
@@ -68,7 +68,7 @@ fn linux_boots_with_initrd_on_four_harts() {
 fn linux_boots_through_u_boot_distro_boot_from_a_virtio_disk() {
     let Some(f) = files("linux via U-Boot") else { return };
     if !Path::new(UBOOT).exists() {
-        common::missing_reference(&format!("linux via U-Boot: {UBOOT} is missing (apt-get install u-boot-qemu)"));
+        common::missing(&format!("linux via U-Boot: {UBOOT} is missing (apt-get install u-boot-qemu)"));
         return;
     }
     let dir = common::root().join("target/linux-test");
@@ -89,7 +89,7 @@ fn linux_boots_through_u_boot_distro_boot_from_a_virtio_disk() {
     );
     let _ = std::fs::remove_file(&conf);
     if let Err(e) = made {
-        common::missing_reference(&format!("linux via U-Boot: {e}"));
+        common::missing(&format!("linux via U-Boot: {e}"));
         return;
     }
     let line = "typed after U-Boot";
@@ -107,7 +107,7 @@ fn the_same_files_boot_on_qemu() {
     let Some(f) = files("linux on QEMU") else { return };
     let line = "typed into QEMU";
     match linux::qemu_boot(&f.kernel, &f.initrd, 2, line, Duration::from_secs(240)) {
-        None => common::missing_reference("linux on QEMU: qemu-system-riscv64 is not installed"),
+        None => common::missing("linux on QEMU: qemu-system-riscv64 is not installed"),
         Some((status, console)) => {
             assert_eq!(status, Some(0), "QEMU did not power off cleanly:\n{console}");
             check_console(&console, &f.release, 2, line);
