@@ -295,6 +295,32 @@ extern "C" {
     fn __lower_resume();
 }
 
+/// Volatile accesses to the board's device registers (PLIC, UART, CLINT) for the
+/// platform test programs.
+pub mod mmio {
+    /// Writes a 32-bit register.
+    pub fn w32(a: usize, v: u32) {
+        // SAFETY: the callers pass MMIO register addresses of QEMU's virt board, which
+        // have no Rust-visible memory behind them.
+        unsafe { core::ptr::write_volatile(a as *mut u32, v) }
+    }
+    /// Reads a 32-bit register.
+    pub fn r32(a: usize) -> u32 {
+        // SAFETY: as for w32.
+        unsafe { core::ptr::read_volatile(a as *const u32) }
+    }
+    /// Writes an 8-bit register.
+    pub fn w8(a: usize, v: u8) {
+        // SAFETY: as for w32.
+        unsafe { core::ptr::write_volatile(a as *mut u8, v) }
+    }
+    /// Reads an 8-bit register.
+    pub fn r8(a: usize) -> u8 {
+        // SAFETY: as for w32.
+        unsafe { core::ptr::read_volatile(a as *const u8) }
+    }
+}
+
 /// Writes one byte to the UART transmit register.
 pub fn putc(b: u8) {
     // SAFETY: the UART's THR is a byte-wide MMIO register at this fixed address.

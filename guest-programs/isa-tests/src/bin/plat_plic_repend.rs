@@ -8,6 +8,7 @@
 #![no_std]
 #![no_main]
 
+use isa_tests::mmio::{r32, r8, w32, w8};
 use isa_tests::{entry, println};
 
 const PLIC: usize = 0x0c00_0000;
@@ -15,22 +16,6 @@ const CLAIM0: usize = PLIC + 0x20_0004; // context 0: hart 0 M-mode
 const UART: usize = 0x1000_0000;
 const MEIP: usize = 1 << 11;
 
-fn w32(a: usize, v: u32) {
-    // SAFETY: a PLIC MMIO register of QEMU's virt board.
-    unsafe { core::ptr::write_volatile(a as *mut u32, v) }
-}
-fn r32(a: usize) -> u32 {
-    // SAFETY: as above.
-    unsafe { core::ptr::read_volatile(a as *const u32) }
-}
-fn w8(a: usize, v: u8) {
-    // SAFETY: a UART register.
-    unsafe { core::ptr::write_volatile(a as *mut u8, v) }
-}
-fn r8(a: usize) -> u8 {
-    // SAFETY: a UART register.
-    unsafe { core::ptr::read_volatile(a as *const u8) }
-}
 fn meip() -> bool {
     let mip: usize;
     // SAFETY: reading mip has no side effects.
