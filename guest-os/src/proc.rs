@@ -461,18 +461,9 @@ pub fn sleep_until(deadline: u64) -> bool {
         if crate::time::now() >= deadline {
             return true;
         }
-        if interrupted() {
+        if !sleep_timeout(TIMER_CHAN, deadline) {
             return false;
         }
-        let slot = {
-            let mut t = TABLE.lock();
-            let i = t.current.expect("no current process");
-            t.procs[i].state = State::Sleeping;
-            t.procs[i].chan = TIMER_CHAN;
-            t.procs[i].wake_at = deadline;
-            i
-        };
-        sched(slot);
     }
 }
 
