@@ -92,7 +92,8 @@ fn rvsim_agrees_with_qemu_on_random_programs() {
         failures.len(),
         started.elapsed().as_secs_f64()
     );
-    if let Some((_, rep)) = failures.first() {
-        panic!("rvsim and QEMU disagree:\n{rep}");
+    if !failures.is_empty() {
+        let reps: Vec<&str> = failures.iter().take(4).map(|f| f.1.as_str()).collect();
+        panic!("rvsim and QEMU disagree ({} batches; the first {}):\n{}", failures.len(), reps.len(), reps.join("\n"));
     }
 }

@@ -32,7 +32,7 @@ pub fn batch(seed: u64, first: u64, count: u64) -> Batch {
     let mut a = rt::Asm::new(rt::CODE);
     let runtime = rt::emit(&mut a);
     let slot = |index: u64| index % rt::SLOTS;
-    a.jal_to(0, rt::slot_code(slot(first)));
+    a.call(0, 5, rt::slot_code(slot(first)));
     let mut segments: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut programs = Vec::new();
     for index in first..first + count {
@@ -95,7 +95,7 @@ pub const QEMU_ARGS: [&str; 13] = [
     "-machine",
     "virt",
     "-cpu",
-    "rv64,zba=true,zbb=true,zbc=true,zbs=true",
+    "rv64,h=false,zba=true,zbb=true,zbc=true,zbs=true",
     "-bios",
     "none",
     "-nographic",
