@@ -30,7 +30,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap swap-long linux-files linux linux-shell qemu-linux fuzz-kernel
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap swap-long linux-files linux linux-shell qemu-linux fuzz-kernel fuzz-diff
 
 all: emulator guest
 
@@ -74,6 +74,18 @@ fuzz-kernel: emulator os
 
 fp-fuzz:
 	FP_FUZZ_ITERS=1000000 $(CARGO) test --profile test-fast -p integration-tests --test fp_fuzz -- --nocapture --test-threads=1
+
+# Differential testing against QEMU at full size (tests/tests/fuzz_diff.rs; `make test`
+# runs 600 programs of a fixed seed): FUZZ_DIFF_PROGRAMS random programs of run
+# FUZZ_DIFF_SEED (by default a fresh one from the clock; the test prints it), from program
+# FUZZ_DIFF_FIRST on. A difference report names the variables that reproduce it. QEMU is
+# required here (CI=true: a missing one fails instead of skipping).
+FUZZ_DIFF_SEED ?= $(shell date +%s)
+FUZZ_DIFF_PROGRAMS ?= 10000
+FUZZ_DIFF_FIRST ?= 0
+fuzz-diff: deps
+	CI=true FUZZ_DIFF_SEED=$(FUZZ_DIFF_SEED) FUZZ_DIFF_PROGRAMS=$(FUZZ_DIFF_PROGRAMS) FUZZ_DIFF_FIRST=$(FUZZ_DIFF_FIRST) \
+	  $(CARGO) test --profile test-fast -p integration-tests --test fuzz_diff -- --nocapture rvsim_agrees_with_qemu
 
 bench: emulator guest
 	$(CARGO) run --release -p rvsim --bin rvsim-bench -- $(GUEST)

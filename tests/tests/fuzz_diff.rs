@@ -3,7 +3,7 @@
 //! signature dump (x1..x31, f0..f31, fcsr, trap record, scratch checksums) over the UART;
 //! both machines must print the same lines. See docs/emulator.md, "Differential testing".
 //!
-//! `make test` runs 300 programs of a fixed seed; `make fuzz-diff` runs 10,000 of a fresh
+//! `make test` runs 600 programs of a fixed seed; `make fuzz-diff` runs 10,000 of a fresh
 //! seed. Environment: FUZZ_DIFF_SEED, FUZZ_DIFF_FIRST, FUZZ_DIFF_PROGRAMS, FUZZ_DIFF_BATCH.
 
 mod common;
@@ -52,18 +52,19 @@ fn rvsim_agrees_with_qemu_on_random_programs() {
     }
     let seed = env_u64("FUZZ_DIFF_SEED", 0x5eed);
     let first = env_u64("FUZZ_DIFF_FIRST", 0);
-    let total = env_u64("FUZZ_DIFF_PROGRAMS", 300);
+    let total = env_u64("FUZZ_DIFF_PROGRAMS", 600);
     let per = env_u64("FUZZ_DIFF_BATCH", 100).max(1);
     let started = std::time::Instant::now();
     let batches: Vec<(u64, u64)> =
         (0..total.div_ceil(per)).map(|k| (first + k * per, per.min(total - k * per))).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let traps = std::sync::atomic::AtomicU64::new(0);
     let failures = std::sync::Mutex::new(Vec::new());
     // Two lanes (the machine has two cores): each builds a batch, starts QEMU on it and
     // runs rvsim while QEMU runs.
     std::thread::scope(|s| {
         for lane in 0..2 {
-            let (next, failures, batches) = (&next, &failures, &batches);
+            let (next, failures, batches, traps) = (&next, &failures, &batches, &traps);
             s.spawn(move || loop {
                 let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(&(from, count)) = batches.get(k) else { break };
@@ -73,6 +74,10 @@ fn rvsim_agrees_with_qemu_on_random_programs() {
                 let qemu = std::thread::spawn(move || fuzzdiff::run_qemu(&elf, &path));
                 let ours = fuzzdiff::run_rvsim(&b.elf);
                 let theirs = qemu.join().expect("qemu thread");
+                let taken: u64 = (0..b.programs.len())
+                    .filter_map(|k| u64::from_str_radix(fuzzdiff::program_lines(&ours.console, k)?[65], 16).ok())
+                    .sum();
+                traps.fetch_add(taken, std::sync::atomic::Ordering::Relaxed);
                 if let Some(mut rep) = fuzzdiff::compare(seed, &b, &ours, &theirs) {
                     if let Some(p) = b.programs.iter().find(|p| rep.starts_with(&format!("program {} ", p.index))) {
                         let path =
@@ -87,8 +92,10 @@ fn rvsim_agrees_with_qemu_on_random_programs() {
     let mut failures = failures.into_inner().expect("lock");
     failures.sort_by_key(|f| f.0);
     println!(
-        "fuzz-diff: seed {seed:#x}, programs {first}..{}, {} batches with a difference, {:.1} s",
+        "fuzz-diff: seed {seed:#x}, programs {first}..{} ({total} compared, {} traps taken and returned from), \
+         {} batches with a difference, {:.1} s",
         first + total,
+        traps.into_inner(),
         failures.len(),
         started.elapsed().as_secs_f64()
     );

@@ -605,9 +605,9 @@ fn trap(r: &mut Rng) -> Vec<u8> {
         3 => half(0x0000), // the defined-illegal compressed word (Unprivileged 16.6)
         // csrw to a read-only CSR (mvendorid, mhartid: Privileged 2.1), an absent CSR.
         4 => words(&[csr(1, rd(r), r.pick(&[0xf11, 0xf14, 0xc00]), reg(r))]),
-        // Not generated: 0xffff_ffff (a reserved >32-bit length prefix, Unprivileged 1.5):
-        // QEMU 7.2 never retires the handler's skip over it and loops retranslating it.
-        5 => words(&[ECALL]),
+        // 0xffff_ffff: a reserved encoding (bits 6..0 all ones: a >=192-bit length prefix,
+        // Unprivileged 1.5), illegal; the handler skips it as a 32-bit one on both.
+        5 => words(&[0xffff_ffff]),
         // Loads and stores where nothing is mapped: access faults. Only naturally aligned
         // ones: for a misaligned access that faults, QEMU 7.2 reports the aligned-down
         // address in mtval (0x88000674 for a load at 0x88000675), where the spec asks for
