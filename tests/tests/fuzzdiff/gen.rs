@@ -120,6 +120,8 @@ pub fn emit(items: &[Item], out: &mut Vec<u8>) {
 /// A whole generated program.
 pub struct Program {
     pub init: Init,
+    /// The privilege the body runs in: 3 = M (half the programs), 1 = S, 0 = U.
+    pub mode: u8,
     pub body: Vec<Item>,
 }
 
@@ -209,9 +211,10 @@ pub fn program(seed: u64, index: u64) -> Program {
     let frm = if r.chance(16) { 5 + r.below(3) } else { r.below(5) };
     let fcsr = (frm << 5) | r.below(32);
     let init = Init { scratch_seed: r.next() | 1, f, fcsr, x };
+    let mode = r.pick(&[3, 3, 1, 0]);
     let n = 10 + r.below(50) as usize;
     let body = items(&mut r, n, true);
-    Program { init, body }
+    Program { init, mode, body }
 }
 
 fn items(r: &mut Rng, n: usize, top: bool) -> Vec<Item> {

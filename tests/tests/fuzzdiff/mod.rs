@@ -40,9 +40,9 @@ pub fn batch(seed: u64, first: u64, count: u64) -> Batch {
         let table = rt::slot_table(slot(index));
         segments.push((table, p.init.table()));
         let mut c = rt::Asm::new(rt::slot_code(slot(index)));
-        rt::prologue(&mut c, &runtime, table);
         let mut body = Vec::new();
         gen::emit(&p.body, &mut body);
+        rt::prologue(&mut c, &runtime, table, body.len() as u64, p.mode);
         let body_addr = c.pc();
         c.bytes.extend_from_slice(&body);
         rt::epilogue(&mut c, &runtime, index as u32);

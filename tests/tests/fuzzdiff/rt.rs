@@ -40,6 +40,8 @@ pub const A_FCSR: i32 = 512;
 pub const A_TRAPS: i32 = 520;
 pub const A_HASH: i32 = 528;
 const A_TMP: i32 = 536;
+/// The address of the running program's gate (see the trap handler).
+const A_GATE: i32 = 568;
 /// Hash multiplier (the 32-bit FNV prime).
 const FNV: u32 = 0x0100_0193;
 
@@ -127,15 +129,21 @@ const BGE: u32 = 5;
 /// falling through to whatever the caller emits next (a jump to the first program).
 pub fn emit(a: &mut Asm) -> Runtime {
     // Start-up: mtvec = handler (direct), mscratch = AREA, mstatus.FS = Initial and
-    // MPP = M (so mret returns to M), then jump over the routines to the first program.
+    // MPP = M, PMP entry 0 = NAPOT over everything with RWX (with PMP implemented and no
+    // entry matching, S- and U-mode accesses fail: Privileged, "Physical Memory
+    // Protection"), then jump over the routines to the first program.
     let start = a.pc();
-    let handler_at = start + 4 * 12;
+    let handler_at = start + 4 * 16;
     a.la(5, handler_at);
     a.w(csr(1, 0, 0x305, 5)); // csrw mtvec
     a.la(5, AREA);
     a.w(csr(1, 0, 0x340, 5)); // csrw mscratch
     a.li32(6, 0x3800);
     a.w(csr(2, 0, 0x300, 6)); // csrs mstatus
+    a.w(addi(5, 0, -1));
+    a.w(csr(1, 0, 0x3b0, 5)); // csrw pmpaddr0
+    a.w(addi(5, 0, 0x1f));
+    a.w(csr(1, 0, 0x3a0, 5)); // csrw pmpcfg0: A = NAPOT, X W R
     let jump_at = a.pc();
     a.w(0); // patched: jal x0, past the routines
     a.w(addi(0, 0, 0));
@@ -156,6 +164,21 @@ pub fn emit(a: &mut Asm) -> Runtime {
     // mret included (target/riscv/cpu_helper.c riscv_cpu_set_mode); rvsim keeps it. An
     // sc.d to the save area's unused word 0 (never reserved) fails and drops it on both.
     a.w(clear_reservation(29, 31));
+    // The gate: an ecall at the address in A_GATE (the first instruction of the running
+    // program's epilogue) only returns to its next instruction in M-mode, not recorded.
+    a.w(csr(2, 30, 0x341, 0)); // csrr x30, mepc
+    a.w(ld(29, 31, A_GATE));
+    let not_gate = a.pc();
+    a.w(0); // patched: bne x30, x29, the recording path
+    a.li32(29, 0x1800);
+    a.w(csr(2, 0, 0x300, 29)); // csrs mstatus: MPP = M
+    a.w(addi(30, 30, 4));
+    a.w(csr(1, 0, 0x341, 30)); // csrw mepc
+    let gate_done = a.pc();
+    a.w(0); // patched: jal x0, the restore
+    let record = a.pc();
+    a.bytes[(not_gate - a.base) as usize..][..4]
+        .copy_from_slice(&b(BNE, 30, 29, (record - not_gate) as i32).to_le_bytes());
     a.li32(28, FNV);
     a.w(ld(29, 31, A_HASH));
     a.w(csr(2, 27, 0x342, 0)); // x27 = mcause
@@ -186,6 +209,8 @@ pub fn emit(a: &mut Asm) -> Runtime {
     a.w(b(BNE, 29, 0, 8));
     a.w(addi(30, 30, 2));
     a.w(csr(1, 0, 0x341, 30)); // csrw mepc
+    let restore = a.pc();
+    a.bytes[(gate_done - a.base) as usize..][..4].copy_from_slice(&jal(0, (restore - gate_done) as i32).to_le_bytes());
     a.w(ld(27, 31, A_TMP + 24));
     a.w(ld(28, 31, A_TMP + 16));
     a.w(ld(29, 31, A_TMP + 8));
@@ -306,16 +331,30 @@ impl Init {
     }
 }
 
-/// Prologue: clear the trap CSRs the previous program left (so a program's CSR reads do
-/// not depend on its neighbours), fill scratch from the table's seed, load f0..f31,
-/// fcsr, x1..x31.
-pub fn prologue(a: &mut Asm, rt: &Runtime, table: u64) {
-    for c in [0x341, 0x342, 0x343] {
+/// Prologue: clear mcause/mtval (so a program's CSR reads do not depend on its
+/// neighbours) and the LR reservation, record the program's gate (the epilogue's first
+/// instruction, `body_len` bytes past the body), fill scratch from the table's seed, load
+/// f0..f31, fcsr, x1..x31, then `mret` into the body (which follows) in privilege `mode`
+/// (0 = U, 1 = S, 3 = M; Privileged, mstatus.MPP).
+pub fn prologue(a: &mut Asm, rt: &Runtime, table: u64, body_len: u64, mode: u8) {
+    for c in [0x342, 0x343] {
         a.w(csr(1, 0, c, 0));
     }
     // No reservation left by the previous program (see the trap handler).
     a.la(5, AREA);
-    a.w(clear_reservation(5, 5));
+    a.w(clear_reservation(6, 5));
+    let gate_la = a.pc();
+    a.all(&[0, 0]); // patched: la x6, gate
+    a.w(sd(6, 5, A_GATE));
+    let body_la = a.pc();
+    a.all(&[0, 0]); // patched: la x6, body
+    a.w(csr(1, 0, 0x341, 6)); // csrw mepc
+    a.li32(6, 0x1800);
+    a.w(csr(3, 0, 0x300, 6)); // csrc mstatus: MPP
+    if mode != 0 {
+        a.li32(6, (mode as u32) << 11);
+        a.w(csr(2, 0, 0x300, 6)); // csrs mstatus
+    }
     a.la(5, table);
     a.w(ld(10, 5, 0));
     a.call(1, 1, rt.fill);
@@ -328,10 +367,17 @@ pub fn prologue(a: &mut Asm, rt: &Runtime, table: u64) {
         a.w(ld(x, 5, 272 + 8 * (x as i32 - 1)));
     }
     a.w(ld(5, 5, 272 + 8 * 4));
+    a.w(MRET);
+    let body = a.pc();
+    for (at, target) in [(gate_la, body + body_len), (body_la, body)] {
+        let words: Vec<u8> = la(6, at, target).iter().flat_map(|w| w.to_le_bytes()).collect();
+        a.bytes[(at - a.base) as usize..][..8].copy_from_slice(&words);
+    }
 }
 
-/// Epilogue: save x1..x31, f0..f31, fcsr to the area and print the signature.
+/// Epilogue: the gate (an ecall the handler answers by returning in M-mode), then save x1..x31, f0..f31, fcsr to the area and print the signature.
 pub fn epilogue(a: &mut Asm, rt: &Runtime, index: u32) {
+    a.w(ECALL); // the gate: back to M-mode
     a.w(csr(1, 31, 0x340, 31)); // csrrw x31, mscratch, x31
     for x in 1..31u8 {
         a.w(sd(x, 31, 8 * x as i32));
