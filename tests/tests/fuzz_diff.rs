@@ -44,6 +44,28 @@ fn programs_run_to_completion_on_rvsim() {
     assert!(traps > 0, "no program trapped");
 }
 
+/// The comparator catches a one-digit change and a cut-short output (the differential
+/// test can fail).
+#[test]
+fn comparator_reports_differences() {
+    let b = fuzzdiff::batch(7, 0, 5);
+    let ours = fuzzdiff::run_rvsim(&b.elf);
+    assert!(ours.finished, "the batch did not reach the finisher:\n{}", ours.console);
+    let same = fuzzdiff::RunOut { console: ours.console.clone(), finished: true };
+    assert!(fuzzdiff::compare(7, &b, &ours, &same).is_none(), "identical outputs reported as different");
+    let mut lines: Vec<String> = ours.console.lines().map(String::from).collect();
+    let at = 3 * rt::LINES + 5; // x5 of program 3
+    let flipped = if lines[at].ends_with('0') { '1' } else { '0' };
+    lines[at].pop();
+    lines[at].push(flipped);
+    let changed = fuzzdiff::RunOut { console: lines.join("\n") + "\n", finished: true };
+    let rep = fuzzdiff::compare(7, &b, &ours, &changed).expect("a changed x5 is a difference");
+    assert!(rep.starts_with("program 3 ") && rep.contains("<-- differs"), "{rep}");
+    let cut = fuzzdiff::RunOut { console: lines[..2 * rt::LINES].join("\n"), finished: false };
+    let rep = fuzzdiff::compare(7, &b, &ours, &cut).expect("a cut-short output is a difference");
+    assert!(rep.starts_with("program 2 ") && rep.contains("output incomplete"), "{rep}");
+}
+
 #[test]
 fn rvsim_agrees_with_qemu_on_random_programs() {
     if !fuzzdiff::have_qemu() {

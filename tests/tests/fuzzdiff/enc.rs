@@ -2,6 +2,7 @@
 //! compressed formats (Unprivileged 16.2) as plain functions returning the instruction word.
 #![allow(dead_code)]
 
+/// Major opcodes (Unprivileged, "RV32/64G Instruction Set Listings", opcode map).
 pub const LOAD: u32 = 0x03;
 pub const LOAD_FP: u32 = 0x07;
 pub const OP_IMM: u32 = 0x13;
@@ -20,6 +21,7 @@ pub const JALR: u32 = 0x67;
 pub const JAL: u32 = 0x6f;
 pub const SYSTEM: u32 = 0x73;
 
+/// Fixed instruction words.
 pub const ECALL: u32 = 0x0000_0073;
 pub const EBREAK: u32 = 0x0010_0073;
 pub const MRET: u32 = 0x3020_0073;
@@ -86,12 +88,15 @@ pub fn csr(f3: u32, rd: u8, csr: u32, rs1: u8) -> u32 {
     (csr << 20) | ((rs1 as u32) << 15) | (f3 << 12) | ((rd as u32) << 7) | SYSTEM
 }
 
+/// `addi rd, rs1, imm`.
 pub fn addi(rd: u8, rs1: u8, imm: i32) -> u32 {
     i(OP_IMM, 0, rd, rs1, imm)
 }
+/// `ld rd, imm(rs1)`.
 pub fn ld(rd: u8, rs1: u8, imm: i32) -> u32 {
     i(LOAD, 3, rd, rs1, imm)
 }
+/// `sd rs2, imm(rs1)`.
 pub fn sd(rs2: u8, rs1: u8, imm: i32) -> u32 {
     s(STORE, 3, rs1, rs2, imm)
 }

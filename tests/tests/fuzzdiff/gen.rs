@@ -21,6 +21,7 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         Rng((z ^ (z >> 31)) | 1)
     }
+    /// The next 64 random bits.
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -31,9 +32,11 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+    /// One element of `xs`, uniformly.
     pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
         xs[self.below(xs.len() as u64) as usize]
     }
+    /// True with probability 1 / `one_in`.
     pub fn chance(&mut self, one_in: u64) -> bool {
         self.below(one_in) == 0
     }
@@ -55,6 +58,7 @@ pub enum Item {
     Loop(u8, Vec<Item>),
 }
 
+/// A forward control transfer: conditional branch, c.beqz/c.bnez, jal, c.j, auipc+jalr.
 #[derive(Clone, Copy)]
 pub enum Fwd {
     Branch(u32, u8, u8),
@@ -462,8 +466,9 @@ fn amo(r: &mut Rng) -> Vec<u8> {
     let funct5 = r.pick(&[0x00, 0x01, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c, 0x02, 0x03]);
     // Misaligned only for LR/SC: for a misaligned AMO, QEMU 7.2 raises a load
     // address-misaligned exception (cause 4) where the spec asks for a store/AMO one
-    // (cause 6; Privileged 3.7 table of exception codes, Unprivileged 8.4 "an
-    // address-misaligned exception"); rvsim raises cause 6 (docs/emulator.md).
+    // (cause 6 "Store/AMO address misaligned", Privileged mcause exception codes;
+    // Unprivileged, Zaamo: "an address-misaligned exception"); rvsim raises cause 6
+    // (docs/emulator.md).
     // LRs reserve words of the lower half of the scratch area, a lone SC targets the
     // upper half: it never pairs with an earlier LR of the body. (A same-hart store between
     // an LR and its SC may or may not make the SC fail, Unprivileged, Zalrsc; QEMU 7.2's

@@ -2,9 +2,13 @@
 //! small M-mode runtime (rt, enc, elf), run on rvsim in-process and on
 //! `qemu-system-riscv64 -machine virt -bios none`, compared by their printed signatures.
 
+/// ELF writer.
 pub mod elf;
+/// Instruction encoders.
 pub mod enc;
+/// Random program generator.
 pub mod gen;
+/// Runtime: start-up, trap handler, signature dump.
 pub mod rt;
 
 use rvsim::hart::NoTrace;

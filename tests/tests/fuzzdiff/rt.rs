@@ -11,11 +11,13 @@ pub const CODE: u64 = 0x8000_0000;
 pub const AREA: u64 = 0x8100_0000;
 /// The scratch memory the random bodies load from and store to (x2 points at its middle).
 pub const SCRATCH: u64 = 0x8100_1000;
+/// Size of the scratch area in bytes.
 pub const SCRATCH_LEN: u64 = 4096;
 /// The per-program initial-state tables, one per slot.
 pub const DATA: u64 = 0x8200_0000;
 /// Program slots: program `i` of a run lives in slot `i % SLOTS`, at a fixed address.
 pub const SLOTS: u64 = 256;
+/// Bytes of code per slot (prologue, body, epilogue).
 pub const SLOT_LEN: u64 = 4096;
 const SLOT_BASE: u64 = 0x8001_0000;
 const TABLE_LEN: u64 = 8 * (1 + 32 + 1 + 31);
@@ -36,8 +38,11 @@ const UART: u32 = 0x1000_0000;
 const FINISHER: u32 = 0x10_0000;
 
 // Save-area layout (byte offsets): x1..x31 at 8*i, f0..f31 at 256 + 8*i.
+/// Where the epilogue saves fcsr.
 pub const A_FCSR: i32 = 512;
+/// The trap count of the running program.
 pub const A_TRAPS: i32 = 520;
+/// The trap hash of the running program.
 pub const A_HASH: i32 = 528;
 const A_TMP: i32 = 536;
 /// The address of the running program's gate (see the trap handler).
@@ -69,20 +74,25 @@ pub struct Asm {
 }
 
 impl Asm {
+    /// An empty buffer whose first byte will sit at `base`.
     pub fn new(base: u64) -> Asm {
         Asm { base, bytes: Vec::new() }
     }
+    /// The address of the next byte emitted.
     pub fn pc(&self) -> u64 {
         self.base + self.bytes.len() as u64
     }
+    /// Emits one 32-bit instruction word.
     pub fn w(&mut self, word: u32) {
         self.bytes.extend_from_slice(&word.to_le_bytes());
     }
+    /// Emits instruction words in order.
     pub fn all(&mut self, words: &[u32]) {
         for &w in words {
             self.w(w);
         }
     }
+    /// `la rd, target` (auipc + addi).
     pub fn la(&mut self, rd: u8, target: u64) {
         let pc = self.pc();
         self.all(&la(rd, pc, target));
@@ -317,6 +327,7 @@ pub struct Init {
 }
 
 impl Init {
+    /// The table as the prologue reads it: seed, f0..f31, fcsr, x1..x31.
     pub fn table(&self) -> Vec<u8> {
         let mut t = Vec::new();
         t.extend_from_slice(&self.scratch_seed.to_le_bytes());
