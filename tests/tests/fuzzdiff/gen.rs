@@ -596,6 +596,19 @@ const CSR_READ: [u32; 21] = [
 ];
 
 fn csr_op(r: &mut Rng) -> Vec<u8> {
+    if r.chance(5) {
+        // Set mstatus.FS / sstatus.FS (bits 14..13, Privileged "Extension Context Status")
+        // to Off or Dirty: with FS = Off every FP instruction and fcsr access is illegal.
+        // (The gate sets FS back for the epilogue.) Never to Initial or Clean: from there,
+        // an FP instruction with an integer destination (fcvt.w.d, feq.s ...) that raises
+        // flags makes FS Dirty on rvsim (as on Spike; the spec requires Dirty when fcsr
+        // changes, "If an instruction ... writes ... the fcsr but does not alter its
+        // contents ... it is implementation-defined"), while QEMU 7.2 leaves FS as it was
+        // (docs/emulator.md).
+        let t = wr(r);
+        let c = r.pick(&[0x300, 0x100]);
+        return words(&[u(LUI, t, 6), csr(r.pick(&[2, 3]), rd(r), c, t)]);
+    }
     let w = match r.below(4) {
         0 | 1 => csr(r.pick(&[2, 3]), rd(r), r.pick(&CSR_READ), 0),
         // fflags / frm / fcsr writes, register and immediate forms.

@@ -180,8 +180,8 @@ pub fn emit(a: &mut Asm) -> Runtime {
     a.w(ld(29, 31, A_GATE));
     let not_gate = a.pc();
     a.w(0); // patched: bne x30, x29, the recording path
-    a.li32(29, 0x1800);
-    a.w(csr(2, 0, 0x300, 29)); // csrs mstatus: MPP = M
+    a.li32(29, 0x7800);
+    a.w(csr(2, 0, 0x300, 29)); // csrs mstatus: MPP = M, FS = Dirty (the body may clear FS)
     a.w(addi(30, 30, 4));
     a.w(csr(1, 0, 0x341, 30)); // csrw mepc
     let gate_done = a.pc();
