@@ -217,11 +217,11 @@ pub fn program(seed: u64, index: u64) -> Program {
     let init = Init { scratch_seed: r.next() | 1, f, fcsr, x };
     let mode = r.pick(&[3, 3, 1, 0]);
     let n = 10 + r.below(50) as usize;
-    let body = items(&mut r, n, true);
+    let body = items(&mut r, n, true, mode);
     Program { init, mode, body }
 }
 
-fn items(r: &mut Rng, n: usize, top: bool) -> Vec<Item> {
+fn items(r: &mut Rng, n: usize, top: bool, mode: u8) -> Vec<Item> {
     let mut out = Vec::new();
     while out.len() < n {
         let remaining = n - out.len();
@@ -232,9 +232,9 @@ fn items(r: &mut Rng, n: usize, top: bool) -> Vec<Item> {
             }
             2 if top && remaining > 2 => {
                 let len = 2 + r.below(6) as usize;
-                out.push(Item::Loop(1 + r.below(4) as u8, items(r, len, false)));
+                out.push(Item::Loop(1 + r.below(4) as u8, items(r, len, false, mode)));
             }
-            _ => out.push(Item::Code(instr(r))),
+            _ => out.push(Item::Code(instr(r, mode))),
         }
     }
     out
@@ -369,7 +369,7 @@ const RR: [(u32, u32, u32); 53] = [
 ];
 
 /// One random instruction (or a short sequence that sets up its operands).
-fn instr(r: &mut Rng) -> Vec<u8> {
+fn instr(r: &mut Rng, mode: u8) -> Vec<u8> {
     match r.below(100) {
         0..=17 => {
             let (op, f3, f7) = r.pick(&RR);
@@ -382,7 +382,7 @@ fn instr(r: &mut Rng) -> Vec<u8> {
         44..=55 => compressed(r),
         56..=79 => fp(r),
         80..=84 => csr_op(r),
-        85..=88 => trap(r),
+        85..=88 => trap(r, mode),
         _ => {
             let (op, f3, f7) = r.pick(&RR);
             words(&[self::r(op, f3, f7, rd(r), reg(r), reg(r))])
@@ -424,7 +424,7 @@ fn imm_op(r: &mut Rng) -> Vec<u8> {
         26 => i(OP_IMM, 5, d, s1, 0x480 | sh6),
         27 => i(OP_IMM, 1, d, s1, 0x680 | sh6),
         28 => i(OP_IMM, 1, d, s1, 0x280 | sh6),
-        _ => 0x0ff0_000f, // fence
+        _ => r.pick(&[0x0ff0_000f, 0x0000_100f]), // fence, fence.i
     };
     words(&[w])
 }
@@ -618,7 +618,15 @@ fn csr_op(r: &mut Rng) -> Vec<u8> {
 }
 
 /// Instructions that trap; the handler records the cause and skips them.
-fn trap(r: &mut Rng) -> Vec<u8> {
+fn trap(r: &mut Rng, mode: u8) -> Vec<u8> {
+    // Privileged instructions above the body's privilege: illegal (Privileged, "Trap-Return
+    // Instructions": xRET above the current privilege; sfence.vma in U-mode).
+    if mode != 3 && r.chance(4) {
+        const SRET: u32 = 0x1020_0073;
+        const SFENCE_VMA: u32 = 0x1200_0073;
+        let w = if mode == 0 { r.pick(&[MRET, SRET, SFENCE_VMA]) } else { MRET };
+        return words(&[w]);
+    }
     match r.below(8) {
         0 => words(&[ECALL]),
         1 => words(&[EBREAK]),
