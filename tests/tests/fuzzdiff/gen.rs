@@ -8,7 +8,7 @@
 //! by the trap handler, so they stay random registers too.
 
 use super::enc::*;
-use super::rt::{Init, HOLE, SCRATCH, SCRATCH_LEN};
+use super::rt::{Init, HOLE, SCRATCH, SCRATCH_LEN, VA_RO, VA_UNMAPPED};
 
 /// xorshift64*: small and deterministic.
 pub struct Rng(pub u64);
@@ -126,6 +126,9 @@ pub struct Program {
     pub init: Init,
     /// The privilege the body runs in: 3 = M (half the programs), 1 = S, 0 = U.
     pub mode: u8,
+    /// S and U bodies: half run under Sv39 (identity gigapage plus a read-only and an
+    /// unmapped one, `rt::page_tables`).
+    pub paged: bool,
     pub body: Vec<Item>,
 }
 
@@ -216,9 +219,10 @@ pub fn program(seed: u64, index: u64) -> Program {
     let fcsr = (frm << 5) | r.below(32);
     let init = Init { scratch_seed: r.next() | 1, f, fcsr, x };
     let mode = r.pick(&[3, 3, 1, 0]);
+    let paged = mode != 3 && r.chance(2);
     let n = 10 + r.below(50) as usize;
-    let body = items(&mut r, n, true, mode);
-    Program { init, mode, body }
+    let body = items(&mut r, n, true, mode | (paged as u8) << 7);
+    Program { init, mode, paged, body }
 }
 
 fn items(r: &mut Rng, n: usize, top: bool, mode: u8) -> Vec<Item> {
@@ -618,7 +622,24 @@ fn csr_op(r: &mut Rng) -> Vec<u8> {
 }
 
 /// Instructions that trap; the handler records the cause and skips them.
+/// `mode` is the body's privilege, with bit 7 set when it runs under Sv39.
 fn trap(r: &mut Rng, mode: u8) -> Vec<u8> {
+    if mode & 0x80 != 0 && r.chance(2) {
+        // Page faults (Privileged, "Sv39"): stores to the read-only gigapage, accesses to
+        // the unmapped one and to a non-canonical address (bit 39 set, bit 38 clear);
+        // loads from the read-only one succeed. Naturally aligned (see the access faults).
+        let t = wr(r);
+        let base = r.pick(&[VA_RO, VA_UNMAPPED, 1 << 39]);
+        let (funct3, store) =
+            if r.chance(2) { (r.pick(&[0, 1, 2, 3, 4, 5, 6]), false) } else { (r.below(4) as u32, true) };
+        let size = 1i32 << (funct3 & 3);
+        let o = (r.below(2048) as i32) & !(size - 1);
+        let access = if store { s(STORE, funct3, t, reg(r), o) } else { i(LOAD, funct3, rd(r), t, o) };
+        let shift = base.trailing_zeros() as i32;
+        let top = (base >> shift) as i32;
+        return words(&[addi(t, 0, top), i(OP_IMM, 1, t, t, shift), access]);
+    }
+    let mode = mode & 3;
     // Privileged instructions above the body's privilege: illegal (Privileged, "Trap-Return
     // Instructions": xRET above the current privilege; sfence.vma in U-mode).
     if mode != 3 && r.chance(4) {

@@ -46,7 +46,7 @@ pub fn batch(seed: u64, first: u64, count: u64) -> Batch {
         let mut c = rt::Asm::new(rt::slot_code(slot(index)));
         let mut body = Vec::new();
         gen::emit(&p.body, &mut body);
-        rt::prologue(&mut c, &runtime, table, body.len() as u64, p.mode);
+        rt::prologue(&mut c, &runtime, table, body.len() as u64, p.mode, p.paged);
         let body_addr = c.pc();
         c.bytes.extend_from_slice(&body);
         rt::epilogue(&mut c, &runtime, index as u32);
@@ -72,7 +72,8 @@ pub fn batch(seed: u64, first: u64, count: u64) -> Batch {
         img[off..off + bytes.len()].copy_from_slice(bytes);
     }
     let area = vec![0u8; 1024];
-    let elf = elf::write(rt::CODE, &[(rt::CODE, &code), (rt::AREA, &area), (rt::DATA, &tables)]);
+    let pt = rt::page_tables();
+    let elf = elf::write(rt::CODE, &[(rt::CODE, &code), (rt::AREA, &area), (rt::PT, &pt), (rt::DATA, &tables)]);
     Batch { elf, programs }
 }
 

@@ -31,6 +31,30 @@ pub fn slot_code(k: u64) -> u64 {
 pub fn slot_table(k: u64) -> u64 {
     DATA + k * TABLE_LEN
 }
+/// Two Sv39 root page tables (Privileged, "Sv39"), for S-mode and for U-mode bodies.
+pub const PT: u64 = 0x81ff_e000;
+/// Gigapages of the paged programs: VA 0x8000_0000 maps RAM with RWX, VA 0xc000_0000 maps
+/// the same RAM read-only, VA 0x1_0000_0000 (gigapage 4) is not mapped.
+pub const VA_RO: u64 = 0xc000_0000;
+/// See [`VA_RO`].
+pub const VA_UNMAPPED: u64 = 0x1_0000_0000;
+
+/// The page tables' bytes (at [`PT`]): root S, then root U (its leaves have U set). Leaves
+/// have A and D set, so no hardware A/D update happens (an implementation choice, Privileged
+/// "Virtual Address Translation Process").
+pub fn page_tables() -> Vec<u8> {
+    let mut pt = vec![0u8; 0x2000];
+    for (root, user) in [(0usize, 0u64), (0x1000, 0x10)] {
+        let ppn = (CODE >> 12) << 10;
+        let v_r_w_x_a_d = 0xcf;
+        let v_r_a = 0x43;
+        for (vpn2, flags) in [(2usize, v_r_w_x_a_d), (3, v_r_a)] {
+            pt[root + 8 * vpn2..][..8].copy_from_slice(&(ppn | flags | user).to_le_bytes());
+        }
+    }
+    pt
+}
+
 /// An address with nothing behind it (just past 128 MiB of RAM): loads and stores there
 /// raise access faults (Privileged 3.7.1 PMA: no memory there).
 pub const HOLE: u64 = 0x8800_0000;
@@ -347,7 +371,7 @@ impl Init {
 /// instruction, `body_len` bytes past the body), fill scratch from the table's seed, load
 /// f0..f31, fcsr, x1..x31, then `mret` into the body (which follows) in privilege `mode`
 /// (0 = U, 1 = S, 3 = M; Privileged, mstatus.MPP).
-pub fn prologue(a: &mut Asm, rt: &Runtime, table: u64, body_len: u64, mode: u8) {
+pub fn prologue(a: &mut Asm, rt: &Runtime, table: u64, body_len: u64, mode: u8, paged: bool) {
     for c in [0x342, 0x343] {
         a.w(csr(1, 0, c, 0));
     }
@@ -366,6 +390,18 @@ pub fn prologue(a: &mut Asm, rt: &Runtime, table: u64, body_len: u64, mode: u8) 
         a.li32(6, (mode as u32) << 11);
         a.w(csr(2, 0, 0x300, 6)); // csrs mstatus
     }
+    // satp: Bare, or Sv39 (mode 8) with the S or U root; sfence.vma drops what the
+    // previous program's translations left.
+    a.w(csr(1, 0, 0x180, 0));
+    if paged {
+        a.la(6, PT + if mode == 0 { 0x1000 } else { 0 });
+        a.w(i(OP_IMM, 5, 6, 6, 12)); // srli x6, x6, 12
+        a.w(addi(7, 0, 8));
+        a.w(i(OP_IMM, 1, 7, 7, 60)); // slli x7, x7, 60
+        a.w(r(OP, 6, 0, 6, 6, 7)); // or
+        a.w(csr(1, 0, 0x180, 6)); // csrw satp
+    }
+    a.w(0x1200_0073); // sfence.vma
     a.la(5, table);
     a.w(ld(10, 5, 0));
     a.call(1, 1, rt.fill);
