@@ -333,7 +333,8 @@ fn clear_reservation(rd: u8, base: u8) -> u32 {
 
 /// Waits until the UART (base in x14) can take a byte: LSR (offset 5) bit 5, THR empty
 /// (16550 data sheet). QEMU's 16550 (hw/char/serial.c) keeps THRE clear while its host
-/// side cannot take the byte, and a byte written then is lost; clobbers x13.
+/// side has not taken the last byte; writing without waiting lost output under load.
+/// Clobbers x13.
 fn thr_wait(a: &mut Asm) {
     let wait = a.pc();
     a.w(i(LOAD, 4, 13, 14, 5)); // lbu x13, 5(x14)
