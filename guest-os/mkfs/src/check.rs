@@ -23,16 +23,29 @@ fn u32_at(b: &[u8], off: usize) -> u32 {
     u32::from_le_bytes([b[off], b[off + 1], b[off + 2], b[off + 3]])
 }
 
-struct Img<'a> {
-    data: &'a [u8],
-    sb: Superblock,
+/// An image being read: its bytes and decoded superblock.
+pub(crate) struct Img<'a> {
+    pub(crate) data: &'a [u8],
+    pub(crate) sb: Superblock,
 }
 
-impl Img<'_> {
+impl<'a> Img<'a> {
+    /// The image in `data` if its superblock is valid and fits.
+    pub(crate) fn new(data: &'a [u8]) -> Option<Img<'a>> {
+        if data.len() < 2 * BLOCK_SIZE {
+            return None;
+        }
+        let sb = Superblock::decode(&data[SUPERBLOCK as usize * BLOCK_SIZE..]);
+        if !sb.is_valid() || (sb.nblocks as usize) * BLOCK_SIZE > data.len() {
+            return None;
+        }
+        Some(Img { data, sb })
+    }
+
     fn block(&self, b: u32) -> &[u8] {
         &self.data[b as usize * BLOCK_SIZE..(b as usize + 1) * BLOCK_SIZE]
     }
-    fn inode(&self, inum: u32) -> DiskInode {
+    pub(crate) fn inode(&self, inum: u32) -> DiskInode {
         let off = self.sb.inode_start as usize * BLOCK_SIZE + inum as usize * INODE_SIZE;
         DiskInode::decode(&self.data[off..off + INODE_SIZE])
     }
@@ -88,7 +101,7 @@ impl Img<'_> {
         (all, data)
     }
     /// Reads file bytes [0, size) of `ino` (holes as zeros).
-    fn contents(&self, ino: &DiskInode) -> Vec<u8> {
+    pub(crate) fn contents(&self, ino: &DiskInode) -> Vec<u8> {
         let mut out = Vec::new();
         let size = ino.size as usize;
         let mut fb = 0;

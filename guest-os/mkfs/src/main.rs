@@ -13,6 +13,7 @@
 //! wrote to it; exit status 1 if anything is inconsistent.
 
 mod check;
+mod list;
 
 use abi::fs::*;
 use std::process::ExitCode;
@@ -294,7 +295,58 @@ fn host_mode(path: &str) -> u16 {
 }
 
 const USAGE: &str = "usage: mkfs OUT.img [--blocks N] [--inodes N] [--symlink GUEST=TARGET]... GUEST_PATH=HOST_FILE...
-       mkfs --check IMG";
+       mkfs --check [--list] IMG";
+
+/// `mkfs --check [--list] IMG`: checks the image, prints the problems (and with
+/// `--list` the tree); exit status 1 if anything is inconsistent, 2 for bad usage.
+fn check_cmd(args: &[String]) -> ExitCode {
+    let mut list = false;
+    let mut path = None;
+    for a in args {
+        match a.as_str() {
+            "--list" => list = true,
+            a if a.starts_with('-') || path.is_some() => {
+                eprintln!("mkfs: --check: unexpected argument {a}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            a => path = Some(a.to_string()),
+        }
+    }
+    let Some(path) = path else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let data = match std::fs::read(&path) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("mkfs: {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let r = check::check(&data);
+    for p in &r.problems {
+        println!("fsck: {p}");
+    }
+    println!(
+        "fsck: {path}: {} files, {} directories, {} data blocks, {} problems",
+        r.files,
+        r.dirs,
+        r.blocks_used,
+        r.problems.len()
+    );
+    if list {
+        if let Some(img) = check::Img::new(&data) {
+            for l in list::list(&img) {
+                println!("{l}");
+            }
+        }
+    }
+    if r.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -310,29 +362,7 @@ fn main() -> ExitCode {
         _ => {}
     }
     if args.first().map(String::as_str) == Some("--check") {
-        let Some(path) = args.get(1) else {
-            eprintln!("usage: mkfs --check IMG");
-            return ExitCode::FAILURE;
-        };
-        let data = match std::fs::read(path) {
-            Ok(d) => d,
-            Err(e) => {
-                eprintln!("mkfs: {path}: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        let r = check::check(&data);
-        for p in &r.problems {
-            println!("fsck: {p}");
-        }
-        println!(
-            "fsck: {path}: {} files, {} directories, {} data blocks, {} problems",
-            r.files,
-            r.dirs,
-            r.blocks_used,
-            r.problems.len()
-        );
-        return if r.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        return check_cmd(&args[1..]);
     }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
