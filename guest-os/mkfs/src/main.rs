@@ -30,16 +30,29 @@ impl Image {
     fn new(nblocks: u32, ninodes: u32) -> Result<Image, String> {
         let inode_blocks = (ninodes as usize).div_ceil(INODES_PER_BLOCK) as u32;
         let bmap_blocks = (nblocks as usize).div_ceil(BLOCK_SIZE * 8) as u32;
-        let inode_start = SUPERBLOCK + 1;
+        // The log: header + 64 blocks, more on large images (a truncate touches every
+        // bitmap block), never more than one header can name.
+        let nlog = (LOG_DEFAULT_BLOCKS + bmap_blocks).min(LOG_MAX_BLOCKS as u32 + 1);
+        let inode_start = LOG_START + nlog;
         let bmap_start = inode_start + inode_blocks;
         let data_start = bmap_start + bmap_blocks;
         if data_start + 16 > nblocks {
             return Err(format!("{nblocks} blocks is too small"));
         }
-        let sb = Superblock { magic: MAGIC, nblocks, ninodes, inode_start, bmap_start, data_start };
+        let sb = Superblock {
+            magic: MAGIC,
+            nblocks,
+            ninodes,
+            inode_start,
+            bmap_start,
+            data_start,
+            log_start: LOG_START,
+            nlog,
+        };
         let mut img =
             Image { data: vec![0; nblocks as usize * BLOCK_SIZE], sb, next_block: data_start, next_inode: ROOT_INO };
         sb.encode(&mut img.data[SUPERBLOCK as usize * BLOCK_SIZE..]);
+        LogHeader::empty().encode(&mut img.data[LOG_START as usize * BLOCK_SIZE..]);
         let root = img.alloc_inode(T_DIR, 0o755)?;
         assert_eq!(root, ROOT_INO);
         img.link(root, ".", root)?;
@@ -295,16 +308,20 @@ fn host_mode(path: &str) -> u16 {
 }
 
 const USAGE: &str = "usage: mkfs OUT.img [--blocks N] [--inodes N] [--symlink GUEST=TARGET]... GUEST_PATH=HOST_FILE...
-       mkfs --check [--list] IMG";
+       mkfs --check [--recover] [--list] IMG";
 
-/// `mkfs --check [--list] IMG`: checks the image, prints the problems (and with
-/// `--list` the tree); exit status 1 if anything is inconsistent, 2 for bad usage.
+/// `mkfs --check [--recover] [--list] IMG`: recovers the image as the kernel's mount
+/// would (in memory, or in the file with `--recover`), checks it, prints the problems
+/// (and with `--list` the tree); exit status 1 if anything is inconsistent, 2 for bad
+/// usage.
 fn check_cmd(args: &[String]) -> ExitCode {
     let mut list = false;
+    let mut write_back = false;
     let mut path = None;
     for a in args {
         match a.as_str() {
             "--list" => list = true,
+            "--recover" => write_back = true,
             a if a.starts_with('-') || path.is_some() => {
                 eprintln!("mkfs: --check: unexpected argument {a}\n{USAGE}");
                 return ExitCode::from(2);
@@ -316,14 +333,39 @@ fn check_cmd(args: &[String]) -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    let data = match std::fs::read(&path) {
+    let mut data = match std::fs::read(&path) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("mkfs: {path}: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let r = check::check(&data);
+    let mut log_problems = Vec::new();
+    let format_ok = Superblock::decode(data.get(BLOCK_SIZE..).unwrap_or(&[0; 32])).is_valid();
+    if format_ok {
+        let whr = if write_back { "" } else { " (in memory: --recover writes it to the image)" };
+        match check::recover(&mut data) {
+            Err(e) => log_problems.push(e),
+            Ok(rec) => {
+                if rec.replayed == 0 {
+                    println!("fsck: log: empty");
+                } else {
+                    println!("fsck: log: replayed a committed transaction of {} blocks{whr}", rec.replayed);
+                }
+                for i in &rec.orphans {
+                    println!("fsck: freed orphaned inode {i} (allocated, no links){whr}");
+                }
+                if write_back && (rec.replayed > 0 || !rec.orphans.is_empty()) {
+                    if let Err(e) = std::fs::write(&path, &data) {
+                        eprintln!("mkfs: {path}: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+        }
+    }
+    let mut r = check::check(&data);
+    r.problems.splice(0..0, log_problems);
     for p in &r.problems {
         println!("fsck: {p}");
     }
