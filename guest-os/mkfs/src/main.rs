@@ -496,6 +496,78 @@ mod tests {
     }
 
     #[test]
+    fn recovery_replays_a_committed_log_frees_orphans_and_rejects_bad_headers() {
+        let mut img = Image::new(2048, 64).expect("image");
+        img.add_file("/a", &[1u8; 3000]).expect("add");
+        let ia = img.lookup(ROOT_INO, "a").expect("a");
+        let mut data = img.finish();
+        let sb = Superblock::decode(&data[BLOCK_SIZE..]);
+        assert_eq!((sb.log_start, sb.nlog), (LOG_START, LOG_DEFAULT_BLOCKS + 1));
+        let clean = data.clone();
+        let r = check::recover(&mut data).expect("recover");
+        assert_eq!((r.replayed, r.orphans.len()), (0, 0));
+        assert_eq!(data, clean, "an empty log and no orphans change nothing");
+        // A committed transaction that unlinks /a: root's entry cleared and a's inode
+        // freed with its blocks, all in the log only.
+        let at = |b: u32| b as usize * BLOCK_SIZE;
+        let root = DiskInode::decode(&data[at(sb.inode_start) + INODE_SIZE..]);
+        let mut dirblk = data[at(root.addrs[0])..at(root.addrs[0] + 1)].to_vec();
+        let slot = dirblk.chunks(DIRENT_SIZE).position(|e| u32::from_le_bytes([e[0], e[1], e[2], e[3]]) == ia);
+        let slot = slot.expect("a's entry");
+        dirblk[slot * DIRENT_SIZE..(slot + 1) * DIRENT_SIZE].fill(0);
+        let iblk = sb.inode_start + ia / INODES_PER_BLOCK as u32;
+        let mut inodes = data[at(iblk)..at(iblk + 1)].to_vec();
+        let o = (ia as usize % INODES_PER_BLOCK) * INODE_SIZE;
+        let a = DiskInode::decode(&inodes[o..]);
+        DiskInode::default().encode(&mut inodes[o..o + INODE_SIZE]);
+        let mut bmap = data[at(sb.bmap_start)..at(sb.bmap_start + 1)].to_vec();
+        for &b in a.addrs.iter().filter(|&&b| b != 0) {
+            bmap[(b / 8) as usize] &= !(1 << (b % 8));
+        }
+        let mut h = LogHeader::empty();
+        for (i, (home, blk)) in [(root.addrs[0], &dirblk), (iblk, &inodes), (sb.bmap_start, &bmap)].iter().enumerate() {
+            data[at(sb.log_start + 1 + i as u32)..at(sb.log_start + 2 + i as u32)].copy_from_slice(blk);
+            h.blocks[i] = *home;
+        }
+        h.n = 3;
+        h.encode(&mut data[at(sb.log_start)..]);
+        let mut uncommitted = data.clone();
+        LogHeader::empty().encode(&mut uncommitted[at(sb.log_start)..]);
+        assert_eq!(check::recover(&mut uncommitted).expect("recover").replayed, 0, "no header, no transaction");
+        let r = check::recover(&mut data).expect("recover");
+        assert_eq!(r.replayed, 3);
+        assert_eq!(LogHeader::decode(&data[at(sb.log_start)..]), LogHeader::empty(), "the header is cleared");
+        let r = check::check(&data);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!(r.files, 0);
+        // An orphan: /a without its directory entry but still allocated, nlink 0.
+        let mut data = clean.clone();
+        data[at(root.addrs[0]) + slot * DIRENT_SIZE..at(root.addrs[0]) + (slot + 1) * DIRENT_SIZE].fill(0);
+        let off = at(sb.inode_start) + ia as usize * INODE_SIZE;
+        let mut ino = DiskInode::decode(&data[off..]);
+        ino.nlink = 0;
+        ino.encode(&mut data[off..off + INODE_SIZE]);
+        assert!(!check::check(&data).problems.is_empty(), "an orphan is a problem until recovery");
+        let r = check::recover(&mut data).expect("recover");
+        assert_eq!(r.orphans, vec![ia]);
+        let r = check::check(&data);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        // A header naming a block over the superblock is refused, the image untouched.
+        let mut data = clean.clone();
+        let mut h = LogHeader::empty();
+        h.n = 1;
+        h.blocks[0] = SUPERBLOCK;
+        h.encode(&mut data[at(sb.log_start)..]);
+        let before = data.clone();
+        assert!(check::recover(&mut data).unwrap_err().contains("outside"));
+        assert_eq!(data, before);
+        // A format-2 image is named as such.
+        let mut data = clean;
+        data[BLOCK_SIZE..BLOCK_SIZE + 4].copy_from_slice(&MAGIC_V2.to_le_bytes());
+        assert!(check::check(&data).problems.iter().any(|p| p.contains("format 2")));
+    }
+
+    #[test]
     fn an_option_is_never_taken_for_the_image_name() {
         let e = run(&["--bogus".to_string(), "/a=/dev/null".to_string()]).unwrap_err();
         assert!(e.contains("unknown option --bogus"), "{e}");
