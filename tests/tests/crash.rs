@@ -202,6 +202,9 @@ fn every_cut_of_a_metadata_heavy_workload_recovers_to_a_consistent_image() {
     let (model, pending) = durable(&c);
     assert!(pending.is_none() && files == model, "after the whole workload: {files:?} != {model:?}");
     // The log's counters (vmstat's "fs log" line): every tracked step committed.
+    if let Some(l) = c.lines().find(|l| l.starts_with("fs log:")) {
+        println!("crash: whole workload: {l}");
+    }
     let tx = num_after(&c, "fs log:", "transactions");
     assert!(tx > 200, "{c}");
     assert!(num_after(&c, "fs log:", "blocks logged") >= tx, "{c}");
@@ -246,7 +249,7 @@ fn every_cut_of_a_metadata_heavy_workload_recovers_to_a_consistent_image() {
         if !allowed(&files, &model, &pending) {
             lost.push(format!("cut {i} at {cut}: image {files:?}, durable {model:?}, in flight {pending:?}"));
         }
-        if i as u64 % SAMPLE == 0 || replay {
+        if (i as u64).is_multiple_of(SAMPLE) || replay {
             sampled += 1;
             std::fs::copy(&disk, &booted).expect("copy cut image");
             if replay && kreplayed == 0 {

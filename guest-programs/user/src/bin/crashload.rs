@@ -104,7 +104,7 @@ fn main(args: &[&str]) -> i32 {
         let j = i % 4;
         let dir = format!("/c/d{j}");
         let r = mkdir(&dir);
-        if r < 0 && r != -(abi::errno::EEXIST as isize) {
+        if r < 0 && r != -abi::errno::EEXIST {
             fail("mkdir", &dir, r);
         }
         // Churn: a scratch tree with a file, made now and removed at the end.
