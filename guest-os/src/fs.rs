@@ -1,12 +1,13 @@
 //! The file system on virtio disk 0, in the xv6-like format of `abi::fs` (superblock,
-//! inode table, free bitmap, data blocks; directories are files of 32-byte entries).
+//! log, inode table, free bitmap, data blocks; directories are files of 32-byte
+//! entries).
 //!
 //! A small block cache sits under it. Every call through [`with`] is one transaction
 //! of the write-ahead log (`log.rs`, docs/fs.md): the blocks it changes stay pinned in
 //! the cache until the call ends, then they are committed to the log and installed,
 //! so a power cut leaves the image as it was before or after each call, never half
-//! way, and a clean shutdown is still not needed (every call is durable when it
-//! returns). Mounting replays a committed log and frees orphaned inodes.
+//! way (a large write: after each of its parts of `log::WRITE_CHUNK_BLOCKS` blocks),
+//! and a clean shutdown is still not needed (every call is durable when it returns). Mounting replays a committed log and frees orphaned inodes.
 //!
 //! All operations run under one lock ([`with`]); the disk is polled, so nothing here
 //! sleeps. Errors are positive errno values.
