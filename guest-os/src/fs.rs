@@ -1,10 +1,13 @@
 //! The file system on virtio disk 0, in the xv6-like format of `abi::fs` (superblock,
-//! inode table, free bitmap, data blocks; directories are files of 32-byte entries).
+//! log, inode table, free bitmap, data blocks; directories are files of 32-byte
+//! entries).
 //!
-//! A small write-through block cache sits under it: every write goes to the disk at
-//! once, so a clean shutdown is not needed for data to survive a reboot (there is no
-//! journal: a crash in the middle of a multi-block update can leave the image
-//! inconsistent).
+//! A small block cache sits under it. Every call through [`with`] is one transaction
+//! of the write-ahead log (`log.rs`, docs/fs.md): the blocks it changes stay pinned in
+//! the cache until the call ends, then they are committed to the log and installed,
+//! so a power cut leaves the image as it was before or after each call, never half
+//! way (a large write: after each of its parts of `log::WRITE_CHUNK_BLOCKS` blocks),
+//! and a clean shutdown is still not needed (every call is durable when it returns). Mounting replays a committed log and frees orphaned inodes.
 //!
 //! All operations run under one lock ([`with`]); the disk is polled, so nothing here
 //! sleeps. Errors are positive errno values.
@@ -17,7 +20,9 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use spin::Mutex;
 
+mod log;
 mod ops;
+pub use log::vmstat_words as log_vmstat_words;
 pub use ops::Times;
 
 /// Errors are positive errno values.
@@ -30,6 +35,8 @@ struct CacheEntry {
     block: u32,
     data: Box<Block>,
     stamp: u64,
+    /// Changed by the open transaction: pinned (never evicted) until it commits.
+    dirty: bool,
 }
 
 /// A mounted file system.
@@ -40,6 +47,8 @@ pub struct Fs {
     clock: u64,
     /// Open-file references per inode (an unlinked inode is freed at its last close).
     open: BTreeMap<u32, u32>,
+    /// The open transaction.
+    log: log::Log,
 }
 
 static FS: Mutex<Option<Fs>> = Mutex::new(None);
@@ -53,6 +62,10 @@ pub enum MountError {
     /// An image of the first format (64-byte inodes, no modes or times): rebuild it
     /// with the current `mkfs`.
     OldFormat,
+    /// An image of the second format (no log): rebuild it with the current `mkfs`.
+    NoLog,
+    /// The log header cannot be replayed (corrupt): what is wrong.
+    BadLog(&'static str),
     /// The superblock says the image is larger than the disk.
     TooSmall {
         image: u64,
@@ -63,12 +76,22 @@ pub enum MountError {
 /// Probes the disk and mounts the file system on it.
 pub fn mount() -> core::result::Result<(), MountError> {
     let dev = Blk::probe().map_err(MountError::Disk)?;
-    let mut fs = Fs { dev, sb: Superblock::default(), cache: Vec::new(), clock: 0, open: BTreeMap::new() };
+    let mut fs = Fs {
+        dev,
+        sb: Superblock::default(),
+        cache: Vec::new(),
+        clock: 0,
+        open: BTreeMap::new(),
+        log: log::Log::default(),
+    };
     let mut b = [0u8; BLOCK_SIZE];
     fs.dev_read(SUPERBLOCK, &mut b).map_err(|_| MountError::Disk(virtio::Error::Io))?;
     let sb = Superblock::decode(&b);
     if sb.magic == MAGIC_V1 {
         return Err(MountError::OldFormat);
+    }
+    if sb.magic == MAGIC_V2 {
+        return Err(MountError::NoLog);
     }
     if !sb.is_valid() {
         return Err(MountError::BadSuperblock);
@@ -78,19 +101,35 @@ pub fn mount() -> core::result::Result<(), MountError> {
         return Err(MountError::TooSmall { image: sb.nblocks as u64 * BLOCK_SIZE as u64, disk });
     }
     fs.sb = sb;
+    // Recovery: a committed transaction is installed before anything reads the image.
+    let replayed = fs.recover().map_err(MountError::BadLog)?;
+    if replayed > 0 {
+        crate::kprintln!("fs: log: replayed a committed transaction of {replayed} blocks");
+    }
     let root = fs.iget(ROOT_INO).map_err(|_| MountError::BadSuperblock)?;
     if root.typ != T_DIR {
         return Err(MountError::BadSuperblock);
+    }
+    match fs.free_orphans() {
+        Ok(0) => {}
+        Ok(n) => crate::kprintln!("fs: freed {n} orphaned inodes (unlinked while open)"),
+        Err(_) => return Err(MountError::Disk(virtio::Error::Io)),
     }
     *FS.lock() = Some(fs);
     Ok(())
 }
 
-/// Runs `f` on the mounted file system (EIO if none).
+/// Runs `f` on the mounted file system (EIO if none) as one transaction: what it
+/// changed is committed before this returns (also when `f` failed part way: its
+/// changes so far are already visible in the cache). A failed commit is EIO.
 pub fn with<R>(f: impl FnOnce(&mut Fs) -> Result<R>) -> Result<R> {
     let mut g = FS.lock();
     match g.as_mut() {
-        Some(fs) => f(fs),
+        Some(fs) => {
+            let r = f(fs);
+            fs.commit()?;
+            r
+        }
         None => Err(EIO),
     }
 }
@@ -117,40 +156,60 @@ impl Fs {
             return Ok(());
         }
         self.dev_read(b, out)?;
-        self.cache_fill(b, out);
+        let _ = self.cache_fill(b, out, false);
         Ok(())
     }
 
-    fn cache_fill(&mut self, b: u32, data: &Block) {
+    /// Puts `data` in the cache as block `b`, marking it dirty (pinned) if `dirty`. A
+    /// new entry replaces the least recently used clean one once the cache is full;
+    /// with every entry pinned the cache grows (by at most the log's size). Fails
+    /// (ENOMEM) only if memory for a new entry runs out: then a clean block is simply
+    /// not cached, but a dirty one must be, so the caller sees the error.
+    fn cache_fill(&mut self, b: u32, data: &Block, dirty: bool) -> Result<()> {
         if let Some(e) = self.cache.iter_mut().find(|e| e.block == b) {
             e.data.copy_from_slice(data);
             e.stamp = self.clock;
-            return;
+            e.dirty |= dirty;
+            return Ok(());
         }
-        if self.cache.len() < CACHE_BLOCKS {
-            if self.cache.try_reserve(1).is_ok() {
-                if let Some(data) = try_box_block(data) {
-                    self.cache.push(CacheEntry { block: b, data, stamp: self.clock });
-                }
+        if self.cache.len() >= CACHE_BLOCKS {
+            if let Some(e) = self.cache.iter_mut().filter(|e| !e.dirty).min_by_key(|e| e.stamp) {
+                e.block = b;
+                e.data.copy_from_slice(data);
+                e.stamp = self.clock;
+                e.dirty = dirty;
+                return Ok(());
             }
-            return;
         }
-        if let Some(e) = self.cache.iter_mut().min_by_key(|e| e.stamp) {
-            e.block = b;
-            e.data.copy_from_slice(data);
-            e.stamp = self.clock;
+        self.cache.try_reserve(1).map_err(|_| ENOMEM)?;
+        let data = try_box_block(data).ok_or(ENOMEM)?;
+        self.cache.push(CacheEntry { block: b, data, stamp: self.clock, dirty });
+        Ok(())
+    }
+
+    /// The cached copy of block `b` (a pinned block of the open transaction).
+    fn cached(&self, b: u32, out: &mut Block) -> Result<()> {
+        let e = self.cache.iter().find(|e| e.block == b).ok_or(EIO)?;
+        out.copy_from_slice(&e.data[..]);
+        Ok(())
+    }
+
+    /// Unpins `blocks` once they are installed.
+    fn unpin(&mut self, blocks: &[u32]) {
+        for e in self.cache.iter_mut().filter(|e| blocks.contains(&e.block)) {
+            e.dirty = false;
         }
     }
 
-    /// Writes block `b` to disk and cache.
+    /// Changes block `b` in the open transaction: in the cache, pinned, and logged
+    /// (written to the disk by the commit).
     fn write_block(&mut self, b: u32, data: &Block) -> Result<()> {
         if b < self.sb.inode_start || b >= self.sb.nblocks {
             return Err(EIO);
         }
-        self.dev_write(b, data)?;
         self.clock += 1;
-        self.cache_fill(b, data);
-        Ok(())
+        self.cache_fill(b, data, true)?;
+        self.log_write(b)
     }
 
     /// Reads inode `inum`.
@@ -304,8 +363,20 @@ impl Fs {
         let mut done = 0;
         let mut b = [0u8; BLOCK_SIZE];
         let mut err = None;
+        let mut in_chunk = 0;
         while done < data.len() {
             let pos = off as usize + done;
+            if in_chunk == log::WRITE_CHUNK_BLOCKS {
+                // A consistent point (the size covers what is written): end this
+                // transaction and go on in the next, as xv6's filewrite does.
+                if pos as u32 > ino.size {
+                    ino.size = pos as u32;
+                }
+                self.iput(inum, &ino)?;
+                self.commit()?;
+                in_chunk = 0;
+            }
+            in_chunk += 1;
             let blk = match self.bmap(&mut ino, pos / BLOCK_SIZE, true) {
                 Ok(b) => b,
                 Err(e) => {
@@ -614,7 +685,7 @@ impl Fs {
         Ok(())
     }
 
-    fn free_inode(&mut self, inum: u32) -> Result<()> {
+    pub(crate) fn free_inode(&mut self, inum: u32) -> Result<()> {
         self.truncate(inum)?;
         self.iput(inum, &DiskInode::default())
     }

@@ -100,6 +100,8 @@ fn describe_mount_error(e: &fs::MountError) -> alloc::string::String {
         fs::MountError::Disk(virtio::Error::Io) => "disk I/O error".into(),
         fs::MountError::BadSuperblock => "no valid superblock (not an mkfs image, or corrupt)".into(),
         fs::MountError::OldFormat => "old file-system format (64-byte inodes): rebuild the image with mkfs".into(),
+        fs::MountError::NoLog => "file-system format 2 (no write-ahead log): rebuild the image with mkfs".into(),
+        fs::MountError::BadLog(why) => format!("the log cannot be replayed: {why} (check the image with mkfs --check)"),
         fs::MountError::TooSmall { image, disk } => format!("image says {image} bytes but the disk has {disk}"),
     }
 }

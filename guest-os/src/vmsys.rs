@@ -46,6 +46,7 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace, pid: i32) -> Result<(V
             w.extend_from_slice(&[s.resident, s.shared, s.zero_mapped, s.virt_bytes]);
             w.extend_from_slice(&crate::mm::evict::vmstat_words(a, pid));
             w.extend_from_slice(&crate::mm::swapcache::vmstat_words());
+            w.extend_from_slice(&crate::fs::log_vmstat_words());
             Ok((words_to_bytes(&w)?, 0))
         }
         sys::RVSIM_VMMAP => {

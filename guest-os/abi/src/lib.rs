@@ -918,6 +918,16 @@ pub struct VmStat {
     pub file_written: u64,
     /// Requests sent to the swap device (a request may carry several pages).
     pub swap_requests: u64,
+    /// The file system's write-ahead log since boot (docs/fs.md): transactions
+    /// committed, blocks written to the log, commit records written, committed logs
+    /// replayed at mount, transactions that outgrew the log (committed in parts), and
+    /// orphaned inodes freed at mount.
+    pub fs_transactions: u64,
+    pub fs_blocks_logged: u64,
+    pub fs_commits: u64,
+    pub fs_recoveries: u64,
+    pub fs_log_splits: u64,
+    pub fs_orphans: u64,
 }
 
 impl VmStat {
@@ -1018,7 +1028,8 @@ pub struct ProcInfo {
 /// ```text
 /// block 0      unused (boot block)
 /// block 1      superblock
-/// block 2..    inode table (INODES_PER_BLOCK inodes per block)
+/// block 2..    log: header block, then nlog - 1 logged blocks (docs/fs.md)
+/// then         inode table (INODES_PER_BLOCK inodes per block)
 /// then         free-block bitmap (1 bit per block)
 /// then         data blocks
 /// ```
@@ -1026,8 +1037,12 @@ pub struct ProcInfo {
 pub mod fs {
     /// Bytes per file-system block (two virtio sectors).
     pub const BLOCK_SIZE: usize = 1024;
-    /// Superblock magic ("RVF2": 128-byte inodes with mode, owner, times, symlinks).
-    pub const MAGIC: u32 = 0x3246_5652;
+    /// Superblock magic ("RVF3": the write-ahead log after the superblock, then the
+    /// 128-byte inodes with mode, owner, times, symlinks of format 2).
+    pub const MAGIC: u32 = 0x3346_5652;
+    /// The magic of the second format ("RVF2": no log), recognised only to reject such
+    /// images with a clear message (they cannot be recovered after a crash).
+    pub const MAGIC_V2: u32 = 0x3246_5652;
     /// The magic of the first format ("RVFS": 64-byte inodes without mode or times),
     /// recognised only to reject such images with a clear message.
     pub const MAGIC_V1: u32 = 0x5346_5652;
@@ -1067,8 +1082,68 @@ pub mod fs {
         [("null", DEV_NULL), ("zero", DEV_ZERO), ("urandom", DEV_URANDOM), ("tty", DEV_TTY), ("console", DEV_CONSOLE)];
     /// Most symbolic links followed in one path resolution (Linux's MAXSYMLINKS).
     pub const MAX_SYMLINKS: usize = 40;
+    /// First block of the log (its header block; the logged blocks follow).
+    pub const LOG_START: u32 = SUPERBLOCK + 1;
+    /// Log header magic ("RVLG").
+    pub const LOG_MAGIC: u32 = 0x474c_5652;
+    /// Most blocks one commit can hold: the header (magic, count, block numbers) fits
+    /// the first 512-byte sector of its block, so writing it is atomic on the disk.
+    pub const LOG_MAX_BLOCKS: usize = 126;
+    /// Blocks of the log area `mkfs` lays out by default: the header and 64 blocks.
+    pub const LOG_DEFAULT_BLOCKS: u32 = 65;
 
-    /// The superblock: sizes and where each region starts.
+    /// The log header (block `LOG_START`, little-endian): `magic u32, n u32,
+    /// block[n] u32`. `n == 0`: no committed transaction; `n > 0`: the `n` blocks after
+    /// the header are committed copies of blocks `block[0..n]`, to be installed there.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct LogHeader {
+        pub magic: u32,
+        pub blocks: [u32; LOG_MAX_BLOCKS],
+        pub n: u32,
+    }
+
+    impl LogHeader {
+        /// An empty header.
+        pub fn empty() -> LogHeader {
+            LogHeader { magic: LOG_MAGIC, blocks: [0; LOG_MAX_BLOCKS], n: 0 }
+        }
+        /// Encodes into the first 512 bytes of `b` (the rest of the block is zero).
+        pub fn encode(&self, b: &mut [u8]) {
+            b[..512].fill(0);
+            b[0..4].copy_from_slice(&self.magic.to_le_bytes());
+            b[4..8].copy_from_slice(&self.n.to_le_bytes());
+            for (i, x) in self.blocks.iter().enumerate() {
+                b[8 + i * 4..12 + i * 4].copy_from_slice(&x.to_le_bytes());
+            }
+        }
+        /// Decodes from the first 512 bytes of `b`.
+        pub fn decode(b: &[u8]) -> LogHeader {
+            let w = |o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+            let mut h = LogHeader { magic: w(0), n: w(4), blocks: [0; LOG_MAX_BLOCKS] };
+            for (i, x) in h.blocks.iter_mut().enumerate() {
+                *x = w(8 + i * 4);
+            }
+            h
+        }
+        /// Why this header cannot be replayed on `sb`'s image, if it cannot: a bad
+        /// magic, more blocks than the log holds, or a block outside the inode table,
+        /// bitmap and data blocks (the only blocks a transaction changes).
+        pub fn problem(&self, sb: &Superblock) -> Option<&'static str> {
+            if self.magic != LOG_MAGIC {
+                return Some("bad log header magic");
+            }
+            if self.n as usize > LOG_MAX_BLOCKS || self.n >= sb.nlog {
+                return Some("log header counts more blocks than the log holds");
+            }
+            if self.blocks[..self.n as usize].iter().any(|&b| b < sb.inode_start || b >= sb.nblocks) {
+                return Some("log header names a block outside the inode table, bitmap and data");
+            }
+            None
+        }
+    }
+
+    /// The superblock: sizes and where each region starts (format 3: block 1, 32
+    /// bytes, the fields in this order as little-endian u32).
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub struct Superblock {
         pub magic: u32,
@@ -1082,17 +1157,30 @@ pub mod fs {
         pub bmap_start: u32,
         /// First data block.
         pub data_start: u32,
+        /// First block of the log (`LOG_START`) and its length in blocks (header
+        /// included).
+        pub log_start: u32,
+        pub nlog: u32,
     }
 
     impl Superblock {
-        /// Encodes into the first 24 bytes of `b`.
+        /// Encodes into the first 32 bytes of `b`.
         pub fn encode(&self, b: &mut [u8]) {
-            let f = [self.magic, self.nblocks, self.ninodes, self.inode_start, self.bmap_start, self.data_start];
+            let f = [
+                self.magic,
+                self.nblocks,
+                self.ninodes,
+                self.inode_start,
+                self.bmap_start,
+                self.data_start,
+                self.log_start,
+                self.nlog,
+            ];
             for (i, v) in f.iter().enumerate() {
                 b[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
             }
         }
-        /// Decodes from the first 24 bytes of `b`.
+        /// Decodes from the first 32 bytes of `b`.
         pub fn decode(b: &[u8]) -> Superblock {
             let w = |i: usize| u32::from_le_bytes([b[i * 4], b[i * 4 + 1], b[i * 4 + 2], b[i * 4 + 3]]);
             Superblock {
@@ -1102,12 +1190,16 @@ pub mod fs {
                 inode_start: w(3),
                 bmap_start: w(4),
                 data_start: w(5),
+                log_start: w(6),
+                nlog: w(7),
             }
         }
         /// Checks the regions are ordered and inside the image.
         pub fn is_valid(&self) -> bool {
             self.magic == MAGIC
-                && self.inode_start == SUPERBLOCK + 1
+                && self.log_start == LOG_START
+                && self.nlog >= 2
+                && self.inode_start == self.log_start + self.nlog
                 && self.inode_start < self.bmap_start
                 && self.bmap_start < self.data_start
                 && self.data_start < self.nblocks
@@ -1235,9 +1327,11 @@ mod tests {
             magic: fs::MAGIC,
             nblocks: 4096,
             ninodes: 64,
-            inode_start: 2,
-            bmap_start: 10,
-            data_start: 11,
+            inode_start: 12,
+            bmap_start: 20,
+            data_start: 21,
+            log_start: 2,
+            nlog: 10,
         };
         let mut b = [0u8; 64];
         sb.encode(&mut b);
@@ -1246,6 +1340,19 @@ mod tests {
         assert!(!fs::Superblock { magic: 0, ..sb }.is_valid());
         // Too many inodes for the inode blocks.
         assert!(!fs::Superblock { ninodes: 1000, ..sb }.is_valid());
+        // The inode table must follow the log.
+        assert!(!fs::Superblock { nlog: 9, ..sb }.is_valid());
+        let mut h = fs::LogHeader::empty();
+        h.n = 2;
+        h.blocks[..2].copy_from_slice(&[12, 4095]);
+        let mut b = [0u8; fs::BLOCK_SIZE];
+        h.encode(&mut b);
+        assert_eq!(fs::LogHeader::decode(&b), h);
+        assert_eq!(h.problem(&sb), None);
+        h.blocks[1] = 3;
+        assert!(h.problem(&sb).is_some(), "a log block cannot be installed over the log");
+        h.n = 10;
+        assert!(h.problem(&sb).is_some(), "more blocks than the log holds");
         let mut ino = fs::DiskInode::new(fs::T_FILE, 0o4755, fs::Time { sec: -5, nsec: 999_999_999 });
         ino.nlink = 3;
         ino.size = 123_456;

@@ -3,7 +3,9 @@
 //! marked without being used (a leak), that every allocated inode is reachable, and that
 //! link counts match the directory entries. Per inode: permission bits within 0o7777,
 //! nanoseconds below 10^9, symbolic links with a non-empty target without NUL, device
-//! files with a known device number and no data.
+//! files with a known device number and no data. Before the check, [`recover`] does
+//! what the kernel's mount does: it verifies the log header, installs a committed
+//! transaction and frees orphaned inodes (on a copy, or with `--recover` in the image).
 
 use abi::fs::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,16 +25,29 @@ fn u32_at(b: &[u8], off: usize) -> u32 {
     u32::from_le_bytes([b[off], b[off + 1], b[off + 2], b[off + 3]])
 }
 
-struct Img<'a> {
-    data: &'a [u8],
-    sb: Superblock,
+/// An image being read: its bytes and decoded superblock.
+pub(crate) struct Img<'a> {
+    pub(crate) data: &'a [u8],
+    pub(crate) sb: Superblock,
 }
 
-impl Img<'_> {
+impl<'a> Img<'a> {
+    /// The image in `data` if its superblock is valid and fits.
+    pub(crate) fn new(data: &'a [u8]) -> Option<Img<'a>> {
+        if data.len() < 2 * BLOCK_SIZE {
+            return None;
+        }
+        let sb = Superblock::decode(&data[SUPERBLOCK as usize * BLOCK_SIZE..]);
+        if !sb.is_valid() || (sb.nblocks as usize) * BLOCK_SIZE > data.len() {
+            return None;
+        }
+        Some(Img { data, sb })
+    }
+
     fn block(&self, b: u32) -> &[u8] {
         &self.data[b as usize * BLOCK_SIZE..(b as usize + 1) * BLOCK_SIZE]
     }
-    fn inode(&self, inum: u32) -> DiskInode {
+    pub(crate) fn inode(&self, inum: u32) -> DiskInode {
         let off = self.sb.inode_start as usize * BLOCK_SIZE + inum as usize * INODE_SIZE;
         DiskInode::decode(&self.data[off..off + INODE_SIZE])
     }
@@ -88,7 +103,7 @@ impl Img<'_> {
         (all, data)
     }
     /// Reads file bytes [0, size) of `ino` (holes as zeros).
-    fn contents(&self, ino: &DiskInode) -> Vec<u8> {
+    pub(crate) fn contents(&self, ino: &DiskInode) -> Vec<u8> {
         let mut out = Vec::new();
         let size = ino.size as usize;
         let mut fb = 0;
@@ -129,6 +144,10 @@ pub fn check(data: &[u8]) -> Report {
     let sb = Superblock::decode(&data[SUPERBLOCK as usize * BLOCK_SIZE..]);
     if sb.magic == MAGIC_V1 {
         r.problems.push("old format image (64-byte inodes, no modes or times): rebuild it with mkfs".into());
+        return r;
+    }
+    if sb.magic == MAGIC_V2 {
+        r.problems.push("format 2 image (no write-ahead log): rebuild it with mkfs".into());
         return r;
     }
     if !sb.is_valid() || (sb.nblocks as usize) * BLOCK_SIZE > data.len() {
@@ -248,4 +267,48 @@ pub fn check(data: &[u8]) -> Report {
     }
     r.blocks_used = owner.len();
     r
+}
+
+/// What [`recover`] did.
+#[derive(Debug, Default)]
+pub struct Recovery {
+    /// Blocks of a committed transaction installed from the log (0: the log was empty).
+    pub replayed: u32,
+    /// Orphaned inodes (allocated, no links: unlinked while open) freed.
+    pub orphans: Vec<u32>,
+}
+
+/// Recovers the image in `data` as the kernel does at mount (guest-os/src/fs/log.rs):
+/// installs the committed transaction the log header names, clears the header, then
+/// frees every allocated inode with no links and the blocks it owns. An error (bad
+/// superblock or log header) leaves `data` as it was.
+pub fn recover(data: &mut [u8]) -> Result<Recovery, String> {
+    let sb = Img::new(data).ok_or("bad superblock")?.sb;
+    let h = LogHeader::decode(&data[sb.log_start as usize * BLOCK_SIZE..]);
+    if let Some(p) = h.problem(&sb) {
+        return Err(format!("log: {p}"));
+    }
+    let mut rec = Recovery { replayed: h.n, ..Default::default() };
+    let at = |b: u32| b as usize * BLOCK_SIZE;
+    for i in 0..h.n {
+        let (from, to) = (at(sb.log_start + 1 + i), at(h.blocks[i as usize]));
+        data.copy_within(from..from + BLOCK_SIZE, to);
+    }
+    LogHeader::empty().encode(&mut data[at(sb.log_start)..]);
+    for inum in ROOT_INO + 1..sb.ninodes {
+        let img = Img { data, sb };
+        let ino = img.inode(inum);
+        if ino.typ == T_FREE || ino.nlink != 0 {
+            continue;
+        }
+        let mut ignored = Vec::new();
+        let (blocks, _) = img.blocks(&ino, &mut ignored, inum);
+        for b in blocks {
+            data[at(sb.bmap_start) + (b / 8) as usize] &= !(1 << (b % 8));
+        }
+        let off = at(sb.inode_start) + inum as usize * INODE_SIZE;
+        DiskInode::default().encode(&mut data[off..off + INODE_SIZE]);
+        rec.orphans.push(inum);
+    }
+    Ok(rec)
 }

@@ -13,6 +13,7 @@
 //! wrote to it; exit status 1 if anything is inconsistent.
 
 mod check;
+mod list;
 
 use abi::fs::*;
 use std::process::ExitCode;
@@ -29,16 +30,29 @@ impl Image {
     fn new(nblocks: u32, ninodes: u32) -> Result<Image, String> {
         let inode_blocks = (ninodes as usize).div_ceil(INODES_PER_BLOCK) as u32;
         let bmap_blocks = (nblocks as usize).div_ceil(BLOCK_SIZE * 8) as u32;
-        let inode_start = SUPERBLOCK + 1;
+        // The log: header + 64 blocks, more on large images (a truncate touches every
+        // bitmap block), never more than one header can name.
+        let nlog = (LOG_DEFAULT_BLOCKS + bmap_blocks).min(LOG_MAX_BLOCKS as u32 + 1);
+        let inode_start = LOG_START + nlog;
         let bmap_start = inode_start + inode_blocks;
         let data_start = bmap_start + bmap_blocks;
         if data_start + 16 > nblocks {
             return Err(format!("{nblocks} blocks is too small"));
         }
-        let sb = Superblock { magic: MAGIC, nblocks, ninodes, inode_start, bmap_start, data_start };
+        let sb = Superblock {
+            magic: MAGIC,
+            nblocks,
+            ninodes,
+            inode_start,
+            bmap_start,
+            data_start,
+            log_start: LOG_START,
+            nlog,
+        };
         let mut img =
             Image { data: vec![0; nblocks as usize * BLOCK_SIZE], sb, next_block: data_start, next_inode: ROOT_INO };
         sb.encode(&mut img.data[SUPERBLOCK as usize * BLOCK_SIZE..]);
+        LogHeader::empty().encode(&mut img.data[LOG_START as usize * BLOCK_SIZE..]);
         let root = img.alloc_inode(T_DIR, 0o755)?;
         assert_eq!(root, ROOT_INO);
         img.link(root, ".", root)?;
@@ -294,7 +308,87 @@ fn host_mode(path: &str) -> u16 {
 }
 
 const USAGE: &str = "usage: mkfs OUT.img [--blocks N] [--inodes N] [--symlink GUEST=TARGET]... GUEST_PATH=HOST_FILE...
-       mkfs --check IMG";
+       mkfs --check [--recover] [--list] IMG";
+
+/// `mkfs --check [--recover] [--list] IMG`: recovers the image as the kernel's mount
+/// would (in memory, or in the file with `--recover`), checks it, prints the problems
+/// (and with `--list` the tree); exit status 1 if anything is inconsistent, 2 for bad
+/// usage.
+fn check_cmd(args: &[String]) -> ExitCode {
+    let mut list = false;
+    let mut write_back = false;
+    let mut path = None;
+    for a in args {
+        match a.as_str() {
+            "--list" => list = true,
+            "--recover" => write_back = true,
+            a if a.starts_with('-') || path.is_some() => {
+                eprintln!("mkfs: --check: unexpected argument {a}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            a => path = Some(a.to_string()),
+        }
+    }
+    let Some(path) = path else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let mut data = match std::fs::read(&path) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("mkfs: {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut log_problems = Vec::new();
+    // Recovery needs a valid superblock; the check below reports a bad or old one.
+    if check::Img::new(&data).is_some() {
+        let whr = if write_back { "" } else { " (in memory: --recover writes it to the image)" };
+        match check::recover(&mut data) {
+            Err(e) => log_problems.push(e),
+            Ok(rec) => {
+                if rec.replayed == 0 {
+                    println!("fsck: log: empty");
+                } else {
+                    println!("fsck: log: replayed a committed transaction of {} blocks{whr}", rec.replayed);
+                }
+                for i in &rec.orphans {
+                    println!("fsck: freed orphaned inode {i} (allocated, no links){whr}");
+                }
+                if write_back && (rec.replayed > 0 || !rec.orphans.is_empty()) {
+                    if let Err(e) = std::fs::write(&path, &data) {
+                        eprintln!("mkfs: {path}: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+        }
+    }
+    let mut r = check::check(&data);
+    r.problems.splice(0..0, log_problems);
+    for p in &r.problems {
+        println!("fsck: {p}");
+    }
+    println!(
+        "fsck: {path}: {} files, {} directories, {} data blocks, {} problems",
+        r.files,
+        r.dirs,
+        r.blocks_used,
+        r.problems.len()
+    );
+    if list {
+        if let Some(img) = check::Img::new(&data) {
+            for l in list::list(&img) {
+                println!("{l}");
+            }
+        }
+    }
+    if r.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -310,29 +404,7 @@ fn main() -> ExitCode {
         _ => {}
     }
     if args.first().map(String::as_str) == Some("--check") {
-        let Some(path) = args.get(1) else {
-            eprintln!("usage: mkfs --check IMG");
-            return ExitCode::FAILURE;
-        };
-        let data = match std::fs::read(path) {
-            Ok(d) => d,
-            Err(e) => {
-                eprintln!("mkfs: {path}: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        let r = check::check(&data);
-        for p in &r.problems {
-            println!("fsck: {p}");
-        }
-        println!(
-            "fsck: {path}: {} files, {} directories, {} data blocks, {} problems",
-            r.files,
-            r.dirs,
-            r.blocks_used,
-            r.problems.len()
-        );
-        return if r.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        return check_cmd(&args[1..]);
     }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -421,6 +493,78 @@ mod tests {
         let r = check::check(&data);
         assert!(r.problems.iter().any(|p| p.contains("leak")), "{:?}", r.problems);
         assert!(r.problems.iter().any(|p| p.contains("used by inodes")), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn recovery_replays_a_committed_log_frees_orphans_and_rejects_bad_headers() {
+        let mut img = Image::new(2048, 64).expect("image");
+        img.add_file("/a", &[1u8; 3000]).expect("add");
+        let ia = img.lookup(ROOT_INO, "a").expect("a");
+        let mut data = img.finish();
+        let sb = Superblock::decode(&data[BLOCK_SIZE..]);
+        assert_eq!((sb.log_start, sb.nlog), (LOG_START, LOG_DEFAULT_BLOCKS + 1));
+        let clean = data.clone();
+        let r = check::recover(&mut data).expect("recover");
+        assert_eq!((r.replayed, r.orphans.len()), (0, 0));
+        assert_eq!(data, clean, "an empty log and no orphans change nothing");
+        // A committed transaction that unlinks /a: root's entry cleared and a's inode
+        // freed with its blocks, all in the log only.
+        let at = |b: u32| b as usize * BLOCK_SIZE;
+        let root = DiskInode::decode(&data[at(sb.inode_start) + INODE_SIZE..]);
+        let mut dirblk = data[at(root.addrs[0])..at(root.addrs[0] + 1)].to_vec();
+        let slot = dirblk.chunks(DIRENT_SIZE).position(|e| u32::from_le_bytes([e[0], e[1], e[2], e[3]]) == ia);
+        let slot = slot.expect("a's entry");
+        dirblk[slot * DIRENT_SIZE..(slot + 1) * DIRENT_SIZE].fill(0);
+        let iblk = sb.inode_start + ia / INODES_PER_BLOCK as u32;
+        let mut inodes = data[at(iblk)..at(iblk + 1)].to_vec();
+        let o = (ia as usize % INODES_PER_BLOCK) * INODE_SIZE;
+        let a = DiskInode::decode(&inodes[o..]);
+        DiskInode::default().encode(&mut inodes[o..o + INODE_SIZE]);
+        let mut bmap = data[at(sb.bmap_start)..at(sb.bmap_start + 1)].to_vec();
+        for &b in a.addrs.iter().filter(|&&b| b != 0) {
+            bmap[(b / 8) as usize] &= !(1 << (b % 8));
+        }
+        let mut h = LogHeader::empty();
+        for (i, (home, blk)) in [(root.addrs[0], &dirblk), (iblk, &inodes), (sb.bmap_start, &bmap)].iter().enumerate() {
+            data[at(sb.log_start + 1 + i as u32)..at(sb.log_start + 2 + i as u32)].copy_from_slice(blk);
+            h.blocks[i] = *home;
+        }
+        h.n = 3;
+        h.encode(&mut data[at(sb.log_start)..]);
+        let mut uncommitted = data.clone();
+        LogHeader::empty().encode(&mut uncommitted[at(sb.log_start)..]);
+        assert_eq!(check::recover(&mut uncommitted).expect("recover").replayed, 0, "no header, no transaction");
+        let r = check::recover(&mut data).expect("recover");
+        assert_eq!(r.replayed, 3);
+        assert_eq!(LogHeader::decode(&data[at(sb.log_start)..]), LogHeader::empty(), "the header is cleared");
+        let r = check::check(&data);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!(r.files, 0);
+        // An orphan: /a without its directory entry but still allocated, nlink 0.
+        let mut data = clean.clone();
+        data[at(root.addrs[0]) + slot * DIRENT_SIZE..at(root.addrs[0]) + (slot + 1) * DIRENT_SIZE].fill(0);
+        let off = at(sb.inode_start) + ia as usize * INODE_SIZE;
+        let mut ino = DiskInode::decode(&data[off..]);
+        ino.nlink = 0;
+        ino.encode(&mut data[off..off + INODE_SIZE]);
+        assert!(!check::check(&data).problems.is_empty(), "an orphan is a problem until recovery");
+        let r = check::recover(&mut data).expect("recover");
+        assert_eq!(r.orphans, vec![ia]);
+        let r = check::check(&data);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        // A header naming a block over the superblock is refused, the image untouched.
+        let mut data = clean.clone();
+        let mut h = LogHeader::empty();
+        h.n = 1;
+        h.blocks[0] = SUPERBLOCK;
+        h.encode(&mut data[at(sb.log_start)..]);
+        let before = data.clone();
+        assert!(check::recover(&mut data).unwrap_err().contains("outside"));
+        assert_eq!(data, before);
+        // A format-2 image is named as such.
+        let mut data = clean;
+        data[BLOCK_SIZE..BLOCK_SIZE + 4].copy_from_slice(&MAGIC_V2.to_le_bytes());
+        assert!(check::check(&data).problems.iter().any(|p| p.contains("format 2")));
     }
 
     #[test]

@@ -61,6 +61,10 @@ fn main(args: &[&str]) -> i32 {
         "swap cache: {} frames; clean drops {}  cache hits {}; swap requests {}; file pages dropped {}  written back {}",
         s.swap_cached, s.swap_clean_drops, s.swap_cache_hits, s.swap_requests, s.file_dropped, s.file_written
     );
+    println!(
+        "fs log: transactions {}  blocks logged {}  commits {}  recoveries {}  split {}  orphans freed {}",
+        s.fs_transactions, s.fs_blocks_logged, s.fs_commits, s.fs_recoveries, s.fs_log_splits, s.fs_orphans
+    );
     0
 }
 entry!(main);
