@@ -1315,9 +1315,11 @@ pub mod hint {
     /// A page fault the kernel could not resolve: the process gets SIGSEGV (or SIGBUS).
     pub const PF_SEGV: i32 = 5;
     /// A page fault that only had to fix up the page table (the page was resident: a
-    /// write to a private page with one owner, A/D bits, a page back from the swap
-    /// cache).
+    /// stale TLB entry, A/D bits, a page back from the swap cache).
     pub const PF_MINOR: i32 = 6;
+    /// A write to a copy-on-write page whose frame had no other owner left: the page
+    /// was made writable in place, without a copy.
+    pub const PF_COW_REUSE: i32 = 7;
 
     /// The trace name of hint `code` (the immediate minus [`BASE`]), if it is one.
     pub fn name(code: i32) -> Option<&'static str> {
@@ -1328,6 +1330,7 @@ pub mod hint {
             PF_FILE_PAGE => "file_page",
             PF_SEGV => "segv",
             PF_MINOR => "minor",
+            PF_COW_REUSE => "cow_reuse",
             _ => return None,
         })
     }
