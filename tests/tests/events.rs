@@ -122,6 +122,10 @@ fn sv39_walks_chain_levels_from_the_root() {
         }
     }
     assert!(three > 0, "no 3-level Sv39 walk");
+    // The code runs from the identity-mapped gigapage: one PTE, a leaf at level 2.
+    let giga = of(&evs, "walk").find(|e| e["access"] == "fetch" && e["levels"].as_array().unwrap().len() == 1);
+    let giga = giga.expect("a gigapage fetch walk");
+    assert_eq!((giga["levels"][0]["level"].as_u64(), hex(giga, "pa")), (Some(2), hex(giga, "va")), "{giga}");
     // "load from V=0" (mmu_faults): the level-0 PTE of page 2 is invalid; the walk
     // faults there and the trap reports the address.
     let va = TEST_VA + 0x2008;
