@@ -239,7 +239,15 @@ fn events_summary(file: &std::path::Path) -> ExitCode {
     let read = if file.as_os_str() == "-" {
         Summary::read(std::io::stdin().lock())
     } else {
-        match std::fs::File::open(file) {
+        // A regular file only (as for the run's inputs): /dev/zero has no end of line.
+        let opened = std::fs::File::open(file).and_then(|f| {
+            if f.metadata()?.is_file() {
+                Ok(f)
+            } else {
+                Err(std::io::Error::other("not a regular file"))
+            }
+        });
+        match opened {
             Ok(f) => Summary::read(std::io::BufReader::new(f)),
             Err(e) => {
                 eprintln!("rvsim: cannot read {}: {e}", file.display());

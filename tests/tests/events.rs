@@ -288,6 +288,9 @@ fn summary_counts_per_page() {
     let _ = std::fs::remove_file(&path);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 2: not JSON"), "{o:?}");
+    let o = Command::new(rvsim()).args(["events-summary", "/dev/zero"]).output().expect("summary");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"), "{o:?}");
 }
 
 /// Bad options and an unwritable path: one clear line, exit status 2, no run.
