@@ -5,8 +5,10 @@ use clap::{Parser, Subcommand};
 use rvsim::hart::NoTrace;
 use rvsim::machine::{BootError, Machine, MachineConfig, Outcome};
 use rvsim::mmu::{AdMode, MmuConfig, TlbConfig};
+use rvsim::trace::events::Symbols;
+use rvsim::trace::events_filter::{self, EventFilter};
 use rvsim::trace::stats::RunStats;
-use rvsim::trace::{CommitLog, DisasmTrace, TraceOut};
+use rvsim::trace::{CommitLog, DisasmTrace, EventTrace, TraceOut};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
@@ -58,7 +60,14 @@ enum Command {
         rvsim run hello.elf\n  \
         rvsim run -m 256M --stats kernel.elf\n  \
         rvsim run --max-insns 1000000 --trace trace.log test.elf")]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Per-page counts (walks, walk faults, TLB fills and evictions, page faults, kernel
+    /// outcomes) of an event trace written by `rvsim run --events` (see docs/events.md).
+    #[command(after_help = "Example:\n  rvsim run --events ev.jsonl kernel.elf && rvsim events-summary ev.jsonl")]
+    EventsSummary {
+        /// The trace (JSON lines); `-` reads standard input.
+        file: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -85,6 +94,26 @@ struct RunArgs {
     /// Write a disassembly trace in the layout of Spike's -l to FILE (`-` = stderr).
     #[arg(long, value_name = "FILE")]
     trace_disasm: Option<PathBuf>,
+    /// Write the structured event trace (JSON lines: walks, TLB, sfence, satp, traps,
+    /// interrupts, virtio, kernel hints; docs/events.md) to FILE (`-` = stderr).
+    #[arg(long, value_name = "FILE")]
+    events: Option<PathBuf>,
+    /// Event kinds to write: comma-separated walk, tlb, sfence, satp, trap, interrupt,
+    /// virtio, kernel (default all).
+    #[arg(long, value_name = "KINDS", value_parser = events_filter::parse_kinds, requires = "events")]
+    events_filter: Option<u32>,
+    /// Only events of instructions START..END (retired-instruction counts, either side optional).
+    #[arg(long, value_name = "START..END", value_parser = events_filter::parse_range, requires = "events")]
+    events_insns: Option<std::ops::Range<u64>>,
+    /// Only events at these privileges: comma-separated U, S, M.
+    #[arg(long, value_name = "PRIVS", value_parser = events_filter::parse_privs, requires = "events")]
+    events_priv: Option<u8>,
+    /// Only events about virtual addresses LO..HI (events about no address are kept).
+    #[arg(long, value_name = "LO..HI", value_parser = events_filter::parse_range, requires = "events")]
+    events_addr: Option<std::ops::Range<u64>>,
+    /// Write nothing before the pc first reaches this ELF symbol (or address).
+    #[arg(long, value_name = "SYMBOL", requires = "events")]
+    events_from: Option<String>,
     /// Write the statistics as JSON to FILE at exit.
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,
@@ -199,8 +228,83 @@ fn main() -> ExitCode {
     env_logger::init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
+        Command::EventsSummary { file } => events_summary(&file),
     }
+}
+
+/// `rvsim events-summary FILE`: the per-page table on stdout.
+fn events_summary(file: &std::path::Path) -> ExitCode {
+    use rvsim::trace::events_summary::Summary;
+    let read = if file.as_os_str() == "-" {
+        Summary::read(std::io::stdin().lock())
+    } else {
+        // A regular file only (as for the run's inputs): /dev/zero has no end of line.
+        let opened = std::fs::File::open(file).and_then(|f| {
+            if f.metadata()?.is_file() {
+                Ok(f)
+            } else {
+                Err(std::io::Error::other("not a regular file"))
+            }
+        });
+        match opened {
+            Ok(f) => Summary::read(std::io::BufReader::new(f)),
+            Err(e) => {
+                eprintln!("rvsim: cannot read {}: {e}", file.display());
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    };
+    match read {
+        Ok(s) => {
+            print!("{}", s.render());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("rvsim: {}: {e}", file.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// The event tracer `--events` asks for, its filter built from the other `--events-*`
+/// options and `--events-from` resolved in the ELF's symbols. The MMUs and virtio devices
+/// are told to report what it wants.
+fn event_trace(args: &RunArgs, m: &mut Machine) -> Result<Option<EventTrace>, ExitCode> {
+    let Some(path) = &args.events else { return Ok(None) };
+    let usage = |msg: String| {
+        eprintln!("rvsim: {msg}");
+        ExitCode::from(EXIT_USAGE)
+    };
+    let mut filter = EventFilter::default();
+    if let Some(k) = args.events_filter {
+        filter.kinds = k;
+    }
+    if let Some(r) = &args.events_insns {
+        filter.insns = r.clone();
+    }
+    if let Some(p) = args.events_priv {
+        filter.privs = p;
+    }
+    filter.addr = args.events_addr.as_ref().map(|r| (r.start, r.end));
+    if let Some(sym) = &args.events_from {
+        let at = m.elf.symbol(sym).or_else(|| events_filter::parse_num(sym).ok());
+        filter.from = Some(at.ok_or_else(|| usage(format!("--events-from: no symbol '{sym}' in the ELF")))?);
+    }
+    let out =
+        TraceOut::create(path).map_err(|e| usage(format!("cannot create event trace {}: {e}", path.display())))?;
+    let t = EventTrace::new(out, filter, Symbols::new(&m.elf));
+    if t.wants_mmu() {
+        for c in m.cores.iter_mut() {
+            c.hart.mmu.events = Some(Vec::new());
+        }
+    }
+    if t.wants_virtio() {
+        for (i, v) in m.bus.dev.virtio.iter_mut().enumerate() {
+            v.set_request_sink(i, t.sink());
+        }
+    }
+    Ok(Some(t))
 }
 
 /// Reads an input file of at most `limit` bytes (the RAM size: nothing larger can be
@@ -335,8 +439,8 @@ fn gdb_address(args: &RunArgs) -> Result<Option<String>, ExitCode> {
         (None, true) => format!("tcp::{}", rvsim::gdb::DEFAULT_PORT),
         (None, false) => return Ok(None),
     };
-    if args.trace.is_some() || args.trace_disasm.is_some() {
-        eprintln!("rvsim: --gdb cannot be combined with --trace or --trace-disasm");
+    if args.trace.is_some() || args.trace_disasm.is_some() || args.events.is_some() {
+        eprintln!("rvsim: --gdb cannot be combined with --trace, --trace-disasm or --events");
         return Err(ExitCode::from(EXIT_USAGE));
     }
     rvsim::gdb::parse_spec(&spec).map(Some).map_err(|e| {
@@ -398,16 +502,33 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(o) => o.map(DisasmTrace::new),
         Err(()) => return ExitCode::from(EXIT_USAGE),
     };
+    let mut events = match event_trace(&args, &mut m) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
     let start = Instant::now();
     // The tracer is a type parameter of the run loop: each combination is its own
-    // monomorphized loop, and the untraced one is unchanged.
-    let outcome = match (commit.as_mut(), disasm.as_mut()) {
-        (None, None) => m.run(args.max_insns, &mut NoTrace),
-        (Some(c), None) => m.run(args.max_insns, c),
-        (None, Some(d)) => m.run(args.max_insns, d),
-        (Some(c), Some(d)) => m.run(args.max_insns, &mut (c, d)),
+    // monomorphized loop, and the untraced one is unchanged. With the event trace, the
+    // other two ride along as options (one more loop, not four).
+    let outcome = match (commit.as_mut(), disasm.as_mut(), events.as_mut()) {
+        (None, None, None) => m.run(args.max_insns, &mut NoTrace),
+        (Some(c), None, None) => m.run(args.max_insns, c),
+        (None, Some(d), None) => m.run(args.max_insns, d),
+        (Some(c), Some(d), None) => m.run(args.max_insns, &mut (c, d)),
+        (c, d, Some(e)) => m.run(args.max_insns, &mut (e, (c, d))),
     };
-    report(&args, &mut m, outcome, start, &mut commit, &mut disasm)
+    let lost_events = match events.as_mut().map(EventTrace::finish) {
+        Some(Err(e)) => {
+            eprintln!("rvsim: writing event trace: {e}");
+            true
+        }
+        _ => false,
+    };
+    let code = report(&args, &mut m, outcome, start, &mut commit, &mut disasm);
+    if lost_events {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    code
 }
 
 /// Everything after the run: signature, trace flush, statistics, page-table dump, and

@@ -309,7 +309,7 @@ fn run_block_traced<T: Tracer>(
             Ok(flow) => {
                 h.retired += 1;
                 tracer.commit(h, pc, prv, ins);
-                h.mem_log.clear();
+                clear_logs(h);
                 let stop = tracer.stop_after(h);
                 match flow {
                     Flow::Next => {
@@ -336,7 +336,7 @@ fn run_block_traced<T: Tracer>(
             }
             Err(e) => {
                 tracer.trapped(h, pc, ins);
-                h.mem_log.clear();
+                clear_logs(h);
                 trap(h, e, tracer);
                 *sync = true;
                 return tracer.stop_after(h).then_some(None);
@@ -357,6 +357,16 @@ fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
     let ev = h.take_exception(e);
     if T::ACTIVE {
         tracer.trap(h, &ev);
+        clear_logs(h);
+    }
+}
+
+/// After the tracer saw an instruction or trap: forget its memory accesses and MMU events.
+#[inline(always)]
+fn clear_logs(h: &mut Hart) {
+    h.mem_log.clear();
+    if let Some(ev) = h.mmu.events.as_mut() {
+        ev.clear();
     }
 }
 
@@ -467,7 +477,7 @@ fn step_uncached<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &mut T
             h.stats.retired_by_priv[prv as usize] += 1;
             if T::ACTIVE {
                 tracer.commit(h, pc, prv, &ins);
-                h.mem_log.clear();
+                clear_logs(h);
             }
             match flow {
                 Flow::Jump | Flow::Sync => {}
@@ -481,7 +491,7 @@ fn step_uncached<T: Tracer>(h: &mut Hart, pa: u64, bus: &mut Bus, tracer: &mut T
         Err(e) => {
             if T::ACTIVE {
                 tracer.trapped(h, pc, &ins);
-                h.mem_log.clear();
+                clear_logs(h);
             }
             trap(h, e, tracer)
         }

@@ -1,5 +1,5 @@
-//! Observing execution: the Spike-format commit log, the disassembly trace, and the
-//! end-of-run statistics.
+//! Observing execution: the Spike-format commit log, the disassembly trace, the
+//! structured event trace, and the end-of-run statistics.
 //!
 //! Traces are [`Tracer`](crate::hart::Tracer) implementations: the run loop is generic
 //! over the tracer, so a run without tracing ([`NoTrace`](crate::hart::NoTrace)) compiles
@@ -7,12 +7,16 @@
 
 pub mod commit;
 pub mod disasm_trace;
+pub mod events;
+pub mod events_filter;
+pub mod events_summary;
 pub mod spike_disasm;
 pub mod spike_order;
 pub mod stats;
 
 pub use commit::CommitLog;
 pub use disasm_trace::DisasmTrace;
+pub use events::EventTrace;
 
 use crate::hart::{Hart, Privilege, Tracer, TrapEvent};
 use crate::isa::Instr;
@@ -68,6 +72,38 @@ impl<T: Tracer> Tracer for &mut T {
 
     fn stop_after(&mut self, hart: &Hart) -> bool {
         (**self).stop_after(hart)
+    }
+}
+
+/// An optional tracer traces when present (so the front end can combine the tracers it
+/// was asked for into one type; the untraced run still uses `NoTrace`).
+impl<T: Tracer> Tracer for Option<T> {
+    const ACTIVE: bool = T::ACTIVE;
+
+    fn commit(&mut self, hart: &Hart, pc: u64, prv: Privilege, ins: &Instr) {
+        if let Some(t) = self {
+            t.commit(hart, pc, prv, ins);
+        }
+    }
+
+    fn trapped(&mut self, hart: &Hart, pc: u64, ins: &Instr) {
+        if let Some(t) = self {
+            t.trapped(hart, pc, ins);
+        }
+    }
+
+    fn trap(&mut self, hart: &Hart, ev: &TrapEvent) {
+        if let Some(t) = self {
+            t.trap(hart, ev);
+        }
+    }
+
+    fn stop_before(&mut self, hart: &Hart, pc: u64) -> bool {
+        self.as_mut().is_some_and(|t| t.stop_before(hart, pc))
+    }
+
+    fn stop_after(&mut self, hart: &Hart) -> bool {
+        self.as_mut().is_some_and(|t| t.stop_after(hart))
     }
 }
 

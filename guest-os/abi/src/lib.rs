@@ -1400,3 +1400,45 @@ mod tests {
         assert_eq!(signal::NAMES[signal::SIGSYS - 1], "SYS");
     }
 }
+
+/// The kernel's hint channel to rvsim's event trace (`rvsim run --events`, docs/events.md):
+/// the kernel executes `slti x0, rs1, BASE + code` with the subject's address in `rs1`.
+/// SLTI with `rd = x0` is a HINT designated for custom use (Unprivileged 2.9, "HINT
+/// Instructions"): every RISC-V hart (QEMU too) runs it as a no-op, and rvsim's event
+/// tracer reads it at commit. It costs one instruction and no trap.
+pub mod hint {
+    /// The immediate of the first hint; codes are added to it (the 12-bit immediate
+    /// leaves `BASE + 0 ..= BASE + 0xff` for hints).
+    pub const BASE: i32 = 0x700;
+    /// A page fault on anonymous memory (heap, stack, anonymous mapping) got a fresh
+    /// zeroed frame.
+    pub const PF_DEMAND_ZERO: i32 = 1;
+    /// A write to a copy-on-write page got its own copy.
+    pub const PF_COW_BREAK: i32 = 2;
+    /// A page fault read the page back from swap.
+    pub const PF_SWAP_IN: i32 = 3;
+    /// A page fault mapped a page of a file (program segment or file mapping).
+    pub const PF_FILE_PAGE: i32 = 4;
+    /// A page fault the kernel could not resolve: the process gets SIGSEGV (or SIGBUS).
+    pub const PF_SEGV: i32 = 5;
+    /// A page fault that only had to fix up the page table (the page was resident: a
+    /// stale TLB entry, A/D bits, a page back from the swap cache).
+    pub const PF_MINOR: i32 = 6;
+    /// A write to a copy-on-write page whose frame had no other owner left: the page
+    /// was made writable in place, without a copy.
+    pub const PF_COW_REUSE: i32 = 7;
+
+    /// The trace name of hint `code` (the immediate minus [`BASE`]), if it is one.
+    pub fn name(code: i32) -> Option<&'static str> {
+        Some(match code {
+            PF_DEMAND_ZERO => "demand_zero",
+            PF_COW_BREAK => "cow_break",
+            PF_SWAP_IN => "swap_in",
+            PF_FILE_PAGE => "file_page",
+            PF_SEGV => "segv",
+            PF_MINOR => "minor",
+            PF_COW_REUSE => "cow_reuse",
+            _ => return None,
+        })
+    }
+}

@@ -9,6 +9,7 @@
 
 pub mod boot;
 pub mod csr;
+pub mod hint;
 pub mod sbi;
 pub mod trap;
 

@@ -122,6 +122,7 @@ impl AddressSpace {
         }
         if r.is_err() && r != Err(Fault::Retry) {
             self.count(|c| c.bad_faults += 1);
+            crate::arch::hint::page_fault(abi::hint::PF_SEGV, page_down(va));
         }
         r
     }
@@ -154,6 +155,9 @@ impl AddressSpace {
                 Ok(false) => self.count(|c| c.minor_faults += 1),
                 Err(_) => {}
             }
+            if let Ok(major) = r {
+                crate::arch::hint::page_fault(if major { abi::hint::PF_SWAP_IN } else { abi::hint::PF_MINOR }, page)
+            }
             // A write to a page that came back read-only (its slot or frame is shared
             // copy-on-write): break the sharing now, in the same fault (a second fault
             // would first reclaim, and might evict this very page again).
@@ -185,6 +189,7 @@ impl AddressSpace {
                 // point software should execute SFENCE.VMA"): the hart used an old entry.
                 self.flush_page(page);
                 self.count(|c| c.minor_faults += 1);
+                crate::arch::hint::page_fault(abi::hint::PF_MINOR, page);
                 Ok(())
             }
         };
@@ -240,6 +245,7 @@ impl AddressSpace {
                     c.minor_faults += 1;
                     c.zero_fills += 1
                 });
+                crate::arch::hint::page_fault(abi::hint::PF_DEMAND_ZERO, page);
                 if acc != Access::Write && !v.shared {
                     let z = get_zero().ok_or(Fault::Oom)?;
                     frame::incref(z);
@@ -262,6 +268,7 @@ impl AddressSpace {
                         c.minor_faults += 1;
                         c.zero_fills += 1
                     });
+                    crate::arch::hint::page_fault(abi::hint::PF_DEMAND_ZERO, page);
                     let f = frame::alloc().ok_or(Fault::Oom)?;
                     return self.map_private(page, f, flags);
                 }
@@ -269,6 +276,7 @@ impl AddressSpace {
                 if eof_bus && foff >= size {
                     return Err(Fault::Bus);
                 }
+                crate::arch::hint::page_fault(abi::hint::PF_FILE_PAGE, page);
                 let whole = lo == page && hi == page + PAGE_SIZE && foff.is_multiple_of(PAGE_SIZE);
                 if !whole {
                     // Part file data, part zeros: a private frame.
@@ -351,6 +359,7 @@ impl AddressSpace {
         self.count(|c| c.minor_faults += 1);
         if Some(old) != zero && frame::refcount(old) == 1 {
             self.count(|c| c.cow_reuses += 1);
+            crate::arch::hint::page_fault(abi::hint::PF_COW_REUSE, page);
             // About to be written: its swap slot (if any) no longer describes it, and
             // other PTEs holding that slot must read the slot, not this frame.
             super::swapcache::forget(old);
@@ -382,8 +391,10 @@ impl AddressSpace {
         if Some(old) == zero {
             stats::zero_unmapped();
             self.count(|c| c.zero_fills += 1);
+            crate::arch::hint::page_fault(abi::hint::PF_DEMAND_ZERO, page);
         } else {
             self.count(|c| c.cow_copies += 1);
+            crate::arch::hint::page_fault(abi::hint::PF_COW_BREAK, page);
         }
         Ok(())
     }

@@ -12,7 +12,7 @@
 //! guest does writes outside the image.
 
 use super::queue::{Chain, QueueError};
-use super::{feature, Completion, IoStats, VirtioDevice};
+use super::{feature, BlkRequest, Completion, IoStats, RequestSink, VirtioDevice};
 use crate::ram::Ram;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{FileExt, FileTypeExt};
@@ -71,6 +71,8 @@ pub struct Blk {
     pub writes: u64,
     pub bytes_read: u64,
     pub bytes_written: u64,
+    /// Where served requests are reported, and this device's slot (event traces).
+    sink: Option<(usize, RequestSink)>,
 }
 
 impl Blk {
@@ -97,6 +99,7 @@ impl Blk {
             writes: 0,
             bytes_read: 0,
             bytes_written: 0,
+            sink: None,
         })
     }
 
@@ -195,6 +198,15 @@ impl VirtioDevice for Blk {
         }
         let mut code = false;
         let (status, data) = self.serve(chain, ram, &mut code)?;
+        if let Some((slot, sink)) = &self.sink {
+            // The header again (serve validated it), only while tracing.
+            let hdr = chain.read_all(ram, HEADER_LEN)?;
+            let kind = u32::from_le_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
+            let sector = u64::from_le_bytes(hdr[8..16].try_into().unwrap_or_default());
+            let len = if kind == VIRTIO_BLK_T_OUT { rlen - HEADER_LEN } else { wlen - 1 };
+            // A closed receiver (the tracer is gone) only means nobody listens.
+            let _ = sink.send(BlkRequest { slot: *slot, kind, sector, len, status });
+        }
         // The status is the last device-writable byte (5.2.6).
         code |= chain.write_at(ram, wlen - 1, &[status])?;
         Ok(Completion { written: (data + 1) as u32, code_dirty: code })
@@ -207,6 +219,10 @@ impl VirtioDevice for Blk {
             bytes_read: self.bytes_read,
             bytes_written: self.bytes_written,
         }
+    }
+
+    fn set_request_sink(&mut self, slot: usize, sink: RequestSink) {
+        self.sink = Some((slot, sink));
     }
 
     fn flush(&mut self) {

@@ -131,6 +131,13 @@ impl VirtioMmio {
         self.dev.as_ref().map(|d| d.io_stats()).unwrap_or_default()
     }
 
+    /// Reports the requests this slot's device serves to `sink` (event traces).
+    pub fn set_request_sink(&mut self, slot: usize, sink: super::RequestSink) {
+        if let Some(d) = self.dev.as_mut() {
+            d.set_request_sink(slot, sink);
+        }
+    }
+
     /// Makes written data durable (called at exit).
     pub fn flush(&mut self) {
         if let Some(d) = &mut self.dev {

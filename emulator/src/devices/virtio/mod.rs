@@ -51,7 +51,26 @@ pub trait VirtioDevice: Send {
     fn io_stats(&self) -> IoStats {
         IoStats::default()
     }
+    /// From now on, report each request served to `sink` as slot `slot` (event traces).
+    fn set_request_sink(&mut self, _slot: usize, _sink: RequestSink) {}
 }
+
+/// One block request a device served, for event traces (`rvsim run --events`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlkRequest {
+    /// The virtio-mmio slot.
+    pub slot: usize,
+    /// The request type (virtio 1.2 5.2.6: 0 IN = read, 1 OUT = write, 4 FLUSH, 8 GET_ID).
+    pub kind: u32,
+    pub sector: u64,
+    /// Data bytes the request asked to move (device-writable for IN, readable for OUT).
+    pub len: u64,
+    /// The status byte written back (0 OK, 1 IOERR, 2 UNSUPP).
+    pub status: u8,
+}
+
+/// Where devices send [`BlkRequest`]s; the event tracer holds the receiving end.
+pub type RequestSink = std::sync::mpsc::Sender<BlkRequest>;
 
 /// Requests served by a block device.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
