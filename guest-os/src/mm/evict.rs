@@ -500,9 +500,9 @@ fn swap_out(cur: &mut AddressSpace, owners: &[Owner], o: usize, va: u64, ppn: Pp
     }
     let all = found.len() == refs;
     let shared = if owners[o].task.is_none() {
-        cur.find_vma(va).map(|v| v.shared)
+        cur.find_vma(va).map(|v| v.is_shared())
     } else {
-        guards.iter().find(|(k, _)| *k == o).and_then(|(_, g)| g.aspace.find_vma(va).map(|v| v.shared))
+        guards.iter().find(|(k, _)| *k == o).and_then(|(_, g)| g.aspace.find_vma(va).map(|v| v.is_shared()))
     };
     match shared {
         Some(false) => {}

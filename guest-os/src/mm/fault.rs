@@ -21,7 +21,7 @@ use super::addr::{Ppn, VirtAddr};
 use super::frame;
 use super::pagecache;
 use super::pagetable::{make_pte, pte_ppn, PTE_A, PTE_D, PTE_V, PTE_W};
-use super::vm::{user_flags, AddressSpace, Backing, VmaKind, STACK_MAX, USER_MIN, USER_TOP};
+use super::vm::{perm, user_flags, AddressSpace, VmaKind, USER_MIN, USER_TOP};
 use super::{page_down, stats, PAGE_SIZE};
 use crate::arch::phys;
 use spin::Mutex;
@@ -131,24 +131,24 @@ impl AddressSpace {
             return Err(Fault::NoMapping);
         }
         let page = page_down(va);
-        let i = match self.vma_index(va) {
-            Some(i) => i,
-            None => self.grow_stack(page)?,
-        };
-        let v = self.vmas[i].clone();
+        if self.vmas.find(va).is_none() {
+            self.grow_stack(page)?;
+        }
+        let v = self.vmas.find(va).cloned().ok_or(Fault::NoMapping)?;
+        let vperm = perm(&v);
         let allowed = match acc {
-            Access::Read => v.perm & super::pagetable::PTE_R != 0,
-            Access::Write => v.perm & PTE_W != 0,
-            Access::Exec => v.perm & super::pagetable::PTE_X != 0,
+            Access::Read => vperm & super::pagetable::PTE_R != 0,
+            Access::Write => vperm & PTE_W != 0,
+            Access::Exec => vperm & super::pagetable::PTE_X != 0,
         };
         if !allowed {
-            return Err(Fault::Protection(v.kind));
+            return Err(Fault::Protection(v.backing.kind));
         }
-        let flags = user_flags(v.perm);
+        let flags = user_flags(vperm);
         if let Some(e) = self.pt().entry(VirtAddr(page)).and_then(vmcore::swap::SwapEntry::from_pte) {
             // In swap: read it back (a major fault), or map the frame still in the swap
             // cache (a minor one).
-            let r = super::evict::swap_in(self, page, e, flags, v.shared);
+            let r = super::evict::swap_in(self, page, e, flags, v.is_shared());
             match r {
                 Ok(true) => self.count(|c| c.major_faults += 1),
                 Ok(false) => self.count(|c| c.minor_faults += 1),
@@ -198,20 +198,12 @@ impl AddressSpace {
     }
 
     /// Extends the stack VMA down to `page` if it is within the stack limit and nothing
-    /// else is mapped in between; returns its index.
-    fn grow_stack(&mut self, page: u64) -> Result<usize, Fault> {
-        let i = self.vmas.iter().position(|v| v.kind == VmaKind::Stack).ok_or(Fault::NoMapping)?;
-        let start = self.vmas[i].start;
-        if page >= start || page < USER_TOP - STACK_MAX {
-            return Err(Fault::NoMapping);
-        }
-        if i > 0 && self.vmas[i - 1].end > page {
-            return Err(Fault::NoMapping);
-        }
-        self.vmas[i].start = page;
-        let n = (start - page) / PAGE_SIZE;
+    /// else is mapped in between (vmcore's `grow_stack`).
+    fn grow_stack(&mut self, page: u64) -> Result<(), Fault> {
+        let grown = self.vmas.grow_stack(page).map_err(|_| Fault::NoMapping)?;
+        let n = grown / PAGE_SIZE;
         self.count(|c| c.stack_growth += n);
-        Ok(i)
+        Ok(())
     }
 
     fn map_new(&mut self, page: u64, ppn: Ppn, flags: u64) -> Result<(), Fault> {
@@ -234,13 +226,13 @@ impl AddressSpace {
 
     /// A page that is not present.
     fn fill(&mut self, page: u64, v: &super::vm::Vma, acc: Access, flags: u64) -> Result<(), Fault> {
-        match &v.backing {
-            Backing::Anon => {
+        match &v.backing.file {
+            None => {
                 self.count(|c| {
                     c.minor_faults += 1;
                     c.zero_fills += 1
                 });
-                if acc != Access::Write && !v.shared {
+                if acc != Access::Write && !v.is_shared() {
                     let z = get_zero().ok_or(Fault::Oom)?;
                     frame::incref(z);
                     self.map_new(page, z, flags & !PTE_W)?;
@@ -250,8 +242,8 @@ impl AddressSpace {
                 let f = frame::alloc().ok_or(Fault::Oom)?;
                 self.map_private(page, f, flags)
             }
-            Backing::File { inum, file_va, file_end, off, eof_bus, .. } => {
-                let (inum, file_va, file_end, off, eof_bus) = (*inum, *file_va, *file_end, *off, *eof_bus);
+            Some(fm) => {
+                let (inum, file_va, file_end, off, eof_bus) = (fm.inum, fm.file_va, fm.file_end, fm.off, fm.eof_bus);
                 let size = crate::fs::with(|f| f.iget(inum)).map(|i| i.size as u64).map_err(|_| Fault::Bus)?;
                 // File offset of the first byte of this page (if the page holds file data).
                 let lo = page.max(file_va);
@@ -286,7 +278,7 @@ impl AddressSpace {
                 }
                 let (cf, loaded) = pagecache::get(inum, foff / PAGE_SIZE).ok_or(Fault::Oom)?;
                 self.count(|c| if loaded { c.major_faults += 1 } else { c.minor_faults += 1 });
-                if v.shared {
+                if v.is_shared() {
                     // The cache's frame itself, with the VMA's permissions and D clear:
                     // D then says whether the page must be written back before the
                     // frame is reclaimed (mm/filereclaim.rs).

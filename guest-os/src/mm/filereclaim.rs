@@ -21,7 +21,7 @@
 use super::frame;
 use super::pagecache;
 use super::pagetable::{pte_ppn, PTE_A, PTE_D, PTE_W};
-use super::vm::{AddressSpace, Backing};
+use super::vm::{perm, AddressSpace, FileMap};
 use super::PAGE_SIZE;
 use crate::proc;
 use alloc::vec::Vec;
@@ -100,8 +100,8 @@ fn try_free(spaces: &mut [&mut AddressSpace], inum: u32, index: u64, ppn: super:
     let mut maps: Vec<(usize, u64, u64, bool)> = Vec::new();
     for (k, a) in spaces.iter_mut().enumerate() {
         let mut vas: Vec<(u64, bool)> = Vec::new();
-        for v in a.vmas.iter() {
-            let Backing::File { inum: vi, file_va, file_end, off, .. } = &v.backing else { continue };
+        for v in a.vmas() {
+            let Some(FileMap { inum: vi, file_va, file_end, off, .. }) = &v.backing.file else { continue };
             let foff = index * PAGE_SIZE;
             if *vi != inum || foff < *off {
                 continue;
@@ -113,7 +113,7 @@ fn try_free(spaces: &mut [&mut AddressSpace], inum: u32, index: u64, ppn: super:
             if vas.try_reserve(1).is_err() {
                 return false;
             }
-            vas.push((va, v.shared && v.perm & PTE_W != 0));
+            vas.push((va, v.is_shared() && perm(v) & PTE_W != 0));
         }
         for (va, wshared) in vas {
             if let Some(pte) = a.pte_at(va) {

@@ -235,13 +235,14 @@ pub fn map_in_others(va: u64, e: SwapEntry, f: Ppn) {
         }
         let Some(mut g) = task.try_lock() else { continue };
         let Some(v) = g.aspace.find_vma(va) else { continue };
-        if v.perm & (PTE_R | PTE_W | PTE_X) == 0 {
+        let perm = super::vm::perm(v);
+        if perm & (PTE_R | PTE_W | PTE_X) == 0 {
             // PROT_NONE: no valid leaf can say that (R = W = X = 0 is a pointer to a
             // next-level table, priv spec 10.3.1); it keeps the swap entry.
             continue;
         }
-        let flags = super::vm::user_flags(v.perm);
-        let flags = if v.shared { flags } else { flags & !PTE_W };
+        let flags = super::vm::user_flags(perm);
+        let flags = if v.is_shared() { flags } else { flags & !PTE_W };
         frame::incref(f);
         crate::arch::phys::write_u64(a, make_pte(f, flags | PTE_V | PTE_A));
         swap::free_slot(e);
