@@ -83,7 +83,9 @@ pub extern "C" fn kmain(_hartid: u64, dtb: u64) -> ! {
         kprintln!("fs: mounted, {free}/{total} data blocks free");
     }
     mm::swap::init();
-    mm::evict::init(info.bootargs());
+    mm::init(info.bootargs());
+    vmsys::apply_bootargs(info.bootargs());
+    mm::reclaim::announce();
     mm::asid::init(info.bootargs());
     start_init();
     proc::scheduler()

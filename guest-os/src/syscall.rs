@@ -42,7 +42,7 @@ pub fn syscall(tf: &mut TrapFrame) {
         return;
     }
     if n == sys::SCHED_YIELD {
-        // Yield without holding the task lock, so that the page evictor (mm/evict.rs)
+        // Yield without holding the task lock, so that the page evictor (mm/reclaim.rs)
         // can take this process's pages while others run.
         proc::yield_now();
         tf.regs[reg::A0] = 0;

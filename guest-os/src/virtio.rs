@@ -5,7 +5,7 @@
 //!
 //! Up to [`MAX_DEVS`] devices are driven, each with its own queue memory: device 0 (the
 //! first virtio-blk in slot order) holds the file system, device 1 is the swap device
-//! (`mm/swap.rs`).
+//! (`mm/swap/device.rs`).
 
 use crate::arch::{self, virt_to_phys};
 use abi::mmio::{VIRTIO0, VIRTIO_STRIDE};

@@ -110,13 +110,13 @@ impl AddressSpace {
 
     /// Resolves a fault at `va` for `acc`, or says why the process must die.
     pub fn handle_fault(&mut self, va: u64, acc: Access) -> Result<(), Fault> {
-        // Below the low watermark: evict pages to swap first (mm/evict.rs).
-        super::evict::reclaim(self);
+        // Below the low watermark: evict pages to swap first (mm/reclaim.rs).
+        super::reclaim::reclaim(self);
         let mut r = self.resolve(va, acc);
         if r == Err(Fault::Oom) {
             // Memory and swap exhausted: the OOM killer picks a victim. If it is another
             // process, let it die and have the access retried.
-            if !super::evict::oom(self) {
+            if !super::oom::oom(self) {
                 r = Err(Fault::Retry);
             }
         }
@@ -148,7 +148,7 @@ impl AddressSpace {
         if let Some(e) = self.pt().entry(VirtAddr(page)).and_then(vmcore::swap::SwapEntry::from_pte) {
             // In swap: read it back (a major fault), or map the frame still in the swap
             // cache (a minor one).
-            let r = super::evict::swap_in(self, page, e, flags, v.is_shared());
+            let r = super::swap::swap_in(self, page, e, flags, v.is_shared());
             match r {
                 Ok(true) => self.count(|c| c.major_faults += 1),
                 Ok(false) => self.count(|c| c.minor_faults += 1),
@@ -208,7 +208,7 @@ impl AddressSpace {
 
     fn map_new(&mut self, page: u64, ppn: Ppn, flags: u64) -> Result<(), Fault> {
         if !self.pt().map(VirtAddr(page), ppn, flags) {
-            frame::decref(ppn);
+            super::rmap::put(ppn);
             return Err(Fault::Oom);
         }
         self.pages += 1;
@@ -216,11 +216,11 @@ impl AddressSpace {
     }
 
     /// [`Self::map_new`] for a frame private to this mapping: also makes it a candidate
-    /// for eviction (`mm/evict.rs`; shared anonymous frames are tracked too, the evictor
+    /// for eviction (`mm/rmap.rs`; shared anonymous frames are tracked too, the evictor
     /// only takes frames with one reference).
     fn map_private(&mut self, page: u64, ppn: Ppn, flags: u64) -> Result<(), Fault> {
         self.map_new(page, ppn, flags)?;
-        super::evict::note_mapped(ppn, page);
+        super::rmap::note_mapped(ppn, page);
         Ok(())
     }
 
@@ -285,7 +285,7 @@ impl AddressSpace {
                     if self.pt().entry(VirtAddr(page)).is_some_and(|e| e != 0)
                         || !self.pt().set_entry(VirtAddr(page), make_pte(cf, flags | PTE_V | PTE_A))
                     {
-                        frame::decref(cf);
+                        super::rmap::put(cf);
                         return Err(Fault::Oom);
                     }
                     self.pages += 1;
@@ -294,11 +294,11 @@ impl AddressSpace {
                 if acc == Access::Write {
                     // Private write: copy the cached page right away.
                     let Some(f) = frame::alloc_uninit() else {
-                        frame::decref(cf);
+                        super::rmap::put(cf);
                         return Err(Fault::Oom);
                     };
                     phys::copy_frame(f.addr().0, cf.addr().0);
-                    frame::decref(cf);
+                    super::rmap::put(cf);
                     self.count(|c| c.cow_copies += 1);
                     return self.map_private(page, f, flags);
                 }
@@ -320,14 +320,14 @@ impl AddressSpace {
         if Some(old) != zero_frame() && frame::refcount(old) == 1 {
             // The caller writes it in place: it no longer matches a swap slot that other
             // PTEs might still hold.
-            super::swapcache::forget(old);
+            super::swap::cache::forget(old);
             return Ok(old);
         }
         let new = frame::alloc_uninit().ok_or(Fault::Oom)?;
         phys::copy_frame(new.addr().0, old.addr().0);
         self.pt().remap(VirtAddr(page), new, pte & 0x3ff);
-        super::swapcache::unmap_pte(old, pte);
-        frame::decref(old);
+        super::swap::cache::unmap_pte(old, pte);
+        super::rmap::put(old);
         if Some(old) == zero_frame() {
             stats::zero_unmapped();
         }
@@ -345,13 +345,13 @@ impl AddressSpace {
             self.count(|c| c.cow_reuses += 1);
             // About to be written: its swap slot (if any) no longer describes it, and
             // other PTEs holding that slot must read the slot, not this frame.
-            super::swapcache::forget(old);
+            super::swap::cache::forget(old);
             self.pt().remap(VirtAddr(page), old, flags);
             // Only a permission increase, which could be flushed lazily; but the cached
             // read-only entry would fault once more (a TLB hit that fails its check), so
             // flush now, as Linux's update_mmu_cache does.
             self.flush_page(page);
-            super::evict::note_mapped(old, page);
+            super::rmap::note_mapped(old, page);
             return Ok(());
         }
         let new = if Some(old) == zero {
@@ -362,15 +362,14 @@ impl AddressSpace {
             f
         };
         if !self.pt().remap(VirtAddr(page), new, flags) {
-            frame::decref(new);
+            super::rmap::put(new);
             return Err(Fault::Oom);
         }
         // A valid leaf now names another frame: the old entry must go.
         self.flush_page(page);
-        super::evict::note_mapped(new, page);
-        super::swapcache::unmap_pte(old, pte);
-        frame::decref(old);
-        super::evict::reinsert(old);
+        super::rmap::note_mapped(new, page);
+        super::swap::cache::unmap_pte(old, pte);
+        super::rmap::unmap(old);
         if Some(old) == zero {
             stats::zero_unmapped();
             self.count(|c| c.zero_fills += 1);

@@ -32,13 +32,13 @@ use spin::Mutex;
 static HAND: Mutex<usize> = Mutex::new(0);
 
 /// Frees page-cache frames while free frames are below the evictor's low watermark,
-/// until they reach its high one (the same 1/64 and 2/64 of RAM as `evict::init`) or
+/// until they reach its high one (the same 1/64 and 2/64 of RAM as `reclaim::init`) or
 /// the hand has gone once round the cache. One round at most: the second chance must
 /// span at least one return to user mode, or the page the faulting instruction itself
 /// runs from would be dropped at every fault (a livelock). `cur` is the faulting
 /// process's address space (its task lock is held by the caller).
 pub fn shrink(cur: &mut AddressSpace) {
-    if !super::evict::below_low() || pagecache::len() == 0 {
+    if !super::reclaim::below_low() || pagecache::len() == 0 {
         return;
     }
     let (_, total) = frame::stats();
@@ -143,7 +143,7 @@ fn try_free(spaces: &mut [&mut AddressSpace], inum: u32, index: u64, ppn: super:
     }
     for &(k, va, _, _) in maps.iter() {
         if spaces[k].pt().unmap(super::addr::VirtAddr(va)).is_some() {
-            frame::decref(ppn);
+            super::rmap::put(ppn);
             spaces[k].pages = spaces[k].pages.saturating_sub(1);
         }
     }

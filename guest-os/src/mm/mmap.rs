@@ -273,7 +273,7 @@ pub fn vmstat(a: &mut AddressSpace) -> VmStat {
         shared,
         zero_mapped: zero,
         virt_bytes: a.vmas().iter().map(|v| v.end - v.start).sum(),
-        // The swap fields are filled by vmsys from `evict::vmstat_words`.
+        // The swap fields are filled by vmsys from `mm::vmstat_words`.
         ..VmStat::default()
     }
 }

@@ -49,7 +49,7 @@ pub fn get(inum: u32, index: u64) -> Option<(Ppn, bool)> {
     }
     let mut c = CACHE.lock();
     if c.try_reserve(1).is_err() {
-        frame::decref(f);
+        super::rmap::put(f);
         return None;
     }
     c.push(Entry { inum, index, ppn: f });
@@ -80,7 +80,7 @@ pub fn trim() {
     let mut c = CACHE.lock();
     c.retain(|e| {
         if frame::refcount(e.ppn) == 1 {
-            frame::decref(e.ppn);
+            super::rmap::put(e.ppn);
             false
         } else {
             true
@@ -101,7 +101,7 @@ pub fn remove(ppn: Ppn) -> bool {
     let Some(i) = c.iter().position(|e| e.ppn == ppn) else { return false };
     c.swap_remove(i);
     drop(c);
-    frame::decref(ppn);
+    super::rmap::put(ppn);
     true
 }
 

@@ -135,7 +135,7 @@ impl PageTable {
     }
 
     /// Like [`PageTable::for_each_leaf`] but for every non-zero level-0 entry, valid or
-    /// not (swap entries are non-valid PTEs: `mm/swap.rs`).
+    /// not (swap entries are non-valid PTEs: `mm/swap/device.rs`).
     pub fn for_each_entry(&mut self, start: u64, end: u64, f: impl FnMut(u64, u64) -> u64) {
         self.for_each(start, end, true, f)
     }
@@ -210,19 +210,48 @@ impl PageTable {
             for j in 0..512 {
                 let p = phys::read_u64(pte_addr(mid, j));
                 if p & PTE_V != 0 && !is_leaf(p) {
-                    frame::decref(pte_ppn(p));
+                    let _ = frame::decref(pte_ppn(p));
                 }
             }
-            frame::decref(mid);
+            let _ = frame::decref(mid);
         }
-        frame::decref(self.root);
+        // Table pages are never in the reverse map: nothing to react to.
+        let _ = frame::decref(self.root);
     }
 }
 
-/// Physical address of the level-0 PTE for `va` in the table rooted at `root`, walking
-/// in software without allocating (`None` if a table is absent or a superpage covers
-/// `va`). Used by the page evictor on address spaces other than the current one.
-pub fn leaf_addr(root: Ppn, va: VirtAddr) -> Option<u64> {
+/// A level-0 PTE of some page table, found by [`leaf_slot`]: the only way code outside
+/// this file reads or writes a PTE of a table it does not hold as a [`PageTable`] (the
+/// evictor and the swap cache, on other processes' tables, under their task locks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PteSlot(u64);
+
+impl PteSlot {
+    /// The entry.
+    pub fn get(self) -> u64 {
+        phys::read_u64(self.0)
+    }
+
+    /// Replaces the entry (the caller flushes the TLB if a valid entry changed).
+    pub fn set(self, pte: u64) {
+        phys::write_u64(self.0, pte);
+    }
+
+    /// Clears the A bit; whether it was set (the caller flushes the page's TLB entry).
+    pub fn test_and_clear_accessed(self) -> bool {
+        let pte = self.get();
+        if pte & PTE_A == 0 {
+            return false;
+        }
+        self.set(pte & !PTE_A);
+        true
+    }
+}
+
+/// The level-0 PTE for `va` in the table rooted at `root`, walking in software without
+/// allocating (`None` if a table is absent or a superpage covers `va`). Used by the page
+/// evictor on address spaces other than the current one.
+pub fn leaf_slot(root: Ppn, va: VirtAddr) -> Option<PteSlot> {
     let vpn = va.vpn();
     let mut table = root;
     for level in [2usize, 1] {
@@ -232,5 +261,5 @@ pub fn leaf_addr(root: Ppn, va: VirtAddr) -> Option<u64> {
         }
         table = pte_ppn(pte);
     }
-    Some(pte_addr(table, vpn.index(0)))
+    Some(PteSlot(pte_addr(table, vpn.index(0))))
 }

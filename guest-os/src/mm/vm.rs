@@ -167,7 +167,7 @@ pub struct AddressSpace {
     pub(super) vmas: VmaSet,
     /// Resident user pages (mapped PTEs, the zero frame included).
     pub pages: usize,
-    /// Pages of this address space in swap (swap-entry PTEs: `mm/evict.rs`).
+    /// Pages of this address space in swap (swap-entry PTEs: `mm/swap/out.rs`).
     pub swapped: usize,
     /// This address space's paging counters.
     pub counters: VmCounters,
@@ -298,9 +298,8 @@ impl AddressSpace {
             if Some(ppn) == zero {
                 stats::zero_unmapped();
             }
-            super::swapcache::unmap_pte(ppn, pte);
-            frame::decref(ppn);
-            super::evict::reinsert(ppn);
+            super::swap::cache::unmap_pte(ppn, pte);
+            super::rmap::unmap(ppn);
             freed += 1;
             0
         });
@@ -339,7 +338,7 @@ impl AddressSpace {
                         if pte & PTE_D == 0 {
                             self.pt().set_entry(VirtAddr(va), pte | PTE_D);
                         }
-                        super::swapcache::dirty(pte_ppn(pte));
+                        super::swap::cache::dirty(pte_ppn(pte));
                     }
                     return Ok(pte_ppn(pte).addr().0 + VirtAddr(va).page_offset());
                 }
@@ -373,7 +372,7 @@ impl AddressSpace {
             let a = va.checked_add(done as u64).ok_or(EFAULT)?;
             let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(data.len() - done);
             let ppn = self.make_private(page_down(a)).map_err(|_| EFAULT)?;
-            super::swapcache::dirty(ppn);
+            super::swap::cache::dirty(ppn);
             phys::write_bytes(ppn.addr().0 + a % PAGE_SIZE, &data[done..done + n]);
             done += n;
         }
@@ -477,7 +476,7 @@ impl AddressSpace {
                 let ppn = pte_ppn(pte);
                 let new = if shared { pte } else { pte & !PTE_W };
                 // The child's PTE keeps the D bit: a frame in the swap cache that the
-                // parent has not written stays clean (mm/swapcache.rs).
+                // parent has not written stays clean (mm/swap/cache.rs).
                 let cflags = (new & (PTE_R | PTE_W | PTE_X | PTE_U | PTE_D)) | PTE_V | PTE_A;
                 if !cpt.set_entry(VirtAddr(va), make_pte(ppn, cflags)) {
                     failed = true;
@@ -500,7 +499,7 @@ impl AddressSpace {
                 if failed {
                     return pte;
                 }
-                match super::evict::dup_slot(e).and_then(|n| n.to_pte().ok().map(|p| (n, p))) {
+                match super::swap::dup_entry(e).and_then(|n| n.to_pte().ok().map(|p| (n, p))) {
                     Some((n, p)) => {
                         if cpt.set_entry(VirtAddr(va), p) {
                             copied += 1;
