@@ -108,7 +108,7 @@ mod tests {
         };
     }
     static SLOTS: swap::SwapSlots<256> = konst!(swap::SwapSlots::new(16384));
-    static POLICY: replace::AnyPolicy<32768> = replace::AnyPolicy::new(replace::PolicyKind::Clock, 0);
+    static POLICY: replace::PolicySet<32768> = replace::PolicySet::new(replace::PolicyKind::Clock, 0);
 
     #[test]
     fn structures_can_live_in_statics() {
