@@ -178,7 +178,7 @@ impl AddressSpace {
                 // with D clear): software sets it.
                 let need = PTE_A | if acc == Access::Write { PTE_D } else { 0 };
                 if pte & need != need {
-                    self.pt().set_entry(VirtAddr(page), pte | need);
+                    self.pt().update(VirtAddr(page), |p| p | need);
                 }
                 // The lazy flush of an invalid->valid or permission-increasing change
                 // (Privileged 4.2.1 note: "a page-fault exception might occur, at which
@@ -270,7 +270,8 @@ impl AddressSpace {
                     while a < hi {
                         let n = ((hi - a) as usize).min(buf.len());
                         let got = crate::fs::with(|fs| fs.read(inum, off + (a - file_va), &mut buf[..n])).unwrap_or(0);
-                        phys::write_bytes(f.addr().0 + (a - page), &buf[..got]);
+                        // SAFETY: `f` is a fresh private frame, not mapped yet; `[a, a + got)` is inside its page.
+                        unsafe { phys::write_bytes(f.addr().0 + (a - page), &buf[..got]) };
                         a += n as u64;
                     }
                     self.count(|c| c.major_faults += 1);
@@ -297,7 +298,8 @@ impl AddressSpace {
                         super::rmap::put(cf);
                         return Err(Fault::Oom);
                     };
-                    phys::copy_frame(f.addr().0, cf.addr().0);
+                    // SAFETY: `f` is a fresh frame, `cf` a cached frame we hold a reference on.
+                    unsafe { phys::copy_frame(f.addr().0, cf.addr().0) };
                     super::rmap::put(cf);
                     self.count(|c| c.cow_copies += 1);
                     return self.map_private(page, f, flags);
@@ -324,7 +326,8 @@ impl AddressSpace {
             return Ok(old);
         }
         let new = frame::alloc_uninit().ok_or(Fault::Oom)?;
-        phys::copy_frame(new.addr().0, old.addr().0);
+        // SAFETY: `new` is a fresh frame; `old` is mapped here (we hold its reference).
+        unsafe { phys::copy_frame(new.addr().0, old.addr().0) };
         self.pt().remap(VirtAddr(page), new, pte & 0x3ff);
         super::swap::cache::unmap_pte(old, pte);
         super::rmap::put(old);
@@ -358,7 +361,8 @@ impl AddressSpace {
             frame::alloc().ok_or(Fault::Oom)?
         } else {
             let f = frame::alloc_uninit().ok_or(Fault::Oom)?;
-            phys::copy_frame(f.addr().0, old.addr().0);
+            // SAFETY: `f` is a fresh frame; `old` is mapped here (we hold its reference).
+            unsafe { phys::copy_frame(f.addr().0, old.addr().0) };
             f
         };
         if !self.pt().remap(VirtAddr(page), new, flags) {

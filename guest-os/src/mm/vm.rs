@@ -336,7 +336,7 @@ impl AddressSpace {
                         // The kernel's store sets no D bit by itself: set it, as the
                         // MMU would for a user store, and tell the swap cache.
                         if pte & PTE_D == 0 {
-                            self.pt().set_entry(VirtAddr(va), pte | PTE_D);
+                            self.pt().update(VirtAddr(va), |p| p | PTE_D);
                         }
                         super::swap::cache::dirty(pte_ppn(pte));
                     }
@@ -358,7 +358,9 @@ impl AddressSpace {
             let a = va.checked_add(done as u64).ok_or(EFAULT)?;
             let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(data.len() - done);
             let pa = self.user_pa(a, true)?;
-            phys::write_bytes(pa, &data[done..done + n]);
+            // SAFETY: `user_pa` checked that the page is mapped user-writable by this address space;
+            // `n` keeps the copy inside it.
+            unsafe { phys::write_bytes(pa, &data[done..done + n]) };
             done += n;
         }
         Ok(())
@@ -373,7 +375,9 @@ impl AddressSpace {
             let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(data.len() - done);
             let ppn = self.make_private(page_down(a)).map_err(|_| EFAULT)?;
             super::swap::cache::dirty(ppn);
-            phys::write_bytes(ppn.addr().0 + a % PAGE_SIZE, &data[done..done + n]);
+            // SAFETY: `make_private` gave this address space a frame of its own; `n` keeps the
+            // copy inside it.
+            unsafe { phys::write_bytes(ppn.addr().0 + a % PAGE_SIZE, &data[done..done + n]) };
             done += n;
         }
         Ok(())
@@ -386,7 +390,9 @@ impl AddressSpace {
             let a = va.checked_add(done as u64).ok_or(EFAULT)?;
             let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(out.len() - done);
             let pa = self.user_pa(a, false)?;
-            phys::read_bytes(pa, &mut out[done..done + n]);
+            // SAFETY: `user_pa` checked that the page is mapped user-readable; `n` keeps the copy
+            // inside it.
+            unsafe { phys::read_bytes(pa, &mut out[done..done + n]) };
             done += n;
         }
         Ok(())
@@ -410,7 +416,8 @@ impl AddressSpace {
             let n = (PAGE_SIZE - a % PAGE_SIZE) as usize;
             let mut chunk = [0u8; 64];
             let n = n.min(chunk.len());
-            phys::read_bytes(pa, &mut chunk[..n]);
+            // SAFETY: as in `copy_in`: a user-readable page, `n` bytes inside it.
+            unsafe { phys::read_bytes(pa, &mut chunk[..n]) };
             if let Some(z) = chunk[..n].iter().position(|&c| c == 0) {
                 if s.len() + z > max {
                     return Err(too_long);
