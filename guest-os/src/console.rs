@@ -14,13 +14,25 @@ const LSR: u64 = 5; // line status
 const LSR_DATA_READY: u8 = 1 << 0;
 const LSR_THR_EMPTY: u8 = 1 << 5;
 
+/// Reads register `off` of the 16550 UART.
+fn uart_read(off: u64) -> u8 {
+    // SAFETY: a register of the virt machine's 16550 UART, the device this module drives.
+    unsafe { arch::mmio_read8(UART0 + off) }
+}
+
+/// Writes register `off` of the 16550 UART.
+fn uart_write(off: u64, v: u8) {
+    // SAFETY: as in `uart_read`.
+    unsafe { arch::mmio_write8(UART0 + off, v) }
+}
+
 /// Writes one byte, waiting for the transmitter.
 pub fn putc(b: u8) {
     let mut spins = 0;
-    while arch::mmio_read8(UART0 + LSR) & LSR_THR_EMPTY == 0 && spins < 100_000 {
+    while uart_read(LSR) & LSR_THR_EMPTY == 0 && spins < 100_000 {
         spins += 1;
     }
-    arch::mmio_write8(UART0 + THR, b);
+    uart_write(THR, b);
 }
 
 /// The kernel console as a `fmt::Write` sink.
@@ -69,8 +81,8 @@ pub fn poll() {
     let mut intr = None;
     {
         let mut inp = INPUT.lock();
-        while arch::mmio_read8(UART0 + LSR) & LSR_DATA_READY != 0 {
-            let c = arch::mmio_read8(UART0 + RBR);
+        while uart_read(LSR) & LSR_DATA_READY != 0 {
+            let c = uart_read(RBR);
             match c {
                 b'\r' | b'\n' => {
                     putc(b'\r');

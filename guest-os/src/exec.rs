@@ -12,7 +12,7 @@
 
 use crate::fs;
 use crate::mm::pagetable::{PTE_R, PTE_W, PTE_X};
-use crate::mm::vm::{AddressSpace, Backing, Vma, VmaKind, MMAP_BASE, STACK_SIZE, USER_MIN, USER_TOP};
+use crate::mm::vm::{area, AddressSpace, Backing, FileMap, VmaKind, MMAP_BASE, STACK_SIZE, USER_MIN, USER_TOP};
 use crate::mm::{page_down, page_up, PAGE_SIZE};
 use abi::auxv::*;
 use abi::errno::*;
@@ -131,13 +131,13 @@ pub fn load(cwd: u32, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result
             end -= PAGE_SIZE;
         }
         if start < end {
-            let backing =
-                Backing::File { file: file.clone(), inum, file_va: va, file_end: va + filesz, off, eof_bus: false };
-            aspace.insert_vma(Vma { start, end, perm, kind: VmaKind::Elf, backing, shared: false })?;
+            let fm = FileMap { file: file.clone(), inum, file_va: va, file_end: va + filesz, off, eof_bus: false };
+            let backing = Backing { kind: VmaKind::Elf, file: Some(fm) };
+            aspace.insert_vma(area(start, end, perm, false, backing))?;
         }
     }
     for &(p, perm) in &shared_pages {
-        aspace.insert_vma(Vma::anon(p, p + PAGE_SIZE, perm, VmaKind::Elf))?;
+        aspace.insert_vma(area(p, p + PAGE_SIZE, perm, false, Backing::anon(VmaKind::Elf)))?;
         for &(va, _, filesz, off, _) in &segs {
             let lo = va.max(p);
             let hi = (va + filesz).min(p + PAGE_SIZE);
@@ -154,8 +154,7 @@ pub fn load(cwd: u32, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result
     if top == 0 {
         return Err(ENOEXEC);
     }
-    aspace.brk_start = page_up(top);
-    aspace.brk = aspace.brk_start;
+    aspace.set_brk_base(page_up(top))?;
     aspace.map_zeroed(USER_TOP - STACK_SIZE, USER_TOP, PTE_R | PTE_W, VmaKind::Stack)?;
 
     // The initial stack.

@@ -2,11 +2,14 @@
 //! mounts the file system on virtio disk 0 and runs `/bin/init` in U-mode. Processes
 //! use the Linux RISC-V system call ABI.
 //!
-//! Layout (one file per subsystem, xv6 style): `arch/` (all asm and privileged unsafe),
+//! Layout (one file per subsystem, xv6 style): `arch/` (all asm and unsafe operations;
+//! its MMIO and physical-memory accessors are `unsafe fn`s),
 //! `mm/` (frames, page tables, address spaces), `proc` (processes, scheduler), `trap`,
 //! `syscall`, `exec`, `fs` + `virtio` (disk), `file` + `pipe` (open files), `console`.
 
 #![no_std]
+// Every `unsafe` block says why it is sound (docs/decisions.md, "Unsafe").
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 extern crate alloc;
 
@@ -83,7 +86,9 @@ pub extern "C" fn kmain(_hartid: u64, dtb: u64) -> ! {
         kprintln!("fs: mounted, {free}/{total} data blocks free");
     }
     mm::swap::init();
-    mm::evict::init(info.bootargs());
+    mm::init(info.bootargs());
+    vmsys::apply_bootargs(info.bootargs());
+    mm::reclaim::announce();
     mm::asid::init(info.bootargs());
     start_init();
     proc::scheduler()

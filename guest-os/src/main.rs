@@ -1,5 +1,7 @@
 //! The kernel image for `-bios none` (linked at 0x8000_0000 by `kernel.ld`); all code is
 //! in the `kernel` library.
 #![no_std]
+// Every `unsafe` block says why it is sound (docs/decisions.md, "Unsafe").
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![no_main]
 extern crate kernel;

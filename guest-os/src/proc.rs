@@ -5,7 +5,7 @@
 //! Each process is a table slot (which is also its `arch` slot: kernel stack, trap frame,
 //! context, FP area) plus a [`Task`]: its address space, descriptors and cwd. The task is
 //! locked by the process's own kernel thread while it handles a trap, and by the page
-//! evictor (`mm/evict.rs`) when it takes pages of a process that is not running. So a
+//! evictor (`mm/swap/out.rs`, `mm/reclaim.rs`) when it takes pages of a process that is not running. So a
 //! system call never sleeps with the task locked: it returns `Err(block_on(..))`, and
 //! `syscall::syscall` sleeps without the lock and runs the call again ([`Wait`]).
 //! Everything other processes look at (state, parent, exit status, kill flag) is in the
@@ -211,7 +211,7 @@ pub fn task_of(pid: i32) -> Option<Arc<Mutex<Task>>> {
 }
 
 /// (pid, satp, task) of every live process (not a zombie), for the page evictor and
-/// the OOM killer (`mm/evict.rs`).
+/// the OOM killer (`mm/swap/out.rs`, `mm/reclaim.rs`).
 pub fn vm_owners() -> alloc::vec::Vec<(i32, u64, Arc<Mutex<Task>>)> {
     let t = TABLE.lock();
     let mut v = alloc::vec::Vec::new();
@@ -484,7 +484,7 @@ pub fn wakeup(chan: usize) {
 }
 
 /// A timer tick: wakes timed sleepers that are due, then lets the pager age pages and
-/// the thrashing controller decide (`mm/evict.rs`, `mm/thrash.rs`).
+/// the thrashing controller decide (`mm/reclaim.rs`, `mm/thrash.rs`).
 pub fn tick() {
     let now = crate::time::now();
     let ticks = {
@@ -501,8 +501,7 @@ pub fn tick() {
         }
         t.ticks
     };
-    crate::mm::evict::tick(ticks);
-    crate::mm::thrash::tick(ticks, now);
+    crate::mm::tick(ticks, now);
 }
 
 /// Number of live processes (not zombies).

@@ -42,7 +42,7 @@ pub fn syscall(tf: &mut TrapFrame) {
         return;
     }
     if n == sys::SCHED_YIELD {
-        // Yield without holding the task lock, so that the page evictor (mm/evict.rs)
+        // Yield without holding the task lock, so that the page evictor (mm/reclaim.rs)
         // can take this process's pages while others run.
         proc::yield_now();
         tf.regs[reg::A0] = 0;
@@ -212,7 +212,7 @@ fn dispatch(n: usize, a: [u64; 6], t: &mut Task, tf: &mut TrapFrame) -> SysResul
         sys::CLONE => sys_clone(t, tf, a),
         sys::EXECVE => sys_execve(t, tf, a[0], a[1], a[2]),
         sys::BRK => {
-            let b = if a[0] == 0 { t.aspace.brk } else { t.aspace.set_brk(a[0]) };
+            let b = if a[0] == 0 { t.aspace.brk() } else { t.aspace.set_brk(a[0]) };
             proc::update_current(None, None, t.aspace.pages);
             Ok(b as usize)
         }

@@ -8,7 +8,9 @@ static SSTC: AtomicBool = AtomicBool::new(false);
 /// may write it: PMP allows all) and re-arms with `stimecmp` from now on.
 pub fn use_sstc() {
     SSTC.store(true, Ordering::Relaxed);
-    crate::arch::mmio_write64(abi::mmio::CLINT_MTIMECMP, u64::MAX);
+    // SAFETY: the CLINT's mtimecmp of hart 0 (QEMU hw/intc/riscv_aclint.c), which this
+    // module owns.
+    unsafe { crate::arch::mmio_write64(abi::mmio::CLINT_MTIMECMP, u64::MAX) };
 }
 
 static FREQ: AtomicU64 = AtomicU64::new(10_000_000);
@@ -23,7 +25,8 @@ pub fn now() -> u64 {
     if crate::arch::sbi::active() {
         crate::arch::sbi::rdtime()
     } else {
-        crate::arch::mmio_read64(abi::mmio::CLINT_MTIME)
+        // SAFETY: the CLINT's mtime register (read-only use).
+        unsafe { crate::arch::mmio_read64(abi::mmio::CLINT_MTIME) }
     }
 }
 

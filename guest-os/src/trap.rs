@@ -84,7 +84,7 @@ pub fn user_trap(tf: &mut TrapFrame) {
         drop(task);
         if r == Err(crate::mm::fault::Fault::Retry) {
             // The OOM killer chose another process: let it run and exit, then the
-            // faulting instruction is retried (mm/evict.rs).
+            // faulting instruction is retried (mm/oom.rs).
             proc::yield_now();
         } else if let Err(f) = r {
             use crate::mm::fault::Fault;

@@ -5,7 +5,7 @@
 //!
 //! Up to [`MAX_DEVS`] devices are driven, each with its own queue memory: device 0 (the
 //! first virtio-blk in slot order) holds the file system, device 1 is the swap device
-//! (`mm/swap.rs`).
+//! (`mm/swap/device.rs`).
 
 use crate::arch::{self, virt_to_phys};
 use abi::mmio::{VIRTIO0, VIRTIO_STRIDE};
@@ -156,11 +156,16 @@ pub enum Error {
     Io,
 }
 
+/// Reads register `off` of the virtio-mmio transport at `base` (a slot found by the probe).
 fn r(base: u64, off: u64) -> u32 {
-    arch::mmio_read32(base + off)
+    // SAFETY: `base` is a virtio-mmio slot of the virt machine that this driver probed
+    // and drives, `off` a register of virtio 1.2 section 4.2.2.
+    unsafe { arch::mmio_read32(base + off) }
 }
+/// Writes register `off` of the virtio-mmio transport at `base`.
 fn w(base: u64, off: u64, v: u32) {
-    arch::mmio_write32(base + off, v)
+    // SAFETY: as in `r`.
+    unsafe { arch::mmio_write32(base + off, v) }
 }
 
 impl Blk {

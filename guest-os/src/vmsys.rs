@@ -5,7 +5,7 @@
 //! time; `RVSIM_SETWS`: working-set limits).
 
 use crate::mm::vm::AddressSpace;
-use crate::mm::{evict, mmap, policy, thrash, wset};
+use crate::mm::{mmap, policy, reclaim, swap, thrash, wset};
 use crate::proc::{self, Task};
 use abi::errno::*;
 use abi::{sys, VmCounters};
@@ -44,8 +44,8 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace, pid: i32) -> Result<(V
             push_counters(&mut w, &s.global);
             push_counters(&mut w, &s.proc);
             w.extend_from_slice(&[s.resident, s.shared, s.zero_mapped, s.virt_bytes]);
-            w.extend_from_slice(&crate::mm::evict::vmstat_words(a, pid));
-            w.extend_from_slice(&crate::mm::swapcache::vmstat_words());
+            w.extend_from_slice(&crate::mm::vmstat_words(a, pid));
+            w.extend_from_slice(&crate::mm::swap::cache::vmstat_words());
             w.extend_from_slice(&crate::fs::log_vmstat_words());
             Ok((words_to_bytes(&w)?, 0))
         }
@@ -108,10 +108,10 @@ pub fn dispatch(n: usize, args: [u64; 6], t: &mut Task) -> Result<usize, isize> 
             if min == u64::MAX && max == u64::MAX {
                 // Empty the working set (Win32: SetProcessWorkingSetSize(h, -1, -1)).
                 let n = if pid == proc::current_pid() {
-                    evict::swap_out_all(pid, &mut t.aspace)
+                    swap::swap_out_all(pid, &mut t.aspace)
                 } else {
                     proc::task_of(pid).ok_or(ESRCH)?;
-                    evict::swap_out_process(pid)
+                    swap::swap_out_process(pid)
                 };
                 crate::kprintln!("vm: pid {pid} working set trimmed: {n} pages to swap");
                 return Ok(n);
@@ -148,7 +148,7 @@ pub fn vmctl(key: u64, value: u64) -> Result<u64, isize> {
         POLICY => policy::index(policy::kind()),
         SCOPE => (wset::scope() == Mode::PerProcess) as u64,
         THRASH => thrash::enabled() as u64,
-        AGE_TICKS => evict::AGE_TICKS.load(Ordering::Relaxed),
+        AGE_TICKS => reclaim::AGE_TICKS.load(Ordering::Relaxed),
         THRASH_WINDOW => tune.window_ticks,
         THRASH_BOUND => tune.fault_bound,
         THRASH_SUSTAIN => tune.sustain_ticks,
@@ -185,7 +185,7 @@ pub fn vmctl(key: u64, value: u64) -> Result<u64, isize> {
         THRASH if value > 1 => return Err(EINVAL),
         THRASH => thrash::set_enabled(value == 1),
         AGE_TICKS if value == 0 => return Err(EINVAL),
-        AGE_TICKS => evict::AGE_TICKS.store(value, Ordering::Relaxed),
+        AGE_TICKS => reclaim::AGE_TICKS.store(value, Ordering::Relaxed),
         _ => {
             // Counts of ticks or faults beyond 2^32, or free-frame marks beyond all of
             // memory, are nonsense (issue: 1.8e19 was accepted).
@@ -212,6 +212,19 @@ pub fn vmctl(key: u64, value: u64) -> Result<u64, isize> {
     }
     crate::kprintln!("vm: {name} {old} -> {value}");
     Ok(old)
+}
+
+/// Boot: applies the `vm.*` tunables of the kernel command line (all but `vm.policy`,
+/// which `mm::reclaim::init` reads), saying which cannot be set.
+pub fn apply_bootargs(bootargs: &[u8]) {
+    let cmdline = core::str::from_utf8(bootargs).unwrap_or("");
+    for w in cmdline.split_ascii_whitespace() {
+        let Some((k, v)) = w.split_once('=') else { continue };
+        let Some(k) = k.strip_prefix("vm.") else { continue };
+        if k != "policy" && vmctl_set_named(k, v).is_err() {
+            crate::kprintln!("vm: cannot set vm.{k}={v}");
+        }
+    }
 }
 
 /// Sets tunable `name` (without the `vm.` prefix) to the text `value` (kernel command

@@ -8,64 +8,22 @@
 //! Needs `make os` (kernel, user programs, target/release/mkfs).
 mod common;
 
+use common::os::{boot, built, images, num_after};
 use rvsim::hart::NoTrace;
 use rvsim::machine::{Machine, MachineConfig, Outcome};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-fn built(rel: &str) -> PathBuf {
-    let p = common::root().join(rel);
-    assert!(p.exists(), "{} is missing: run `make os`", p.display());
-    p
-}
-
-/// Builds an image with `progs` in /bin and `script` as /etc/autorun.
-fn image(tag: &str, progs: &[&str], script: &str) -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("rvsim-vm-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let auto = dir.join("autorun");
-    std::fs::write(&auto, script).expect("script");
-    let img = dir.join("fs.img");
-    let g = common::guest_dir();
-    let mut cmd = Command::new(built("target/release/mkfs"));
-    cmd.arg(&img);
-    for p in ["init", "sh"].iter().chain(progs) {
-        let elf = g.join(p);
-        assert!(elf.exists(), "{} is missing: run `make os`", elf.display());
-        cmd.arg(format!("/bin/{p}={}", elf.display()));
-    }
-    cmd.arg(format!("/etc/autorun={}", auto.display()));
-    assert!(cmd.status().expect("run mkfs").success());
-    (dir, img)
-}
-
-/// Boots the kernel on rvsim with `img`; returns the outcome and the console.
-fn boot(img: &Path) -> (Outcome, String) {
-    let mut m = Machine::new(MachineConfig::default());
-    m.bus.dev.uart.echo = false;
-    let k = std::fs::read(built("target/riscv64gc-unknown-none-elf/release/kernel")).expect("read kernel");
-    m.load_elf(&k).expect("load kernel");
-    m.attach_drive(img, false).expect("attach disk");
-    let outcome = m.run(Some(2_000_000_000), &mut NoTrace);
-    let console = String::from_utf8_lossy(&m.bus.dev.uart.output).replace('\r', "");
-    println!("{console}");
-    assert!(!console.contains("kernel panic"), "{console}");
-    (outcome, console)
-}
-
-/// The number after `key` in the first line starting with `prefix`.
-fn num_after(console: &str, prefix: &str, key: &str) -> u64 {
-    let line = console.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no line {prefix:?}"));
-    let rest = &line[line.find(key).unwrap_or_else(|| panic!("no {key:?} in {line:?}")) + key.len()..];
-    let digits: String = rest.trim_start().chars().take_while(|c| c.is_ascii_digit()).collect();
-    digits.parse().unwrap_or_else(|_| panic!("no number after {key:?} in {line:?}"))
+/// Boots the OS (the one helper, `common::os::boot`) with the default RAM and `fs` as
+/// its only disk.
+fn boot_disk(fs: &Path) -> (Outcome, String) {
+    boot(MachineConfig::default().ram_size, &[fs], None)
 }
 
 #[test]
 fn demos_show_cow_laziness_sharing_and_malloc() {
     let progs = ["cowdemo", "lazydemo", "sharedemo", "mallocdemo", "vmstat", "pmap"];
-    let (dir, img) = image("demos", &progs, "cowdemo\nlazydemo\nsharedemo\nmallocdemo\nvmstat\npmap\n");
-    let (out, c) = boot(&img);
+    let im = images("vm-demos", &progs, "cowdemo\nlazydemo\nsharedemo\nmallocdemo\nvmstat\npmap\n", 0);
+    let (out, c) = boot_disk(&im.fs);
     assert_eq!(out, Outcome::Exit(0), "{c}");
     // Each demo explains itself.
     for d in ["cowdemo: ", "lazydemo: ", "sharedemo: ", "mallocdemo: "] {
@@ -105,19 +63,17 @@ fn demos_show_cow_laziness_sharing_and_malloc() {
     assert!(c.lines().any(|l| l.contains("r-xp elf")), "{c}");
     // The stack is at the top of the 256 GiB user range (docs/os.md, "Memory map").
     assert!(c.lines().any(|l| l.contains("-4000000000 rw-p stack")), "{c}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn shared_mapping_written_back_at_exit_survives_reboot() {
-    let (dir, img) =
-        image("persist", &["sharedemo", "cat", "echo"], "sharedemo persist\necho cat /persist.txt > /etc/autorun\n");
-    let (out1, c1) = boot(&img);
+    let script = "sharedemo persist\necho cat /persist.txt > /etc/autorun\n";
+    let im = images("vm-persist", &["sharedemo", "cat", "echo"], script, 0);
+    let (out1, c1) = boot_disk(&im.fs);
     assert_eq!(out1, Outcome::Exit(0), "{c1}");
-    let (out2, c2) = boot(&img);
+    let (out2, c2) = boot_disk(&im.fs);
     assert_eq!(out2, Outcome::Exit(0), "{c2}");
     assert!(c2.contains("written through a shared mapping"), "{c2}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The kernel's own page table (current when it powers off without a disk) is the upper

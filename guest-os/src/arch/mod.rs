@@ -1,7 +1,11 @@
 //! Everything that touches the machine directly lives here: the boot path (M-mode setup and
 //! the drop to S-mode), the trap vectors, the context switch, CSR access, MMIO and raw
-//! physical-memory access. Every `unsafe` of the kernel is in this module tree, each with a
-//! `// SAFETY:` note; the rest of the kernel is safe Rust on top of these functions.
+//! physical-memory access. Every unsafe operation of the kernel is in this module tree,
+//! each with a `// SAFETY:` note. The accessors that can reach any physical address (the
+//! `mmio_*` registers and [`phys`]) are `unsafe fn`s: their callers outside `arch/` (the
+//! device drivers, the page tables, the frame and copy helpers of `mm/`) each say in a
+//! `// SAFETY:` note why the address is theirs (`clippy::undocumented_unsafe_blocks` is
+//! denied in the kernel). Everything else is safe Rust on top of these functions.
 //!
 //! Single hart: the kernel runs with `sstatus.SIE = 0` (it is never interrupted; timer
 //! ticks arrive while a process is in U-mode or are polled in the idle loop), so the
@@ -54,44 +58,70 @@ fn mmio_addr(pa: u64) -> usize {
 }
 
 /// Reads the 32-bit device register at physical address `pa`.
-pub fn mmio_read32(pa: u64) -> u32 {
-    // SAFETY: `pa` is a device register of the virt machine, reached through the direct
-    // map (boot and kernel page tables); volatile because devices have side effects.
+///
+/// # Safety
+/// `pa` must be a register of a device of the virt machine that the caller drives (the
+/// access may have side effects on the device).
+pub unsafe fn mmio_read32(pa: u64) -> u32 {
+    // SAFETY: `pa` is a device register of the virt machine (the caller's contract),
+    // reached through the direct map (boot and kernel page tables); volatile because
+    // devices have side effects.
     unsafe { core::ptr::read_volatile(mmio_addr(pa) as *const u32) }
 }
 
 /// Writes the 32-bit device register at physical address `pa`.
-pub fn mmio_write32(pa: u64, v: u32) {
+///
+/// # Safety
+/// `pa` must be a register of a device of the virt machine that the caller drives (the
+/// access may have side effects on the device).
+pub unsafe fn mmio_write32(pa: u64, v: u32) {
     // SAFETY: as in `mmio_read32`.
     unsafe { core::ptr::write_volatile(mmio_addr(pa) as *mut u32, v) }
 }
 
 /// Reads the 64-bit device register at physical address `pa`.
-pub fn mmio_read64(pa: u64) -> u64 {
+///
+/// # Safety
+/// `pa` must be a register of a device of the virt machine that the caller drives (the
+/// access may have side effects on the device).
+pub unsafe fn mmio_read64(pa: u64) -> u64 {
     // SAFETY: as in `mmio_read32`.
     unsafe { core::ptr::read_volatile(mmio_addr(pa) as *const u64) }
 }
 
 /// Writes the 64-bit device register at physical address `pa`.
-pub fn mmio_write64(pa: u64, v: u64) {
+///
+/// # Safety
+/// `pa` must be a register of a device of the virt machine that the caller drives (the
+/// access may have side effects on the device).
+pub unsafe fn mmio_write64(pa: u64, v: u64) {
     // SAFETY: as in `mmio_read32`.
     unsafe { core::ptr::write_volatile(mmio_addr(pa) as *mut u64, v) }
 }
 
 /// Reads the byte-wide device register at physical address `pa`.
-pub fn mmio_read8(pa: u64) -> u8 {
+///
+/// # Safety
+/// `pa` must be a register of a device of the virt machine that the caller drives (the
+/// access may have side effects on the device).
+pub unsafe fn mmio_read8(pa: u64) -> u8 {
     // SAFETY: as in `mmio_read32`.
     unsafe { core::ptr::read_volatile(mmio_addr(pa) as *const u8) }
 }
 
 /// Writes the byte-wide device register at physical address `pa`.
-pub fn mmio_write8(pa: u64, v: u8) {
+///
+/// # Safety
+/// `pa` must be a register of a device of the virt machine that the caller drives (the
+/// access may have side effects on the device).
+pub unsafe fn mmio_write8(pa: u64, v: u8) {
     // SAFETY: as in `mmio_read32`.
     unsafe { core::ptr::write_volatile(mmio_addr(pa) as *mut u8, v) }
 }
 
-/// Raw access to physical RAM through the direct map ([`phys_to_virt`]). Callers pass
-/// physical addresses of frames they own (from `mm::frame`).
+/// Raw access to physical RAM through the direct map ([`phys_to_virt`]): `unsafe fn`s,
+/// since an address is just a number; callers pass physical addresses of frames they own
+/// (from `mm::frame`) and say so in a `// SAFETY:` note.
 pub mod phys {
     use super::phys_to_virt;
 
@@ -99,27 +129,39 @@ pub mod phys {
     const PAGE: usize = 4096;
 
     /// Reads the u64 at physical address `pa` (8-aligned, in RAM).
-    pub fn read_u64(pa: u64) -> u64 {
+    ///
+    /// # Safety
+    /// `pa` must be 8-aligned, in RAM, inside a frame the caller owns or a page-table page of a table it holds.
+    pub unsafe fn read_u64(pa: u64) -> u64 {
         debug_assert!(pa.is_multiple_of(8));
         // SAFETY: `pa` is in an allocated frame (a page-table page); RAM is in the direct map.
         unsafe { core::ptr::read_volatile(phys_to_virt(pa) as *const u64) }
     }
 
     /// Writes the u64 at physical address `pa` (8-aligned, in RAM).
-    pub fn write_u64(pa: u64, v: u64) {
+    ///
+    /// # Safety
+    /// as for [`read_u64`], and nothing may hold a reference into those bytes.
+    pub unsafe fn write_u64(pa: u64, v: u64) {
         debug_assert!(pa.is_multiple_of(8));
         // SAFETY: as in `read_u64`.
         unsafe { core::ptr::write_volatile(phys_to_virt(pa) as *mut u64, v) }
     }
 
     /// Fills the frame at `pa` with zeros.
-    pub fn zero_frame(pa: u64) {
+    ///
+    /// # Safety
+    /// `pa` must be the start of a whole frame the caller owns (from `mm::frame`) that no one else reads or maps writably meanwhile.
+    pub unsafe fn zero_frame(pa: u64) {
         // SAFETY: `pa` is a whole frame owned by the caller.
         unsafe { core::ptr::write_bytes(phys_to_virt(pa) as *mut u8, 0, PAGE) }
     }
 
     /// Copies the frame at `src` into the frame at `dst`.
-    pub fn copy_frame(dst: u64, src: u64) {
+    ///
+    /// # Safety
+    /// `dst` and `src` must start whole frames; the caller owns `dst` (as in [`zero_frame`]) and holds a reference on `src`.
+    pub unsafe fn copy_frame(dst: u64, src: u64) {
         if dst == src {
             return;
         }
@@ -128,7 +170,10 @@ pub mod phys {
     }
 
     /// Copies `data` to physical address `pa`; the range must lie inside one owned frame.
-    pub fn write_bytes(pa: u64, data: &[u8]) {
+    ///
+    /// # Safety
+    /// `pa .. pa + data.len()` must lie inside one frame the caller owns or maps writably (a user page it checked).
+    pub unsafe fn write_bytes(pa: u64, data: &[u8]) {
         debug_assert!((pa as usize % PAGE) + data.len() <= PAGE);
         // SAFETY: the range is inside one frame owned by the caller (checked above in
         // debug builds, guaranteed by the page-by-page callers in mm::vm).
@@ -136,7 +181,10 @@ pub mod phys {
     }
 
     /// Copies from physical address `pa` into `out`; the range must lie inside one frame.
-    pub fn read_bytes(pa: u64, out: &mut [u8]) {
+    ///
+    /// # Safety
+    /// `pa .. pa + out.len()` must lie inside one frame the caller holds a reference on.
+    pub unsafe fn read_bytes(pa: u64, out: &mut [u8]) {
         debug_assert!((pa as usize % PAGE) + out.len() <= PAGE);
         // SAFETY: as in `write_bytes`.
         unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(pa) as *const u8, out.as_mut_ptr(), out.len()) }
@@ -159,7 +207,8 @@ pub fn shutdown(code: u32) -> ! {
         sbi::system_reset(code != 0);
     }
     let v = if code == 0 { abi::mmio::FINISHER_PASS } else { (code << 16) | abi::mmio::FINISHER_FAIL };
-    mmio_write32(abi::mmio::FINISHER, v);
+    // SAFETY: the test finisher of the virt machine (QEMU hw/misc/sifive_test.c).
+    unsafe { mmio_write32(abi::mmio::FINISHER, v) };
     loop {
         csr::wfi();
     }
@@ -172,7 +221,9 @@ pub fn dtb_slice(addr: u64) -> Option<&'static [u8]> {
     if addr < abi::mmio::RAM || !addr.is_multiple_of(8) || addr.saturating_add(1 << 20) > mapped {
         return None;
     }
-    let hdr = phys::read_u64(addr);
+    // SAFETY: 8-aligned RAM inside the boot direct map (checked above): the blob the
+    // firmware left there.
+    let hdr = unsafe { phys::read_u64(addr) };
     let magic = u32::from_be(hdr as u32);
     let total = u32::from_be((hdr >> 32) as u32) as usize;
     if magic != 0xd00d_feed || !(40..=(1 << 20)).contains(&total) {

@@ -21,7 +21,7 @@ use super::addr::{Ppn, VirtAddr};
 use super::frame;
 use super::pagecache;
 use super::pagetable::{make_pte, pte_ppn, PTE_A, PTE_D, PTE_V, PTE_W};
-use super::vm::{user_flags, AddressSpace, Backing, VmaKind, STACK_MAX, USER_MIN, USER_TOP};
+use super::vm::{perm, user_flags, AddressSpace, VmaKind, USER_MIN, USER_TOP};
 use super::{page_down, stats, PAGE_SIZE};
 use crate::arch::phys;
 use spin::Mutex;
@@ -110,13 +110,13 @@ impl AddressSpace {
 
     /// Resolves a fault at `va` for `acc`, or says why the process must die.
     pub fn handle_fault(&mut self, va: u64, acc: Access) -> Result<(), Fault> {
-        // Below the low watermark: evict pages to swap first (mm/evict.rs).
-        super::evict::reclaim(self);
+        // Below the low watermark: evict pages to swap first (mm/reclaim.rs).
+        super::reclaim::reclaim(self);
         let mut r = self.resolve(va, acc);
         if r == Err(Fault::Oom) {
             // Memory and swap exhausted: the OOM killer picks a victim. If it is another
             // process, let it die and have the access retried.
-            if !super::evict::oom(self) {
+            if !super::oom::oom(self) {
                 r = Err(Fault::Retry);
             }
         }
@@ -132,24 +132,24 @@ impl AddressSpace {
             return Err(Fault::NoMapping);
         }
         let page = page_down(va);
-        let i = match self.vma_index(va) {
-            Some(i) => i,
-            None => self.grow_stack(page)?,
-        };
-        let v = self.vmas[i].clone();
+        if self.vmas.find(va).is_none() {
+            self.grow_stack(page)?;
+        }
+        let v = self.vmas.find(va).cloned().ok_or(Fault::NoMapping)?;
+        let vperm = perm(&v);
         let allowed = match acc {
-            Access::Read => v.perm & super::pagetable::PTE_R != 0,
-            Access::Write => v.perm & PTE_W != 0,
-            Access::Exec => v.perm & super::pagetable::PTE_X != 0,
+            Access::Read => vperm & super::pagetable::PTE_R != 0,
+            Access::Write => vperm & PTE_W != 0,
+            Access::Exec => vperm & super::pagetable::PTE_X != 0,
         };
         if !allowed {
-            return Err(Fault::Protection(v.kind));
+            return Err(Fault::Protection(v.backing.kind));
         }
-        let flags = user_flags(v.perm);
+        let flags = user_flags(vperm);
         if let Some(e) = self.pt().entry(VirtAddr(page)).and_then(vmcore::swap::SwapEntry::from_pte) {
             // In swap: read it back (a major fault), or map the frame still in the swap
             // cache (a minor one).
-            let r = super::evict::swap_in(self, page, e, flags, v.shared);
+            let r = super::swap::swap_in(self, page, e, flags, v.is_shared());
             match r {
                 Ok(true) => self.count(|c| c.major_faults += 1),
                 Ok(false) => self.count(|c| c.minor_faults += 1),
@@ -182,7 +182,7 @@ impl AddressSpace {
                 // with D clear): software sets it.
                 let need = PTE_A | if acc == Access::Write { PTE_D } else { 0 };
                 if pte & need != need {
-                    self.pt().set_entry(VirtAddr(page), pte | need);
+                    self.pt().update(VirtAddr(page), |p| p | need);
                 }
                 // The lazy flush of an invalid->valid or permission-increasing change
                 // (Privileged 4.2.1 note: "a page-fault exception might occur, at which
@@ -203,25 +203,17 @@ impl AddressSpace {
     }
 
     /// Extends the stack VMA down to `page` if it is within the stack limit and nothing
-    /// else is mapped in between; returns its index.
-    fn grow_stack(&mut self, page: u64) -> Result<usize, Fault> {
-        let i = self.vmas.iter().position(|v| v.kind == VmaKind::Stack).ok_or(Fault::NoMapping)?;
-        let start = self.vmas[i].start;
-        if page >= start || page < USER_TOP - STACK_MAX {
-            return Err(Fault::NoMapping);
-        }
-        if i > 0 && self.vmas[i - 1].end > page {
-            return Err(Fault::NoMapping);
-        }
-        self.vmas[i].start = page;
-        let n = (start - page) / PAGE_SIZE;
+    /// else is mapped in between (vmcore's `grow_stack`).
+    fn grow_stack(&mut self, page: u64) -> Result<(), Fault> {
+        let grown = self.vmas.grow_stack(page).map_err(|_| Fault::NoMapping)?;
+        let n = grown / PAGE_SIZE;
         self.count(|c| c.stack_growth += n);
-        Ok(i)
+        Ok(())
     }
 
     fn map_new(&mut self, page: u64, ppn: Ppn, flags: u64) -> Result<(), Fault> {
         if !self.pt().map(VirtAddr(page), ppn, flags) {
-            frame::decref(ppn);
+            super::rmap::put(ppn);
             return Err(Fault::Oom);
         }
         self.pages += 1;
@@ -229,24 +221,24 @@ impl AddressSpace {
     }
 
     /// [`Self::map_new`] for a frame private to this mapping: also makes it a candidate
-    /// for eviction (`mm/evict.rs`; shared anonymous frames are tracked too, the evictor
+    /// for eviction (`mm/rmap.rs`; shared anonymous frames are tracked too, the evictor
     /// only takes frames with one reference).
     fn map_private(&mut self, page: u64, ppn: Ppn, flags: u64) -> Result<(), Fault> {
         self.map_new(page, ppn, flags)?;
-        super::evict::note_mapped(ppn, page);
+        super::rmap::note_mapped(ppn, page);
         Ok(())
     }
 
     /// A page that is not present.
     fn fill(&mut self, page: u64, v: &super::vm::Vma, acc: Access, flags: u64) -> Result<(), Fault> {
-        match &v.backing {
-            Backing::Anon => {
+        match &v.backing.file {
+            None => {
                 self.count(|c| {
                     c.minor_faults += 1;
                     c.zero_fills += 1
                 });
                 crate::arch::hint::page_fault(abi::hint::PF_DEMAND_ZERO, page);
-                if acc != Access::Write && !v.shared {
+                if acc != Access::Write && !v.is_shared() {
                     let z = get_zero().ok_or(Fault::Oom)?;
                     frame::incref(z);
                     self.map_new(page, z, flags & !PTE_W)?;
@@ -256,8 +248,8 @@ impl AddressSpace {
                 let f = frame::alloc().ok_or(Fault::Oom)?;
                 self.map_private(page, f, flags)
             }
-            Backing::File { inum, file_va, file_end, off, eof_bus, .. } => {
-                let (inum, file_va, file_end, off, eof_bus) = (*inum, *file_va, *file_end, *off, *eof_bus);
+            Some(fm) => {
+                let (inum, file_va, file_end, off, eof_bus) = (fm.inum, fm.file_va, fm.file_end, fm.off, fm.eof_bus);
                 let size = crate::fs::with(|f| f.iget(inum)).map(|i| i.size as u64).map_err(|_| Fault::Bus)?;
                 // File offset of the first byte of this page (if the page holds file data).
                 let lo = page.max(file_va);
@@ -286,7 +278,8 @@ impl AddressSpace {
                     while a < hi {
                         let n = ((hi - a) as usize).min(buf.len());
                         let got = crate::fs::with(|fs| fs.read(inum, off + (a - file_va), &mut buf[..n])).unwrap_or(0);
-                        phys::write_bytes(f.addr().0 + (a - page), &buf[..got]);
+                        // SAFETY: `f` is a fresh private frame, not mapped yet; `[a, a + got)` is inside its page.
+                        unsafe { phys::write_bytes(f.addr().0 + (a - page), &buf[..got]) };
                         a += n as u64;
                     }
                     self.count(|c| c.major_faults += 1);
@@ -294,14 +287,14 @@ impl AddressSpace {
                 }
                 let (cf, loaded) = pagecache::get(inum, foff / PAGE_SIZE).ok_or(Fault::Oom)?;
                 self.count(|c| if loaded { c.major_faults += 1 } else { c.minor_faults += 1 });
-                if v.shared {
+                if v.is_shared() {
                     // The cache's frame itself, with the VMA's permissions and D clear:
                     // D then says whether the page must be written back before the
                     // frame is reclaimed (mm/filereclaim.rs).
                     if self.pt().entry(VirtAddr(page)).is_some_and(|e| e != 0)
                         || !self.pt().set_entry(VirtAddr(page), make_pte(cf, flags | PTE_V | PTE_A))
                     {
-                        frame::decref(cf);
+                        super::rmap::put(cf);
                         return Err(Fault::Oom);
                     }
                     self.pages += 1;
@@ -310,11 +303,12 @@ impl AddressSpace {
                 if acc == Access::Write {
                     // Private write: copy the cached page right away.
                     let Some(f) = frame::alloc_uninit() else {
-                        frame::decref(cf);
+                        super::rmap::put(cf);
                         return Err(Fault::Oom);
                     };
-                    phys::copy_frame(f.addr().0, cf.addr().0);
-                    frame::decref(cf);
+                    // SAFETY: `f` is a fresh frame, `cf` a cached frame we hold a reference on.
+                    unsafe { phys::copy_frame(f.addr().0, cf.addr().0) };
+                    super::rmap::put(cf);
                     self.count(|c| c.cow_copies += 1);
                     return self.map_private(page, f, flags);
                 }
@@ -336,14 +330,15 @@ impl AddressSpace {
         if Some(old) != zero_frame() && frame::refcount(old) == 1 {
             // The caller writes it in place: it no longer matches a swap slot that other
             // PTEs might still hold.
-            super::swapcache::forget(old);
+            super::swap::cache::forget(old);
             return Ok(old);
         }
         let new = frame::alloc_uninit().ok_or(Fault::Oom)?;
-        phys::copy_frame(new.addr().0, old.addr().0);
+        // SAFETY: `new` is a fresh frame; `old` is mapped here (we hold its reference).
+        unsafe { phys::copy_frame(new.addr().0, old.addr().0) };
         self.pt().remap(VirtAddr(page), new, pte & 0x3ff);
-        super::swapcache::unmap_pte(old, pte);
-        frame::decref(old);
+        super::swap::cache::unmap_pte(old, pte);
+        super::rmap::put(old);
         if Some(old) == zero_frame() {
             stats::zero_unmapped();
         }
@@ -362,32 +357,32 @@ impl AddressSpace {
             crate::arch::hint::page_fault(abi::hint::PF_COW_REUSE, page);
             // About to be written: its swap slot (if any) no longer describes it, and
             // other PTEs holding that slot must read the slot, not this frame.
-            super::swapcache::forget(old);
+            super::swap::cache::forget(old);
             self.pt().remap(VirtAddr(page), old, flags);
             // Only a permission increase, which could be flushed lazily; but the cached
             // read-only entry would fault once more (a TLB hit that fails its check), so
             // flush now, as Linux's update_mmu_cache does.
             self.flush_page(page);
-            super::evict::note_mapped(old, page);
+            super::rmap::note_mapped(old, page);
             return Ok(());
         }
         let new = if Some(old) == zero {
             frame::alloc().ok_or(Fault::Oom)?
         } else {
             let f = frame::alloc_uninit().ok_or(Fault::Oom)?;
-            phys::copy_frame(f.addr().0, old.addr().0);
+            // SAFETY: `f` is a fresh frame; `old` is mapped here (we hold its reference).
+            unsafe { phys::copy_frame(f.addr().0, old.addr().0) };
             f
         };
         if !self.pt().remap(VirtAddr(page), new, flags) {
-            frame::decref(new);
+            super::rmap::put(new);
             return Err(Fault::Oom);
         }
         // A valid leaf now names another frame: the old entry must go.
         self.flush_page(page);
-        super::evict::note_mapped(new, page);
-        super::swapcache::unmap_pte(old, pte);
-        frame::decref(old);
-        super::evict::reinsert(old);
+        super::rmap::note_mapped(new, page);
+        super::swap::cache::unmap_pte(old, pte);
+        super::rmap::unmap(old);
         if Some(old) == zero {
             stats::zero_unmapped();
             self.count(|c| c.zero_fills += 1);

@@ -21,7 +21,7 @@
 use super::frame;
 use super::pagecache;
 use super::pagetable::{pte_ppn, PTE_A, PTE_D, PTE_W};
-use super::vm::{AddressSpace, Backing};
+use super::vm::{perm, AddressSpace, FileMap};
 use super::PAGE_SIZE;
 use crate::proc;
 use alloc::vec::Vec;
@@ -32,13 +32,13 @@ use spin::Mutex;
 static HAND: Mutex<usize> = Mutex::new(0);
 
 /// Frees page-cache frames while free frames are below the evictor's low watermark,
-/// until they reach its high one (the same 1/64 and 2/64 of RAM as `evict::init`) or
+/// until they reach its high one (the same 1/64 and 2/64 of RAM as `reclaim::init`) or
 /// the hand has gone once round the cache. One round at most: the second chance must
 /// span at least one return to user mode, or the page the faulting instruction itself
 /// runs from would be dropped at every fault (a livelock). `cur` is the faulting
 /// process's address space (its task lock is held by the caller).
 pub fn shrink(cur: &mut AddressSpace) {
-    if !super::evict::below_low() || pagecache::len() == 0 {
+    if !super::reclaim::below_low() || pagecache::len() == 0 {
         return;
     }
     let (_, total) = frame::stats();
@@ -100,8 +100,8 @@ fn try_free(spaces: &mut [&mut AddressSpace], inum: u32, index: u64, ppn: super:
     let mut maps: Vec<(usize, u64, u64, bool)> = Vec::new();
     for (k, a) in spaces.iter_mut().enumerate() {
         let mut vas: Vec<(u64, bool)> = Vec::new();
-        for v in a.vmas.iter() {
-            let Backing::File { inum: vi, file_va, file_end, off, .. } = &v.backing else { continue };
+        for v in a.vmas() {
+            let Some(FileMap { inum: vi, file_va, file_end, off, .. }) = &v.backing.file else { continue };
             let foff = index * PAGE_SIZE;
             if *vi != inum || foff < *off {
                 continue;
@@ -113,7 +113,7 @@ fn try_free(spaces: &mut [&mut AddressSpace], inum: u32, index: u64, ppn: super:
             if vas.try_reserve(1).is_err() {
                 return false;
             }
-            vas.push((va, v.shared && v.perm & PTE_W != 0));
+            vas.push((va, v.is_shared() && perm(v) & PTE_W != 0));
         }
         for (va, wshared) in vas {
             if let Some(pte) = a.pte_at(va) {
@@ -143,7 +143,7 @@ fn try_free(spaces: &mut [&mut AddressSpace], inum: u32, index: u64, ppn: super:
     }
     for &(k, va, _, _) in maps.iter() {
         if spaces[k].pt().unmap(super::addr::VirtAddr(va)).is_some() {
-            frame::decref(ppn);
+            super::rmap::put(ppn);
             spaces[k].pages = spaces[k].pages.saturating_sub(1);
         }
     }

@@ -41,7 +41,8 @@ pub fn init(start: u64, end: u64) {
 /// for the callers that need zeros (see [`alloc_uninit`]).
 pub fn alloc() -> Option<Ppn> {
     let ppn = alloc_uninit()?;
-    phys::zero_frame(ppn.addr().0);
+    // SAFETY: a whole frame just taken off the free list: ours alone.
+    unsafe { phys::zero_frame(ppn.addr().0) };
     Some(ppn)
 }
 
@@ -75,24 +76,30 @@ pub fn incref(ppn: Ppn) {
     f.refcnt[i] += 1;
 }
 
-/// Drops a reference; the frame is freed when none remain (and the page replacement
-/// policy forgets it: a reused frame must start afresh, e.g. at the tail of FIFO).
-pub fn decref(ppn: Ppn) {
-    let freed = {
-        let mut g = FRAMES.lock();
-        let f = g.as_mut().expect("frames not initialised");
-        let i = index(f, ppn);
-        assert!(f.refcnt[i] > 0, "decref of a free frame");
-        f.refcnt[i] -= 1;
-        if f.refcnt[i] == 0 {
-            f.free.push(i as u32);
-            Some(i)
-        } else {
-            None
-        }
-    };
-    if let Some(i) = freed {
-        super::evict::forget(i);
+/// What [`decref`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "a freed user frame must leave the reverse map: use rmap::put"]
+pub enum Put {
+    /// That was the last reference: the frame with this dense index is free.
+    Freed(usize),
+    /// References left.
+    Kept(u32),
+}
+
+/// Drops a reference; the frame is freed when none remain. Says which happened, for the
+/// layer above to react (`rmap::put`: a reused frame must start afresh, e.g. at the
+/// tail of FIFO); the allocator itself calls nothing above it.
+pub fn decref(ppn: Ppn) -> Put {
+    let mut g = FRAMES.lock();
+    let f = g.as_mut().expect("frames not initialised");
+    let i = index(f, ppn);
+    assert!(f.refcnt[i] > 0, "decref of a free frame");
+    f.refcnt[i] -= 1;
+    if f.refcnt[i] == 0 {
+        f.free.push(i as u32);
+        Put::Freed(i)
+    } else {
+        Put::Kept(f.refcnt[i])
     }
 }
 

@@ -8,7 +8,7 @@
 use super::fault::Access;
 use super::pagecache;
 use super::pagetable::{pte_ppn, PTE_R, PTE_U, PTE_W, PTE_X};
-use super::vm::{AddressSpace, Backing, Vma, VmaKind, USER_MIN, USER_TOP};
+use super::vm::{area, errno, perm, prot_of, AddressSpace, Backing, FileMap, VmaKind, USER_MIN, USER_TOP};
 use super::{frame, page_up, stats, PAGE_SIZE};
 use crate::file::{File, Kind};
 use abi::errno::*;
@@ -16,6 +16,7 @@ use abi::mman::*;
 use abi::{VmStat, VmaInfo};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use vmcore::vma::Prot;
 
 /// PTE permission bits for `PROT_*`; EINVAL for unknown bits. Write implies read, as
 /// Sv39 has no write-only pages (priv spec 10.3.1: W without R is reserved).
@@ -82,8 +83,8 @@ pub fn mmap(
     if accountable(perm, shared, flags) && !enough_memory(len) {
         return Err(ENOMEM);
     }
-    let backing = if flags & MAP_ANONYMOUS != 0 {
-        Backing::Anon
+    let file = if flags & MAP_ANONYMOUS != 0 {
+        None
     } else {
         let file = file.ok_or(EBADF)?;
         let inum = match file.kind {
@@ -94,7 +95,7 @@ pub fn mmap(
             return Err(EACCES);
         }
         off.checked_add(len).ok_or(EOVERFLOW)?;
-        Backing::File { file, inum, file_va: 0, file_end: u64::MAX, off, eof_bus: true }
+        Some((file, inum))
     };
     let start = if fixed {
         if addr < USER_MIN || addr.checked_add(len).is_none_or(|e| e > USER_TOP) {
@@ -110,14 +111,21 @@ pub fn mmap(
     } else {
         a.find_free(len).ok_or(ENOMEM)?
     };
-    let backing = match backing {
-        Backing::File { file, inum, off, eof_bus, .. } => {
-            Backing::File { file, inum, file_va: start, file_end: u64::MAX, off, eof_bus }
-        }
-        b => b,
+    // A shared mapping of a file opened read-only may never become writable (mprotect:
+    // EACCES, through the VMA's max_prot).
+    let writable_file = file.as_ref().is_none_or(|(f, _)| f.writable);
+    let backing = match file {
+        None => Backing::anon(VmaKind::Anon),
+        Some((file, inum)) => Backing {
+            kind: VmaKind::File,
+            file: Some(FileMap { file, inum, file_va: start, file_end: u64::MAX, off, eof_bus: true }),
+        },
     };
-    let kind = if matches!(backing, Backing::Anon) { VmaKind::Anon } else { VmaKind::File };
-    a.insert_vma(Vma { start, end: start + len, perm, kind, backing, shared })?;
+    let mut vma = area(start, start + len, perm, shared, backing);
+    if shared && !writable_file {
+        vma.max_prot = Prot::READ.union(Prot::EXEC);
+    }
+    a.insert_vma(vma)?;
     if flags & MAP_POPULATE != 0 {
         // Prefault like a first touch; failures are left for the real access (Linux).
         let acc = if perm & PTE_W != 0 { Access::Write } else { Access::Read };
@@ -172,8 +180,10 @@ pub fn munmap(a: &mut AddressSpace, addr: u64, len: u64) -> Result<(), isize> {
 }
 
 /// mprotect(addr, len, prot): every page in the range must be mapped (ENOMEM);
-/// a writable shared file mapping needs a writable descriptor (EACCES). VMAs are split
-/// at the range's ends; present PTEs get the new permissions (a private page stays
+/// a writable shared file mapping needs a writable descriptor (EACCES, the VMA's
+/// max_prot). vmcore splits the VMAs at the range's ends and merges them with their
+/// neighbours again when the rights match, so toggling rights back and forth leaves as
+/// many VMAs as it found. Present PTEs get the new permissions (a private page stays
 /// write-protected if its frame is shared, so COW still copies).
 pub fn mprotect(a: &mut AddressSpace, addr: u64, len: u64, prot: usize) -> Result<(), isize> {
     let perm = prot_to_perm(prot)?;
@@ -184,45 +194,13 @@ pub fn mprotect(a: &mut AddressSpace, addr: u64, len: u64, prot: usize) -> Resul
     if end == addr {
         return Ok(());
     }
-    // The range must be covered without holes.
-    let mut at = addr;
-    for v in a.vmas.iter().filter(|v| v.end > addr && v.start < end) {
-        if v.start > at {
-            return Err(ENOMEM);
-        }
-        if let Backing::File { file, .. } = &v.backing {
-            if v.shared && perm & PTE_W != 0 && !file.writable {
-                return Err(EACCES);
-            }
-        }
-        at = v.end;
-    }
-    if at < end {
-        return Err(ENOMEM);
-    }
-    let mut out = Vec::new();
-    out.try_reserve(a.vmas.len() + 2).map_err(|_| ENOMEM)?;
-    for v in a.vmas.iter() {
-        if v.end <= addr || end <= v.start {
-            out.push(v.clone());
-            continue;
-        }
-        if v.start < addr {
-            out.push(Vma { end: addr, ..v.clone() });
-        }
-        out.push(Vma { start: v.start.max(addr), end: v.end.min(end), perm, ..v.clone() });
-        if end < v.end {
-            out.push(Vma { start: end, ..v.clone() });
-        }
-    }
-    if out.len() > super::vm::MAX_VMAS {
-        return Err(ENOMEM);
-    }
+    a.vmas.protect(addr, end - addr, prot_of(perm)).map_err(errno)?;
     // PTEs: shared pages get `perm`; private ones get W only if their frame is theirs alone.
     let zero = super::fault::zero_frame();
-    for v in out.iter().filter(|v| v.start >= addr && v.end <= end) {
-        let shared = v.shared;
-        a.pt().for_each_leaf(v.start, v.end, |_, pte| {
+    let (pt, vmas) = a.parts();
+    for v in vmas.overlapping(addr, end) {
+        let shared = v.is_shared();
+        pt.for_each_leaf(v.start.max(addr), v.end.min(end), |_, pte| {
             let ppn = pte_ppn(pte);
             let mut p = perm;
             if !shared && (Some(ppn) == zero || frame::refcount(ppn) > 1 || pte & PTE_W == 0) {
@@ -235,7 +213,6 @@ pub fn mprotect(a: &mut AddressSpace, addr: u64, len: u64, prot: usize) -> Resul
             (pte & !(PTE_R | PTE_W | PTE_X)) | p | PTE_U
         });
     }
-    a.vmas = out;
     super::asid::flush_range(a.root_ppn(), addr, end);
     Ok(())
 }
@@ -250,14 +227,7 @@ pub fn msync(a: &mut AddressSpace, addr: u64, len: u64, flags: usize) -> Result<
         return Err(EINVAL);
     }
     let end = addr.checked_add(page_up(len)).ok_or(ENOMEM)?;
-    let mut at = addr;
-    for v in a.vmas.iter().filter(|v| v.end > addr && v.start < end) {
-        if v.start > at {
-            return Err(ENOMEM);
-        }
-        at = v.end;
-    }
-    if at < end {
+    if !a.vmas.covers(addr, end) {
         return Err(ENOMEM);
     }
     writeback_range(a, addr, end);
@@ -267,10 +237,10 @@ pub fn msync(a: &mut AddressSpace, addr: u64, len: u64, flags: usize) -> Result<
 /// Writes back every resident page of writable MAP_SHARED file VMAs in `[start, end)`.
 pub fn writeback_range(a: &mut AddressSpace, start: u64, end: u64) {
     let mut work = Vec::new();
-    for v in a.vmas.iter().filter(|v| v.shared && v.perm & PTE_W != 0 && v.end > start && v.start < end) {
-        if let Backing::File { inum, file_va, off, .. } = &v.backing {
+    for v in a.vmas.overlapping(start, end).filter(|v| v.is_shared() && perm(v) & PTE_W != 0) {
+        if let Some(fm) = &v.backing.file {
             if work.try_reserve(1).is_ok() {
-                work.push((v.start.max(start), v.end.min(end), *inum, *file_va, *off));
+                work.push((v.start.max(start), v.end.min(end), fm.inum, fm.file_va, fm.off));
             }
         }
     }
@@ -302,31 +272,37 @@ pub fn vmstat(a: &mut AddressSpace) -> VmStat {
         resident,
         shared,
         zero_mapped: zero,
-        virt_bytes: a.vmas.iter().map(|v| v.end - v.start).sum(),
-        // The swap fields are filled by vmsys from `evict::vmstat_words`.
+        virt_bytes: a.vmas().iter().map(|v| v.end - v.start).sum(),
+        // The swap fields are filled by vmsys from `mm::vmstat_words`.
         ..VmStat::default()
     }
 }
 
 /// The VMAs of `a` as records.
 pub fn vmmap(a: &mut AddressSpace) -> Vec<VmaInfo> {
-    let vmas: Vec<Vma> = a.vmas.to_vec();
-    let mut out = Vec::new();
-    for v in vmas {
-        let (resident, shared, _) = a.residency(v.start, v.end);
-        let (inum, offset) = match &v.backing {
-            Backing::File { inum, file_va, off, .. } => (*inum, off + v.start.saturating_sub(*file_va)),
-            Backing::Anon => (0, 0),
+    let mut vmas = Vec::new();
+    if vmas.try_reserve(a.vmas().len()).is_err() {
+        return Vec::new();
+    }
+    for v in a.vmas() {
+        let (inum, offset) = match &v.backing.file {
+            Some(fm) => (fm.inum, fm.off + v.start.saturating_sub(fm.file_va)),
+            None => (0, 0),
         };
+        vmas.push((v.start, v.end, perm(v), v.is_shared(), v.backing.kind, inum, offset));
+    }
+    let mut out = Vec::new();
+    for (start, end, perm, is_shared, kind, inum, offset) in vmas {
+        let (resident, shared, _) = a.residency(start, end);
         if out.try_reserve(1).is_err() {
             break;
         }
         out.push(VmaInfo {
-            start: v.start,
-            end: v.end,
-            prot: perm_to_prot(v.perm),
-            flags: if v.shared { MAP_SHARED as u32 } else { MAP_PRIVATE as u32 },
-            kind: match v.kind {
+            start,
+            end,
+            prot: perm_to_prot(perm),
+            flags: if is_shared { MAP_SHARED as u32 } else { MAP_PRIVATE as u32 },
+            kind: match kind {
                 VmaKind::Elf => 0,
                 VmaKind::Heap => 1,
                 VmaKind::Stack => 2,

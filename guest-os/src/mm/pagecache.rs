@@ -44,12 +44,13 @@ pub fn get(inum: u32, index: u64) -> Option<(Ppn, bool)> {
         if got == 0 {
             break;
         }
-        phys::write_bytes(f.addr().0 + done, &buf[..got]);
+        // SAFETY: `f` is a fresh frame of the cache, not mapped yet; `done + got` stays within it.
+        unsafe { phys::write_bytes(f.addr().0 + done, &buf[..got]) };
         done += got as u64;
     }
     let mut c = CACHE.lock();
     if c.try_reserve(1).is_err() {
-        frame::decref(f);
+        super::rmap::put(f);
         return None;
     }
     c.push(Entry { inum, index, ppn: f });
@@ -69,7 +70,8 @@ pub fn write_back(inum: u32, index: u64, ppn: Ppn) {
     let mut done = 0usize;
     while done < n {
         let m = (n - done).min(buf.len());
-        phys::read_bytes(ppn.addr().0 + done as u64, &mut buf[..m]);
+        // SAFETY: `ppn` is a cached frame (the cache holds a reference); `done + m <= n` is within it.
+        unsafe { phys::read_bytes(ppn.addr().0 + done as u64, &mut buf[..m]) };
         let _ = crate::fs::with(|f| f.write(inum, start + done as u64, &buf[..m]));
         done += m;
     }
@@ -80,7 +82,7 @@ pub fn trim() {
     let mut c = CACHE.lock();
     c.retain(|e| {
         if frame::refcount(e.ppn) == 1 {
-            frame::decref(e.ppn);
+            super::rmap::put(e.ppn);
             false
         } else {
             true
@@ -101,7 +103,7 @@ pub fn remove(ppn: Ppn) -> bool {
     let Some(i) = c.iter().position(|e| e.ppn == ppn) else { return false };
     c.swap_remove(i);
     drop(c);
-    frame::decref(ppn);
+    super::rmap::put(ppn);
     true
 }
 
@@ -124,7 +126,8 @@ pub fn update(inum: u32, off: u64, data: &[u8]) {
         let lo = off.max(ps);
         let hi = (off + data.len() as u64).min(ps + PAGE_SIZE);
         if lo < hi {
-            phys::write_bytes(e.ppn.addr().0 + (lo - ps), &data[(lo - off) as usize..(hi - off) as usize]);
+            // SAFETY: a frame of the cache (it holds a reference); `[lo, hi)` is inside its page.
+            unsafe { phys::write_bytes(e.ppn.addr().0 + (lo - ps), &data[(lo - off) as usize..(hi - off) as usize]) };
         }
     }
 }
@@ -133,6 +136,7 @@ pub fn update(inum: u32, off: u64, data: &[u8]) {
 /// read as zeros from now on; new faults on them past EOF are SIGBUS.
 pub fn truncate(inum: u32) {
     for e in CACHE.lock().iter().filter(|e| e.inum == inum) {
-        phys::zero_frame(e.ppn.addr().0);
+        // SAFETY: a whole frame of the cache (it holds a reference), under the cache lock.
+        unsafe { phys::zero_frame(e.ppn.addr().0) };
     }
 }

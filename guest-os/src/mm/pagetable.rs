@@ -5,6 +5,20 @@ use super::addr::{Ppn, VirtAddr};
 use super::frame;
 use crate::arch::phys;
 
+/// Reads the PTE at physical address `a`. Every `a` in this file is `pte_addr(table, i)`
+/// of a table page reached from a root this module allocated (or a [`PteSlot`], made only
+/// by [`leaf_slot`]): page-table pages are frames the tables own.
+fn rd(a: u64) -> u64 {
+    // SAFETY: `a` is an 8-aligned entry of a page-table page (see above).
+    unsafe { phys::read_u64(a) }
+}
+
+/// Writes the PTE at physical address `a` (as for [`rd`]).
+fn wr(a: u64, v: u64) {
+    // SAFETY: as in `rd`; no reference points into page-table pages.
+    unsafe { phys::write_u64(a, v) }
+}
+
 /// PTE bits (priv spec 10.3.1 figure "Sv32 page table entry", same low bits in Sv39).
 pub const PTE_V: u64 = 1 << 0;
 pub const PTE_R: u64 = 1 << 1;
@@ -50,7 +64,7 @@ impl PageTable {
     pub fn new(kernel_roots: &[(usize, u64)]) -> Option<PageTable> {
         let root = frame::alloc()?;
         for &(i, pte) in kernel_roots {
-            phys::write_u64(pte_addr(root, i), pte);
+            wr(pte_addr(root, i), pte);
         }
         Some(PageTable { root })
     }
@@ -72,7 +86,7 @@ impl PageTable {
         let mut table = self.root;
         for level in [2usize, 1] {
             let a = pte_addr(table, vpn.index(level));
-            let pte = phys::read_u64(a);
+            let pte = rd(a);
             if pte & PTE_V != 0 {
                 if is_leaf(pte) {
                     return None;
@@ -83,7 +97,7 @@ impl PageTable {
                     return None;
                 }
                 let t = frame::alloc()?;
-                phys::write_u64(a, make_pte(t, PTE_V));
+                wr(a, make_pte(t, PTE_V));
                 table = t;
             }
         }
@@ -94,28 +108,28 @@ impl PageTable {
     /// (`false`) if out of memory for a table page or if `va` is already mapped.
     pub fn map(&mut self, va: VirtAddr, ppn: Ppn, flags: u64) -> bool {
         let Some(a) = self.walk(va, true) else { return false };
-        if phys::read_u64(a) & PTE_V != 0 {
+        if rd(a) & PTE_V != 0 {
             return false;
         }
-        phys::write_u64(a, make_pte(ppn, flags | PTE_V | PTE_A | PTE_D));
+        wr(a, make_pte(ppn, flags | PTE_V | PTE_A | PTE_D));
         true
     }
 
     /// The leaf PTE for `va`, if valid.
     pub fn lookup(&mut self, va: VirtAddr) -> Option<u64> {
         let a = self.walk(va, false)?;
-        let pte = phys::read_u64(a);
+        let pte = rd(a);
         (pte & PTE_V != 0).then_some(pte)
     }
 
     /// Replaces the flags of the valid leaf at `va`; returns whether it was mapped.
     pub fn set_flags(&mut self, va: VirtAddr, flags: u64) -> bool {
         let Some(a) = self.walk(va, false) else { return false };
-        let pte = phys::read_u64(a);
+        let pte = rd(a);
         if pte & PTE_V == 0 {
             return false;
         }
-        phys::write_u64(a, make_pte(pte_ppn(pte), flags | PTE_V | PTE_A | PTE_D));
+        wr(a, make_pte(pte_ppn(pte), flags | PTE_V | PTE_A | PTE_D));
         true
     }
 
@@ -123,7 +137,7 @@ impl PageTable {
     /// it was mapped before; `false` if out of memory for a table page.
     pub fn remap(&mut self, va: VirtAddr, ppn: Ppn, flags: u64) -> bool {
         let Some(a) = self.walk(va, true) else { return false };
-        phys::write_u64(a, make_pte(ppn, flags | PTE_V | PTE_A | PTE_D));
+        wr(a, make_pte(ppn, flags | PTE_V | PTE_A | PTE_D));
         true
     }
 
@@ -135,7 +149,7 @@ impl PageTable {
     }
 
     /// Like [`PageTable::for_each_leaf`] but for every non-zero level-0 entry, valid or
-    /// not (swap entries are non-valid PTEs: `mm/swap.rs`).
+    /// not (swap entries are non-valid PTEs: `mm/swap/device.rs`).
     pub fn for_each_entry(&mut self, start: u64, end: u64, f: impl FnMut(u64, u64) -> u64) {
         self.for_each(start, end, true, f)
     }
@@ -146,13 +160,13 @@ impl PageTable {
         let mut va = start & !(PAGE - 1);
         while va < end {
             let r = pte_addr(self.root, VirtAddr(va).vpn().index(2));
-            let rp = phys::read_u64(r);
+            let rp = rd(r);
             if rp & PTE_V == 0 || is_leaf(rp) {
                 va = (va & !(L2 - 1)) + L2;
                 continue;
             }
             let m = pte_addr(pte_ppn(rp), VirtAddr(va).vpn().index(1));
-            let mp = phys::read_u64(m);
+            let mp = rd(m);
             if mp & PTE_V == 0 || is_leaf(mp) {
                 va = (va & !(L1 - 1)) + L1;
                 continue;
@@ -161,11 +175,11 @@ impl PageTable {
             let stop = end.min((va & !(L1 - 1)) + L1);
             while va < stop {
                 let a = pte_addr(leaf_table, VirtAddr(va).vpn().index(0));
-                let pte = phys::read_u64(a);
+                let pte = rd(a);
                 if pte & PTE_V != 0 || (all && pte != 0) {
                     let new = f(va, pte);
                     if new != pte {
-                        phys::write_u64(a, new);
+                        wr(a, new);
                     }
                 }
                 va += PAGE;
@@ -173,28 +187,41 @@ impl PageTable {
         }
     }
 
+    /// Read-modify-write of the level-0 entry for `va` (no table is allocated): `f` maps
+    /// the entry to its new value, which is stored if it differs. Returns the old entry,
+    /// `None` if no table covers `va`. The caller flushes the TLB if it took rights away.
+    pub fn update(&mut self, va: VirtAddr, f: impl FnOnce(u64) -> u64) -> Option<u64> {
+        let a = self.walk(va, false)?;
+        let old = rd(a);
+        let new = f(old);
+        if new != old {
+            wr(a, new);
+        }
+        Some(old)
+    }
+
     /// The raw level-0 entry for `va` (valid or not; 0 = nothing), `None` if no table.
     pub fn entry(&mut self, va: VirtAddr) -> Option<u64> {
         let a = self.walk(va, false)?;
-        Some(phys::read_u64(a))
+        Some(rd(a))
     }
 
     /// Stores a raw level-0 entry (e.g. a swap entry) at `va`, allocating tables; `false`
     /// if out of memory for a table page.
     pub fn set_entry(&mut self, va: VirtAddr, pte: u64) -> bool {
         let Some(a) = self.walk(va, true) else { return false };
-        phys::write_u64(a, pte);
+        wr(a, pte);
         true
     }
 
     /// Removes the mapping at `va`, returning the frame it pointed to.
     pub fn unmap(&mut self, va: VirtAddr) -> Option<Ppn> {
         let a = self.walk(va, false)?;
-        let pte = phys::read_u64(a);
+        let pte = rd(a);
         if pte & PTE_V == 0 {
             return None;
         }
-        phys::write_u64(a, 0);
+        wr(a, 0);
         Some(pte_ppn(pte))
     }
 
@@ -202,35 +229,64 @@ impl PageTable {
     /// Leaves must have been unmapped (their frames released) by the caller.
     pub fn free_tables(self, user_roots: usize) {
         for i in 0..user_roots {
-            let pte = phys::read_u64(pte_addr(self.root, i));
+            let pte = rd(pte_addr(self.root, i));
             if pte & PTE_V == 0 || is_leaf(pte) {
                 continue;
             }
             let mid = pte_ppn(pte);
             for j in 0..512 {
-                let p = phys::read_u64(pte_addr(mid, j));
+                let p = rd(pte_addr(mid, j));
                 if p & PTE_V != 0 && !is_leaf(p) {
-                    frame::decref(pte_ppn(p));
+                    let _ = frame::decref(pte_ppn(p));
                 }
             }
-            frame::decref(mid);
+            let _ = frame::decref(mid);
         }
-        frame::decref(self.root);
+        // Table pages are never in the reverse map: nothing to react to.
+        let _ = frame::decref(self.root);
     }
 }
 
-/// Physical address of the level-0 PTE for `va` in the table rooted at `root`, walking
-/// in software without allocating (`None` if a table is absent or a superpage covers
-/// `va`). Used by the page evictor on address spaces other than the current one.
-pub fn leaf_addr(root: Ppn, va: VirtAddr) -> Option<u64> {
+/// A level-0 PTE of some page table, found by [`leaf_slot`]: the only way code outside
+/// this file reads or writes a PTE of a table it does not hold as a [`PageTable`] (the
+/// evictor and the swap cache, on other processes' tables, under their task locks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PteSlot(u64);
+
+impl PteSlot {
+    /// The entry.
+    pub fn get(self) -> u64 {
+        rd(self.0)
+    }
+
+    /// Replaces the entry (the caller flushes the TLB if a valid entry changed).
+    pub fn set(self, pte: u64) {
+        wr(self.0, pte);
+    }
+
+    /// Clears the A bit; whether it was set (the caller flushes the page's TLB entry).
+    pub fn test_and_clear_accessed(self) -> bool {
+        let pte = self.get();
+        if pte & PTE_A == 0 {
+            return false;
+        }
+        self.set(pte & !PTE_A);
+        true
+    }
+}
+
+/// The level-0 PTE for `va` in the table rooted at `root`, walking in software without
+/// allocating (`None` if a table is absent or a superpage covers `va`). Used by the page
+/// evictor on address spaces other than the current one.
+pub fn leaf_slot(root: Ppn, va: VirtAddr) -> Option<PteSlot> {
     let vpn = va.vpn();
     let mut table = root;
     for level in [2usize, 1] {
-        let pte = phys::read_u64(pte_addr(table, vpn.index(level)));
+        let pte = rd(pte_addr(table, vpn.index(level)));
         if pte & PTE_V == 0 || is_leaf(pte) {
             return None;
         }
         table = pte_ppn(pte);
     }
-    Some(pte_addr(table, vpn.index(0)))
+    Some(PteSlot(pte_addr(table, vpn.index(0))))
 }

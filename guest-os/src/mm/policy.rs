@@ -3,36 +3,27 @@
 //! `vm.policy=` and switched at run time with `RVSIM_VMCTL` (`vmctl policy NAME`): the
 //! tracked pages move to the new policy, which starts them as just referenced.
 
+use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
-use vmcore::replace::{Aging, Clock, Fifo, Policy, PolicyKind, RandomPolicy};
+use vmcore::replace::{Policy, PolicyKind, PolicySet};
 
 /// Largest number of frames the policies track (128 MiB of RAM); frames with a higher
 /// index are not evictable.
 pub const N: usize = 32768;
 
-static CLOCK: Mutex<Clock<N>> = Mutex::new(Clock::new());
-static FIFO: Mutex<Fifo<N>> = Mutex::new(Fifo::new());
-static AGING: Mutex<Aging<N>> = Mutex::new(Aging::new());
-static RANDOM: Mutex<RandomPolicy<N>> = Mutex::new(RandomPolicy::new(0x5eed_1234));
-static KIND: Mutex<PolicyKind> = Mutex::new(PolicyKind::Clock);
-
-fn with_kind<R>(kind: PolicyKind, f: impl FnOnce(&mut dyn Policy) -> R) -> R {
-    match kind {
-        PolicyKind::Clock => f(&mut *CLOCK.lock()),
-        PolicyKind::Fifo => f(&mut *FIFO.lock()),
-        PolicyKind::Aging => f(&mut *AGING.lock()),
-        PolicyKind::Random => f(&mut *RANDOM.lock()),
-    }
-}
+/// vmcore's single dispatch: one policy of each kind and the one in use.
+static POLICIES: Mutex<PolicySet<N>> = Mutex::new(PolicySet::new(PolicyKind::Clock, 0x5eed_1234));
+/// [`index`] of the policy in use, readable without the lock (vmstat, reclaim).
+static KIND: AtomicU64 = AtomicU64::new(0);
 
 /// Runs `f` on the policy in use.
 pub fn with<R>(f: impl FnOnce(&mut dyn Policy) -> R) -> R {
-    with_kind(kind(), f)
+    f(POLICIES.lock().current())
 }
 
 /// The policy in use.
 pub fn kind() -> PolicyKind {
-    *KIND.lock()
+    from_index(KIND.load(Ordering::Relaxed)).unwrap_or(PolicyKind::Clock)
 }
 
 /// Its index in `abi::VmStat::POLICY_NAMES` (the `vmctl` / vmstat encoding).
@@ -54,22 +45,12 @@ pub fn from_index(i: u64) -> Option<PolicyKind> {
 /// referenced there: the old policy's order or history does not translate). Returns
 /// how many pages moved.
 pub fn switch(new: PolicyKind) -> usize {
-    let old = kind();
-    if old == new {
-        return 0;
-    }
-    let mut moved = 0;
-    with_kind(old, |o| {
-        o.drain(&mut |id| {
-            let _ = with_kind(new, |p| p.insert(id));
-            moved += 1;
-        })
-    });
-    *KIND.lock() = new;
+    let moved = POLICIES.lock().switch(new);
+    KIND.store(index(new), Ordering::Relaxed);
     moved
 }
 
 /// Sets the boot policy (before any page is tracked).
 pub fn set_initial(k: PolicyKind) {
-    *KIND.lock() = k;
+    let _ = switch(k);
 }

@@ -16,7 +16,7 @@
 //! `mtime`) and pages; `vmctl thrash 0` turns the controller off (suspended processes
 //! come back at once). It is on by default and acts only with a swap device.
 
-use super::{evict, frame, swap};
+use super::{frame, swap};
 use crate::arch::boot::TICK_INTERVAL;
 use crate::arch::NPROC;
 use crate::proc;
@@ -170,7 +170,7 @@ pub fn tick(ticks: u64, now: u64) {
                 forget(pid);
                 return;
             }
-            let pages = evict::swap_out_process(pid);
+            let pages = swap::swap_out_process(pid);
             SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
             crate::kprintln!("thrash: swap out pid {pid} ({faults} faults in window): {pages} pages to swap");
         }

@@ -21,6 +21,7 @@ use abi::errno::{EFAULT, EINVAL, ENOMEM};
 use abi::VmCounters;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use vmcore::vma::{Layout, Payload, Placement, Prot, Search, Share};
 
 /// Lowest user address that can be mapped.
 pub const USER_MIN: u64 = 0x1000;
@@ -53,56 +54,120 @@ pub enum VmaKind {
     File,
 }
 
-/// Where the contents of a VMA's pages come from on first touch.
+/// Where the bytes of a file-backed VMA come from: VAs `[file_va, file_end)` are the
+/// file at `off + (va - file_va)`, the rest of the VMA is zeros. With `eof_bus`, a page
+/// that starts at or past the file's end is a bus error (mmap semantics); without, it is
+/// zeros (ELF bss). The mapping is absolute, so it stays the same when the VMA is split.
 #[derive(Clone)]
-pub enum Backing {
-    /// Zeros.
-    Anon,
-    /// Bytes at VAs `[file_va, file_end)` come from the file at `off + (va - file_va)`,
-    /// the rest of the VMA is zeros. With `eof_bus`, a page that starts at or past the
-    /// file's end is a bus error (mmap semantics); without, it is zeros (ELF bss).
-    File { file: Arc<File>, inum: u32, file_va: u64, file_end: u64, off: u64, eof_bus: bool },
+pub struct FileMap {
+    /// The open file: keeps the inode alive while it is mapped.
+    pub file: Arc<File>,
+    pub inum: u32,
+    pub file_va: u64,
+    pub file_end: u64,
+    pub off: u64,
+    pub eof_bus: bool,
 }
 
-/// A range `[start, end)` of pages with one permission, kind and backing.
+impl FileMap {
+    /// `off - file_va`: file offset = va + bias (wrapping), what two pieces of one
+    /// mapping share.
+    fn bias(&self) -> u64 {
+        self.off.wrapping_sub(self.file_va)
+    }
+}
+
+/// The kernel's payload of a VMA in [`vmcore::vma::VmaSet`]: its kind and, for a file
+/// mapping or an ELF segment, the file.
 #[derive(Clone)]
-pub struct Vma {
-    pub start: u64,
-    pub end: u64,
-    /// PTE permission bits (R/W/X; U is implied).
-    pub perm: u64,
+pub struct Backing {
     pub kind: VmaKind,
-    pub backing: Backing,
-    /// MAP_SHARED: pages are shared with the file / with forked children, never COW.
-    pub shared: bool,
+    pub file: Option<FileMap>,
 }
 
-impl Vma {
-    /// A new anonymous private VMA.
-    pub fn anon(start: u64, end: u64, perm: u64, kind: VmaKind) -> Vma {
-        Vma { start, end, perm, kind, backing: Backing::Anon, shared: false }
+impl Backing {
+    /// Zeros on first touch.
+    pub const fn anon(kind: VmaKind) -> Backing {
+        Backing { kind, file: None }
+    }
+}
+
+impl Payload for Backing {
+    fn tail(&self, _start: u64, _at: u64) -> Self {
+        self.clone()
     }
 
-    fn mergeable(&self, next: &Vma) -> bool {
-        self.end == next.start
-            && self.perm == next.perm
-            && self.kind == next.kind
-            && self.shared == next.shared
-            && matches!((&self.backing, &next.backing), (Backing::Anon, Backing::Anon))
+    /// Same kind, and anonymous both, or the same file at the same bias with the same
+    /// limits and with file data starting no later than the join (so the lower piece's
+    /// `file_va` serves the upper one).
+    fn continues(&self, _start: u64, end: u64, next: &Self) -> bool {
+        if self.kind != next.kind {
+            return false;
+        }
+        match (&self.file, &next.file) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                a.inum == b.inum
+                    && a.eof_bus == b.eof_bus
+                    && a.file_end == b.file_end
+                    && a.bias() == b.bias()
+                    && a.file_va <= end
+                    && b.file_va <= end
+            }
+            _ => false,
+        }
     }
+
+    fn is_stack(&self) -> bool {
+        self.kind == VmaKind::Stack
+    }
+
+    fn heap() -> Self {
+        Backing::anon(VmaKind::Heap)
+    }
+}
+
+/// A range `[start, end)` of pages with one protection, sharing and backing.
+pub type Vma = vmcore::vma::Vma<Backing>;
+/// The VMAs of an address space: vmcore's set (split, merge, capacity) with the
+/// kernel's payload.
+pub type VmaSet = vmcore::vma::VmaSet<MAX_VMAS, Backing>;
+
+/// The layout vmcore searches: the kernel's constants (checked at compile time).
+const LAYOUT: Layout = Layout::GUEST_OS;
+const _: () = assert!(
+    LAYOUT.min_addr == USER_MIN
+        && LAYOUT.mmap_base == MMAP_BASE
+        && LAYOUT.task_size == USER_TOP
+        && LAYOUT.stack_limit == STACK_MAX
+        && LAYOUT.stack_guard == 0
+        && matches!(LAYOUT.search, Search::BottomUp { limit } if limit == USER_TOP - STACK_MAX)
+);
+
+/// PTE permission bits (R/W/X) of a VMA's protection: Linux's PROT_* bits shifted into
+/// PTE positions (PROT_READ 1 -> PTE_R 2, WRITE -> W, EXEC -> X).
+pub fn perm(v: &Vma) -> u64 {
+    (v.prot.bits() as u64) << 1
+}
+
+/// The protection for PTE permission bits `perm` (R/W/X).
+pub fn prot_of(perm: u64) -> Prot {
+    Prot::from_linux((perm >> 1) & 7).unwrap_or(Prot::NONE)
+}
+
+/// A VMA `[start, end)` with PTE permission bits `perm`; `mprotect` may grant anything.
+pub fn area(start: u64, end: u64, perm: u64, shared: bool, backing: Backing) -> Vma {
+    let share = if shared { Share::Shared } else { Share::Private };
+    Vma { start, end, prot: prot_of(perm), max_prot: Prot::RWX, share, backing }
 }
 
 /// A user address space.
 pub struct AddressSpace {
     pt: Option<PageTable>,
-    pub(super) vmas: Vec<Vma>,
-    /// First byte of the heap.
-    pub brk_start: u64,
-    /// Current program break.
-    pub brk: u64,
+    pub(super) vmas: VmaSet,
     /// Resident user pages (mapped PTEs, the zero frame included).
     pub pages: usize,
-    /// Pages of this address space in swap (swap-entry PTEs: `mm/evict.rs`).
+    /// Pages of this address space in swap (swap-entry PTEs: `mm/swap/out.rs`).
     pub swapped: usize,
     /// This address space's paging counters.
     pub counters: VmCounters,
@@ -110,6 +175,11 @@ pub struct AddressSpace {
 
 /// Errors are positive errno values.
 pub type Result<T> = core::result::Result<T, isize>;
+
+/// A vmcore error as the kernel's positive errno.
+pub fn errno(e: vmcore::Errno) -> isize {
+    e.code() as isize
+}
 
 /// PTE bits for a user page of a VMA with `perm`.
 pub(super) fn user_flags(perm: u64) -> u64 {
@@ -122,9 +192,7 @@ impl AddressSpace {
         let pt = PageTable::new(&kvm::kernel_roots()).ok_or(ENOMEM)?;
         Ok(AddressSpace {
             pt: Some(pt),
-            vmas: Vec::new(),
-            brk_start: 0,
-            brk: 0,
+            vmas: VmaSet::new(LAYOUT).map_err(errno)?,
             pages: 0,
             swapped: 0,
             counters: VmCounters::default(),
@@ -150,26 +218,34 @@ impl AddressSpace {
         super::asid::flush_page(self.root_ppn(), va);
     }
 
+    /// The page table and the VMAs, for walking one while reading the other.
+    pub(super) fn parts(&mut self) -> (&mut PageTable, &VmaSet) {
+        (self.pt.as_mut().expect("address space used after teardown"), &self.vmas)
+    }
+
     /// The VMAs, in address order.
     pub fn vmas(&self) -> &[Vma] {
-        &self.vmas
+        self.vmas.areas()
     }
 
     /// The VMA containing `va`.
     pub fn find_vma(&self, va: u64) -> Option<&Vma> {
-        self.vmas.iter().find(|v| v.start <= va && va < v.end)
+        self.vmas.find(va)
     }
 
-    pub(super) fn vma_index(&self, va: u64) -> Option<usize> {
-        self.vmas.iter().position(|v| v.start <= va && va < v.end)
+    /// The program break.
+    pub fn brk(&self) -> u64 {
+        self.vmas.current_brk()
     }
 
-    fn overlaps(&self, start: u64, end: u64) -> bool {
-        self.vmas.iter().any(|v| v.start < end && start < v.end)
+    /// Sets where the heap starts (exec): the break moves there.
+    pub fn set_brk_base(&mut self, base: u64) -> Result<()> {
+        self.vmas.set_brk_base(base).map_err(errno)
     }
 
-    /// Inserts `vma` (which must not overlap another) in address order, merging it with
-    /// an adjacent anonymous VMA of the same kind and permission (so brk extends one VMA).
+    /// Inserts `vma`, which must not overlap another (ENOMEM), merging it with compatible
+    /// neighbours (so brk extends one VMA); EINVAL for a bad range, ENOMEM when the set
+    /// is full.
     pub fn insert_vma(&mut self, vma: Vma) -> Result<()> {
         if vma.start >= vma.end
             || !vma.start.is_multiple_of(PAGE_SIZE)
@@ -179,27 +255,11 @@ impl AddressSpace {
         {
             return Err(EINVAL);
         }
-        if self.overlaps(vma.start, vma.end) {
+        if !self.vmas.is_free(vma.start, vma.end) {
             return Err(ENOMEM);
         }
-        let pos = self.vmas.iter().position(|v| v.start > vma.start).unwrap_or(self.vmas.len());
-        if pos > 0 && self.vmas[pos - 1].mergeable(&vma) {
-            self.vmas[pos - 1].end = vma.end;
-            if pos < self.vmas.len() && self.vmas[pos - 1].mergeable(&self.vmas[pos]) {
-                self.vmas[pos - 1].end = self.vmas[pos].end;
-                self.vmas.remove(pos);
-            }
-            return Ok(());
-        }
-        if pos < self.vmas.len() && vma.mergeable(&self.vmas[pos]) {
-            self.vmas[pos].start = vma.start;
-            return Ok(());
-        }
-        if self.vmas.len() >= MAX_VMAS {
-            return Err(ENOMEM);
-        }
-        self.vmas.try_reserve(1).map_err(|_| ENOMEM)?;
-        self.vmas.insert(pos, vma);
+        let Vma { start, end, prot, max_prot, share, backing } = vma;
+        self.vmas.map(start, end - start, Placement::Fixed, prot, max_prot, share, backing).map_err(errno)?;
         Ok(())
     }
 
@@ -207,11 +267,12 @@ impl AddressSpace {
     /// allocated: each appears zero-filled on first touch. EINVAL for a bad range,
     /// ENOMEM if it overlaps an existing VMA.
     pub fn map_zeroed(&mut self, start: u64, end: u64, perm: u64, kind: VmaKind) -> Result<()> {
-        self.insert_vma(Vma::anon(start, end, perm, kind))
+        self.insert_vma(area(start, end, perm, false, Backing::anon(kind)))
     }
 
     /// Drops the mappings of every page in `[start, end)` (page-aligned) without touching
-    /// the VMAs; writes shared file pages back first.
+    /// the VMAs (the caller has written shared file pages back while the VMAs said which
+    /// they are).
     pub(super) fn drop_pages(&mut self, start: u64, end: u64) {
         self.drop_pages_flush(start, end, true);
     }
@@ -219,7 +280,6 @@ impl AddressSpace {
     /// [`Self::drop_pages`]; without `flush` no TLB flush (teardown: the table is not
     /// installed and its ASID was released and flushed, see `mm::asid::leave`).
     fn drop_pages_flush(&mut self, start: u64, end: u64, flush: bool) {
-        super::mmap::writeback_range(self, start, end);
         // Pages in swap: free their slots.
         let mut unswapped = 0usize;
         self.pt().for_each_entry(start, end, |_, pte| match vmcore::swap::SwapEntry::from_pte(pte) {
@@ -238,9 +298,8 @@ impl AddressSpace {
             if Some(ppn) == zero {
                 stats::zero_unmapped();
             }
-            super::swapcache::unmap_pte(ppn, pte);
-            frame::decref(ppn);
-            super::evict::reinsert(ppn);
+            super::swap::cache::unmap_pte(ppn, pte);
+            super::rmap::unmap(ppn);
             freed += 1;
             0
         });
@@ -250,27 +309,15 @@ impl AddressSpace {
         }
     }
 
-    /// Unmaps every page in `[start, end)` and trims/splits the VMAs covering it.
+    /// Unmaps every page in `[start, end)` and trims/splits the VMAs covering it
+    /// (vmcore; ENOMEM, with nothing unmapped, when a split would exceed [`MAX_VMAS`]).
     pub fn unmap_range(&mut self, start: u64, end: u64) -> Result<()> {
-        let mut keep = Vec::new();
-        keep.try_reserve(self.vmas.len() + 1).map_err(|_| ENOMEM)?;
-        for v in self.vmas.iter() {
-            if v.end <= start || end <= v.start {
-                keep.push(v.clone());
-                continue;
-            }
-            if v.start < start {
-                keep.push(Vma { end: start, ..v.clone() });
-            }
-            if end < v.end {
-                keep.push(Vma { start: end, ..v.clone() });
-            }
+        if end <= start {
+            return Ok(());
         }
-        if keep.len() > MAX_VMAS {
-            return Err(ENOMEM);
-        }
+        super::mmap::writeback_range(self, start, end);
+        self.vmas.unmap(start, end - start).map_err(errno)?;
         self.drop_pages(start, end);
-        self.vmas = keep;
         Ok(())
     }
 
@@ -289,9 +336,9 @@ impl AddressSpace {
                         // The kernel's store sets no D bit by itself: set it, as the
                         // MMU would for a user store, and tell the swap cache.
                         if pte & PTE_D == 0 {
-                            self.pt().set_entry(VirtAddr(va), pte | PTE_D);
+                            self.pt().update(VirtAddr(va), |p| p | PTE_D);
                         }
-                        super::swapcache::dirty(pte_ppn(pte));
+                        super::swap::cache::dirty(pte_ppn(pte));
                     }
                     return Ok(pte_ppn(pte).addr().0 + VirtAddr(va).page_offset());
                 }
@@ -311,7 +358,9 @@ impl AddressSpace {
             let a = va.checked_add(done as u64).ok_or(EFAULT)?;
             let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(data.len() - done);
             let pa = self.user_pa(a, true)?;
-            phys::write_bytes(pa, &data[done..done + n]);
+            // SAFETY: `user_pa` checked that the page is mapped user-writable by this address space;
+            // `n` keeps the copy inside it.
+            unsafe { phys::write_bytes(pa, &data[done..done + n]) };
             done += n;
         }
         Ok(())
@@ -325,8 +374,10 @@ impl AddressSpace {
             let a = va.checked_add(done as u64).ok_or(EFAULT)?;
             let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(data.len() - done);
             let ppn = self.make_private(page_down(a)).map_err(|_| EFAULT)?;
-            super::swapcache::dirty(ppn);
-            phys::write_bytes(ppn.addr().0 + a % PAGE_SIZE, &data[done..done + n]);
+            super::swap::cache::dirty(ppn);
+            // SAFETY: `make_private` gave this address space a frame of its own; `n` keeps the
+            // copy inside it.
+            unsafe { phys::write_bytes(ppn.addr().0 + a % PAGE_SIZE, &data[done..done + n]) };
             done += n;
         }
         Ok(())
@@ -339,7 +390,9 @@ impl AddressSpace {
             let a = va.checked_add(done as u64).ok_or(EFAULT)?;
             let n = ((PAGE_SIZE - a % PAGE_SIZE) as usize).min(out.len() - done);
             let pa = self.user_pa(a, false)?;
-            phys::read_bytes(pa, &mut out[done..done + n]);
+            // SAFETY: `user_pa` checked that the page is mapped user-readable; `n` keeps the copy
+            // inside it.
+            unsafe { phys::read_bytes(pa, &mut out[done..done + n]) };
             done += n;
         }
         Ok(())
@@ -363,7 +416,8 @@ impl AddressSpace {
             let n = (PAGE_SIZE - a % PAGE_SIZE) as usize;
             let mut chunk = [0u8; 64];
             let n = n.min(chunk.len());
-            phys::read_bytes(pa, &mut chunk[..n]);
+            // SAFETY: as in `copy_in`: a user-readable page, `n` bytes inside it.
+            unsafe { phys::read_bytes(pa, &mut chunk[..n]) };
             if let Some(z) = chunk[..n].iter().position(|&c| c == 0) {
                 if s.len() + z > max {
                     return Err(too_long);
@@ -392,18 +446,17 @@ impl AddressSpace {
     /// the W permission, so a stale entry would let the parent write the shared frame.
     pub fn fork(&mut self) -> Result<AddressSpace> {
         let mut child = AddressSpace::new()?;
-        child.vmas.try_reserve(self.vmas.len()).map_err(|_| ENOMEM)?;
-        child.brk_start = self.brk_start;
-        child.brk = self.brk;
-        let vmas = self.vmas.clone();
+        let vmas = self.vmas.try_clone().map_err(errno)?;
+        child.vmas = self.vmas.try_clone().map_err(errno)?;
         // Shared anonymous pages must exist before they are shared (shared file pages
         // are shared through the page cache instead). A PROT_NONE one cannot be touched.
-        for v in vmas.iter().filter(|v| v.shared && matches!(v.backing, Backing::Anon)) {
-            let acc = if v.perm & PTE_W != 0 {
+        for v in vmas.areas().iter().filter(|v| v.is_shared() && v.backing.file.is_none()) {
+            let perm = perm(v);
+            let acc = if perm & PTE_W != 0 {
                 Access::Write
-            } else if v.perm & PTE_R != 0 {
+            } else if perm & PTE_R != 0 {
                 Access::Read
-            } else if v.perm & PTE_X != 0 {
+            } else if perm & PTE_X != 0 {
                 Access::Exec
             } else {
                 continue;
@@ -419,11 +472,10 @@ impl AddressSpace {
         let mut failed = false;
         let mut shared_pages = 0u64;
         let zero = super::fault::zero_frame();
-        for v in &vmas {
-            child.vmas.push(v.clone());
+        for v in vmas.areas() {
             let cpt = child.pt.as_mut().expect("fresh page table");
             let mut mapped = 0usize;
-            let shared = v.shared;
+            let shared = v.is_shared();
             self.pt.as_mut().expect("live page table").for_each_leaf(v.start, v.end, |va, pte| {
                 if failed {
                     return pte;
@@ -431,7 +483,7 @@ impl AddressSpace {
                 let ppn = pte_ppn(pte);
                 let new = if shared { pte } else { pte & !PTE_W };
                 // The child's PTE keeps the D bit: a frame in the swap cache that the
-                // parent has not written stays clean (mm/swapcache.rs).
+                // parent has not written stays clean (mm/swap/cache.rs).
                 let cflags = (new & (PTE_R | PTE_W | PTE_X | PTE_U | PTE_D)) | PTE_V | PTE_A;
                 if !cpt.set_entry(VirtAddr(va), make_pte(ppn, cflags)) {
                     failed = true;
@@ -454,7 +506,7 @@ impl AddressSpace {
                 if failed {
                     return pte;
                 }
-                match super::evict::dup_slot(e).and_then(|n| n.to_pte().ok().map(|p| (n, p))) {
+                match super::swap::dup_entry(e).and_then(|n| n.to_pte().ok().map(|p| (n, p))) {
                     Some((n, p)) => {
                         if cpt.set_entry(VirtAddr(va), p) {
                             copied += 1;
@@ -486,43 +538,29 @@ impl AddressSpace {
     }
 
     /// brk(2): moves the break to `new` if possible; returns the (possibly unchanged)
-    /// break, as Linux does. Growing only extends the heap VMA (pages appear on touch).
+    /// break, as Linux does. Growing only extends the heap VMA (pages appear on touch);
+    /// shrinking frees the pages above the new break.
     pub fn set_brk(&mut self, new: u64) -> u64 {
-        if new < self.brk_start || new > MMAP_BASE {
-            return self.brk;
+        if new > MMAP_BASE {
+            return self.brk();
         }
-        let old_top = page_up(self.brk);
-        let new_top = page_up(new);
-        if new_top > old_top {
-            if self.map_zeroed(old_top, new_top, PTE_R | PTE_W, VmaKind::Heap).is_err() {
-                return self.brk;
-            }
-        } else if new_top < old_top && self.unmap_range(new_top, old_top).is_err() {
-            return self.brk;
+        let old_top = page_up(self.brk());
+        let got = self.vmas.brk(new);
+        let new_top = page_up(got);
+        if new_top < old_top {
+            self.drop_pages(new_top, old_top);
         }
-        self.brk = new;
-        self.brk
+        got
     }
 
-    /// Finds a free, page-aligned range of `len` bytes in the mmap area.
+    /// Finds a free, page-aligned range of `len` bytes in the mmap area (the lowest).
     pub fn find_free(&self, len: u64) -> Option<u64> {
-        let mut start = MMAP_BASE;
-        let limit = USER_TOP - STACK_MAX;
-        loop {
-            let end = start.checked_add(len)?;
-            if end > limit {
-                return None;
-            }
-            match self.vmas.iter().find(|v| v.start < end && start < v.end) {
-                Some(v) => start = page_up(v.end),
-                None => return Some(start),
-            }
-        }
+        self.vmas.find_gap_up(len, MMAP_BASE, USER_TOP - STACK_MAX)
     }
 
     /// Does any VMA overlap `[start, end)`?
     pub fn is_mapped(&self, start: u64, end: u64) -> bool {
-        self.overlaps(page_down(start), page_up(end))
+        !self.vmas.is_free(page_down(start), page_up(end))
     }
 
     /// Frames of this address space, for diagnostics: the frame mapped at `va`.
@@ -556,9 +594,9 @@ impl AddressSpace {
 impl Drop for AddressSpace {
     fn drop(&mut self) {
         if self.pt.is_some() {
+            super::mmap::writeback_range(self, 0, USER_TOP);
             self.drop_pages_flush(0, USER_TOP, false);
         }
-        self.vmas.clear();
         if let Some(pt) = self.pt.take() {
             pt.free_tables(kvm::USER_ROOTS);
         }

@@ -170,7 +170,7 @@ pub fn is_trampoline(pc: u64) -> bool {
         Some(_) => {}
         // Not present (swapped out): a readable, not executable VMA is read in below.
         None => {
-            if t.aspace.find_vma(pc).is_none_or(|v| v.perm & PTE_R == 0 || v.perm & PTE_X != 0) {
+            if t.aspace.find_vma(pc).map(crate::mm::vm::perm).is_none_or(|p| p & PTE_R == 0 || p & PTE_X != 0) {
                 return false;
             }
         }

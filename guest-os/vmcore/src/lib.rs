@@ -9,17 +9,18 @@
 //! |---|---|
 //! | [`vma`] | which virtual addresses does this process own, with which rights and backing? (`mmap`, `munmap`, `mprotect`, `brk`) |
 //! | [`asid`] | which ASID does this page table run with, and when must the TLB be flushed because one is reused? |
-//! | [`frames`] | which physical frames are free, and when does a shared frame become free? |
 //! | [`swap`] | where on the swap disk does an evicted page go, and how does its PTE remember that? |
 //! | [`replace`] | which resident page should be evicted next? (Clock, FIFO, aging, random; OPT and Belady's anomaly in a simulator) |
-//! | [`pool`] | whose page: any process's (global) or the faulting one's own (per-process working sets)? |
+//! | [`pool`] | whose page: any process's (global) or the faulting one's own (per-process working sets)? (the mode; the kernel keeps the table) |
 //! | [`thrash`] | is the system thrashing, and which whole process should be swapped out or back in? |
 //! | [`oom`] | swap is full too: which process does the OOM killer end? |
 //!
-//! Storage: no heap. Every structure has a fixed capacity chosen by a const generic
-//! (`VmaSet<64>`, `FrameAllocator<512>`, ...), so the kernel can place them in `static`s or
-//! inside its process table, and an operation that would exceed the capacity returns an
-//! error instead of allocating. No function panics on bad input; errors are values
+//! Storage: every structure has a fixed capacity chosen by a const generic
+//! (`VmaSet<256>`, `SwapSlots<256>`, ...), and all but [`vma::VmaSet`] have a `const`
+//! constructor, so the kernel can place them in `static`s; an operation that would exceed
+//! the capacity returns an error. Only `VmaSet` uses the heap (its areas carry the
+//! kernel's payload, an open file among others), through `try_reserve`: no operation
+//! aborts on a full heap, it fails with `ENOMEM` and changes nothing. No function panics on bad input; errors are values
 //! ([`Errno`] with Linux's numbers where a system call reports them).
 //!
 //! See `docs/vm-policies.md` for the contract between this crate and the kernel (who holds
@@ -28,8 +29,9 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+
 pub mod asid;
-pub mod frames;
 pub mod oom;
 pub mod pool;
 pub mod replace;
@@ -105,22 +107,14 @@ mod tests {
             }
         };
     }
-    static FRAMES: frames::FrameAllocator<512> = konst!(frames::FrameAllocator::new(0x80000, 32768));
-    static REFS: frames::RefCounts<u16, 32768> = frames::RefCounts::new(0x80000);
     static SLOTS: swap::SwapSlots<256> = konst!(swap::SwapSlots::new(16384));
-    static POLICY: replace::AnyPolicy<32768> = replace::AnyPolicy::new(replace::PolicyKind::Clock, 0);
-    static POOL: pool::Pool<64> = konst!(pool::Pool::new(pool::Mode::Global, 16, 4096));
-    static VMAS: vma::VmaSet<64> = konst!(vma::VmaSet::new(vma::Layout::SV39));
+    static POLICY: replace::PolicySet<32768> = replace::PolicySet::new(replace::PolicyKind::Clock, 0);
 
     #[test]
     fn structures_can_live_in_statics() {
         use replace::Policy;
-        assert_eq!(FRAMES.free_count(), 32768);
-        assert_eq!(REFS.get(0x80000), Ok(0));
         assert!(!SLOTS.is_full());
         assert_eq!(POLICY.capacity(), 32768);
-        assert_eq!(POOL.mode(), pool::Mode::Global);
-        assert!(VMAS.is_empty());
     }
 
     #[test]

@@ -38,6 +38,7 @@
 //! checks capacity before it modifies anything.
 
 use crate::{is_page_aligned, page_round_down, page_round_up, Errno, PAGE_SIZE};
+use alloc::vec::Vec;
 
 /// Page protection bits, with Linux's `PROT_*` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
@@ -128,7 +129,34 @@ pub mod map_flags {
     pub const MAP_FIXED_NOREPLACE: u64 = mman::MAP_FIXED_NOREPLACE as u64;
 }
 
-/// What the pages of an area contain before they are first written.
+/// What an area keeps about where its pages come from: the kernel's own type (open file,
+/// file size rule, kind of area) or this crate's [`Backing`]. The set only needs to know
+/// how a payload follows an area through a split and a merge, which area may grow down
+/// on a fault, and what the heap's payload is.
+///
+/// Contract: [`Payload::continues`] must be true only when the two areas, joined, are
+/// described by the first payload alone (the joined area keeps `self`); a split calls
+/// [`Payload::tail`] for the upper piece and keeps `self` for the lower one.
+pub trait Payload: Clone {
+    /// The payload of the piece from `at` on of an area that starts at `start`
+    /// (`start < at`): e.g. a file offset advanced by `at - start`.
+    fn tail(&self, start: u64, at: u64) -> Self;
+    /// True when an area `[start, end)` with `self`, followed by an area starting at `end`
+    /// with `next`, is the same as one area `[start, next's end)` with `self`.
+    fn continues(&self, start: u64, end: u64, next: &Self) -> bool;
+    /// True for the stack, which [`VmaSet::grow_stack`] may extend down.
+    fn is_stack(&self) -> bool;
+    /// The payload of the heap area [`VmaSet::brk`] creates.
+    fn heap() -> Self;
+    /// Checks the payload of a new `len`-byte mapping (`mmap`): e.g. a file offset must be
+    /// page aligned (`EINVAL`) and `offset + len` must not overflow (`EOVERFLOW`).
+    fn check_map(&self, _len: u64) -> Result<(), Errno> {
+        Ok(())
+    }
+}
+
+/// What the pages of an area contain before they are first written: the payload of the
+/// host simulator and of the tests (the kernel has its own, `guest-os/src/mm/vm.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backing {
     /// Zero-filled on demand (`MAP_ANONYMOUS`).
@@ -146,9 +174,47 @@ pub enum Backing {
     Heap,
 }
 
-/// One virtual memory area `[start, end)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Vma {
+impl Payload for Backing {
+    fn tail(&self, start: u64, at: u64) -> Self {
+        match *self {
+            Backing::File { inode, offset } => Backing::File { inode, offset: offset + (at - start) },
+            b => b,
+        }
+    }
+
+    fn continues(&self, start: u64, end: u64, next: &Self) -> bool {
+        match (*self, *next) {
+            (Backing::File { inode: a, offset: oa }, Backing::File { inode: b, offset: ob }) => {
+                a == b && oa.checked_add(end - start) == Some(ob)
+            }
+            (x, y) => x == y,
+        }
+    }
+
+    fn is_stack(&self) -> bool {
+        *self == Backing::Stack
+    }
+
+    fn heap() -> Self {
+        Backing::Heap
+    }
+
+    fn check_map(&self, len: u64) -> Result<(), Errno> {
+        if let Backing::File { offset, .. } = *self {
+            if !is_page_aligned(offset) {
+                return Err(Errno::EINVAL);
+            }
+            if offset.checked_add(len).is_none() {
+                return Err(Errno::EOVERFLOW);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One virtual memory area `[start, end)` with payload `B`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Vma<B = Backing> {
     /// First address (page aligned).
     pub start: u64,
     /// One past the last address (page aligned, `> start`).
@@ -160,13 +226,10 @@ pub struct Vma {
     /// Private or shared.
     pub share: Share,
     /// Contents source.
-    pub backing: Backing,
+    pub backing: B,
 }
 
-impl Vma {
-    const EMPTY: Vma =
-        Vma { start: 0, end: 0, prot: Prot::NONE, max_prot: Prot::NONE, share: Share::Private, backing: Backing::Anon };
-
+impl<B: Payload> Vma<B> {
     /// Size in bytes.
     pub const fn len(&self) -> u64 {
         self.end - self.start
@@ -182,37 +245,37 @@ impl Vma {
         self.start <= addr && addr < self.end
     }
 
+    /// True for `MAP_SHARED`.
+    pub fn is_shared(&self) -> bool {
+        self.share == Share::Shared
+    }
+
+    /// The part of this area from `addr` on (payload advanced accordingly).
+    fn tail_from(&self, addr: u64) -> Vma<B> {
+        Vma { start: addr, backing: self.backing.tail(self.start, addr), ..self.clone() }
+    }
+
+    /// The part of this area below `addr`.
+    fn head_to(&self, addr: u64) -> Vma<B> {
+        Vma { end: addr, ..self.clone() }
+    }
+
+    /// True when `next` starts where `self` ends and the two can be one area.
+    pub fn can_merge(&self, next: &Vma<B>) -> bool {
+        self.end == next.start
+            && self.prot == next.prot
+            && self.max_prot == next.max_prot
+            && self.share == next.share
+            && self.backing.continues(self.start, self.end, &next.backing)
+    }
+}
+
+impl Vma<Backing> {
     /// For a file area, the file offset of the page containing `addr`.
     pub const fn file_offset_at(&self, addr: u64) -> Option<u64> {
         match self.backing {
             Backing::File { offset, .. } if self.contains(addr) => Some(offset + (page_round_down(addr) - self.start)),
             _ => None,
-        }
-    }
-
-    /// The part of this area from `addr` on (file offset advanced accordingly).
-    const fn tail_from(self, addr: u64) -> Vma {
-        let backing = match self.backing {
-            Backing::File { inode, offset } => Backing::File { inode, offset: offset + (addr - self.start) },
-            b => b,
-        };
-        Vma { start: addr, backing, ..self }
-    }
-
-    /// True when `next` starts where `self` ends and the two can be one area.
-    pub fn can_merge(&self, next: &Vma) -> bool {
-        if self.end != next.start
-            || self.prot != next.prot
-            || self.max_prot != next.max_prot
-            || self.share != next.share
-        {
-            return false;
-        }
-        match (self.backing, next.backing) {
-            (Backing::File { inode: a, offset: oa }, Backing::File { inode: b, offset: ob }) => {
-                a == b && oa.checked_add(self.len()) == Some(ob)
-            }
-            (x, y) => x == y,
         }
     }
 }
@@ -253,62 +316,113 @@ impl Share {
     }
 }
 
+/// Where `mmap` without a fixed address looks for room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// Linux's default: the highest gap below [`Layout::mmap_base`].
+    TopDown,
+    /// The lowest gap at or above [`Layout::mmap_base`] that ends at or below `limit`
+    /// (Linux's legacy layout; this project's kernel).
+    BottomUp {
+        /// One past the highest address such a mapping may use.
+        limit: u64,
+    },
+}
+
 /// The shape of a user address space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
     /// Lowest address a mapping may use (Linux `vm.mmap_min_addr`, 64 KiB by default, so
     /// that a NULL-pointer dereference always faults).
     pub min_addr: u64,
-    /// Top of the area searched for mappings without a fixed address (below the stack).
+    /// Where the search for mappings without a fixed address starts ([`Search`]).
     pub mmap_base: u64,
+    /// Which way that search goes.
+    pub search: Search,
     /// One past the highest user address (Linux `TASK_SIZE`).
     pub task_size: u64,
     /// Largest size the stack may grow to (`RLIMIT_STACK`).
     pub stack_limit: u64,
+    /// Free bytes a growing stack keeps above the area below it (Linux's
+    /// `stack_guard_gap`; this project's kernel keeps none).
+    pub stack_guard: u64,
 }
 
 impl Layout {
     /// Sv39: user addresses are the lower half of the 39-bit space, `[0, 2^38)` (256 GiB,
     /// Privileged spec 4.4: bits 63:39 equal bit 38), as Linux's riscv `TASK_SIZE` for Sv39.
-    /// `mmap_base` leaves 1 GiB for the stack at the top; the stack may grow to 8 MiB.
-    pub const SV39: Layout =
-        Layout { min_addr: 0x1_0000, mmap_base: 0x3f_c000_0000, task_size: 0x40_0000_0000, stack_limit: 8 << 20 };
+    /// `mmap_base` leaves 1 GiB for the stack at the top; the stack may grow to 8 MiB and
+    /// keeps one guard page.
+    pub const SV39: Layout = Layout {
+        min_addr: 0x1_0000,
+        mmap_base: 0x3f_c000_0000,
+        search: Search::TopDown,
+        task_size: 0x40_0000_0000,
+        stack_limit: 8 << 20,
+        stack_guard: PAGE_SIZE,
+    };
 
     /// This project's guest OS (`guest-os/src/mm/vm.rs`, `docs/os.md`): user space is the
     /// Sv39 lower half, `[0x1000, 0x40_0000_0000)` (the kernel lives in the upper half,
-    /// root entries 256..512, in every address space). The stack sits at the top and may
-    /// grow to 8 MiB; here mappings without a fixed address go top-down from 16 MiB below
-    /// the top (the kernel itself places them bottom-up from `abi::layout::MMAP_BASE`).
-    pub const GUEST_OS: Layout =
-        Layout { min_addr: 0x1000, mmap_base: 0x3f_ff00_0000, task_size: 0x40_0000_0000, stack_limit: 8 << 20 };
+    /// root entries 256..512, in every address space). Mappings without a fixed address go
+    /// bottom-up from `abi::layout::MMAP_BASE` to the stack's 8 MiB reserve at the top;
+    /// the stack grows down to its reserve's bottom with no guard page.
+    pub const GUEST_OS: Layout = Layout {
+        min_addr: 0x1000,
+        mmap_base: abi::layout::MMAP_BASE,
+        search: Search::BottomUp { limit: abi::layout::USER_TOP - (8 << 20) },
+        task_size: abi::layout::USER_TOP,
+        stack_limit: 8 << 20,
+        stack_guard: 0,
+    };
 
     const fn valid(&self) -> bool {
+        let search_ok = match self.search {
+            Search::TopDown => true,
+            Search::BottomUp { limit } => is_page_aligned(limit) && self.mmap_base <= limit && limit <= self.task_size,
+        };
         is_page_aligned(self.min_addr)
             && is_page_aligned(self.mmap_base)
             && is_page_aligned(self.task_size)
             && self.min_addr <= self.mmap_base
             && self.mmap_base <= self.task_size
+            && search_ok
     }
 }
 
 /// The VMAs of one address space, at most `N`, sorted by address and non-overlapping,
-/// plus the program break.
-#[derive(Clone, Debug)]
-pub struct VmaSet<const N: usize> {
-    areas: [Vma; N],
-    len: usize,
+/// plus the program break. Areas live in a `Vec` that never holds more than `N` (grown
+/// with `try_reserve`, so a full kernel heap is `ENOMEM`, never an abort); the payload
+/// `B` is the kernel's ([`Payload`]).
+#[derive(Debug)]
+pub struct VmaSet<const N: usize, B = Backing> {
+    areas: Vec<Vma<B>>,
     layout: Layout,
     brk_start: u64,
     brk: u64,
 }
 
-impl<const N: usize> VmaSet<N> {
+impl<const N: usize, B: Payload> VmaSet<N, B> {
     /// An empty address space; `EINVAL` if the layout is not page aligned and ordered.
     pub const fn new(layout: Layout) -> Result<Self, Errno> {
         if !layout.valid() {
             return Err(Errno::EINVAL);
         }
-        Ok(Self { areas: [Vma::EMPTY; N], len: 0, layout, brk_start: 0, brk: 0 })
+        Ok(Self { areas: Vec::new(), layout, brk_start: 0, brk: 0 })
+    }
+
+    /// A copy (for `fork`); `ENOMEM` when the heap cannot hold it.
+    pub fn try_clone(&self) -> Result<Self, Errno> {
+        let mut areas = Vec::new();
+        areas.try_reserve_exact(self.areas.len()).map_err(|_| Errno::ENOMEM)?;
+        areas.extend(self.areas.iter().cloned());
+        Ok(Self { areas, layout: self.layout, brk_start: self.brk_start, brk: self.brk })
+    }
+
+    /// Room for the (at most two) areas an operation may add, taken before it changes
+    /// anything so that it cannot fail half-way.
+    fn reserve(&mut self) -> Result<(), Errno> {
+        self.areas.try_reserve(2).map_err(|_| Errno::ENOMEM)
     }
 
     /// The layout.
@@ -317,39 +431,51 @@ impl<const N: usize> VmaSet<N> {
     }
 
     /// Number of areas.
-    pub const fn len(&self) -> usize {
-        self.len
+    pub fn len(&self) -> usize {
+        self.areas.len()
     }
 
     /// True when nothing is mapped.
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
+    pub fn is_empty(&self) -> bool {
+        self.areas.is_empty()
     }
 
     /// The areas in address order.
-    pub fn areas(&self) -> &[Vma] {
-        &self.areas[..self.len]
+    pub fn areas(&self) -> &[Vma<B>] {
+        &self.areas
     }
 
     /// Index of the first area that ends after `addr` (the only one that can contain it).
     fn first_ending_after(&self, addr: u64) -> usize {
-        self.areas().partition_point(|v| v.end <= addr)
+        self.areas.partition_point(|v| v.end <= addr)
     }
 
     /// The area containing `addr` (the page-fault handler's question).
-    pub fn find(&self, addr: u64) -> Option<&Vma> {
-        self.areas().get(self.first_ending_after(addr)).filter(|v| v.start <= addr)
+    pub fn find(&self, addr: u64) -> Option<&Vma<B>> {
+        self.areas.get(self.first_ending_after(addr)).filter(|v| v.start <= addr)
     }
 
     /// The areas overlapping `[start, end)`.
-    pub fn overlapping(&self, start: u64, end: u64) -> impl Iterator<Item = &Vma> {
+    pub fn overlapping(&self, start: u64, end: u64) -> impl Iterator<Item = &Vma<B>> {
         let i = self.first_ending_after(start);
-        self.areas()[i..].iter().take_while(move |v| v.start < end)
+        self.areas[i..].iter().take_while(move |v| v.start < end)
     }
 
     /// True when no area overlaps `[start, end)`.
     pub fn is_free(&self, start: u64, end: u64) -> bool {
         self.overlapping(start, end).next().is_none()
+    }
+
+    /// True when areas cover every byte of `[start, end)` (no hole).
+    pub fn covers(&self, start: u64, end: u64) -> bool {
+        let mut at = start;
+        for v in self.overlapping(start, end) {
+            if v.start > at {
+                return false;
+            }
+            at = v.end;
+        }
+        at >= end
     }
 
     /// The highest address `s` such that `[s, s + len)` is free, at or above `min_addr` and
@@ -361,7 +487,7 @@ impl<const N: usize> VmaSet<N> {
         }
         let min = self.layout.min_addr;
         let mut hi = page_round_down(limit.min(self.layout.task_size));
-        for a in self.areas().iter().rev() {
+        for a in self.areas.iter().rev() {
             if a.start >= hi {
                 continue;
             }
@@ -374,9 +500,35 @@ impl<const N: usize> VmaSet<N> {
         (hi >= min && hi - min >= len).then(|| hi - len)
     }
 
+    /// The lowest address `s >= from` (page aligned) such that `[s, s + len)` is free and
+    /// ends at or below `limit`: the bottom-up search. `len` must be page aligned and
+    /// nonzero.
+    pub fn find_gap_up(&self, len: u64, from: u64, limit: u64) -> Option<u64> {
+        if len == 0 || !is_page_aligned(len) {
+            return None;
+        }
+        let mut lo = page_round_up(from.max(self.layout.min_addr))?;
+        let limit = limit.min(self.layout.task_size);
+        for a in self.overlapping(lo, limit) {
+            if a.start >= lo && a.start - lo >= len {
+                break;
+            }
+            lo = lo.max(a.end);
+        }
+        (lo <= limit && limit - lo >= len).then_some(lo)
+    }
+
+    /// The search the layout asks for.
+    fn find_gap_layout(&self, len: u64) -> Option<u64> {
+        match self.layout.search {
+            Search::TopDown => self.find_gap(len, self.layout.mmap_base),
+            Search::BottomUp { limit } => self.find_gap_up(len, self.layout.mmap_base, limit),
+        }
+    }
+
     /// How many areas there will be after removing `[s, e)`.
     fn len_after_remove(&self, s: u64, e: u64) -> usize {
-        let mut n = self.len;
+        let mut n = self.areas.len();
         for a in self.overlapping(s, e) {
             if a.start < s && a.end > e {
                 n += 1; // split in two
@@ -387,40 +539,29 @@ impl<const N: usize> VmaSet<N> {
         n
     }
 
-    fn insert_at(&mut self, i: usize, v: Vma) {
-        // Callers have checked `self.len < N`.
-        self.areas.copy_within(i..self.len, i + 1);
-        self.areas[i] = v;
-        self.len += 1;
-    }
-
-    fn remove_at(&mut self, i: usize, count: usize) {
-        self.areas.copy_within(i + count..self.len, i);
-        self.len -= count;
-    }
-
-    /// Removes `[s, e)` from every area; capacity for a split was checked by the caller.
+    /// Removes `[s, e)` from every area; capacity for a split was checked and reserved by
+    /// the caller.
     fn remove_range(&mut self, s: u64, e: u64) {
         let mut i = self.first_ending_after(s);
-        if i >= self.len || self.areas[i].start >= e {
+        if i >= self.areas.len() || self.areas[i].start >= e {
             return;
         }
-        let a = self.areas[i];
-        if a.start < s && a.end > e {
+        if self.areas[i].start < s && self.areas[i].end > e {
+            let tail = self.areas[i].tail_from(e);
             self.areas[i].end = s;
-            self.insert_at(i + 1, a.tail_from(e));
+            self.areas.insert(i + 1, tail);
             return;
         }
-        if a.start < s {
+        if self.areas[i].start < s {
             self.areas[i].end = s;
             i += 1;
         }
         let mut j = i;
-        while j < self.len && self.areas[j].end <= e {
+        while j < self.areas.len() && self.areas[j].end <= e {
             j += 1;
         }
-        self.remove_at(i, j - i);
-        if i < self.len && self.areas[i].start < e {
+        self.areas.drain(i..j);
+        if i < self.areas.len() && self.areas[i].start < e {
             self.areas[i] = self.areas[i].tail_from(e);
         }
     }
@@ -428,11 +569,11 @@ impl<const N: usize> VmaSet<N> {
     /// Merges compatible neighbours among the areas with index in `[lo, hi]` (clamped).
     fn merge_range(&mut self, lo: usize, hi: usize) {
         let mut i = lo;
-        let mut hi = hi.min(self.len.saturating_sub(1));
+        let mut hi = hi.min(self.areas.len().saturating_sub(1));
         while i < hi {
             if self.areas[i].can_merge(&self.areas[i + 1]) {
                 self.areas[i].end = self.areas[i + 1].end;
-                self.remove_at(i + 1, 1);
+                self.areas.remove(i + 1);
                 hi -= 1;
             } else {
                 i += 1;
@@ -443,31 +584,31 @@ impl<const N: usize> VmaSet<N> {
     /// Inserts `v` into free space (checked by the caller, as is capacity for one more
     /// area unless `v` merges with a neighbour) and merges it with its neighbours. Merging
     /// happens in place, so no temporary slot is needed when `v` extends a neighbour.
-    fn insert_free(&mut self, v: Vma) {
-        let i = self.areas().partition_point(|a| a.start < v.start);
+    fn insert_free(&mut self, v: Vma<B>) {
+        let i = self.areas.partition_point(|a| a.start < v.start);
         if i > 0 && self.areas[i - 1].can_merge(&v) {
             self.areas[i - 1].end = v.end;
             self.merge_range(i - 1, i);
-        } else if i < self.len && v.can_merge(&self.areas[i]) {
+        } else if i < self.areas.len() && v.can_merge(&self.areas[i]) {
             let end = self.areas[i].end;
             self.areas[i] = Vma { end, ..v };
         } else {
-            self.insert_at(i, v);
+            self.areas.insert(i, v);
         }
     }
 
     /// The areas that will be just below `s` and just above `e` once `[s, e)` is removed
     /// (possibly trimmed pieces of areas overlapping the ends).
-    fn neighbours_after_remove(&self, s: u64, e: u64) -> (Option<Vma>, Option<Vma>) {
+    fn neighbours_after_remove(&self, s: u64, e: u64) -> (Option<Vma<B>>, Option<Vma<B>>) {
         let k = self.first_ending_after(s);
-        let below = match self.areas().get(k) {
-            Some(a) if a.start < s => Some(Vma { end: s, ..*a }),
-            _ => k.checked_sub(1).map(|k| self.areas[k]),
+        let below = match self.areas.get(k) {
+            Some(a) if a.start < s => Some(a.head_to(s)),
+            _ => k.checked_sub(1).map(|k| self.areas[k].clone()),
         };
         let m = self.first_ending_after(e);
-        let above = match self.areas().get(m) {
+        let above = match self.areas.get(m) {
             Some(a) if a.start < e => Some(a.tail_from(e)),
-            other => other.copied(),
+            other => other.cloned(),
         };
         (below, above)
     }
@@ -491,7 +632,7 @@ impl<const N: usize> VmaSet<N> {
         prot: Prot,
         max_prot: Prot,
         share: Share,
-        backing: Backing,
+        backing: B,
     ) -> Result<u64, Errno> {
         if len == 0 {
             return Err(Errno::EINVAL);
@@ -500,14 +641,7 @@ impl<const N: usize> VmaSet<N> {
         if len > self.layout.task_size {
             return Err(Errno::ENOMEM);
         }
-        if let Backing::File { offset, .. } = backing {
-            if !is_page_aligned(offset) {
-                return Err(Errno::EINVAL);
-            }
-            if offset.checked_add(len).is_none() {
-                return Err(Errno::EOVERFLOW);
-            }
-        }
+        backing.check_map(len)?;
         if !max_prot.contains(prot) {
             return Err(Errno::EACCES);
         }
@@ -536,7 +670,7 @@ impl<const N: usize> VmaSet<N> {
                 {
                     hint
                 } else {
-                    self.find_gap(len, self.layout.mmap_base).ok_or(Errno::ENOMEM)?
+                    self.find_gap_layout(len).ok_or(Errno::ENOMEM)?
                 }
             }
         };
@@ -550,6 +684,7 @@ impl<const N: usize> VmaSet<N> {
         if after.max((after + 1).saturating_sub(merges)) > N {
             return Err(Errno::ENOMEM);
         }
+        self.reserve()?;
         self.remove_range(start, end);
         self.insert_free(v);
         Ok(start)
@@ -572,6 +707,7 @@ impl<const N: usize> VmaSet<N> {
         if self.len_after_remove(addr, addr + len) > N {
             return Err(Errno::ENOMEM);
         }
+        self.reserve()?;
         self.remove_range(addr, addr + len);
         Ok(())
     }
@@ -580,10 +716,10 @@ impl<const N: usize> VmaSet<N> {
     /// its protection differs from `prot`.
     fn split_at(&mut self, addr: u64, prot: Prot) {
         let i = self.first_ending_after(addr);
-        if i < self.len && self.areas[i].start < addr && self.areas[i].prot != prot {
-            let a = self.areas[i];
+        if i < self.areas.len() && self.areas[i].start < addr && self.areas[i].prot != prot {
+            let tail = self.areas[i].tail_from(addr);
             self.areas[i].end = addr;
-            self.insert_at(i + 1, a.tail_from(addr));
+            self.areas.insert(i + 1, tail);
         }
     }
 
@@ -621,14 +757,15 @@ impl<const N: usize> VmaSet<N> {
         if cursor < end {
             return Err(Errno::ENOMEM);
         }
-        if self.len + extra > N {
+        if self.areas.len() + extra > N {
             return Err(Errno::ENOMEM);
         }
+        self.reserve()?;
         self.split_at(addr, prot);
         self.split_at(end, prot);
         let i = self.first_ending_after(addr);
         let mut j = i;
-        while j < self.len && self.areas[j].start < end {
+        while j < self.areas.len() && self.areas[j].start < end {
             self.areas[j].prot = prot;
             j += 1;
         }
@@ -665,7 +802,7 @@ impl<const N: usize> VmaSet<N> {
         let (Some(old_top), Some(new_top)) = (page_round_up(self.brk), page_round_up(new)) else {
             return self.brk;
         };
-        if new_top > self.layout.task_size {
+        if new_top > self.layout.task_size || self.reserve().is_err() {
             return self.brk;
         }
         if new_top < old_top {
@@ -683,11 +820,11 @@ impl<const N: usize> VmaSet<N> {
                 prot: Prot::RW,
                 max_prot: Prot::RWX,
                 share: Share::Private,
-                backing: Backing::Heap,
+                backing: B::heap(),
             };
             let i = self.first_ending_after(old_top - 1);
-            let extends = i < self.len && self.areas[i].can_merge(&heap);
-            if !extends && self.len >= N {
+            let extends = i < self.areas.len() && self.areas[i].can_merge(&heap);
+            if !extends && self.areas.len() >= N {
                 return self.brk;
             }
             self.insert_free(heap);
@@ -696,28 +833,30 @@ impl<const N: usize> VmaSet<N> {
         self.brk
     }
 
-    /// Stack growth on a page fault at `addr` just below a [`Backing::Stack`] area: extends
-    /// that area down to the page of `addr`. `ENOMEM` if the area above `addr` is not a
-    /// stack, if the stack would exceed `stack_limit`, or if it would run into the area
-    /// below (one free page is kept between them as a guard).
-    pub fn grow_stack(&mut self, addr: u64) -> Result<(), Errno> {
+    /// Stack growth on a page fault at `addr` just below a stack area
+    /// ([`Payload::is_stack`]): extends that area down to the page of `addr` and returns
+    /// by how many bytes it grew (0 when `addr` is already mapped). `ENOMEM` if the area
+    /// above `addr` is not a stack, if the stack would exceed `stack_limit`, or if it
+    /// would come closer than `stack_guard` to the area below.
+    pub fn grow_stack(&mut self, addr: u64) -> Result<u64, Errno> {
         let i = self.first_ending_after(addr);
-        let Some(a) = self.areas().get(i) else { return Err(Errno::ENOMEM) };
+        let Some(a) = self.areas.get(i) else { return Err(Errno::ENOMEM) };
         if a.start <= addr {
-            return Ok(()); // already inside a mapping
+            return Ok(0); // already inside a mapping
         }
-        if a.backing != Backing::Stack {
+        if !a.backing.is_stack() {
             return Err(Errno::ENOMEM);
         }
         let new_start = page_round_down(addr);
         if a.end - new_start > self.layout.stack_limit || new_start < self.layout.min_addr {
             return Err(Errno::ENOMEM);
         }
-        if i > 0 && self.areas[i - 1].end + PAGE_SIZE > new_start {
+        if i > 0 && self.areas[i - 1].end.saturating_add(self.layout.stack_guard) > new_start {
             return Err(Errno::ENOMEM);
         }
+        let grown = a.start - new_start;
         self.areas[i].start = new_start;
-        Ok(())
+        Ok(grown)
     }
 }
 
@@ -728,7 +867,14 @@ mod tests {
 
     const P: u64 = PAGE_SIZE;
     /// A small address space: pages 16..1024, mmap_base at page 960.
-    const SMALL: Layout = Layout { min_addr: 16 * P, mmap_base: 960 * P, task_size: 1024 * P, stack_limit: 8 * P };
+    const SMALL: Layout = Layout {
+        min_addr: 16 * P,
+        mmap_base: 960 * P,
+        search: Search::TopDown,
+        task_size: 1024 * P,
+        stack_limit: 8 * P,
+        stack_guard: P,
+    };
 
     fn set<const N: usize>() -> VmaSet<N> {
         VmaSet::new(SMALL).unwrap()
@@ -760,10 +906,14 @@ mod tests {
     fn layout_is_validated() {
         assert!(VmaSet::<4>::new(Layout::SV39).is_ok());
         let mut g = VmaSet::<4>::new(Layout::GUEST_OS).unwrap();
-        assert_eq!(anon(&mut g, 0, 1, Placement::Hint, Prot::RW), Ok(0x3f_ff00_0000 - P));
+        let base = abi::layout::MMAP_BASE;
+        assert_eq!(anon(&mut g, 0, 1, Placement::Hint, Prot::RW), Ok(base), "bottom-up from MMAP_BASE");
+        assert_eq!(anon(&mut g, 0, P, Placement::Hint, Prot::READ), Ok(base + P));
         assert_eq!(anon(&mut g, 0x40_0000_0000, P, Placement::Fixed, Prot::RW), Err(Errno::ENOMEM), "kernel half");
         assert_eq!(anon(&mut g, 0x8000_0000, P, Placement::Fixed, Prot::RW), Ok(0x8000_0000), "RAM's pa is user space");
         assert_eq!(anon(&mut g, 0x1000, P, Placement::Fixed, Prot::RW), Ok(0x1000));
+        let bad = Layout { search: Search::BottomUp { limit: SMALL.task_size + P }, ..SMALL };
+        assert_eq!(VmaSet::<4>::new(bad).err(), Some(Errno::EINVAL));
         let bad = Layout { min_addr: 1, ..SMALL };
         assert_eq!(VmaSet::<4>::new(bad).err(), Some(Errno::EINVAL));
         let bad = Layout { mmap_base: SMALL.task_size + P, ..SMALL };
@@ -970,6 +1120,96 @@ mod tests {
     }
 
     #[test]
+    fn find_gap_up_searches_bottom_up() {
+        let lay = Layout { search: Search::BottomUp { limit: 990 * P }, mmap_base: 100 * P, ..SMALL };
+        let mut s = VmaSet::<8>::new(lay).unwrap();
+        assert_eq!(anon(&mut s, 0, 3 * P, Placement::Hint, Prot::RW), Ok(100 * P));
+        anon(&mut s, 105 * P, P, Placement::Fixed, Prot::RW).unwrap();
+        assert_eq!(s.find_gap_up(2 * P, 100 * P, 990 * P), Some(103 * P));
+        assert_eq!(s.find_gap_up(3 * P, 100 * P, 990 * P), Some(106 * P));
+        assert_eq!(s.find_gap_up(P, 0, 990 * P), Some(16 * P), "not below min_addr");
+        assert_eq!(s.find_gap_up(884 * P, 100 * P, 990 * P), Some(106 * P));
+        assert_eq!(s.find_gap_up(885 * P, 100 * P, 990 * P), None, "past the limit");
+        assert_eq!(s.find_gap_up(0, 100 * P, 990 * P), None);
+        // The hint-less map takes the lowest gap that fits and merges with its neighbours.
+        assert_eq!(anon(&mut s, 0, 2 * P, Placement::Hint, Prot::RW), Ok(103 * P));
+        assert_eq!(ranges(&s), [(100, 106)]);
+    }
+
+    #[test]
+    fn stack_without_guard_grows_up_to_the_area_below() {
+        let lay = Layout { stack_guard: 0, ..SMALL };
+        let mut s = VmaSet::<8>::new(lay).unwrap();
+        s.map(1000 * P, 2 * P, Placement::Fixed, Prot::RW, Prot::RWX, Share::Private, Backing::Stack).unwrap();
+        anon(&mut s, 996 * P, 2 * P, Placement::Fixed, Prot::RW).unwrap();
+        assert_eq!(s.grow_stack(998 * P + 5), Ok(2 * P));
+        assert_eq!(ranges(&s), [(996, 998), (998, 1002)]);
+        assert_eq!(s.grow_stack(999 * P), Ok(0), "already mapped");
+    }
+
+    /// mprotect of alternate pages, back and forth: the areas split and merge back, the
+    /// count never grows past one per page and ends at one.
+    #[test]
+    fn protect_back_and_forth_merges_back() {
+        let mut s = set::<64>();
+        anon(&mut s, 100 * P, 32 * P, Placement::Fixed, Prot::RW).unwrap();
+        for _ in 0..100 {
+            for k in (0..32).step_by(2) {
+                s.protect((100 + k) * P, P, Prot::READ).unwrap();
+            }
+            assert_eq!(s.len(), 32);
+            for k in (0..32).step_by(2) {
+                s.protect((100 + k) * P, P, Prot::RW).unwrap();
+            }
+            assert_eq!(ranges(&s), [(100, 132)]);
+        }
+    }
+
+    /// A payload like the kernel's: the file mapping is a fixed bias (file offset =
+    /// address + bias, wrapping), unchanged by splits; merging needs the same file and bias.
+    #[derive(Clone, Debug, PartialEq)]
+    struct Biased {
+        file: Option<(u32, u64)>,
+        stack: bool,
+    }
+
+    impl Payload for Biased {
+        fn tail(&self, _start: u64, _at: u64) -> Self {
+            self.clone()
+        }
+        fn continues(&self, _start: u64, _end: u64, next: &Self) -> bool {
+            self == next
+        }
+        fn is_stack(&self) -> bool {
+            self.stack
+        }
+        fn heap() -> Self {
+            Biased { file: None, stack: false }
+        }
+    }
+
+    #[test]
+    fn kernel_style_payload_splits_and_merges() {
+        let mut s = VmaSet::<8, Biased>::new(SMALL).unwrap();
+        let f = Biased { file: Some((7, 0u64.wrapping_sub(100 * P))), stack: false };
+        s.map(100 * P, 10 * P, Placement::Fixed, Prot::READ, Prot::RWX, Share::Private, f.clone()).unwrap();
+        s.protect(104 * P, P, Prot::RW).unwrap();
+        assert_eq!(s.len(), 3);
+        assert!(s.areas().iter().all(|v| v.backing == f), "splits keep the payload");
+        s.protect(104 * P, P, Prot::READ).unwrap();
+        assert_eq!(s.len(), 1, "same payload: merged back");
+        let g = Biased { file: Some((8, 0)), stack: false };
+        s.map(110 * P, P, Placement::Fixed, Prot::READ, Prot::RWX, Share::Private, g).unwrap();
+        assert_eq!(s.len(), 2, "another file: not merged");
+        s.set_brk_base(200 * P).unwrap();
+        assert_eq!(s.brk(202 * P), 202 * P);
+        assert_eq!(s.find(201 * P).map(|v| v.backing.clone()), Some(Biased::heap()));
+        let t = s.try_clone().unwrap();
+        assert_eq!(t.areas(), s.areas());
+        assert_eq!(t.current_brk(), 202 * P);
+    }
+
+    #[test]
     fn stack_grows_down_with_limit_and_guard() {
         let mut s = set::<8>();
         s.map(1000 * P, 2 * P, Placement::Fixed, Prot::RW, Prot::RWX, Share::Private, Backing::Stack).unwrap();
@@ -1014,7 +1254,14 @@ mod tests {
 
     fn random_against_model<const N: usize>(seeds: u64) {
         const PAGES: usize = 64;
-        let lay = Layout { min_addr: P, mmap_base: 60 * P, task_size: PAGES as u64 * P, stack_limit: P };
+        let lay = Layout {
+            min_addr: P,
+            mmap_base: 60 * P,
+            search: Search::TopDown,
+            task_size: PAGES as u64 * P,
+            stack_limit: P,
+            stack_guard: P,
+        };
         // Per page: (prot bits, file "inode", file offset of the page).
         type Page = Option<(u8, u64, u64)>;
         let mut refused = 0;

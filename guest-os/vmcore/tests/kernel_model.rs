@@ -12,10 +12,19 @@
 
 use std::collections::HashMap;
 
-use vmcore::frames::{DecResult, FrameAllocator, RefCounts};
+/// Host-only pieces of the model: a fixed-size frame table and a working-set table (the
+/// kernel has its own, `guest-os/src/mm/frame.rs` and `wset.rs`).
+// The tables keep their full API (and their own unit tests); the model uses part of it.
+#[allow(dead_code)]
+mod model {
+    pub mod frames;
+    pub mod pool;
+}
+
+use model::frames::{DecResult, FrameAllocator, RefCounts};
+use model::pool::{Choice, Mode, Pool, PoolError};
 use vmcore::oom::{oom_victim, OomCandidate};
-use vmcore::pool::{Choice, Mode, Pool, PoolError};
-use vmcore::replace::{AnyPolicy, PageId, Policy, PolicyKind, Rng};
+use vmcore::replace::{PageId, Policy, PolicyKind, PolicySet, Rng};
 use vmcore::swap::{SwapEntry, SwapSlots};
 use vmcore::thrash::{Controller, Decision, ThrashConfig};
 use vmcore::vma::{Backing, Placement, Prot, Share, VmaSet};
@@ -47,7 +56,7 @@ struct Kernel {
     alloc: FrameAllocator<1>,
     refs: RefCounts<u16, 64>,
     slots: SwapSlots<16>,
-    policy: AnyPolicy<64>,
+    policy: PolicySet<64>,
     pool: Pool<8>,
     thrash: Controller<8, 8>,
     /// The page tables: (pid, vpn) -> PTE.
@@ -72,7 +81,7 @@ impl Kernel {
             alloc,
             refs: RefCounts::new(BASE_PPN),
             slots: SwapSlots::new(swap_slots).unwrap(),
-            policy: AnyPolicy::new(kind, 1),
+            policy: PolicySet::new(kind, 1),
             pool: Pool::new(mode, 4, 40).unwrap(),
             thrash: Controller::new(cfg).unwrap(),
             pt: HashMap::new(),
@@ -283,7 +292,7 @@ impl Kernel {
     /// Switches the replacement policy at run time: every tracked page moves into the new
     /// one (what a `vm.policy` write would do).
     fn switch_policy(&mut self, kind: PolicyKind) {
-        let mut new = AnyPolicy::new(kind, 2);
+        let mut new = PolicySet::new(kind, 2);
         self.policy.drain(&mut |p| new.insert(p).unwrap());
         assert!(self.policy.is_empty());
         self.policy = new;

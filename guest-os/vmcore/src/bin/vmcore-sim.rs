@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use plotters::prelude::*;
 
 use vmcore::replace::sim::{self, refs};
-use vmcore::replace::{AnyPolicy, PolicyKind};
+use vmcore::replace::{PolicyKind, PolicySet};
 
 /// Capacity of the policies (an upper bound for `--max-frames`).
 const CAP: usize = 1024;
@@ -92,7 +92,7 @@ fn run_workload(name: &'static str, refs: Vec<u32>, max_frames: usize, o: &Opts)
                 sim::run_lru(frames, &refs)
             } else {
                 let kind = PolicyKind::parse(policy).ok_or("policy name")?;
-                let mut p = Box::new(AnyPolicy::<CAP>::new(kind, o.seed));
+                let mut p = Box::new(PolicySet::<CAP>::new(kind, o.seed));
                 sim::run(p.as_mut(), frames, &refs, o.tick)
             }
             .map_err(|e| format!("{name}/{policy}/{frames}: {e:?}"))?;

@@ -215,7 +215,7 @@ pub mod refs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::replace::{AnyPolicy, Clock, Fifo, PolicyKind};
+    use crate::replace::{Clock, Fifo, PolicyKind, PolicySet};
 
     const BELADY: [u32; 12] = [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5];
 
@@ -224,7 +224,7 @@ mod tests {
     }
 
     fn kind_faults(kind: PolicyKind, frames: usize, refs: &[u32], tick: usize) -> u64 {
-        run(&mut AnyPolicy::<256>::new(kind, 42), frames, refs, tick).unwrap().faults
+        run(&mut PolicySet::<256>::new(kind, 42), frames, refs, tick).unwrap().faults
     }
 
     #[test]

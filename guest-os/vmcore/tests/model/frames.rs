@@ -1,4 +1,7 @@
-//! Physical frames: who may use a frame, and how many users it has.
+//! Physical frames: who may use a frame, and how many users it has: the host model's
+//! frame table (`tests/kernel_model.rs`). The kernel's own allocator is
+//! `guest-os/src/mm/frame.rs` (a free stack and a count per frame, sized from the device
+//! tree at boot).
 //!
 //! A *frame* is one 4 KiB page of physical RAM, named by its physical page number
 //! (PPN = physical address >> 12). The kernel needs two separate facts about frames:

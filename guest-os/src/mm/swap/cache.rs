@@ -36,10 +36,10 @@
 //! MAP_SHARED page they must see). When swap is full, [`alloc_slot`] takes back the
 //! slots only the cache holds.
 
-use super::addr::Ppn;
-use super::frame;
-use super::pagetable::PTE_D;
-use super::swap;
+use super::device as swap;
+use crate::mm::addr::Ppn;
+use crate::mm::frame;
+use crate::mm::pagetable::PTE_D;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
@@ -174,7 +174,7 @@ pub fn unmap_pte(ppn: Ppn, pte: u64) {
         // Only a MAP_SHARED page gets here (a private frame with other holders of its
         // slot is read-only, see the module doc): they must read what was written.
         if swap::write_page(e, ppn) {
-            super::evict::SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
+            super::SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
         } else {
             crate::kprintln!("swap: write-back of slot {} failed; its other users read older data", e.slot);
         }
@@ -221,29 +221,30 @@ pub fn alloc_slot() -> Option<SwapEntry> {
 /// fills. A private mapping gets it read-only (copy-on-write, as after fork), a
 /// MAP_SHARED one with the VMA's permissions (every mapping sees one frame).
 pub fn map_in_others(va: u64, e: SwapEntry, f: Ppn) {
-    use super::addr::VirtAddr;
-    use super::pagetable::{leaf_addr, make_pte, PTE_A, PTE_R, PTE_V, PTE_W, PTE_X};
+    use crate::mm::addr::VirtAddr;
+    use crate::mm::pagetable::{leaf_slot, make_pte, PTE_A, PTE_R, PTE_V, PTE_W, PTE_X};
     let Ok(swpte) = e.to_pte() else { return };
     let Some(me) = crate::proc::try_current_pid() else { return };
     for (pid, satp, task) in crate::proc::vm_owners() {
         if pid == me || swap::refs(e) <= 1 {
             continue;
         }
-        let Some(a) = leaf_addr(super::addr::Ppn(satp & ((1 << 44) - 1)), VirtAddr(va)) else { continue };
-        if crate::arch::phys::read_u64(a) != swpte {
+        let Some(a) = leaf_slot(crate::mm::addr::Ppn(satp & ((1 << 44) - 1)), VirtAddr(va)) else { continue };
+        if a.get() != swpte {
             continue;
         }
         let Some(mut g) = task.try_lock() else { continue };
         let Some(v) = g.aspace.find_vma(va) else { continue };
-        if v.perm & (PTE_R | PTE_W | PTE_X) == 0 {
+        let perm = crate::mm::vm::perm(v);
+        if perm & (PTE_R | PTE_W | PTE_X) == 0 {
             // PROT_NONE: no valid leaf can say that (R = W = X = 0 is a pointer to a
             // next-level table, priv spec 10.3.1); it keeps the swap entry.
             continue;
         }
-        let flags = super::vm::user_flags(v.perm);
-        let flags = if v.shared { flags } else { flags & !PTE_W };
+        let flags = crate::mm::vm::user_flags(perm);
+        let flags = if v.is_shared() { flags } else { flags & !PTE_W };
         frame::incref(f);
-        crate::arch::phys::write_u64(a, make_pte(f, flags | PTE_V | PTE_A));
+        a.set(make_pte(f, flags | PTE_V | PTE_A));
         swap::free_slot(e);
         g.aspace.pages += 1;
         g.aspace.swapped = g.aspace.swapped.saturating_sub(1);
@@ -294,12 +295,12 @@ fn written(pages: &[(u64, Ppn)], ok: bool) {
             dirty(f);
             continue;
         }
-        super::evict::SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
+        super::SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
         set_clean(f);
         if frame::refcount(f) == 1 {
             forget(f);
         }
-        frame::decref(f);
+        crate::mm::rmap::put(f);
     }
 }
 
@@ -334,15 +335,13 @@ pub fn flush() {
     }
 }
 
-/// The scope of one `evict::reclaim`: [`Batch::begin`] first reclaims page-cache
-/// frames (`mm/filereclaim.rs`); dropping it writes the evictions' pending batch
+/// The scope of one `reclaim::reclaim`: dropping it writes the evictions' pending batch
 /// ([`flush`]), so no write is left queued when reclaim returns.
 pub struct Batch;
 
 impl Batch {
-    /// Starts a reclaim for the faulting address space `cur`.
-    pub fn begin(cur: &mut super::vm::AddressSpace) -> Batch {
-        super::filereclaim::shrink(cur);
+    /// Starts a batch (reclaim has shrunk the page cache first).
+    pub fn begin() -> Batch {
         Batch
     }
 }
@@ -365,8 +364,8 @@ pub fn vmstat_words() -> [u64; 6] {
         CLEAN_DROPS.load(Ordering::Relaxed),
         HITS.load(Ordering::Relaxed),
         len(),
-        super::pagecache::DROPPED.load(Ordering::Relaxed),
-        super::pagecache::WRITTEN.load(Ordering::Relaxed),
+        crate::mm::pagecache::DROPPED.load(Ordering::Relaxed),
+        crate::mm::pagecache::WRITTEN.load(Ordering::Relaxed),
         swap::REQUESTS.load(Ordering::Relaxed),
     ]
 }

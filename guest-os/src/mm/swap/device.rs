@@ -1,18 +1,18 @@
 //! The swap device: virtio-blk disk 1 (the second virtio-blk in MMIO slot order), one
 //! 4 KiB slot per evicted page, slots handed out by `vmcore::swap::SwapSlots`. Slot `n`
 //! is sectors `8n .. 8n + 8`. Without a second disk there is no swap: eviction is never
-//! attempted and memory exhaustion goes straight to the OOM killer (`mm/evict.rs`).
+//! attempted and memory exhaustion goes straight to the OOM killer (`mm/swap/out.rs`, `mm/reclaim.rs`).
 //!
 //! Slots are reference-counted (`SwapSlots::dup`/`free`): one reference per swap-entry
-//! PTE plus one while the swap cache (`mm/swapcache.rs`) remembers a resident frame
+//! PTE plus one while the swap cache (`mm/swap/cache.rs`) remembers a resident frame
 //! that still equals the slot.
 //!
 //! I/O is polled (the kernel never sleeps on the disk), straight between the frames and
 //! the device by physical address: reads one page at a time, evictions' writes gathered
-//! (`swapcache::Batch`) into one request per run of consecutive slots.
+//! (`cache::Batch`) into one request per run of consecutive slots.
 
-use super::addr::Ppn;
-use super::PAGE_SIZE;
+use crate::mm::addr::Ppn;
+use crate::mm::PAGE_SIZE;
 use crate::virtio::{Blk, SECTOR};
 use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
@@ -57,7 +57,7 @@ pub fn init() {
             }
             crate::kprintln!("swap: {n} slots ({} KiB) on virtio disk 1", n * PAGE_SIZE / 1024);
             *SWAP.lock() = Some(SwapDev { blk });
-            super::swapcache::init();
+            super::cache::init();
         }
         Err(_) => crate::kprintln!("swap: no swap device (no virtio disk 1)"),
     }
@@ -82,7 +82,7 @@ static LAST: Mutex<u64> = Mutex::new(0);
 
 /// Takes a free slot with one reference (`None`: no device or full): the one after the
 /// slot handed out last if it is free, so that consecutive evictions form runs of slots
-/// written with one request (`swapcache::flush`).
+/// written with one request (`cache::flush`).
 pub fn alloc_slot() -> Option<SwapEntry> {
     if !present() {
         return None;
