@@ -4,6 +4,7 @@
 //! change control flow, privilege, CSRs or translation. Blocks are dropped when RAM
 //! holding them is written (see `Ram::mark_code`) and on FENCE.I.
 
+use super::uop::{lower_block, Uop};
 use super::Privilege;
 use crate::isa::Instr;
 use std::cell::Cell;
@@ -17,6 +18,10 @@ const MAX_BLOCKS: usize = 1 << 16;
 pub(crate) struct Block {
     pub pa: u64,
     pub instrs: Box<[Instr]>,
+    /// The same instructions lowered for the untraced loop, one micro-op each.
+    pub uops: Box<[Uop]>,
+    /// Length of the block in bytes.
+    pub bytes: u16,
     /// Up to two successors (link key, block index + 1; 0 = none), used only while
     /// fetches are untranslated, so pc = physical address and a link cannot go stale
     /// except by a flush, which drops all blocks (also on every PMP change). The key is
@@ -27,7 +32,9 @@ pub(crate) struct Block {
 
 impl Block {
     pub fn new(pa: u64, instrs: Box<[Instr]>) -> Block {
-        Block { pa, instrs, links: [Cell::new((0, 0)), Cell::new((0, 0))] }
+        let uops = lower_block(&instrs);
+        let bytes = instrs.iter().map(|i| i.len as u16).sum();
+        Block { pa, instrs, uops, bytes, links: [Cell::new((0, 0)), Cell::new((0, 0))] }
     }
 }
 

@@ -204,39 +204,9 @@ impl Core {
                 }
             } else {
                 // The untraced loop, kept apart from the traced one so that its code is
-                // exactly what it is without any tracing or debugging support.
-                for ins in self.icache.block(b).instrs.iter() {
-                    let pc = h.pc;
-                    match h.execute(ins, bus) {
-                        Ok(flow) => {
-                            h.retired += 1;
-                            match flow {
-                                Flow::Next => h.pc = pc.wrapping_add(ins.len as u64),
-                                Flow::Jump => break,
-                                Flow::Sync => {
-                                    sync = true;
-                                    break;
-                                }
-                                Flow::End => {
-                                    h.pc = pc.wrapping_add(ins.len as u64);
-                                    sync = true;
-                                    break;
-                                }
-                                Flow::Wait => {
-                                    h.pc = pc.wrapping_add(ins.len as u64);
-                                    h.waiting = true;
-                                    sync = true;
-                                    break;
-                                }
-                            }
-                        }
-                        Err(e) => {
-                            trap(h, e, tracer);
-                            sync = true;
-                            break;
-                        }
-                    }
-                }
+                // exactly what it is without any tracing or debugging support: the
+                // block's micro-ops, with pc and retired written per block.
+                sync |= h.run_block(self.icache.block(b), bus);
                 h.stats.retired_by_priv[prv as usize] += h.retired - start;
             }
             // Links skip translation, so they are used only while there is none. They
@@ -351,7 +321,7 @@ fn h_fetch_paging(h: &Hart) -> bool {
     h.fetch_paging
 }
 
-fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
+pub(super) fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
     h.traps += 1;
     h.stats.exceptions[e.code() as usize & 15] += 1;
     let ev = h.take_exception(e);
