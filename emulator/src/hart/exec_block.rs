@@ -30,23 +30,23 @@ impl Hart {
                 self.x[$r as usize & 31]
             };
         }
-        // Leaves the block after instruction `k` retired, at `pc`.
+        // Leaves the block after the instruction of micro-op `u` retired, at `pc`.
         macro_rules! exit {
-            ($k:expr, $pc:expr, $sync:expr) => {{
+            ($u:expr, $pc:expr, $sync:expr) => {{
                 self.pc = $pc;
-                self.retired = start + $k as u64 + 1;
+                self.retired = start + $u.idx as u64 + 1;
                 return $sync;
             }};
         }
-        // The state an observer inside instruction `k` must see: its pc, the instructions
-        // before it retired.
+        // The state an observer inside the instruction of micro-op `u` must see: its pc,
+        // the instructions before it retired.
         macro_rules! observe {
-            ($k:expr, $u:expr) => {{
+            ($u:expr) => {{
                 self.pc = base.wrapping_add($u.off as u64);
-                self.retired = start + $k as u64;
+                self.retired = start + $u.idx as u64;
             }};
         }
-        // Takes exception `e` raised by instruction `k` (state as `observe!` left it).
+        // Takes exception `e` raised by an instruction (state as `observe!` left it).
         macro_rules! fault {
             ($e:expr) => {{
                 trap(self, $e, &mut super::NoTrace);
@@ -64,8 +64,8 @@ impl Hart {
             };
         }
         macro_rules! load {
-            ($k:expr, $u:expr, $n:literal, $ext:expr) => {{
-                observe!($k, $u);
+            ($u:expr, $n:literal, $ext:expr) => {{
+                observe!($u);
                 match self.load::<$n>(x!($u.rs1).wrapping_add($u.imm), bus) {
                     Ok(v) => x!($u.rd) = $ext(v),
                     Err(e) => fault!(e),
@@ -73,24 +73,24 @@ impl Hart {
             }};
         }
         macro_rules! store {
-            ($k:expr, $u:expr, $n:literal) => {{
-                observe!($k, $u);
+            ($u:expr, $n:literal) => {{
+                observe!($u);
                 match self.store::<$n>(x!($u.rs1).wrapping_add($u.imm), x!($u.rs2), bus) {
                     Ok(false) => {}
                     // The store reached a device or decoded code: end the block.
-                    Ok(true) => exit!($k, base.wrapping_add($u.nxt as u64), true),
+                    Ok(true) => exit!($u, base.wrapping_add($u.nxt()), true),
                     Err(e) => fault!(e),
                 }
             }};
         }
         macro_rules! branch {
-            ($k:expr, $u:expr, $taken:expr) => {
+            ($u:expr, $taken:expr) => {
                 if $taken {
-                    exit!($k, base.wrapping_add($u.imm), false)
+                    exit!($u, base.wrapping_add($u.imm), false)
                 }
             };
         }
-        for (k, u) in b.uops.iter().enumerate() {
+        for u in b.uops.iter() {
             match u.k {
                 K::Nop => {}
                 K::Add => rr!(u, Op::Add),
@@ -136,46 +136,46 @@ impl Hart {
                 K::Sraiw => ri!(u, Op::Sraiw),
                 K::Li => x!(u.rd) = u.imm,
                 K::Auipc => x!(u.rd) = base.wrapping_add(u.imm),
-                K::Lb => load!(k, u, 1, |v| v as i8 as i64 as u64),
-                K::Lh => load!(k, u, 2, |v| v as i16 as i64 as u64),
-                K::Lw => load!(k, u, 4, |v| v as i32 as i64 as u64),
-                K::Ld => load!(k, u, 8, |v| v),
-                K::Lbu => load!(k, u, 1, |v| v),
-                K::Lhu => load!(k, u, 2, |v| v),
-                K::Lwu => load!(k, u, 4, |v| v),
-                K::Sb => store!(k, u, 1),
-                K::Sh => store!(k, u, 2),
-                K::Sw => store!(k, u, 4),
-                K::Sd => store!(k, u, 8),
-                K::Beq => branch!(k, u, x!(u.rs1) == x!(u.rs2)),
-                K::Bne => branch!(k, u, x!(u.rs1) != x!(u.rs2)),
-                K::Blt => branch!(k, u, (x!(u.rs1) as i64) < (x!(u.rs2) as i64)),
-                K::Bge => branch!(k, u, (x!(u.rs1) as i64) >= (x!(u.rs2) as i64)),
-                K::Bltu => branch!(k, u, x!(u.rs1) < x!(u.rs2)),
-                K::Bgeu => branch!(k, u, x!(u.rs1) >= x!(u.rs2)),
+                K::Lb => load!(u, 1, |v| v as i8 as i64 as u64),
+                K::Lh => load!(u, 2, |v| v as i16 as i64 as u64),
+                K::Lw => load!(u, 4, |v| v as i32 as i64 as u64),
+                K::Ld => load!(u, 8, |v| v),
+                K::Lbu => load!(u, 1, |v| v),
+                K::Lhu => load!(u, 2, |v| v),
+                K::Lwu => load!(u, 4, |v| v),
+                K::Sb => store!(u, 1),
+                K::Sh => store!(u, 2),
+                K::Sw => store!(u, 4),
+                K::Sd => store!(u, 8),
+                K::Beq => branch!(u, x!(u.rs1) == x!(u.rs2)),
+                K::Bne => branch!(u, x!(u.rs1) != x!(u.rs2)),
+                K::Blt => branch!(u, (x!(u.rs1) as i64) < (x!(u.rs2) as i64)),
+                K::Bge => branch!(u, (x!(u.rs1) as i64) >= (x!(u.rs2) as i64)),
+                K::Bltu => branch!(u, x!(u.rs1) < x!(u.rs2)),
+                K::Bgeu => branch!(u, x!(u.rs1) >= x!(u.rs2)),
                 K::Jal => {
-                    x!(u.rd) = base.wrapping_add(u.nxt as u64);
-                    exit!(k, base.wrapping_add(u.imm), false)
+                    x!(u.rd) = base.wrapping_add(u.nxt());
+                    exit!(u, base.wrapping_add(u.imm), false)
                 }
-                K::J => exit!(k, base.wrapping_add(u.imm), false),
+                K::J => exit!(u, base.wrapping_add(u.imm), false),
                 K::Jalr => {
                     // The target is computed before rd is written (rd may equal rs1).
                     let target = x!(u.rs1).wrapping_add(u.imm) & !1;
-                    x!(u.rd) = base.wrapping_add(u.nxt as u64);
-                    exit!(k, target, false)
+                    x!(u.rd) = base.wrapping_add(u.nxt());
+                    exit!(u, target, false)
                 }
-                K::Jr => exit!(k, x!(u.rs1).wrapping_add(u.imm) & !1, false),
+                K::Jr => exit!(u, x!(u.rs1).wrapping_add(u.imm) & !1, false),
                 K::Generic => {
-                    observe!(k, u);
-                    let ins = &b.instrs[u.imm as usize];
+                    observe!(u);
+                    let ins = &b.instrs[u.idx as usize];
                     match self.execute(ins, bus) {
                         Ok(Flow::Next) => {}
-                        Ok(Flow::Jump) => exit!(k, self.pc, false),
-                        Ok(Flow::Sync) => exit!(k, self.pc, true),
-                        Ok(Flow::End) => exit!(k, base.wrapping_add(u.nxt as u64), true),
+                        Ok(Flow::Jump) => exit!(u, self.pc, false),
+                        Ok(Flow::Sync) => exit!(u, self.pc, true),
+                        Ok(Flow::End) => exit!(u, base.wrapping_add(u.nxt()), true),
                         Ok(Flow::Wait) => {
                             self.waiting = true;
-                            exit!(k, base.wrapping_add(u.nxt as u64), true)
+                            exit!(u, base.wrapping_add(u.nxt()), true)
                         }
                         Err(e) => fault!(e),
                     }

@@ -15,7 +15,7 @@ use crate::isa::{Instr, Op};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub(crate) enum K {
-    /// Run the block's `Instr` at index `imm` through `Hart::execute`.
+    /// Run the block's `Instr` at index `idx` through `Hart::execute`.
     Generic,
     /// No architectural effect (an ALU op writing x0, FENCE, PAUSE).
     Nop,
@@ -104,24 +104,36 @@ pub(crate) struct Uop {
     pub rd: u8,
     pub rs1: u8,
     pub rs2: u8,
-    /// Byte offset of this instruction from the block's first one.
-    pub off: u16,
-    /// Byte offset of the instruction after it.
-    pub nxt: u16,
+    /// Byte offset of this instruction from the block's first one (a block holds at
+    /// most 64 instructions, so at most 252).
+    pub off: u8,
+    /// Index of this instruction in its block.
+    pub idx: u8,
+    /// Length of the instruction in bytes (2 or 4).
+    pub len: u8,
     /// The immediate, sign-extended (see [`K`] for what it means per kind).
     pub imm: u64,
 }
 
-/// Lowers the instruction at index `idx` and byte offset `off` in its block.
-pub(crate) fn lower(ins: &Instr, idx: usize, off: u16) -> Uop {
+impl Uop {
+    /// Byte offset of the instruction after this one.
+    #[inline(always)]
+    pub fn nxt(&self) -> u64 {
+        self.off as u64 + self.len as u64
+    }
+}
+
+/// Lowers the instruction at index `idx` and byte offset `off` in its block (a block
+/// has at most 64 instructions, `icache::MAX_BLOCK`, so both fit in a byte).
+pub(crate) fn lower(ins: &Instr, idx: usize, off: u8) -> Uop {
     use Op::*;
     let imm = ins.imm as i64 as u64;
     let rel = imm.wrapping_add(off as u64);
-    let nxt = off + ins.len as u16;
-    let u = |k: K, imm: u64| Uop { k, rd: ins.rd, rs1: ins.rs1, rs2: ins.rs2, off, nxt, imm };
+    let (idx, len) = (idx as u8, ins.len);
+    let u = |k: K, imm: u64| Uop { k, rd: ins.rd, rs1: ins.rs1, rs2: ins.rs2, off, idx, len, imm };
     let alu_rr = |k: K| if ins.rd == 0 { u(K::Nop, 0) } else { u(k, 0) };
     let alu_ri = |k: K| if ins.rd == 0 { u(K::Nop, 0) } else { u(k, imm) };
-    let generic = u(K::Generic, idx as u64);
+    let generic = u(K::Generic, 0);
     match ins.op {
         Add => alu_rr(K::Add),
         Sub => alu_rr(K::Sub),
@@ -198,11 +210,11 @@ pub(crate) fn lower(ins: &Instr, idx: usize, off: u16) -> Uop {
 
 /// Lowers a whole block.
 pub(crate) fn lower_block(instrs: &[Instr]) -> Box<[Uop]> {
-    let mut off = 0u16;
+    let mut off = 0u8;
     let mut out = Vec::with_capacity(instrs.len());
     for (i, ins) in instrs.iter().enumerate() {
         out.push(lower(ins, i, off));
-        off += ins.len as u16;
+        off = off.wrapping_add(ins.len);
     }
     out.into_boxed_slice()
 }
@@ -226,7 +238,7 @@ mod tests {
         }
         // lw x0, 0(x1) must still access memory.
         assert_eq!(lower(&decode(0x0000_a003), 3, 0).k, K::Generic);
-        assert_eq!(lower(&decode(0x0000_a003), 3, 0).imm, 3);
+        assert_eq!(lower(&decode(0x0000_a003), 3, 0).idx, 3);
     }
 
     #[test]
@@ -234,7 +246,7 @@ mod tests {
         // auipc a0, 1 at offset 6; beq a0, a1, -4 at offset 10 (2-byte c.nop before).
         let blk =
             lower_block(&[decode(0x0001), decode(0x0001), decode(0x0001), decode(0x0000_1517), decode(0xfeb5_0ee3)]);
-        assert_eq!((blk[3].k, blk[3].off, blk[3].nxt, blk[3].imm), (K::Auipc, 6, 10, 0x1006));
+        assert_eq!((blk[3].k, blk[3].off, blk[3].nxt(), blk[3].imm), (K::Auipc, 6, 10, 0x1006));
         assert_eq!((blk[4].k, blk[4].off, blk[4].imm), (K::Beq, 10, 6));
         // li: addi a0, x0, -1 is rd = -1.
         let li = lower(&decode(0xfff0_0513), 0, 0);
