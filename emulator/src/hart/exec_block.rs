@@ -90,17 +90,7 @@ impl Hart {
                 }
             };
         }
-        // The second half of a superinstruction: the next micro-op, consumed.
-        macro_rules! second {
-            ($it:expr) => {
-                match $it.next() {
-                    Some(v) => v,
-                    None => break,
-                }
-            };
-        }
-        let mut it = b.uops.iter();
-        while let Some(u) = it.next() {
+        for u in b.uops.iter() {
             match u.k {
                 K::Nop => {}
                 K::Add => rr!(u, Op::Add),
@@ -175,49 +165,6 @@ impl Hart {
                     exit!(u, target, false)
                 }
                 K::Jr => exit!(u, x!(u.rs1).wrapping_add(u.imm) & !1, false),
-                K::AddiBeq => {
-                    ri!(u, Op::Addi);
-                    let v = second!(it);
-                    branch!(v, x!(v.rs1) == x!(v.rs2))
-                }
-                K::AddiBne => {
-                    ri!(u, Op::Addi);
-                    let v = second!(it);
-                    branch!(v, x!(v.rs1) != x!(v.rs2))
-                }
-                K::AddiBlt => {
-                    ri!(u, Op::Addi);
-                    let v = second!(it);
-                    branch!(v, (x!(v.rs1) as i64) < (x!(v.rs2) as i64))
-                }
-                K::AddiBge => {
-                    ri!(u, Op::Addi);
-                    let v = second!(it);
-                    branch!(v, (x!(v.rs1) as i64) >= (x!(v.rs2) as i64))
-                }
-                K::AddiBltu => {
-                    ri!(u, Op::Addi);
-                    let v = second!(it);
-                    branch!(v, x!(v.rs1) < x!(v.rs2))
-                }
-                K::AddiBgeu => {
-                    ri!(u, Op::Addi);
-                    let v = second!(it);
-                    branch!(v, x!(v.rs1) >= x!(v.rs2))
-                }
-                K::Li2 => {
-                    x!(u.rd) = u.imm;
-                    second!(it);
-                }
-                K::Auipc2 => {
-                    x!(u.rd) = base.wrapping_add(u.imm);
-                    second!(it);
-                }
-                K::SlliAdd => {
-                    ri!(u, Op::Slli);
-                    let v = second!(it);
-                    rr!(v, Op::Add)
-                }
                 K::Generic => {
                     observe!(u);
                     let ins = &b.instrs[u.idx as usize];

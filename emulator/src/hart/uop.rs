@@ -94,21 +94,6 @@ pub(crate) enum K {
     Jalr,
     /// JALR x0 (`ret`, `jr`).
     Jr,
-    // Superinstructions ([`fuse`]): this micro-op runs its own instruction and the next
-    // one, whose micro-op (kept in the following slot) supplies the second half's fields.
-    /// ADDI, then the conditional branch BEQ/BNE/BLT/BGE/BLTU/BGEU (loop tails).
-    AddiBeq,
-    AddiBne,
-    AddiBlt,
-    AddiBge,
-    AddiBltu,
-    AddiBgeu,
-    /// LUI rd; ADDI(W) rd, rd: rd = imm (the folded 32-bit constant).
-    Li2,
-    /// AUIPC rd; ADDI rd, rd: rd = block pc + imm (`la`).
-    Auipc2,
-    /// SLLI, then ADD (scaled indexing).
-    SlliAdd,
 }
 
 /// One micro-op (16 bytes).
@@ -223,7 +208,7 @@ pub(crate) fn lower(ins: &Instr, idx: usize, off: u8) -> Uop {
     }
 }
 
-/// Lowers a whole block, then fuses pairs ([`fuse`]).
+/// Lowers a whole block.
 pub(crate) fn lower_block(instrs: &[Instr]) -> Box<[Uop]> {
     let mut off = 0u8;
     let mut out = Vec::with_capacity(instrs.len());
@@ -231,44 +216,7 @@ pub(crate) fn lower_block(instrs: &[Instr]) -> Box<[Uop]> {
         out.push(lower(ins, i, off));
         off = off.wrapping_add(ins.len);
     }
-    let mut i = 0;
-    while i + 1 < out.len() {
-        match fuse(&out[i], &out[i + 1]) {
-            Some(f) => {
-                out[i] = f;
-                i += 2;
-            }
-            None => i += 1,
-        }
-    }
     out.into_boxed_slice()
-}
-
-/// The superinstruction for the adjacent pair `a`, `b` of one block, if there is one: a
-/// micro-op with `a`'s fields (its index and offset, so a trap or side exit in either
-/// half is accounted as without fusion) whose kind runs both; `b` stays in the next slot
-/// for its fields. Both instructions still retire one by one, in order: a fused pair
-/// only saves the second dispatch (or, for constants, computes the second's result at
-/// decode time when nothing can observe the first's).
-pub(crate) fn fuse(a: &Uop, b: &Uop) -> Option<Uop> {
-    let with = |k: K, imm: u64| Some(Uop { k, imm, ..*a });
-    match (a.k, b.k) {
-        (K::Addi, K::Beq) => with(K::AddiBeq, a.imm),
-        (K::Addi, K::Bne) => with(K::AddiBne, a.imm),
-        (K::Addi, K::Blt) => with(K::AddiBlt, a.imm),
-        (K::Addi, K::Bge) => with(K::AddiBge, a.imm),
-        (K::Addi, K::Bltu) => with(K::AddiBltu, a.imm),
-        (K::Addi, K::Bgeu) => with(K::AddiBgeu, a.imm),
-        // lui rd, hi; addi[w] rd, rd, lo: rd's first value is overwritten before
-        // anything can read it (neither instruction traps).
-        (K::Li, K::Addi) if b.rd == a.rd && b.rs1 == a.rd => with(K::Li2, a.imm.wrapping_add(b.imm)),
-        (K::Li, K::Addiw) if b.rd == a.rd && b.rs1 == a.rd => {
-            with(K::Li2, a.imm.wrapping_add(b.imm) as i32 as i64 as u64)
-        }
-        (K::Auipc, K::Addi) if b.rd == a.rd && b.rs1 == a.rd => with(K::Auipc2, a.imm.wrapping_add(b.imm)),
-        (K::Slli, K::Add) => with(K::SlliAdd, a.imm),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -301,24 +249,7 @@ mod tests {
         assert_eq!((blk[3].k, blk[3].off, blk[3].nxt(), blk[3].imm), (K::Auipc, 6, 10, 0x1006));
         assert_eq!((blk[4].k, blk[4].off, blk[4].imm), (K::Beq, 10, 6));
         // li: addi a0, x0, -1 is rd = -1.
-        assert_eq!(fuse(&blk[3], &blk[4]), None);
         let li = lower(&decode(0xfff0_0513), 0, 0);
         assert_eq!((li.k, li.rd, li.imm), (K::Li, 10, u64::MAX));
-    }
-
-    #[test]
-    fn pairs_fuse_with_the_first_instructions_fields() {
-        // lui a0, 0x12345; addiw a0, a0, -1: one constant, 0x12344fff.
-        let blk = lower_block(&[decode(0x1234_5537), decode(0xfff5_051b)]);
-        assert_eq!((blk[0].k, blk[0].rd, blk[0].imm, blk[0].idx), (K::Li2, 10, 0x1234_4fff, 0));
-        assert_eq!(blk[1].k, K::Addiw);
-        // lui a0, 0x80000; addiw a0, a0, -1: the 32-bit wrap is sign-extended.
-        let blk = lower_block(&[decode(0x8000_0537), decode(0xfff5_051b)]);
-        assert_eq!(blk[0].imm, 0x7fff_ffff);
-        // lui a0, 1; addi a1, a0, 1 (another rd): no fold.
-        assert_eq!(lower_block(&[decode(0x0000_1537), decode(0x0015_0593)])[0].k, K::Li);
-        // addi a0, a0, -1; bnez a0, -4: a loop tail; beq after it is not fused again.
-        let blk = lower_block(&[decode(0xfff5_0513), decode(0xfe05_1ee3), decode(0xfff5_0513)]);
-        assert_eq!((blk[0].k, blk[1].k, blk[2].k), (K::AddiBne, K::Bne, K::Addi));
     }
 }
