@@ -31,6 +31,67 @@ fn sext32(v: u64) -> u64 {
     v as i32 as i64 as u64
 }
 
+/// The integer register-register and register-immediate computations of RV64I and M
+/// (Unprivileged ch. 2, 4 and 13; table 13.1 gives division by zero and overflow): the
+/// value written to rd from the first operand and the second (rs2, or the sign-extended
+/// immediate of the I-type forms, which compute the same function). One definition for
+/// [`Hart::execute`] and the micro-op loop (`exec_block.rs`), which calls it with a
+/// constant `op`. Any other operation gives 0 (callers pass only these).
+#[inline(always)]
+pub(crate) fn alu(op: Op, a: u64, b: u64) -> u64 {
+    use Op::*;
+    match op {
+        Add | Addi => a.wrapping_add(b),
+        Sub => a.wrapping_sub(b),
+        Sll | Slli => a << (b & 63),
+        Slt | Slti => ((a as i64) < (b as i64)) as u64,
+        Sltu | Sltiu => (a < b) as u64,
+        Xor | Xori => a ^ b,
+        Srl | Srli => a >> (b & 63),
+        Sra | Srai => ((a as i64) >> (b & 63)) as u64,
+        Or | Ori => a | b,
+        And | Andi => a & b,
+        Addw | Addiw => sext32(a.wrapping_add(b)),
+        Subw => sext32(a.wrapping_sub(b)),
+        Sllw | Slliw => sext32(a << (b & 31)),
+        Srlw | Srliw => sext32(((a as u32) >> (b & 31)) as u64),
+        Sraw | Sraiw => ((a as i32) >> (b & 31)) as i64 as u64,
+        // M (Unprivileged ch. 13; table 13.1 gives division by zero and overflow).
+        Mul => a.wrapping_mul(b),
+        Mulh => ((a as i64 as i128 * b as i64 as i128) >> 64) as u64,
+        Mulhsu => ((a as i64 as i128 * b as i128) >> 64) as u64,
+        Mulhu => ((a as u128 * b as u128) >> 64) as u64,
+        Div => match b {
+            0 => u64::MAX,
+            _ => (a as i64).wrapping_div(b as i64) as u64,
+        },
+        Divu => a.checked_div(b).unwrap_or(u64::MAX),
+        Rem => match b {
+            0 => a,
+            _ => (a as i64).wrapping_rem(b as i64) as u64,
+        },
+        Remu => a.checked_rem(b).unwrap_or(a),
+        Mulw => sext32((a as u32).wrapping_mul(b as u32) as u64),
+        Divw => match b as i32 {
+            0 => u64::MAX,
+            d => (a as i32).wrapping_div(d) as i64 as u64,
+        },
+        Divuw => match b as u32 {
+            0 => u64::MAX,
+            d => sext32(((a as u32) / d) as u64),
+        },
+        Remw => match b as i32 {
+            0 => sext32(a),
+            d => (a as i32).wrapping_rem(d) as i64 as u64,
+        },
+        Remuw => match b as u32 {
+            0 => sext32(a),
+            d => sext32(((a as u32) % d) as u64),
+        },
+        _ => 0,
+    }
+}
+
 impl Hart {
     /// Executes `i` at `self.pc`. On `Err` nothing architectural has changed and the
     /// caller takes the exception.
@@ -90,66 +151,11 @@ impl Hart {
                 };
                 return Ok(if end { Flow::End } else { Flow::Next });
             }
-            Addi => a.wrapping_add(imm),
-            Slti => ((a as i64) < (imm as i64)) as u64,
-            Sltiu => (a < imm) as u64,
-            Xori => a ^ imm,
-            Ori => a | imm,
-            Andi => a & imm,
-            Slli => a << (imm & 63),
-            Srli => a >> (imm & 63),
-            Srai => ((a as i64) >> (imm & 63)) as u64,
-            Addiw => sext32(a.wrapping_add(imm)),
-            Slliw => sext32(a << (imm & 31)),
-            Srliw => sext32(((a as u32) >> (imm & 31)) as u64),
-            Sraiw => ((a as i32) >> (imm & 31)) as i64 as u64,
-            Add => a.wrapping_add(b),
-            Sub => a.wrapping_sub(b),
-            Sll => a << (b & 63),
-            Slt => ((a as i64) < (b as i64)) as u64,
-            Sltu => (a < b) as u64,
-            Xor => a ^ b,
-            Srl => a >> (b & 63),
-            Sra => ((a as i64) >> (b & 63)) as u64,
-            Or => a | b,
-            And => a & b,
-            Addw => sext32(a.wrapping_add(b)),
-            Subw => sext32(a.wrapping_sub(b)),
-            Sllw => sext32(a << (b & 31)),
-            Srlw => sext32(((a as u32) >> (b & 31)) as u64),
-            Sraw => ((a as i32) >> (b & 31)) as i64 as u64,
-            // M (Unprivileged ch. 13; table 13.1 gives division by zero and overflow).
-            Mul => a.wrapping_mul(b),
-            Mulh => ((a as i64 as i128 * b as i64 as i128) >> 64) as u64,
-            Mulhsu => ((a as i64 as i128 * b as i128) >> 64) as u64,
-            Mulhu => ((a as u128 * b as u128) >> 64) as u64,
-            Div => match b {
-                0 => u64::MAX,
-                _ => (a as i64).wrapping_div(b as i64) as u64,
-            },
-            Divu => a.checked_div(b).unwrap_or(u64::MAX),
-            Rem => match b {
-                0 => a,
-                _ => (a as i64).wrapping_rem(b as i64) as u64,
-            },
-            Remu => a.checked_rem(b).unwrap_or(a),
-            Mulw => sext32((a as u32).wrapping_mul(b as u32) as u64),
-            Divw => match b as i32 {
-                0 => u64::MAX,
-                d => (a as i32).wrapping_div(d) as i64 as u64,
-            },
-            Divuw => match b as u32 {
-                0 => u64::MAX,
-                d => sext32(((a as u32) / d) as u64),
-            },
-            Remw => match b as i32 {
-                0 => sext32(a),
-                d => (a as i32).wrapping_rem(d) as i64 as u64,
-            },
-            Remuw => match b as u32 {
-                0 => sext32(a),
-                d => sext32(((a as u32) % d) as u64),
-            },
+            Addi | Slti | Sltiu | Xori | Ori | Andi | Slli | Srli | Srai | Addiw | Slliw | Srliw | Sraiw => {
+                alu(i.op, a, imm)
+            }
+            Add | Sub | Sll | Slt | Sltu | Xor | Srl | Sra | Or | And | Addw | Subw | Sllw | Srlw | Sraw | Mul
+            | Mulh | Mulhsu | Mulhu | Div | Divu | Rem | Remu | Mulw | Divw | Divuw | Remw | Remuw => alu(i.op, a, b),
             // PAUSE (Zihintpause) is a hint: no architectural effect, like FENCE here.
             Fence | Pause => return Ok(Flow::Next),
             FenceI => {

@@ -4,6 +4,7 @@
 //! change control flow, privilege, CSRs or translation. Blocks are dropped when RAM
 //! holding them is written (see `Ram::mark_code`) and on FENCE.I.
 
+use super::uop::{lower_block, Uop};
 use super::Privilege;
 use crate::isa::Instr;
 use std::cell::Cell;
@@ -17,22 +18,30 @@ const MAX_BLOCKS: usize = 1 << 16;
 pub(crate) struct Block {
     pub pa: u64,
     pub instrs: Box<[Instr]>,
-    /// Up to two successors (link key, block index + 1; 0 = none), used only while
-    /// fetches are untranslated, so pc = physical address and a link cannot go stale
-    /// except by a flush, which drops all blocks (also on every PMP change). The key is
-    /// the next pc tagged with the privilege the link was made at ([`link_key`]): under
-    /// PMP the target's fetch check held for that privilege only.
+    /// The same instructions lowered for the untraced loop, one micro-op each.
+    pub uops: Box<[Uop]>,
+    /// Length of the block in bytes.
+    pub bytes: u16,
+    /// Up to two successors (link key, block index + 1; 0 = none). The key is the next
+    /// pc tagged with the privilege the link was made at ([`link_key`]): under PMP the
+    /// target's fetch check held for that privilege only. A link is a hint: the run
+    /// loop follows it only to a block starting at the physical address the pc
+    /// translates to (the pc itself while fetches are untranslated), so a link made
+    /// under another translation, or left by a block index reused after a flush (which
+    /// drops all blocks, also on every PMP change), is never followed wrongly.
     links: [Cell<(u64, u32)>; 2],
 }
 
 impl Block {
     pub fn new(pa: u64, instrs: Box<[Instr]>) -> Block {
-        Block { pa, instrs, links: [Cell::new((0, 0)), Cell::new((0, 0))] }
+        let uops = lower_block(&instrs);
+        let bytes = instrs.iter().map(|i| i.len as u16).sum();
+        Block { pa, instrs, uops, bytes, links: [Cell::new((0, 0)), Cell::new((0, 0))] }
     }
 }
 
-/// The key a link is made and followed with: the next pc (a physical address below
-/// 2^56 whenever a block can be fetched from it) with the privilege in bits 63:62.
+/// The key a link is made and followed with: the next pc with the privilege in bits
+/// 63:62 (keys may collide for pcs that differ there; the target is checked anyway).
 #[inline(always)]
 pub(crate) fn link_key(pc: u64, prv: Privilege) -> u64 {
     pc ^ (prv as u64) << 62
@@ -71,24 +80,27 @@ impl ICache {
         &self.blocks[i]
     }
 
-    /// The block linked from block `from` for `key` ([`link_key`]), if any.
+    /// The block linked from block `from` for `key` ([`link_key`]), if any: an index
+    /// into this cache, whose block the caller must still check (see `Block::links`).
     #[inline(always)]
     pub fn follow(&self, from: usize, key: u64) -> Option<usize> {
-        let links = &self.blocks[from].links;
+        let links = &self.blocks.get(from)?.links;
         for l in links {
             let (to_key, to) = l.get();
-            if to != 0 && to_key == key {
+            if to as usize > 0 && to as usize <= self.blocks.len() && to_key == key {
                 return Some(to as usize - 1);
             }
         }
         None
     }
 
-    /// Links block `from` to block `to` for `key` ([`link_key`]): the first free slot,
-    /// else the second.
+    /// Links block `from` to block `to` for `key` ([`link_key`]): the slot already
+    /// holding `key`, else the first free one, else the second. Nothing when `from` is
+    /// not a cached block (it was flushed).
     pub fn link(&self, from: usize, key: u64, to: usize) {
-        let links = &self.blocks[from].links;
-        let slot = if links[0].get().1 == 0 { 0 } else { 1 };
+        let Some(b) = self.blocks.get(from) else { return };
+        let links = &b.links;
+        let slot = if links[0].get().1 == 0 || links[0].get().0 == key { 0 } else { 1 };
         links[slot].set((key, to as u32 + 1));
     }
 

@@ -5,12 +5,14 @@ pub mod csr;
 mod exec;
 mod exec_amo;
 mod exec_bitmanip;
+mod exec_block;
 mod exec_cmo;
 mod exec_fp;
 mod icache;
 mod mem;
 mod run;
 pub mod trap;
+mod uop;
 
 pub use run::{Core, NoTrace, StopReason, Tracer};
 pub use trap::{Exception, TrapEvent};

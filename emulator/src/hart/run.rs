@@ -156,22 +156,26 @@ impl Core {
                 sync = false;
             }
             let pc = h.pc;
-            // With translation off for fetches, pc is the physical address and the block
-            // reached from the previous one can be found through its link (chaining).
+            // The block reached from the previous one through its link (chaining), if
+            // any. With fetch translation off, pc is the physical address: the link is
+            // used if its block starts there. With translation on, the fetch is
+            // translated as on any block entry (the iTLB sees it exactly as without
+            // links), and the link saves the lookup when it leads to that address.
             let linked = match prev {
                 Some(p) if !sync => self.icache.follow(p, link_key(pc, self.hart.prv)),
                 _ => None,
             };
             let mut skip = 0;
             let b = match linked {
-                Some(b) => b,
-                None if T::ACTIVE && resume_at.is_some() => {
+                Some(b) if !self.hart.fetch_paging && self.icache.block(b).pa == pc => b,
+                _ if T::ACTIVE && resume_at.is_some() => {
                     let (b, i, _) = resume_at.take().unwrap_or_default();
                     skip = i;
                     b
                 }
-                None => {
-                    let Some(b) = self.fetch_block(pc, bus, tracer) else {
+                _ => {
+                    let hint = linked.filter(|_| self.hart.fetch_paging);
+                    let Some(b) = self.fetch_block(pc, hint, bus, tracer) else {
                         if T::ACTIVE && tracer.stop_after(&self.hart) {
                             self.resume = Some(Box::new(Resume { sync: true, next_check, at: None }));
                             return StopReason::Debug;
@@ -180,10 +184,8 @@ impl Core {
                         prev = None;
                         continue;
                     };
-                    if let Some(p) = prev {
-                        if !h_fetch_paging(&self.hart) {
-                            self.icache.link(p, link_key(pc, self.hart.prv), b);
-                        }
+                    if let Some(p) = prev.filter(|_| Some(b) != hint) {
+                        self.icache.link(p, link_key(pc, self.hart.prv), b);
                     }
                     b
                 }
@@ -204,52 +206,24 @@ impl Core {
                 }
             } else {
                 // The untraced loop, kept apart from the traced one so that its code is
-                // exactly what it is without any tracing or debugging support.
-                for ins in self.icache.block(b).instrs.iter() {
-                    let pc = h.pc;
-                    match h.execute(ins, bus) {
-                        Ok(flow) => {
-                            h.retired += 1;
-                            match flow {
-                                Flow::Next => h.pc = pc.wrapping_add(ins.len as u64),
-                                Flow::Jump => break,
-                                Flow::Sync => {
-                                    sync = true;
-                                    break;
-                                }
-                                Flow::End => {
-                                    h.pc = pc.wrapping_add(ins.len as u64);
-                                    sync = true;
-                                    break;
-                                }
-                                Flow::Wait => {
-                                    h.pc = pc.wrapping_add(ins.len as u64);
-                                    h.waiting = true;
-                                    sync = true;
-                                    break;
-                                }
-                            }
-                        }
-                        Err(e) => {
-                            trap(h, e, tracer);
-                            sync = true;
-                            break;
-                        }
-                    }
-                }
+                // exactly what it is without any tracing or debugging support: the
+                // block's micro-ops, with pc and retired written per block.
+                sync |= h.run_block(self.icache.block(b), bus);
                 h.stats.retired_by_priv[prv as usize] += h.retired - start;
             }
-            // Links skip translation, so they are used only while there is none. They
-            // also skip the PMP fetch check: a link is made only to a block whose page
+            // Links skip the PMP fetch check: a link is made only to a block whose page
             // PMP allowed in full at the privilege it is tagged with (any PMP change
-            // flushes all blocks), so following it at that privilege needs no check.
-            prev = if sync || h.fetch_paging { None } else { Some(b) };
+            // flushes all blocks), so following it at that privilege, to the same
+            // physical address, needs no check.
+            prev = if sync { None } else { Some(b) };
         }
     }
 
     /// Translates `pc` and finds or decodes its block. `None` when the fetch trapped or
     /// the instruction crossing a page was executed on its own; the trap is taken.
-    fn fetch_block<T: Tracer>(&mut self, pc: u64, bus: &mut Bus, tracer: &mut T) -> Option<usize> {
+    /// `hint` is the block a link leads to: used without the PMP check and the lookup
+    /// when it starts at the translated address.
+    fn fetch_block<T: Tracer>(&mut self, pc: u64, hint: Option<usize>, bus: &mut Bus, tracer: &mut T) -> Option<usize> {
         let h = &mut self.hart;
         let pa = match h.translate(pc, Access::Fetch, 2, bus) {
             Ok(pa) => pa,
@@ -258,6 +232,9 @@ impl Core {
                 return None;
             }
         };
+        if let Some(b) = hint.filter(|&b| self.icache.block(b).pa == pa) {
+            return Some(b);
+        }
         // A block's later instructions are not checked again: when PMP does not allow
         // fetches from this whole page, run one instruction at a time, each checked.
         if h.fetch_check && !h.mmu.pmp.page_allowed(pa, Access::Fetch, h.prv) {
@@ -346,12 +323,7 @@ fn run_block_traced<T: Tracer>(
     None
 }
 
-#[inline(always)]
-fn h_fetch_paging(h: &Hart) -> bool {
-    h.fetch_paging
-}
-
-fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
+pub(super) fn trap<T: Tracer>(h: &mut Hart, e: Exception, tracer: &mut T) {
     h.traps += 1;
     h.stats.exceptions[e.code() as usize & 15] += 1;
     let ev = h.take_exception(e);
