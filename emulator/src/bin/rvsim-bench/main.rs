@@ -336,13 +336,16 @@ fn workloads(b: &mut Bench, rss: &mut Vec<Vec<String>>) {
     for (w, r) in WORKLOADS.iter().zip(&results) {
         let mut row = vec![w.label.to_string()];
         match r {
-            None => row.extend(std::iter::repeat_n("failed".to_string(), 1 + 2 * 3)),
+            None => row.extend(std::iter::repeat_n("failed".to_string(), 2 + 2 * 3)),
             Some((n, sums)) => {
                 row.push(count(*n));
                 for i in 0..3 {
                     let s = sums.get(i).copied().flatten();
                     row.push(s.map_or("-".into(), |s| format!("{:.2} / {:.2}", s.wall, s.cpu)));
                     row.push(fig(s.map(|s| mips(*n, s.wall)), 0));
+                    if i == 0 {
+                        row.push(fig(s.map(|s| mips(*n, s.cpu)), 0));
+                    }
                 }
             }
         }
@@ -356,6 +359,7 @@ fn workloads(b: &mut Bench, rss: &mut Vec<Vec<String>>) {
             "instructions",
             "rvsim wall / CPU s",
             "rvsim MIPS",
+            "rvsim MIPS (CPU)",
             "QEMU TCG wall / CPU s",
             "QEMU TCG MIPS",
             "QEMU -singlestep wall / CPU s",
@@ -399,11 +403,21 @@ fn workloads(b: &mut Bench, rss: &mut Vec<Vec<String>>) {
             verdict(ratio.map(|r| r >= target::MEM_VS_QEMU)),
         ]);
     }
+    // What Sv39 costs is a ratio of two rvsim runs on the same machine: judged on host
+    // CPU time, which the other jobs on a shared machine disturb less than wall time.
+    let cpu_mips = |i: usize| -> Option<f64> {
+        let (n, sums) = results[i].as_ref()?;
+        sums.first().copied().flatten().map(|s| mips(*n, s.cpu))
+    };
     for (bare, sv39, cost) in [(0, 2, target::SV39_INT_COST), (1, 3, target::SV39_MEM_COST)] {
-        let slowdown = m(bare, 0).zip(m(sv39, 0)).map(|(b, s)| b / s - 1.0);
+        let slowdown = cpu_mips(bare).zip(cpu_mips(sv39)).map(|(b, s)| b / s - 1.0);
+        let how = match slowdown {
+            Some(x) if x < 0.0 => format!("{:.1}% faster than {} (CPU time)", -x * 100.0, WORKLOADS[bare].elf),
+            x => format!("{}% slower than {} (CPU time)", fig(x.map(|s| s * 100.0), 1), WORKLOADS[bare].elf),
+        };
         t.push(vec![
             format!("{}: Sv39 costs at most {:.0}%", WORKLOADS[sv39].elf, cost * 100.0),
-            format!("{}% slower than {}", fig(slowdown.map(|s| s * 100.0), 1), WORKLOADS[bare].elf),
+            how,
             format!("<= {:.0}%", cost * 100.0),
             verdict(slowdown.map(|s| s <= cost)),
         ]);
