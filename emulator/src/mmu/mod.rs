@@ -123,16 +123,19 @@ pub enum MmuEvent {
 
 /// One slot of the host fast path: the 4 KiB page `vpage` translates to `pa_page` as
 /// long as TLB slot `slot` still holds entry `id`, for accesses with context `key`.
+/// `tag[0]` is `vpage` when loads (in the instruction table: fetches) may use the
+/// entry, `tag[1]` when stores may; otherwise `u64::MAX`. One data entry serves both,
+/// so that the store of a read-modify-write does not miss the fast path after its load.
 #[derive(Clone, Copy, Debug)]
 struct FastEntry {
-    vpage: u64,
+    tag: [u64; 2],
     key: u32,
     slot: u32,
     id: u64,
     pa_page: u64,
 }
 
-const FAST_EMPTY: FastEntry = FastEntry { vpage: u64::MAX, key: 0, slot: 0, id: 0, pa_page: 0 };
+const FAST_EMPTY: FastEntry = FastEntry { tag: [u64::MAX; 2], key: 0, slot: 0, id: 0, pa_page: 0 };
 
 /// The parts of a [`TranslateCtx`] a cached permission check depends on.
 #[inline(always)]
@@ -146,8 +149,10 @@ pub struct Mmu {
     cfg: MmuConfig,
     pub itlb: Tlb,
     pub dtlb: Tlb,
-    /// Host fast path, one direct-mapped table per access kind.
-    fast: [Box<[FastEntry]>; 3],
+    /// Host fast path: direct-mapped tables for fetches (in front of the iTLB) and for
+    /// loads and stores (in front of the dTLB).
+    fast_i: Box<[FastEntry]>,
+    fast_d: Box<[FastEntry]>,
     fast_mask: usize,
     pub stats: MmuStats,
     /// When `Some`, walks, TLB fills, flushes and faults are appended here for a tracer
@@ -172,7 +177,8 @@ impl Mmu {
             cfg,
             itlb: Tlb::new(cfg.itlb),
             dtlb: Tlb::new(cfg.dtlb),
-            fast: [table(), table(), table()],
+            fast_i: table(),
+            fast_d: table(),
             fast_mask: n - 1,
             stats: MmuStats::default(),
             events: None,
@@ -194,9 +200,8 @@ impl Mmu {
 
     /// Empties the fast path (after a PMP change: its entries stand for PMP checks).
     pub fn flush_fast(&mut self) {
-        for t in self.fast.iter_mut() {
-            t.fill(FAST_EMPTY);
-        }
+        self.fast_i.fill(FAST_EMPTY);
+        self.fast_d.fill(FAST_EMPTY);
     }
 
     /// Translates `va` for a `size`-byte `access` (the size matters to PMP only) and
@@ -214,19 +219,21 @@ impl Mmu {
         bus: &mut Bus,
     ) -> Result<u64, Exception> {
         let key = ctx.key;
-        let e = self.fast[access as usize][(va >> 12) as usize & self.fast_mask];
-        let (tlb, st) = match access {
-            Access::Fetch => (&mut self.itlb, &mut self.stats.itlb),
-            _ => (&mut self.dtlb, &mut self.stats.dtlb),
+        let vpage = va >> 12;
+        let (table, tlb, st, t) = match access {
+            Access::Fetch => (&self.fast_i, &mut self.itlb, &mut self.stats.itlb, 0),
+            Access::Load => (&self.fast_d, &mut self.dtlb, &mut self.stats.dtlb, 0),
+            Access::Store => (&self.fast_d, &mut self.dtlb, &mut self.stats.dtlb, 1),
         };
-        if e.vpage == va >> 12 && e.key == key && tlb.id(e.slot) == e.id {
+        let e = table[vpage as usize & self.fast_mask];
+        if e.tag[t] == vpage && e.key == key && tlb.id(e.slot) == e.id {
             // A hit on the modelled TLB: count it and update its replacement state exactly
             // as the lookup below would.
             st.hits += 1;
             tlb.touch(e.slot as usize);
             return Ok(e.pa_page | (va & 0xfff));
         }
-        self.translate_slow(va, access, size, ctx, key, bus)
+        self.translate_slow(va, access, size, ctx, bus)
     }
 
     #[inline(never)]
@@ -236,7 +243,6 @@ impl Mmu {
         access: Access,
         size: u64,
         ctx: &TranslateCtx,
-        key: u32,
         bus: &mut Bus,
     ) -> Result<u64, Exception> {
         if ctx.satp >> 60 == 0 {
@@ -249,10 +255,8 @@ impl Mmu {
         if !self.pmp.check(pa, size, access, ctx.prv) {
             return Err(access_fault(access, va));
         }
-        if self.pmp.page_allowed(pa, access, ctx.prv) {
-            if let Some(slot) = self.last_slot.take() {
-                self.fill_fast(access, va, key, slot, pa);
-            }
+        if let Some(slot) = self.last_slot.take() {
+            self.fill_fast(access, va, ctx, slot, pa);
         }
         Ok(pa)
     }
@@ -331,6 +335,14 @@ impl Mmu {
         if let Some((slot, evicted)) = tlb.insert(entry) {
             st.fills += 1;
             st.evictions += evicted.is_some() as u64;
+            // Fast entries name (slot, id) pairs found by lookups; if the new entry
+            // overlaps another, lookups may now find a different slot for some page.
+            if tlb.overlaps_other(slot) {
+                match access {
+                    Access::Fetch => self.fast_i.fill(FAST_EMPTY),
+                    _ => self.fast_d.fill(FAST_EMPTY),
+                }
+            }
             if let Some(ev) = self.events.as_mut() {
                 ev.push(MmuEvent::Fill { access, slot, entry, evicted });
             }
@@ -339,13 +351,30 @@ impl Mmu {
         Ok(pa)
     }
 
-    fn fill_fast(&mut self, access: Access, va: u64, key: u32, slot: usize, pa: u64) {
-        let id = match access {
-            Access::Fetch => self.itlb.id(slot as u32),
-            _ => self.dtlb.id(slot as u32),
+    /// Makes the fast path answer for the page of `va` from TLB slot `slot`, which just
+    /// translated it to `pa`: for each access kind the entry serves (fetch; or load and
+    /// store), only if a lookup's hit would succeed as is (permissions from the cached
+    /// PTE bits, A and D already set) and PMP allows that kind on the whole page.
+    fn fill_fast(&mut self, access: Access, va: u64, ctx: &TranslateCtx, slot: usize, pa: u64) {
+        let vpage = va >> 12;
+        let (tlb, table, kinds) = match access {
+            Access::Fetch => (&self.itlb, &mut self.fast_i, [Access::Fetch, Access::Fetch]),
+            _ => (&self.dtlb, &mut self.fast_d, [Access::Load, Access::Store]),
         };
-        self.fast[access as usize][(va >> 12) as usize & self.fast_mask] =
-            FastEntry { vpage: va >> 12, key, slot: slot as u32, id, pa_page: pa & !0xfff };
+        let Some(e) = tlb.get(slot) else { return };
+        let usable = |a: Access| {
+            walk::check_permissions(e.flags, a, ctx).is_ok()
+                && walk::missing_ad(e.flags, a) == 0
+                && self.pmp.page_allowed(pa, a, ctx.prv)
+        };
+        let tag = |a: Access| if usable(a) { vpage } else { u64::MAX };
+        let tags = if access == Access::Fetch { [tag(Access::Fetch), u64::MAX] } else { kinds.map(tag) };
+        if tags == [u64::MAX; 2] {
+            return;
+        }
+        let id = tlb.id(slot as u32);
+        table[vpage as usize & self.fast_mask] =
+            FastEntry { tag: tags, key: ctx.key, slot: slot as u32, id, pa_page: pa & !0xfff };
     }
 
     /// Counts a fault and maps it to the exception of the access type (tval = `va`).
