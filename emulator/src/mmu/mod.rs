@@ -34,7 +34,7 @@ use crate::bus::Bus;
 use crate::hart::{Exception, Privilege};
 use pmp::Pmp;
 use pte::{Satp, SatpMode};
-use stats::MmuStats;
+use stats::{MmuStats, TlbStats};
 pub use tlb::{Tlb, TlbConfig, TlbEntry};
 pub use walk::{Fault, WalkStep};
 
@@ -94,15 +94,18 @@ pub enum AdMode {
 pub struct MmuConfig {
     pub itlb: TlbConfig,
     pub dtlb: TlbConfig,
+    /// The shared second-level TLB behind both (0 entries = none, the default).
+    pub l2tlb: TlbConfig,
     pub ad_mode: AdMode,
 }
 
 impl Default for MmuConfig {
-    /// 32-entry 4-way instruction and data TLBs, hardware A/D updates.
+    /// 32-entry 4-way instruction and data TLBs, no L2 TLB, hardware A/D updates.
     fn default() -> Self {
         MmuConfig {
             itlb: TlbConfig { entries: 32, ways: 4 },
             dtlb: TlbConfig { entries: 32, ways: 4 },
+            l2tlb: TlbConfig { entries: 0, ways: 0 },
             ad_mode: AdMode::Hardware,
         }
     }
@@ -115,8 +118,12 @@ pub enum MmuEvent {
     Walk { va: u64, access: Access, steps: Vec<WalkStep>, result: Result<u64, Fault> },
     /// A TLB fill (the iTLB for fetches, else the dTLB) and the entry it evicted.
     Fill { access: Access, slot: usize, entry: TlbEntry, evicted: Option<TlbEntry> },
+    /// An L2 TLB hit on an L1 miss for `va` (the L1 fill follows as a `Fill`).
+    L2Hit { va: u64, access: Access, slot: usize },
+    /// An L2 TLB fill after a walk, and the entry it evicted.
+    L2Fill { slot: usize, entry: TlbEntry, evicted: Option<TlbEntry> },
     /// SFENCE.VMA and how many entries each TLB dropped.
-    Flush { vaddr: Option<u64>, asid: Option<u16>, itlb: u64, dtlb: u64 },
+    Flush { vaddr: Option<u64>, asid: Option<u16>, itlb: u64, dtlb: u64, l2tlb: u64 },
     /// A fault raised from a TLB hit's cached permissions (walk faults are in `Walk`).
     TlbFault { va: u64, access: Access, fault: Fault },
 }
@@ -149,6 +156,8 @@ pub struct Mmu {
     cfg: MmuConfig,
     pub itlb: Tlb,
     pub dtlb: Tlb,
+    /// The shared second-level TLB (no entries when not configured).
+    pub l2tlb: Tlb,
     /// Host fast path: direct-mapped tables for fetches (in front of the iTLB) and for
     /// loads and stores (in front of the dTLB).
     fast_i: Box<[FastEntry]>,
@@ -168,7 +177,12 @@ pub struct Mmu {
 
 impl Mmu {
     pub fn new(cfg: MmuConfig) -> Mmu {
-        let cfg = MmuConfig { itlb: cfg.itlb.normalized(), dtlb: cfg.dtlb.normalized(), ad_mode: cfg.ad_mode };
+        let cfg = MmuConfig {
+            itlb: cfg.itlb.normalized(),
+            dtlb: cfg.dtlb.normalized(),
+            l2tlb: cfg.l2tlb.normalized(),
+            ad_mode: cfg.ad_mode,
+        };
         // A fast entry is only valid while its TLB entry is resident; superpages make
         // many 4 KiB slots share one entry (a kernel's direct map), hence at least 512.
         let n = (cfg.itlb.entries.max(cfg.dtlb.entries) as usize * 2).clamp(512, 8192).next_power_of_two();
@@ -177,10 +191,11 @@ impl Mmu {
             cfg,
             itlb: Tlb::new(cfg.itlb),
             dtlb: Tlb::new(cfg.dtlb),
+            l2tlb: Tlb::new(cfg.l2tlb),
             fast_i: table(),
             fast_d: table(),
             fast_mask: n - 1,
-            stats: MmuStats::default(),
+            stats: MmuStats { l2tlb: (cfg.l2tlb.entries != 0).then(TlbStats::default), ..MmuStats::default() },
             events: None,
             pmp: Pmp::default(),
             last_slot: None,
@@ -297,6 +312,11 @@ impl Mmu {
             // A or D must be set: step 9 may not use the cached PTE, walk memory again.
         }
         st.misses += 1;
+        if self.cfg.l2tlb.entries != 0 {
+            if let Some(r) = self.lookup_l2(va, access, ctx, satp.asid, user) {
+                return r;
+            }
+        }
         self.stats.walks += 1;
         let mut steps = self.events.is_some().then(Vec::new);
         // Page-table accesses are checked by PMP at S-mode privilege (3.7.1).
@@ -327,7 +347,69 @@ impl Mmu {
             flags: leaf.pte.flags(),
             pte_addr: leaf.pte_addr,
         };
-        let pa = entry.pa(va);
+        if self.cfg.l2tlb.entries != 0 {
+            self.fill_l2(entry);
+        }
+        self.fill_l1(access, entry);
+        Ok(entry.pa(va))
+    }
+
+    /// The L2 TLB's part of an L1 miss (the L1 miss is counted): a hit whose cached
+    /// permissions allow the access, with A (and D for a store) set, fills the L1 TLB
+    /// and answers; a hit whose permissions forbid it faults, as an L1 hit does; `None`
+    /// when the walk must go on (no entry, or A/D to set).
+    fn lookup_l2(
+        &mut self,
+        va: u64,
+        access: Access,
+        ctx: &TranslateCtx,
+        asid: u16,
+        user: bool,
+    ) -> Option<Result<u64, Exception>> {
+        let st = self.stats.l2tlb.get_or_insert_default();
+        let hit = self.l2tlb.lookup(va, asid).and_then(|s| self.l2tlb.get(s).map(|e| (s, *e)));
+        // As on an L1 hit: the cached permissions first, then A/D (step 9 may not use a
+        // cached PTE whose bits must be set: walk).
+        let Some((slot, e)) = hit else {
+            st.misses += 1;
+            return None;
+        };
+        if let Err(f) = walk::check_permissions(e.flags, access, ctx) {
+            st.hits += 1;
+            self.l2tlb.touch(slot);
+            if let Some(ev) = self.events.as_mut() {
+                ev.push(MmuEvent::TlbFault { va, access, fault: f });
+            }
+            return Some(Err(self.fault(f, access, va, user)));
+        }
+        if walk::missing_ad(e.flags, access) != 0 {
+            st.misses += 1;
+            return None;
+        }
+        st.hits += 1;
+        self.l2tlb.touch(slot);
+        if let Some(ev) = self.events.as_mut() {
+            ev.push(MmuEvent::L2Hit { va, access, slot });
+        }
+        self.fill_l1(access, e);
+        Some(Ok(e.pa(va)))
+    }
+
+    /// Fills the L2 TLB with a walk's result.
+    fn fill_l2(&mut self, entry: TlbEntry) {
+        if let Some((slot, evicted)) = self.l2tlb.insert(entry) {
+            let st = self.stats.l2tlb.get_or_insert_default();
+            st.fills += 1;
+            st.evictions += evicted.is_some() as u64;
+            if let Some(ev) = self.events.as_mut() {
+                ev.push(MmuEvent::L2Fill { slot, entry, evicted });
+            }
+        }
+    }
+
+    /// Fills the L1 TLB of `access` (the iTLB for fetches, else the dTLB) with `entry`
+    /// and records the slot in `last_slot`.
+    fn fill_l1(&mut self, access: Access, entry: TlbEntry) {
         let (tlb, st) = match access {
             Access::Fetch => (&mut self.itlb, &mut self.stats.itlb),
             _ => (&mut self.dtlb, &mut self.stats.dtlb),
@@ -348,7 +430,6 @@ impl Mmu {
             }
             self.last_slot = Some(slot);
         }
-        Ok(pa)
     }
 
     /// Makes the fast path answer for the page of `va` from TLB slot `slot`, which just
@@ -391,10 +472,14 @@ impl Mmu {
         self.stats.sfence[stats::sfence_kind(vaddr.is_some(), asid.is_some())] += 1;
         let itlb = self.itlb.flush(vaddr, asid);
         let dtlb = self.dtlb.flush(vaddr, asid);
+        let l2tlb = self.l2tlb.flush(vaddr, asid);
         self.stats.itlb.flushed_entries += itlb;
         self.stats.dtlb.flushed_entries += dtlb;
+        if let Some(st) = self.stats.l2tlb.as_mut() {
+            st.flushed_entries += l2tlb;
+        }
         if let Some(ev) = self.events.as_mut() {
-            ev.push(MmuEvent::Flush { vaddr, asid, itlb, dtlb });
+            ev.push(MmuEvent::Flush { vaddr, asid, itlb, dtlb, l2tlb });
         }
     }
 }

@@ -550,7 +550,7 @@ fn events_record_walks_fills_flushes_and_faults() {
     assert!(matches!(ev[3], MmuEvent::Fill { evicted: Some(TlbEntry { tag: 1, .. }), .. }));
     assert_eq!(ev[4], MmuEvent::TlbFault { va: 0x2000, access: Store, fault: Fault::NotWritable });
     assert!(matches!(ev[5], MmuEvent::Walk { va: 0x9000, result: Err(Fault::Invalid), .. }));
-    assert_eq!(ev[6], MmuEvent::Flush { vaddr: None, asid: Some(7), itlb: 0, dtlb: 0 });
+    assert_eq!(ev[6], MmuEvent::Flush { vaddr: None, asid: Some(7), itlb: 0, dtlb: 0, l2tlb: 0 });
 }
 
 /// NAPOT pmpaddr for `size` bytes at `base`.
@@ -684,3 +684,5 @@ fn svpbmt_needs_pbmte_and_never_takes_3() {
     assert_eq!(e.tr_ctx(0x5000, Load, ctx), Err(Exception::LoadPageFault(0x5000)));
     assert_eq!(e.mmu.stats.fault_reasons[Fault::NonLeafReserved.index()], 1);
 }
+
+mod l2;
