@@ -317,6 +317,18 @@ impl Mmu {
                 return r;
             }
         }
+        if self.events.is_none() {
+            // The common walk without the general walker's bookkeeping; anything unusual
+            // (a fault, an A/D update, Svnapot/Svpbmt, a PMP range not cached yet) is left
+            // to the general walk below, which reads the same PTEs again.
+            let pte_ok = self.pmp.allowed_range(Access::Load, Privilege::Supervisor);
+            if let Some((leaf, reads)) = walk::walk_fast(&bus.ram, pte_ok, satp, mode, va, access, ctx) {
+                self.stats.walks += 1;
+                self.stats.pte_reads += reads as u64;
+                self.stats.walk_reads[(reads as usize).min(stats::WALK_HIST - 1)] += 1;
+                return Ok(self.fill_after_walk(va, access, satp.asid, &leaf));
+            }
+        }
         self.stats.walks += 1;
         let mut steps = self.events.is_some().then(Vec::new);
         // Page-table accesses are checked by PMP at S-mode privilege (3.7.1).
@@ -338,10 +350,17 @@ impl Mmu {
         if leaf.ad_set & pte::bits::D != 0 {
             self.stats.d_updates += 1;
         }
+        Ok(self.fill_after_walk(va, access, satp.asid, &leaf))
+    }
+
+    /// Fills the TLBs (the L2 if any, and the L1 of `access`) with a walk's leaf;
+    /// returns the physical address of `va`.
+    #[inline]
+    fn fill_after_walk(&mut self, va: u64, access: Access, asid: u16, leaf: &walk::Leaf) -> u64 {
         let entry = TlbEntry {
             tag: va >> tlb::page_shift(leaf.level),
             level: leaf.level as u8,
-            asid: satp.asid,
+            asid,
             global: leaf.global,
             pa_base: leaf.pa_base,
             flags: leaf.pte.flags(),
@@ -351,7 +370,7 @@ impl Mmu {
             self.fill_l2(entry);
         }
         self.fill_l1(access, entry);
-        Ok(entry.pa(va))
+        entry.pa(va)
     }
 
     /// The L2 TLB's part of an L1 miss (the L1 miss is counted): a hit whose cached
@@ -443,13 +462,14 @@ impl Mmu {
             _ => (&self.dtlb, &mut self.fast_d, [Access::Load, Access::Store]),
         };
         let Some(e) = tlb.get(slot) else { return };
+        // The access that just translated passed the cached permission and A/D checks.
         let usable = |a: Access| {
-            walk::check_permissions(e.flags, a, ctx).is_ok()
-                && walk::missing_ad(e.flags, a) == 0
+            (a == access || walk::check_permissions(e.flags, a, ctx).is_ok() && walk::missing_ad(e.flags, a) == 0)
                 && self.pmp.page_allowed(pa, a, ctx.prv)
         };
         let tag = |a: Access| if usable(a) { vpage } else { u64::MAX };
-        let tags = if access == Access::Fetch { [tag(Access::Fetch), u64::MAX] } else { kinds.map(tag) };
+        let tags =
+            if access == Access::Fetch { [tag(Access::Fetch), u64::MAX] } else { [tag(kinds[0]), tag(kinds[1])] };
         if tags == [u64::MAX; 2] {
             return;
         }

@@ -179,12 +179,9 @@ impl Tlb {
             levels &= levels - 1;
             let tag = va >> page_shift(level);
             let k = key(tag, level);
-            let r = self.set_range(tag);
-            let base = r.start;
-            let (keys, asids) = (&self.keys[r.clone()], &self.asids[r]);
-            for (w, (&kk, &a)) in keys.iter().zip(asids).enumerate() {
-                if kk == k && asid_matches(a, asid) {
-                    return Some(base + w);
+            for s in self.set_range(tag) {
+                if self.keys[s] == k && asid_matches(self.asids[s], asid) {
+                    return Some(s);
                 }
             }
         }
@@ -247,11 +244,12 @@ impl Tlb {
         // One pass over the set: the first entry for the same page and address space
         // wins, else the first empty way.
         let (mut same, mut empty) = (None, None);
-        for (w, (&kk, &a)) in self.keys[r.clone()].iter().zip(&self.asids[r]).enumerate() {
+        for s in r {
+            let kk = self.keys[s];
             if kk == EMPTY {
-                empty = empty.or(Some(base + w));
-            } else if kk == k && (e.global || asid_matches(a, e.asid)) {
-                same = Some(base + w);
+                empty = empty.or(Some(s));
+            } else if kk == k && (e.global || asid_matches(self.asids[s], e.asid)) {
+                same = Some(s);
                 break;
             }
         }
@@ -284,6 +282,14 @@ impl Tlb {
     pub fn overlaps_other(&self, slot: usize) -> bool {
         let Some(e) = self.get(slot) else { return false };
         let lvl = e.level as u32;
+        let k = self.keys[slot];
+        if self.levels == 1 << lvl {
+            // The common case, one page size: only another way of this set can overlap.
+            let a = self.asids[slot];
+            return self
+                .set_range(e.tag)
+                .any(|s| s != slot && self.keys[s] == k && (a & GLOBAL != 0 || asid_matches(self.asids[s], e.asid)));
+        }
         let base_va = e.tag << page_shift(lvl);
         let may_share = |a: u32| e.global || a & GLOBAL != 0 || a == e.asid as u32;
         let mut levels = self.levels;
