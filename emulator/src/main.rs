@@ -124,6 +124,11 @@ struct RunArgs {
     /// Data TLB geometry: ENTRIES[,WAYS], as for --itlb.
     #[arg(long, value_name = "ENTRIES[,WAYS]", default_value = "32,4", value_parser = parse_tlb)]
     dtlb: TlbConfig,
+    /// Second-level TLB shared by fetches and data, looked up on an iTLB/dTLB miss
+    /// before walking: ENTRIES[,WAYS] as for --itlb, but WAYS defaults to 8 (0 = no L2
+    /// TLB, the default), e.g. --l2tlb 1024.
+    #[arg(long, value_name = "ENTRIES[,WAYS]", default_value = "0", value_parser = parse_l2tlb)]
+    l2tlb: TlbConfig,
     /// Who sets PTE A/D bits: the page walker (hardware, as QEMU) or the OS after a page
     /// fault (trap, Svade).
     #[arg(long, value_enum, default_value_t = AdModeArg::Hardware)]
@@ -176,6 +181,15 @@ struct RunArgs {
 enum AdModeArg {
     Hardware,
     Trap,
+}
+
+/// Parses `ENTRIES[,WAYS]` for --l2tlb: WAYS defaults to 8 (or ENTRIES if fewer).
+fn parse_l2tlb(s: &str) -> Result<TlbConfig, String> {
+    if s.contains(',') {
+        return parse_tlb(s);
+    }
+    let entries = s.trim().parse::<u32>().map_err(|_| format!("'{s}' is not a number"))?;
+    parse_tlb(&format!("{entries},{}", entries.clamp(1, 8)))
 }
 
 /// Parses `ENTRIES[,WAYS]` for --itlb/--dtlb.
@@ -356,7 +370,7 @@ fn setup(args: &RunArgs) -> Result<Machine, ExitCode> {
         AdModeArg::Hardware => AdMode::Hardware,
         AdModeArg::Trap => AdMode::Trap,
     };
-    let mmu = MmuConfig { itlb: args.itlb, dtlb: args.dtlb, ad_mode };
+    let mmu = MmuConfig { itlb: args.itlb, dtlb: args.dtlb, l2tlb: args.l2tlb, ad_mode };
     let config = MachineConfig { ram_size: args.memory, harts: args.smp as usize, mmu, ..Default::default() };
     let mut m = Machine::new(config);
     let limit = args.memory;

@@ -53,9 +53,13 @@ impl Ram {
     #[inline(always)]
     pub fn read<const N: usize>(&self, off: u64) -> Option<u64> {
         let s = self.slice(off, N)?;
-        let mut b = [0u8; 8];
-        b[..N].copy_from_slice(s);
-        Some(u64::from_le_bytes(b))
+        // One host load per size (a generic byte copy would call memcpy).
+        Some(match N {
+            8 => u64::from_le_bytes(*s.first_chunk::<8>()?),
+            4 => u32::from_le_bytes(*s.first_chunk::<4>()?) as u64,
+            2 => u16::from_le_bytes(*s.first_chunk::<2>()?) as u64,
+            _ => *s.first()? as u64,
+        })
     }
 
     /// Writes the low `N` bytes of `v` at offset `off`. Returns `None` outside RAM,
@@ -63,8 +67,13 @@ impl Ram {
     #[inline(always)]
     pub fn write<const N: usize>(&mut self, off: u64, v: u64) -> Option<bool> {
         let s = self.slice_mut(off, N)?;
-        s.copy_from_slice(&v.to_le_bytes()[..N]);
-        Some(self.any_code && (self.is_code(off) | self.is_code(off + N as u64 - 1)))
+        match N {
+            8 => *s.first_chunk_mut::<8>()? = v.to_le_bytes(),
+            4 => *s.first_chunk_mut::<4>()? = (v as u32).to_le_bytes(),
+            2 => *s.first_chunk_mut::<2>()? = (v as u16).to_le_bytes(),
+            _ => *s.first_mut()? = v as u8,
+        }
+        Some(self.any_code && self.is_code_range::<N>(off))
     }
 
     /// Copies `data` into RAM at `off` (device DMA, loaders). Returns `None` outside RAM,
@@ -73,6 +82,22 @@ impl Ram {
         self.slice_mut(off, data.len())?.copy_from_slice(data);
         let last = off + data.len().max(1) as u64 - 1;
         Some(self.any_code && (off >> GRANULE_SHIFT..=last >> GRANULE_SHIFT).any(|g| self.is_code(g << GRANULE_SHIFT)))
+    }
+
+    /// Whether `[off, off + N)` (N <= 16, inside RAM) touches a granule holding code:
+    /// one bitmap word read unless the access crosses into the next word.
+    #[inline(always)]
+    fn is_code_range<const N: usize>(&self, off: u64) -> bool {
+        let g = (off >> GRANULE_SHIFT) as usize;
+        let last = ((off + N as u64 - 1) >> GRANULE_SHIFT) as usize;
+        let Some(&w) = self.code_map.get(g / 64) else { return false };
+        // Bits g and, when the access spans two granules, g + 1 (N <= 16: at most two).
+        let mask = if last == g { 1u64 } else { 3u64 };
+        if g % 64 != 63 || last == g {
+            w >> (g % 64) & mask != 0
+        } else {
+            w >> 63 != 0 || self.is_code(off + N as u64 - 1)
+        }
     }
 
     #[inline]

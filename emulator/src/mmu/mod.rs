@@ -34,7 +34,7 @@ use crate::bus::Bus;
 use crate::hart::{Exception, Privilege};
 use pmp::Pmp;
 use pte::{Satp, SatpMode};
-use stats::MmuStats;
+use stats::{MmuStats, TlbStats};
 pub use tlb::{Tlb, TlbConfig, TlbEntry};
 pub use walk::{Fault, WalkStep};
 
@@ -94,15 +94,18 @@ pub enum AdMode {
 pub struct MmuConfig {
     pub itlb: TlbConfig,
     pub dtlb: TlbConfig,
+    /// The shared second-level TLB behind both (0 entries = none, the default).
+    pub l2tlb: TlbConfig,
     pub ad_mode: AdMode,
 }
 
 impl Default for MmuConfig {
-    /// 32-entry 4-way instruction and data TLBs, hardware A/D updates.
+    /// 32-entry 4-way instruction and data TLBs, no L2 TLB, hardware A/D updates.
     fn default() -> Self {
         MmuConfig {
             itlb: TlbConfig { entries: 32, ways: 4 },
             dtlb: TlbConfig { entries: 32, ways: 4 },
+            l2tlb: TlbConfig { entries: 0, ways: 0 },
             ad_mode: AdMode::Hardware,
         }
     }
@@ -115,24 +118,31 @@ pub enum MmuEvent {
     Walk { va: u64, access: Access, steps: Vec<WalkStep>, result: Result<u64, Fault> },
     /// A TLB fill (the iTLB for fetches, else the dTLB) and the entry it evicted.
     Fill { access: Access, slot: usize, entry: TlbEntry, evicted: Option<TlbEntry> },
+    /// An L2 TLB hit on an L1 miss for `va` (the L1 fill follows as a `Fill`).
+    L2Hit { va: u64, access: Access, slot: usize },
+    /// An L2 TLB fill after a walk, and the entry it evicted.
+    L2Fill { slot: usize, entry: TlbEntry, evicted: Option<TlbEntry> },
     /// SFENCE.VMA and how many entries each TLB dropped.
-    Flush { vaddr: Option<u64>, asid: Option<u16>, itlb: u64, dtlb: u64 },
+    Flush { vaddr: Option<u64>, asid: Option<u16>, itlb: u64, dtlb: u64, l2tlb: u64 },
     /// A fault raised from a TLB hit's cached permissions (walk faults are in `Walk`).
     TlbFault { va: u64, access: Access, fault: Fault },
 }
 
 /// One slot of the host fast path: the 4 KiB page `vpage` translates to `pa_page` as
 /// long as TLB slot `slot` still holds entry `id`, for accesses with context `key`.
+/// `tag[0]` is `vpage` when loads (in the instruction table: fetches) may use the
+/// entry, `tag[1]` when stores may; otherwise `u64::MAX`. One data entry serves both,
+/// so that the store of a read-modify-write does not miss the fast path after its load.
 #[derive(Clone, Copy, Debug)]
 struct FastEntry {
-    vpage: u64,
+    tag: [u64; 2],
     key: u32,
     slot: u32,
     id: u64,
     pa_page: u64,
 }
 
-const FAST_EMPTY: FastEntry = FastEntry { vpage: u64::MAX, key: 0, slot: 0, id: 0, pa_page: 0 };
+const FAST_EMPTY: FastEntry = FastEntry { tag: [u64::MAX; 2], key: 0, slot: 0, id: 0, pa_page: 0 };
 
 /// The parts of a [`TranslateCtx`] a cached permission check depends on.
 #[inline(always)]
@@ -146,8 +156,12 @@ pub struct Mmu {
     cfg: MmuConfig,
     pub itlb: Tlb,
     pub dtlb: Tlb,
-    /// Host fast path, one direct-mapped table per access kind.
-    fast: [Box<[FastEntry]>; 3],
+    /// The shared second-level TLB (no entries when not configured).
+    pub l2tlb: Tlb,
+    /// Host fast path: direct-mapped tables for fetches (in front of the iTLB) and for
+    /// loads and stores (in front of the dTLB).
+    fast_i: Box<[FastEntry]>,
+    fast_d: Box<[FastEntry]>,
     fast_mask: usize,
     pub stats: MmuStats,
     /// When `Some`, walks, TLB fills, flushes and faults are appended here for a tracer
@@ -163,7 +177,12 @@ pub struct Mmu {
 
 impl Mmu {
     pub fn new(cfg: MmuConfig) -> Mmu {
-        let cfg = MmuConfig { itlb: cfg.itlb.normalized(), dtlb: cfg.dtlb.normalized(), ad_mode: cfg.ad_mode };
+        let cfg = MmuConfig {
+            itlb: cfg.itlb.normalized(),
+            dtlb: cfg.dtlb.normalized(),
+            l2tlb: cfg.l2tlb.normalized(),
+            ad_mode: cfg.ad_mode,
+        };
         // A fast entry is only valid while its TLB entry is resident; superpages make
         // many 4 KiB slots share one entry (a kernel's direct map), hence at least 512.
         let n = (cfg.itlb.entries.max(cfg.dtlb.entries) as usize * 2).clamp(512, 8192).next_power_of_two();
@@ -172,9 +191,11 @@ impl Mmu {
             cfg,
             itlb: Tlb::new(cfg.itlb),
             dtlb: Tlb::new(cfg.dtlb),
-            fast: [table(), table(), table()],
+            l2tlb: Tlb::new(cfg.l2tlb),
+            fast_i: table(),
+            fast_d: table(),
             fast_mask: n - 1,
-            stats: MmuStats::default(),
+            stats: MmuStats { l2tlb: (cfg.l2tlb.entries != 0).then(TlbStats::default), ..MmuStats::default() },
             events: None,
             pmp: Pmp::default(),
             last_slot: None,
@@ -194,9 +215,8 @@ impl Mmu {
 
     /// Empties the fast path (after a PMP change: its entries stand for PMP checks).
     pub fn flush_fast(&mut self) {
-        for t in self.fast.iter_mut() {
-            t.fill(FAST_EMPTY);
-        }
+        self.fast_i.fill(FAST_EMPTY);
+        self.fast_d.fill(FAST_EMPTY);
     }
 
     /// Translates `va` for a `size`-byte `access` (the size matters to PMP only) and
@@ -214,19 +234,21 @@ impl Mmu {
         bus: &mut Bus,
     ) -> Result<u64, Exception> {
         let key = ctx.key;
-        let e = self.fast[access as usize][(va >> 12) as usize & self.fast_mask];
-        let (tlb, st) = match access {
-            Access::Fetch => (&mut self.itlb, &mut self.stats.itlb),
-            _ => (&mut self.dtlb, &mut self.stats.dtlb),
+        let vpage = va >> 12;
+        let (table, tlb, st, t) = match access {
+            Access::Fetch => (&self.fast_i, &mut self.itlb, &mut self.stats.itlb, 0),
+            Access::Load => (&self.fast_d, &mut self.dtlb, &mut self.stats.dtlb, 0),
+            Access::Store => (&self.fast_d, &mut self.dtlb, &mut self.stats.dtlb, 1),
         };
-        if e.vpage == va >> 12 && e.key == key && tlb.id(e.slot) == e.id {
+        let e = table[vpage as usize & self.fast_mask];
+        if e.tag[t] == vpage && e.key == key && tlb.id(e.slot) == e.id {
             // A hit on the modelled TLB: count it and update its replacement state exactly
             // as the lookup below would.
             st.hits += 1;
             tlb.touch(e.slot as usize);
             return Ok(e.pa_page | (va & 0xfff));
         }
-        self.translate_slow(va, access, size, ctx, key, bus)
+        self.translate_slow(va, access, size, ctx, bus)
     }
 
     #[inline(never)]
@@ -236,7 +258,6 @@ impl Mmu {
         access: Access,
         size: u64,
         ctx: &TranslateCtx,
-        key: u32,
         bus: &mut Bus,
     ) -> Result<u64, Exception> {
         if ctx.satp >> 60 == 0 {
@@ -249,10 +270,8 @@ impl Mmu {
         if !self.pmp.check(pa, size, access, ctx.prv) {
             return Err(access_fault(access, va));
         }
-        if self.pmp.page_allowed(pa, access, ctx.prv) {
-            if let Some(slot) = self.last_slot.take() {
-                self.fill_fast(access, va, key, slot, pa);
-            }
+        if let Some(slot) = self.last_slot.take() {
+            self.fill_fast(access, va, ctx, slot, pa);
         }
         Ok(pa)
     }
@@ -293,6 +312,23 @@ impl Mmu {
             // A or D must be set: step 9 may not use the cached PTE, walk memory again.
         }
         st.misses += 1;
+        if self.cfg.l2tlb.entries != 0 {
+            if let Some(r) = self.lookup_l2(va, access, ctx, satp.asid, user) {
+                return r;
+            }
+        }
+        if self.events.is_none() {
+            // The common walk without the general walker's bookkeeping; anything unusual
+            // (a fault, an A/D update, Svnapot/Svpbmt, a PMP range not cached yet) is left
+            // to the general walk below, which reads the same PTEs again.
+            let pte_ok = self.pmp.allowed_range(Access::Load, Privilege::Supervisor);
+            if let Some((leaf, reads)) = walk::walk_fast(&bus.ram, pte_ok, satp, mode, va, access, ctx) {
+                self.stats.walks += 1;
+                self.stats.pte_reads += reads as u64;
+                self.stats.walk_reads[(reads as usize).min(stats::WALK_HIST - 1)] += 1;
+                return Ok(self.fill_after_walk(va, access, satp.asid, &leaf));
+            }
+        }
         self.stats.walks += 1;
         let mut steps = self.events.is_some().then(Vec::new);
         // Page-table accesses are checked by PMP at S-mode privilege (3.7.1).
@@ -314,16 +350,85 @@ impl Mmu {
         if leaf.ad_set & pte::bits::D != 0 {
             self.stats.d_updates += 1;
         }
+        Ok(self.fill_after_walk(va, access, satp.asid, &leaf))
+    }
+
+    /// Fills the TLBs (the L2 if any, and the L1 of `access`) with a walk's leaf;
+    /// returns the physical address of `va`.
+    #[inline]
+    fn fill_after_walk(&mut self, va: u64, access: Access, asid: u16, leaf: &walk::Leaf) -> u64 {
         let entry = TlbEntry {
             tag: va >> tlb::page_shift(leaf.level),
             level: leaf.level as u8,
-            asid: satp.asid,
+            asid,
             global: leaf.global,
             pa_base: leaf.pa_base,
             flags: leaf.pte.flags(),
             pte_addr: leaf.pte_addr,
         };
-        let pa = entry.pa(va);
+        if self.cfg.l2tlb.entries != 0 {
+            self.fill_l2(entry);
+        }
+        self.fill_l1(access, entry);
+        entry.pa(va)
+    }
+
+    /// The L2 TLB's part of an L1 miss (the L1 miss is counted): a hit whose cached
+    /// permissions allow the access, with A (and D for a store) set, fills the L1 TLB
+    /// and answers; a hit whose permissions forbid it faults, as an L1 hit does; `None`
+    /// when the walk must go on (no entry, or A/D to set).
+    fn lookup_l2(
+        &mut self,
+        va: u64,
+        access: Access,
+        ctx: &TranslateCtx,
+        asid: u16,
+        user: bool,
+    ) -> Option<Result<u64, Exception>> {
+        let st = self.stats.l2tlb.get_or_insert_default();
+        let hit = self.l2tlb.lookup(va, asid).and_then(|s| self.l2tlb.get(s).map(|e| (s, *e)));
+        // As on an L1 hit: the cached permissions first, then A/D (step 9 may not use a
+        // cached PTE whose bits must be set: walk).
+        let Some((slot, e)) = hit else {
+            st.misses += 1;
+            return None;
+        };
+        if let Err(f) = walk::check_permissions(e.flags, access, ctx) {
+            st.hits += 1;
+            self.l2tlb.touch(slot);
+            if let Some(ev) = self.events.as_mut() {
+                ev.push(MmuEvent::TlbFault { va, access, fault: f });
+            }
+            return Some(Err(self.fault(f, access, va, user)));
+        }
+        if walk::missing_ad(e.flags, access) != 0 {
+            st.misses += 1;
+            return None;
+        }
+        st.hits += 1;
+        self.l2tlb.touch(slot);
+        if let Some(ev) = self.events.as_mut() {
+            ev.push(MmuEvent::L2Hit { va, access, slot });
+        }
+        self.fill_l1(access, e);
+        Some(Ok(e.pa(va)))
+    }
+
+    /// Fills the L2 TLB with a walk's result.
+    fn fill_l2(&mut self, entry: TlbEntry) {
+        if let Some((slot, evicted)) = self.l2tlb.insert(entry) {
+            let st = self.stats.l2tlb.get_or_insert_default();
+            st.fills += 1;
+            st.evictions += evicted.is_some() as u64;
+            if let Some(ev) = self.events.as_mut() {
+                ev.push(MmuEvent::L2Fill { slot, entry, evicted });
+            }
+        }
+    }
+
+    /// Fills the L1 TLB of `access` (the iTLB for fetches, else the dTLB) with `entry`
+    /// and records the slot in `last_slot`.
+    fn fill_l1(&mut self, access: Access, entry: TlbEntry) {
         let (tlb, st) = match access {
             Access::Fetch => (&mut self.itlb, &mut self.stats.itlb),
             _ => (&mut self.dtlb, &mut self.stats.dtlb),
@@ -331,21 +436,46 @@ impl Mmu {
         if let Some((slot, evicted)) = tlb.insert(entry) {
             st.fills += 1;
             st.evictions += evicted.is_some() as u64;
+            // Fast entries name (slot, id) pairs found by lookups; if the new entry
+            // overlaps another, lookups may now find a different slot for some page.
+            if tlb.overlaps_other(slot) {
+                match access {
+                    Access::Fetch => self.fast_i.fill(FAST_EMPTY),
+                    _ => self.fast_d.fill(FAST_EMPTY),
+                }
+            }
             if let Some(ev) = self.events.as_mut() {
                 ev.push(MmuEvent::Fill { access, slot, entry, evicted });
             }
             self.last_slot = Some(slot);
         }
-        Ok(pa)
     }
 
-    fn fill_fast(&mut self, access: Access, va: u64, key: u32, slot: usize, pa: u64) {
-        let id = match access {
-            Access::Fetch => self.itlb.id(slot as u32),
-            _ => self.dtlb.id(slot as u32),
+    /// Makes the fast path answer for the page of `va` from TLB slot `slot`, which just
+    /// translated it to `pa`: for each access kind the entry serves (fetch; or load and
+    /// store), only if a lookup's hit would succeed as is (permissions from the cached
+    /// PTE bits, A and D already set) and PMP allows that kind on the whole page.
+    fn fill_fast(&mut self, access: Access, va: u64, ctx: &TranslateCtx, slot: usize, pa: u64) {
+        let vpage = va >> 12;
+        let (tlb, table, kinds) = match access {
+            Access::Fetch => (&self.itlb, &mut self.fast_i, [Access::Fetch, Access::Fetch]),
+            _ => (&self.dtlb, &mut self.fast_d, [Access::Load, Access::Store]),
         };
-        self.fast[access as usize][(va >> 12) as usize & self.fast_mask] =
-            FastEntry { vpage: va >> 12, key, slot: slot as u32, id, pa_page: pa & !0xfff };
+        let Some(e) = tlb.get(slot) else { return };
+        // The access that just translated passed the cached permission and A/D checks.
+        let usable = |a: Access| {
+            (a == access || walk::check_permissions(e.flags, a, ctx).is_ok() && walk::missing_ad(e.flags, a) == 0)
+                && self.pmp.page_allowed(pa, a, ctx.prv)
+        };
+        let tag = |a: Access| if usable(a) { vpage } else { u64::MAX };
+        let tags =
+            if access == Access::Fetch { [tag(Access::Fetch), u64::MAX] } else { [tag(kinds[0]), tag(kinds[1])] };
+        if tags == [u64::MAX; 2] {
+            return;
+        }
+        let id = tlb.id(slot as u32);
+        table[vpage as usize & self.fast_mask] =
+            FastEntry { tag: tags, key: ctx.key, slot: slot as u32, id, pa_page: pa & !0xfff };
     }
 
     /// Counts a fault and maps it to the exception of the access type (tval = `va`).
@@ -362,10 +492,14 @@ impl Mmu {
         self.stats.sfence[stats::sfence_kind(vaddr.is_some(), asid.is_some())] += 1;
         let itlb = self.itlb.flush(vaddr, asid);
         let dtlb = self.dtlb.flush(vaddr, asid);
+        let l2tlb = self.l2tlb.flush(vaddr, asid);
         self.stats.itlb.flushed_entries += itlb;
         self.stats.dtlb.flushed_entries += dtlb;
+        if let Some(st) = self.stats.l2tlb.as_mut() {
+            st.flushed_entries += l2tlb;
+        }
         if let Some(ev) = self.events.as_mut() {
-            ev.push(MmuEvent::Flush { vaddr, asid, itlb, dtlb });
+            ev.push(MmuEvent::Flush { vaddr, asid, itlb, dtlb, l2tlb });
         }
     }
 }

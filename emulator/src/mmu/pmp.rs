@@ -224,6 +224,13 @@ impl Pmp {
         self.decide(pa, end, access, prv).0 == Decision::Allow
     }
 
+    /// The cached range in which every `access` at `prv` is allowed (possibly empty);
+    /// what [`Pmp::check`] tries first.
+    #[inline(always)]
+    pub fn allowed_range(&self, access: Access, prv: Privilege) -> (u64, u64) {
+        self.ranges[access as usize][prv_index(prv)].get()
+    }
+
     /// Whether every `access` at `prv` to the 4 KiB page holding `pa` is allowed (the
     /// range around it is then cached). False when the page is denied or only partly
     /// covered by its first entry.

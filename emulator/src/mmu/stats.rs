@@ -11,9 +11,10 @@ use std::fmt::Write as _;
 pub struct TlbStats {
     /// Lookups answered by a resident entry (including those the host fast path served).
     pub hits: u64,
-    /// Lookups that needed a page walk (no entry, or an entry whose A/D bits had to be set).
+    /// Lookups this TLB could not answer (no entry, or an entry whose A/D bits had to
+    /// be set): a page walk, or with an L2 TLB a lookup there first.
     pub misses: u64,
-    /// Entries filled after a walk.
+    /// Entries filled (after a walk, or in an L1 TLB from an L2 hit).
     pub fills: u64,
     /// Fills that evicted a valid entry of another page (capacity/conflict).
     pub evictions: u64,
@@ -52,6 +53,10 @@ pub const WALK_HIST: usize = 6;
 pub struct MmuStats {
     pub itlb: TlbStats,
     pub dtlb: TlbStats,
+    /// The shared L2 TLB, when there is one (`None`: not configured, and not reported,
+    /// so that runs without it report exactly what they did before it existed). Its
+    /// lookups are the L1 misses; its fills follow walks.
+    pub l2tlb: Option<TlbStats>,
     /// SFENCE.VMA executed, by kind (see [`SFENCE_KINDS`]).
     pub sfence: [u64; 4],
     /// Page-table walks started.
@@ -84,12 +89,17 @@ impl MmuStats {
 
     /// Sums counters of several harts.
     pub fn add(&mut self, o: &MmuStats) {
-        for (a, b) in [(&mut self.itlb, &o.itlb), (&mut self.dtlb, &o.dtlb)] {
+        let add = |a: &mut TlbStats, b: &TlbStats| {
             a.hits += b.hits;
             a.misses += b.misses;
             a.fills += b.fills;
             a.evictions += b.evictions;
             a.flushed_entries += b.flushed_entries;
+        };
+        add(&mut self.itlb, &o.itlb);
+        add(&mut self.dtlb, &o.dtlb);
+        if let Some(b) = &o.l2tlb {
+            add(self.l2tlb.get_or_insert_default(), b);
         }
         self.sfence.iter_mut().zip(o.sfence).for_each(|(a, b)| *a += b);
         self.walks += o.walks;
@@ -107,7 +117,8 @@ impl MmuStats {
     /// Human-readable report, one topic per line, each line prefixed with `prefix`.
     pub fn report(&self, prefix: &str) -> String {
         let mut s = String::new();
-        for (name, t) in [("iTLB", &self.itlb), ("dTLB", &self.dtlb)] {
+        let l2 = self.l2tlb.as_ref().map(|t| ("L2 TLB", t));
+        for (name, t) in [("iTLB", &self.itlb), ("dTLB", &self.dtlb)].into_iter().chain(l2) {
             let _ = writeln!(
                 s,
                 "{prefix}{name}: {} hits, {} misses ({:.2}% hits), {} fills, {} evictions, {} flushed",
@@ -178,8 +189,9 @@ impl MmuStats {
             .map(|(a, row)| format!("\"{a}\":{}", obj(&PRIV_NAMES, &row)))
             .collect();
         let reason_names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+        let l2 = self.l2tlb.as_ref().map(|t| format!("\"l2tlb\":{},", tlb(t))).unwrap_or_default();
         format!(
-            "{{\"itlb\":{},\"dtlb\":{},\"sfence\":{},\"walks\":{},\"pte_reads\":{},\"walk_reads_histogram\":[{}],\
+            "{{\"itlb\":{},\"dtlb\":{},{l2}\"sfence\":{},\"walks\":{},\"pte_reads\":{},\"walk_reads_histogram\":[{}],\
              \"a_updates\":{},\"d_updates\":{},\"page_faults\":{{{}}},\"pte_access_faults\":{},\"fault_reasons\":{}}}",
             tlb(&self.itlb),
             tlb(&self.dtlb),

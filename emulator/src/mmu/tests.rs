@@ -550,7 +550,7 @@ fn events_record_walks_fills_flushes_and_faults() {
     assert!(matches!(ev[3], MmuEvent::Fill { evicted: Some(TlbEntry { tag: 1, .. }), .. }));
     assert_eq!(ev[4], MmuEvent::TlbFault { va: 0x2000, access: Store, fault: Fault::NotWritable });
     assert!(matches!(ev[5], MmuEvent::Walk { va: 0x9000, result: Err(Fault::Invalid), .. }));
-    assert_eq!(ev[6], MmuEvent::Flush { vaddr: None, asid: Some(7), itlb: 0, dtlb: 0 });
+    assert_eq!(ev[6], MmuEvent::Flush { vaddr: None, asid: Some(7), itlb: 0, dtlb: 0, l2tlb: 0 });
 }
 
 /// NAPOT pmpaddr for `size` bytes at `base`.
@@ -683,4 +683,42 @@ fn svpbmt_needs_pbmte_and_never_takes_3() {
     let ctx = e.ctx(SUP).with_pbmte(true);
     assert_eq!(e.tr_ctx(0x5000, Load, ctx), Err(Exception::LoadPageFault(0x5000)));
     assert_eq!(e.mmu.stats.fault_reasons[Fault::NonLeafReserved.index()], 1);
+}
+
+mod l2;
+
+/// The miss path's `walk_fast` agrees with the general walk whenever it answers, and
+/// leaves every fault, A/D update, Svnapot/Svpbmt encoding and misaligned superpage to
+/// it: all leaf flag combinations (with N and PBMT variants) at each level, each access
+/// kind and privilege.
+#[test]
+fn fast_walk_agrees_with_the_walk_or_declines() {
+    let mut answered = 0;
+    for level in 0..3u32 {
+        for flags in 0..256u64 {
+            for extra in [0, N, 1 << PBMT_SHIFT, 1 << 54] {
+                let mut e = Env::new(SatpMode::Sv39);
+                let va = 0x40_0000_0000u64 >> 2; // 0x10_0000_0000, aligned for any level
+                let pa = RAM_BASE + if level == 0 { 0x8000 } else { 0 };
+                let slot = e.map(va, pa, level, 0);
+                e.wr(slot, (pa >> 12) << 10 | flags | extra);
+                for access in [Fetch, Load, Store] {
+                    for prv in [SUP, USR] {
+                        let ctx = e.ctx(prv);
+                        let satp = Satp::from_bits(ctx.satp);
+                        let pte_ok = (0, u64::MAX);
+                        let fast = walk::walk_fast(&e.bus.ram, pte_ok, satp, SatpMode::Sv39, va, access, &ctx);
+                        let mut mem = walk::PmpChecked { bus: &mut e.bus, pmp: &e.mmu.pmp };
+                        let full = walk::walk(&mut mem, satp, SatpMode::Sv39, va, access, &ctx, AdMode::Hardware, None);
+                        if let Some((leaf, reads)) = fast {
+                            answered += 1;
+                            assert_eq!(full.result, Ok(leaf), "level {level} flags {flags:#x} {extra:#x} {access:?}");
+                            assert_eq!(full.pte_reads, reads);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(answered > 100, "the fast walk answered only {answered} times");
 }

@@ -77,11 +77,18 @@ pub fn page_shift(level: u32) -> u32 {
 pub type Flushed = u64;
 
 /// A set-associative TLB.
+///
+/// The match fields are kept apart from the entries (one `u64` key and one `u32` ASID
+/// word per slot), so that probing a set reads `ways` consecutive keys.
 pub struct Tlb {
     cfg: TlbConfig,
     set_mask: u64,
     ways_log2: u32,
     entries: Vec<TlbEntry>,
+    /// Per slot: `tag << 3 | level` of the resident entry, [`EMPTY`] when none.
+    keys: Vec<u64>,
+    /// Per slot: the entry's ASID, with [`GLOBAL`] set for a global mapping.
+    asids: Vec<u32>,
     /// Per slot: 0 = empty, otherwise the unique id of the resident entry.
     ids: Vec<u64>,
     /// Tree pseudo-LRU bits per set (node n at bit n, root = 1).
@@ -90,7 +97,26 @@ pub struct Tlb {
     touch_masks: Vec<(u64, u64)>,
     /// Resident entries per page level, to skip probing absent page sizes.
     per_level: [u32; 5],
+    /// Bit `l` set when `per_level[l] != 0`.
+    levels: u8,
     next_id: u64,
+}
+
+/// The key of an empty slot (no tag shifted left by 3 reaches it).
+const EMPTY: u64 = u64::MAX;
+/// The flag in [`Tlb::asids`] of a global entry.
+const GLOBAL: u32 = 1 << 16;
+
+/// The key of the entry of `level` with tag `tag`.
+#[inline(always)]
+fn key(tag: u64, level: u32) -> u64 {
+    tag << 3 | level as u64
+}
+
+/// Whether an entry with ASID word `w` matches address space `asid`.
+#[inline(always)]
+fn asid_matches(w: u32, asid: u16) -> bool {
+    w == asid as u32 || w & GLOBAL != 0
 }
 
 impl Tlb {
@@ -103,10 +129,13 @@ impl Tlb {
             set_mask: (sets as u64).saturating_sub(1),
             ways_log2: cfg.ways.max(1).trailing_zeros(),
             entries: vec![TlbEntry::default(); n],
+            keys: vec![EMPTY; n],
+            asids: vec![0; n],
             ids: vec![0; n],
             plru: vec![0; sets],
             touch_masks: Tlb::touch_masks(cfg.ways.max(1).trailing_zeros()),
             per_level: [0; 5],
+            levels: 0,
             next_id: 1,
         }
     }
@@ -132,24 +161,27 @@ impl Tlb {
         self.entries.iter().enumerate().filter(|(i, _)| self.ids[*i] != 0)
     }
 
+    /// The slots of the set `tag` indexes, as a range.
+    #[inline(always)]
+    fn set_range(&self, tag: u64) -> std::ops::Range<usize> {
+        let base = ((tag & self.set_mask) as usize) << self.ways_log2;
+        base..(base + self.cfg.ways as usize).min(self.keys.len())
+    }
+
     /// Finds the entry translating `va` in address space `asid`; does not touch the
-    /// replacement state (see [`Tlb::touch`]).
+    /// replacement state (see [`Tlb::touch`]). Page sizes are probed from 4 KiB up, the
+    /// ways of a set in order.
     #[inline]
     pub fn lookup(&self, va: u64, asid: u16) -> Option<usize> {
-        if self.entries.is_empty() {
-            return None;
-        }
-        let ways = self.cfg.ways as usize;
-        for level in 0..5u32 {
-            if self.per_level[level as usize] == 0 {
-                continue;
-            }
+        let mut levels = self.levels;
+        while levels != 0 {
+            let level = levels.trailing_zeros();
+            levels &= levels - 1;
             let tag = va >> page_shift(level);
-            let base = ((tag & self.set_mask) as usize) << self.ways_log2;
-            for slot in base..base + ways {
-                let e = &self.entries[slot];
-                if self.ids[slot] != 0 && e.tag == tag && e.level as u32 == level && (e.global || e.asid == asid) {
-                    return Some(slot);
+            let k = key(tag, level);
+            for s in self.set_range(tag) {
+                if self.keys[s] == k && asid_matches(self.asids[s], asid) {
+                    return Some(s);
                 }
             }
         }
@@ -206,34 +238,101 @@ impl Tlb {
         if self.entries.is_empty() {
             return None;
         }
-        let ways = self.cfg.ways as usize;
-        let base = ((e.tag & self.set_mask) as usize) << self.ways_log2;
-        let same = (base..base + ways).find(|&s| {
-            let o = &self.entries[s];
-            self.ids[s] != 0 && o.tag == e.tag && o.level == e.level && (o.global || e.global || o.asid == e.asid)
-        });
-        let empty = || (base..base + ways).find(|&s| self.ids[s] == 0);
-        let (slot, evicted) = match same.or_else(empty) {
+        let r = self.set_range(e.tag);
+        let base = r.start;
+        let k = key(e.tag, e.level as u32);
+        // One pass over the set: the first entry for the same page and address space
+        // wins, else the first empty way.
+        let (mut same, mut empty) = (None, None);
+        for s in r {
+            let kk = self.keys[s];
+            if kk == EMPTY {
+                empty = empty.or(Some(s));
+            } else if kk == k && (e.global || asid_matches(self.asids[s], e.asid)) {
+                same = Some(s);
+                break;
+            }
+        }
+        let (slot, evicted) = match same.or(empty) {
             Some(s) => (s, None),
             None => {
                 let s = base + self.victim(base >> self.ways_log2);
                 (s, Some(self.entries[s]))
             }
         };
-        if self.ids[slot] != 0 {
-            self.per_level[self.entries[slot].level as usize] -= 1;
+        if self.keys[slot] != EMPTY {
+            self.drop_level(self.entries[slot].level);
         }
         self.entries[slot] = e;
+        self.keys[slot] = k;
+        self.asids[slot] = e.asid as u32 | if e.global { GLOBAL } else { 0 };
         self.ids[slot] = self.next_id;
         self.next_id += 1;
         self.per_level[e.level as usize] += 1;
+        self.levels |= 1 << e.level;
         self.touch(slot);
         Some((slot, evicted))
     }
 
+    /// Whether another resident entry could answer a lookup that the entry in `slot`
+    /// answers: its range overlaps and the two can match the same ASID. Then which of
+    /// them a lookup finds depends on probe order, so a cache in front of this TLB
+    /// that remembers "va -> slot" must forget what it holds. Only happens when the page
+    /// tables changed under resident entries (no SFENCE.VMA yet) or ASIDs alias globals.
+    pub fn overlaps_other(&self, slot: usize) -> bool {
+        let Some(e) = self.get(slot) else { return false };
+        let lvl = e.level as u32;
+        let k = self.keys[slot];
+        if self.levels == 1 << lvl {
+            // The common case, one page size: only another way of this set can overlap.
+            let a = self.asids[slot];
+            return self
+                .set_range(e.tag)
+                .any(|s| s != slot && self.keys[s] == k && (a & GLOBAL != 0 || asid_matches(self.asids[s], e.asid)));
+        }
+        let base_va = e.tag << page_shift(lvl);
+        let may_share = |a: u32| e.global || a & GLOBAL != 0 || a == e.asid as u32;
+        let mut levels = self.levels;
+        while levels != 0 {
+            let l = levels.trailing_zeros();
+            levels &= levels - 1;
+            if l == lvl && self.per_level[l as usize] == 1 {
+                continue;
+            }
+            if l >= lvl {
+                // A larger (or same-size) page containing this one: one set to probe.
+                let tag = base_va >> page_shift(l);
+                let k = key(tag, l);
+                for s in self.set_range(tag) {
+                    if s != slot && self.keys[s] == k && may_share(self.asids[s]) {
+                        return true;
+                    }
+                }
+            } else {
+                // Smaller pages inside this one may sit in any set.
+                let shift = page_shift(lvl) - page_shift(l);
+                for (s, &kk) in self.keys.iter().enumerate() {
+                    if kk != EMPTY && kk & 7 == l as u64 && (kk >> 3) >> shift == e.tag && may_share(self.asids[s]) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Counts one entry of `level` gone.
+    fn drop_level(&mut self, level: u8) {
+        self.per_level[level as usize] -= 1;
+        if self.per_level[level as usize] == 0 {
+            self.levels &= !(1 << level);
+        }
+    }
+
     fn invalidate(&mut self, slot: usize) {
         self.ids[slot] = 0;
-        self.per_level[self.entries[slot].level as usize] -= 1;
+        self.keys[slot] = EMPTY;
+        self.drop_level(self.entries[slot].level);
     }
 
     /// SFENCE.VMA (Privileged 4.2.1) on this TLB: with neither argument every entry goes;
@@ -379,6 +478,24 @@ mod tests {
         assert_eq!(t.flush(Some(0x1000), Some(2)), 1);
         assert!(t.lookup(0x1000, 1).is_some());
         assert_eq!(t.flush(Some(0x1000_0000), Some(0)), 0, "global entries survive an ASID fence");
+    }
+
+    #[test]
+    fn overlapping_entries_are_detected() {
+        let mut t = Tlb::new(TlbConfig { entries: 16, ways: 4 });
+        let (a, _) = t.insert(entry(0x4020_0000, 1, 1, false)).expect("slot");
+        assert!(!t.overlaps_other(a), "alone");
+        // A 4 KiB page inside the 2 MiB one, same ASID: a lookup now prefers it.
+        let (b, _) = t.insert(entry(0x4030_1000, 0, 1, false)).expect("slot");
+        assert!(t.overlaps_other(b) && t.overlaps_other(a));
+        assert_eq!(t.lookup(0x4030_1008, 1), Some(b), "4 KiB entries are probed first");
+        // Another ASID does not overlap, a global entry does.
+        let mut t = Tlb::new(TlbConfig { entries: 16, ways: 4 });
+        t.insert(entry(0x5000, 0, 1, false));
+        let (c, _) = t.insert(entry(0x5000, 0, 2, false)).expect("slot");
+        assert!(!t.overlaps_other(c));
+        let (g, _) = t.insert(entry(0x5000, 0, 3, true)).expect("slot");
+        assert!(t.overlaps_other(g), "a global entry matches ASID 1's lookups too");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::tlb::page_shift;
 use super::{Access, AdMode, TranslateCtx};
 use crate::bus::{Bus, RAM_BASE};
 use crate::hart::Privilege;
+use crate::ram::Ram;
 
 /// Physical memory as the walker sees it: implicit page-table reads and A/D writes.
 pub trait PtMemory {
@@ -340,6 +341,63 @@ pub fn walk<M: PtMemory>(
     }
     // Unreachable for LEVELS >= 1: level 0 either is a leaf or fails with NoLeaf.
     fail(Fault::NoLeaf, reads)
+}
+
+/// The walk of the common case, for the MMU's miss path: every PTE in RAM inside the
+/// range PMP's cache already allows for S-mode reads, well-formed, without N or PBMT,
+/// and a leaf that allows the access with A (and for a store D) already set. Returns the
+/// leaf and how many PTEs were read, or `None` when anything else happens; then the
+/// caller runs [`walk`], which reaches the same result or the fault (this one reads
+/// memory only, so running both is the same as running [`walk`] alone).
+#[inline]
+pub fn walk_fast(
+    ram: &Ram,
+    pte_ok: (u64, u64),
+    satp: Satp,
+    mode: SatpMode,
+    va: u64,
+    access: Access,
+    ctx: &TranslateCtx,
+) -> Option<(Leaf, u32)> {
+    let mut a = satp.ppn * PAGE_SIZE;
+    let mut global = 0;
+    let levels = mode.levels();
+    for i in (0..levels).rev() {
+        let pte_addr = a + ((va >> page_shift(i)) & 0x1ff) * PTE_SIZE;
+        // Step 2 with PMP (3.7.1) from its cache: inside the allowed range or give up.
+        if pte_addr < pte_ok.0 || pte_addr + PTE_SIZE > pte_ok.1 {
+            return None;
+        }
+        let raw = ram.read::<8>(pte_addr.wrapping_sub(RAM_BASE))?;
+        // Step 3, without the rarer encodings (N, PBMT) which the full walk decides.
+        if raw & bits::V == 0
+            || raw & (bits::R | bits::W) == bits::W
+            || raw & (bits::RESERVED | bits::N | bits::PBMT) != 0
+        {
+            return None;
+        }
+        global |= raw & bits::G;
+        let pte = Pte(raw);
+        if !pte.is_leaf() {
+            // Step 4; D, A, U of a pointer are reserved.
+            if i == 0 || raw & (bits::D | bits::A | bits::U) != 0 {
+                return None;
+            }
+            a = pte.ppn() * PAGE_SIZE;
+            continue;
+        }
+        // Steps 5, 6, 8, 9 (nothing to update).
+        if i > 0 && pte.ppn() & ((1 << (9 * i)) - 1) != 0 {
+            return None;
+        }
+        if check_permissions(pte.flags(), access, ctx).is_err() || missing_ad(pte.flags(), access) != 0 {
+            return None;
+        }
+        let pa_base = (pte.ppn() << 12) & !((1u64 << page_shift(i)) - 1);
+        let leaf = Leaf { pte, level: i, pte_addr, global: global != 0, pa_base, ad_set: 0 };
+        return Some((leaf, levels - i));
+    }
+    None
 }
 
 /// Page-table memory behind a PMP check: "PMP checks are also applied to page-table

@@ -221,31 +221,19 @@ impl EventTrace {
                 }
                 self.end();
             }
-            MmuEvent::Fill { access, slot, entry, evicted } => {
-                if !self.filter.wants(Kind::Tlb) {
+            MmuEvent::Fill { access, slot, entry, evicted } => self.fill(at, tlb_name(*access), *slot, entry, evicted),
+            MmuEvent::L2Fill { slot, entry, evicted } => self.fill(at, "l2tlb", *slot, entry, evicted),
+            MmuEvent::L2Hit { va, access, slot } => {
+                if !self.filter.wants(Kind::Tlb) || !self.filter.addr_in(*va) {
                     return;
                 }
-                let tlb = tlb_name(*access);
-                if let Some(old) = evicted {
-                    if self.filter.range_in(entry_va(old), page_size(old)) {
-                        self.begin("tlb_evict", at);
-                        self.str("tlb", tlb);
-                        self.entry(old);
-                        self.num("slot", *slot as u64);
-                        self.end();
-                    }
-                }
-                if self.filter.range_in(entry_va(entry), page_size(entry)) {
-                    self.begin("tlb_fill", at);
-                    self.str("tlb", tlb);
-                    self.entry(entry);
-                    self.hex("pa", entry.pa_base);
-                    self.str("flags", &flags_text(entry.flags));
-                    self.num("slot", *slot as u64);
-                    self.end();
-                }
+                self.begin("l2tlb_hit", at);
+                self.hex("va", *va);
+                self.str("access", access_name(*access));
+                self.num("slot", *slot as u64);
+                self.end();
             }
-            MmuEvent::Flush { vaddr, asid, itlb, dtlb } => {
+            MmuEvent::Flush { vaddr, asid, itlb, dtlb, l2tlb } => {
                 if vaddr.is_some_and(|v| !self.filter.addr_in(v)) {
                     return;
                 }
@@ -261,10 +249,14 @@ impl EventTrace {
                     self.fence_operands(*vaddr, *asid);
                     self.num("itlb", *itlb);
                     self.num("dtlb", *dtlb);
+                    if *l2tlb > 0 {
+                        self.num("l2tlb", *l2tlb);
+                    }
                     self.end();
                 }
                 if self.filter.wants(Kind::Tlb) {
-                    for (tlb, n) in [("itlb", *itlb), ("dtlb", *dtlb)] {
+                    let l2 = (*l2tlb > 0).then_some(("l2tlb", *l2tlb));
+                    for (tlb, n) in [("itlb", *itlb), ("dtlb", *dtlb)].into_iter().chain(l2) {
                         self.begin("tlb_flush", at);
                         self.str("tlb", tlb);
                         self.str("kind", kind);
@@ -285,6 +277,31 @@ impl EventTrace {
                 self.str("fault", &fault_name(*fault));
                 self.end();
             }
+        }
+    }
+
+    /// A TLB fill (and the eviction it caused) in TLB `tlb` (`itlb`, `dtlb`, `l2tlb`).
+    fn fill(&mut self, at: At, tlb: &str, slot: usize, entry: &TlbEntry, evicted: &Option<TlbEntry>) {
+        if !self.filter.wants(Kind::Tlb) {
+            return;
+        }
+        if let Some(old) = evicted {
+            if self.filter.range_in(entry_va(old), page_size(old)) {
+                self.begin("tlb_evict", at);
+                self.str("tlb", tlb);
+                self.entry(old);
+                self.num("slot", slot as u64);
+                self.end();
+            }
+        }
+        if self.filter.range_in(entry_va(entry), page_size(entry)) {
+            self.begin("tlb_fill", at);
+            self.str("tlb", tlb);
+            self.entry(entry);
+            self.hex("pa", entry.pa_base);
+            self.str("flags", &flags_text(entry.flags));
+            self.num("slot", slot as u64);
+            self.end();
         }
     }
 
