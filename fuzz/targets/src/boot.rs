@@ -12,6 +12,7 @@
 //!   at u32       the kernel's address: RAM_BASE + (at as i32) (so also below RAM)
 //!   klen u32     kernel memory size (ELF memsz, raw length; at most 16 MiB of bytes)
 //!   ilen u32     initrd length (at most 16 MiB)
+//!   isize u64    `image_size` of the raw kernel's Linux image header (with bit 5)
 //!   alen u8      then alen bytes of bootargs
 //!   dtb          the rest
 //! ```
@@ -20,7 +21,7 @@ use crate::elf_image::{elf, Segment};
 use crate::input::Input;
 use rvsim::bus::RAM_BASE;
 use rvsim::devices::fdt::edit;
-use rvsim::machine::{Machine, MachineConfig};
+use rvsim::machine::{Machine, MachineConfig, KERNEL_BASE};
 
 /// Largest kernel or initrd the harness materialises (bigger ones are cut to this).
 const MAX_FILE: u32 = 16 << 20;
@@ -33,6 +34,7 @@ pub fn run(data: &[u8]) {
     let at = RAM_BASE.wrapping_add(inp.u32() as i32 as i64 as u64);
     let klen = inp.u32().min(MAX_FILE);
     let ilen = inp.u32().min(MAX_FILE);
+    let image_size = inp.u64();
     let alen = inp.u8() as usize;
     let bootargs = inp.bytes(alen);
     let dtb = inp.rest();
@@ -53,7 +55,7 @@ pub fn run(data: &[u8]) {
         let mut k = vec![0u8; (klen as usize).max(64)];
         if flags & 32 != 0 {
             // RISC-V Linux image header: image_size at 16, magic "RSC\x05" at 56.
-            k[16..24].copy_from_slice(&(klen as u64 * 2).to_le_bytes());
+            k[16..24].copy_from_slice(&image_size.to_le_bytes());
             k[56..60].copy_from_slice(b"RSC\x05");
         }
         k
@@ -73,6 +75,14 @@ pub fn run(data: &[u8]) {
     assert!(m.dtb_addr >= RAM_BASE && m.dtb_addr + m.dtb.len() as u64 <= ram_end, "DTB outside RAM");
     if let Some((start, end)) = m.initrd {
         assert!(start >= RAM_BASE && start <= end && end <= m.dtb_addr, "initrd {start:#x}..{end:#x} misplaced");
+        // Nor over the kernel: a raw one spans its file or its header's image_size,
+        // whichever is larger (an ELF one is checked by its segments the same way).
+        if flags & 3 == 1 {
+            let len = (klen as u64).max(64);
+            let extent = if flags & 32 != 0 { len.max(image_size) } else { len };
+            let (low, high) = (KERNEL_BASE, KERNEL_BASE.saturating_add(extent));
+            assert!(end <= low || start >= high, "initrd {start:#x}..{end:#x} over the kernel {low:#x}..{high:#x}");
+        }
     }
     // The DTB handed to the guest reads back, with what was patched into /chosen.
     let tree = edit::parse(&m.dtb).unwrap_or_else(|e| panic!("the DTB rvsim wrote does not parse: {e}"));

@@ -51,6 +51,7 @@ fn boot_seeds() -> Vec<(String, Vec<u8>)> {
         v.extend_from_slice(&at.to_le_bytes());
         v.extend_from_slice(&klen.to_le_bytes());
         v.extend_from_slice(&ilen.to_le_bytes());
+        v.extend_from_slice(&(2 * klen as u64).to_le_bytes()); // image_size: bss as large as the file
         v.push(args.len() as u8);
         v.extend_from_slice(args);
         v
