@@ -30,7 +30,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap swap-long linux-files linux linux-shell qemu-linux fuzz-kernel fuzz-diff
+.PHONY: all setup deps deps-build guest emulator run hello test bench fmt clippy clean bless-disasm bless-trace fp-fuzz os cprogs run-os qemu-os plots-sim experiments run-swap swap-long linux-files linux linux-shell qemu-linux fuzz-kernel fuzz-diff fuzz-cov
 
 all: emulator guest
 
@@ -71,6 +71,14 @@ SEEDS ?= 50
 CALLS ?= 500
 fuzz-kernel: emulator os
 	SYZ_SEEDS=$(SEEDS) SYZ_CALLS=$(CALLS) $(CARGO) test --profile test-fast -p integration-tests --test syzfuzz -- --nocapture syzfuzz_long
+
+# Coverage-guided fuzzing (AFL++) of the ELF loader, boot files, instruction execution,
+# virtio and the gdb stub: FUZZ_SECONDS per target, one target at a time (docs/fuzzing.md).
+# Not part of `make test`, which replays the saved inputs (tests/tests/fuzz_regress.rs).
+FUZZ_SECONDS ?= 600
+fuzz-cov: deps-build
+	$(call apt_install,afl-fuzz:afl++)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run-afl $(FUZZ_TARGETS)
 
 fp-fuzz:
 	FP_FUZZ_ITERS=1000000 $(CARGO) test --profile test-fast -p integration-tests --test fp_fuzz -- --nocapture --test-threads=1

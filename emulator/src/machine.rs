@@ -247,7 +247,7 @@ impl Machine {
         let off = raw_addr - RAM_BASE;
         self.bus.ram.write_bytes(off, bytes).ok_or(BootError::RawTooBig { addr: raw_addr, len: bytes.len() })?;
         self.bus.invalidate_code();
-        let k = KernelExtent { entry: raw_addr, low: raw_addr, high: raw_addr + raw_image_extent(bytes) };
+        let k = KernelExtent { entry: raw_addr, low: raw_addr, high: raw_addr.saturating_add(raw_image_extent(bytes)) };
         Ok((raw_addr, k))
     }
 

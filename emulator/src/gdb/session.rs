@@ -110,22 +110,8 @@ impl BlockingEventLoop for EventLoop {
         conn: &mut TcpStream,
     ) -> Result<Event<MultiThreadStopReason<u64>>, WaitForStopReasonError<super::target::Fatal, std::io::Error>> {
         loop {
-            match target.m.run_round(&mut target.turn, target.max_insns, &mut target.hooks) {
-                Pause::Done(o) => {
-                    target.outcome = Some(o);
-                    return Ok(Event::TargetStopped(match o {
-                        Outcome::Exit(code) => MultiThreadStopReason::Exited(code.clamp(0, 255) as u8),
-                        Outcome::Reset => MultiThreadStopReason::Exited(0),
-                        Outcome::InstructionLimit => MultiThreadStopReason::Terminated(Signal::SIGXCPU),
-                        Outcome::Stopped => MultiThreadStopReason::Terminated(Signal::SIGTERM),
-                    }));
-                }
-                Pause::Stopped(_) => {
-                    if let Some(hit) = target.hooks.hit.take() {
-                        return Ok(Event::TargetStopped(stop_reason(hit)));
-                    }
-                }
-                Pause::Round => {}
+            if let Some(stop) = run_round(target) {
+                return Ok(Event::TargetStopped(stop));
             }
             if conn.peek().map_err(WaitForStopReasonError::Connection)?.is_some() {
                 let byte = conn.read().map_err(WaitForStopReasonError::Connection)?;
@@ -135,9 +121,33 @@ impl BlockingEventLoop for EventLoop {
     }
 
     fn on_interrupt(target: &mut DebugTarget) -> Result<Option<MultiThreadStopReason<u64>>, super::target::Fatal> {
-        let tid = DebugTarget::tid(target.turn.core.min(target.m.cores.len() - 1));
-        Ok(Some(MultiThreadStopReason::SignalWithThread { tid, signal: Signal::SIGINT }))
+        Ok(Some(interrupt_reason(target)))
     }
+}
+
+/// Runs one round of a resumed target with its hooks; returns the stop to report to gdb
+/// when a hook stopped a hart or the run ended (then `target.outcome` is set). The
+/// event loop calls it between looks at the connection (and so does the fuzz harness).
+pub fn run_round(target: &mut DebugTarget) -> Option<MultiThreadStopReason<u64>> {
+    match target.m.run_round(&mut target.turn, target.max_insns, &mut target.hooks) {
+        Pause::Done(o) => {
+            target.outcome = Some(o);
+            Some(match o {
+                Outcome::Exit(code) => MultiThreadStopReason::Exited(code.clamp(0, 255) as u8),
+                Outcome::Reset => MultiThreadStopReason::Exited(0),
+                Outcome::InstructionLimit => MultiThreadStopReason::Terminated(Signal::SIGXCPU),
+                Outcome::Stopped => MultiThreadStopReason::Terminated(Signal::SIGTERM),
+            })
+        }
+        Pause::Stopped(_) => target.hooks.hit.take().map(stop_reason),
+        Pause::Round => None,
+    }
+}
+
+/// The stop a Ctrl-C from gdb reports: SIGINT in the hart whose turn it is.
+pub fn interrupt_reason(target: &DebugTarget) -> MultiThreadStopReason<u64> {
+    let tid = DebugTarget::tid(target.turn.core.min(target.m.cores.len() - 1));
+    MultiThreadStopReason::SignalWithThread { tid, signal: Signal::SIGINT }
 }
 
 /// The stop packet for a hook's hit.
