@@ -90,7 +90,9 @@ pub fn machine_after(data: &[u8]) -> Machine {
     let pte = inp.u8();
     let geom = TlbConfig { entries: (1 << (tlb & 7)) >> 1, ways: 1 << ((tlb >> 4) & 3) }.normalized();
     let ad_mode = if trap & 0x20 != 0 { AdMode::Trap } else { AdMode::Hardware };
-    let mmu = MmuConfig { itlb: geom, dtlb: geom, ad_mode };
+    // Bit 3 of the TLB byte adds a small L2 TLB (`--l2tlb 64,4`).
+    let l2tlb = if tlb & 8 != 0 { TlbConfig { entries: 64, ways: 4 } } else { TlbConfig { entries: 0, ways: 0 } };
+    let mmu = MmuConfig { itlb: geom, dtlb: geom, l2tlb, ad_mode };
     let mut m = Machine::new(MachineConfig { ram_size: RAM_SIZE, mmu, ..Default::default() });
     m.bus.dev.uart.echo = false;
 
