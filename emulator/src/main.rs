@@ -133,7 +133,8 @@ struct RunArgs {
     dump_pt: Option<PathBuf>,
     /// A virtio-blk disk image: FILE, then optional items `readonly` and
     /// `errors=ITEM[,ITEM...]`, ITEM one of read:N, write:M (fail the Nth read / Mth write
-    /// request), sector:S (fail every request covering sector S), rate:P, seed:S (fail
+    /// request), sector:S (fail every request covering sector S), wsector:S (every write covering
+    /// it), rate:P, seed:S (fail
     /// each request with probability P, seeded). Repeat for up to 8, in slot order.
     #[arg(long = "drive", value_name = "FILE[,readonly][,errors=read:N,write:M,...]")]
     drives: Vec<String>,

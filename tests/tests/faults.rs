@@ -163,3 +163,33 @@ fn swap_out_error_keeps_pages_and_data() {
         println!("{items:?}: {w} swap-out writes failed");
     }
 }
+
+/// A bad sector under a directory block: the install of the transaction that changed it
+/// fails, and so does the retry, so the committed transaction stays in the log; the
+/// file system then refuses changes (EIO, fsync too) while the process goes on. The
+/// image passes `mkfs --check` (which recovers as mount does), and the next boot
+/// without the fault replays the log.
+#[test]
+fn install_error_leaves_the_log_for_recovery() {
+    let im = images("faults-install", &["faultio", "vmstat"], "faultio write /etc/f 4\nvmstat\n", 1);
+    // The block of /etc: the directory with an entry (inum u32, name) "autorun".
+    let img = std::fs::read(&im.fs).expect("image");
+    let at = (0..img.len() / 1024)
+        .find(|&b| img[b * 1024..(b + 1) * 1024].chunks(32).any(|e| &e[4..12] == b"autorun\0"))
+        .expect("the /etc directory block");
+    let (out, c, m) = boot(64 << 20, &[(&im.fs, plan(&[&format!("wsector:{}", at * 2)]))]);
+    assert_eq!(out, Outcome::Exit(0), "{c}");
+    assert!(c.contains("fs: log: committed transaction left in the log for recovery"), "{c}");
+    assert!(c.contains("faultio: create /f: I/O error") || c.contains("faultio: create /etc/f: I/O error"), "{c}");
+    assert!(c.contains("faultio: still running"), "{c}");
+    assert!(injected(&m, 0).1 >= 2, "{c}");
+    drop(m);
+    let (ok, report) = check(&im.fs);
+    assert!(ok, "mkfs --check failed:\n{report}");
+    let (out, c, _) = boot(64 << 20, &[(&im.fs, FaultPlan::default())]);
+    assert_eq!(out, Outcome::Exit(0), "{c}");
+    assert!(c.contains("fs: log: replayed a committed transaction"), "{c}");
+    assert!(c.contains("faultio: wrote /etc/f: 4 pieces, 0 errors"), "{c}");
+    let (ok, report) = check(&im.fs);
+    assert!(ok, "mkfs --check failed after the replay:\n{report}");
+}

@@ -121,6 +121,17 @@ impl Fs {
         Ok(())
     }
 
+    /// `fsync`: commits the open transaction; EIO while a committed transaction waits in
+    /// the log for recovery ([`Log::stuck`]: it is durable, but the file system is not
+    /// taking changes).
+    pub fn sync(&mut self) -> Result<()> {
+        self.commit()?;
+        if self.log.stuck {
+            return Err(abi::errno::EIO);
+        }
+        Ok(())
+    }
+
     /// Log blocks, header (the commit point), install, clear the header.
     ///
     /// On a disk error (docs/fs.md, "I/O errors"): before the commit point the

@@ -2,7 +2,8 @@
 //! which read and write requests fail with `VIRTIO_BLK_S_IOERR` (virtio 1.2 5.2.6).
 //!
 //! Every choice is deterministic: the Nth read or Mth write request (counted from 1 on
-//! this drive), every request covering one sector (a bad spot on the medium), or each
+//! this drive), every request (or every write) covering one sector (a bad spot on the
+//! medium), or each
 //! request with probability P from a seeded generator. A failed request moves no data:
 //! the image is unchanged and the driver's buffers are not written.
 
@@ -15,6 +16,8 @@ pub struct FaultPlan {
     pub write: Option<u64>,
     /// Fail every read or write request that covers this sector.
     pub sector: Option<u64>,
+    /// Fail every write request that covers this sector (reads of it succeed).
+    pub wsector: Option<u64>,
     /// Fail each read or write request with this probability (0..=1).
     pub rate: f64,
     /// Seed of the generator behind `rate`.
@@ -23,7 +26,7 @@ pub struct FaultPlan {
 
 /// A malformed `errors=` item.
 #[derive(Debug, thiserror::Error)]
-#[error("bad --drive error item `{0}`: expected read:N, write:M, sector:S, rate:P (0..=1) or seed:S")]
+#[error("bad --drive error item `{0}`: expected read:N, write:M, sector:S, wsector:S, rate:P (0..=1) or seed:S")]
 pub struct BadFaultItem(pub String);
 
 impl FaultPlan {
@@ -42,6 +45,7 @@ impl FaultPlan {
                 *if k == "read" { &mut self.read } else { &mut self.write } = Some(n);
             }
             "sector" => self.sector = Some(num()?),
+            "wsector" => self.wsector = Some(num()?),
             "seed" => self.seed = num()?,
             "rate" => {
                 let p: f64 = v.parse().map_err(|_| bad())?;
@@ -57,7 +61,11 @@ impl FaultPlan {
 
     /// Whether anything is to fail.
     pub fn active(&self) -> bool {
-        self.read.is_some() || self.write.is_some() || self.sector.is_some() || self.rate > 0.0
+        self.read.is_some()
+            || self.write.is_some()
+            || self.sector.is_some()
+            || self.wsector.is_some()
+            || self.rate > 0.0
     }
 }
 
@@ -99,9 +107,9 @@ impl Injector {
         *n += 1;
         let nth = if write { self.plan.write } else { self.plan.read };
         let mut fail = nth == Some(*n);
-        if let Some(s) = self.plan.sector {
-            fail |= s >= sector && s - sector < count;
-        }
+        let covers = |s: u64| s >= sector && s - sector < count;
+        fail |= self.plan.sector.is_some_and(covers);
+        fail |= write && self.plan.wsector.is_some_and(covers);
         if self.plan.rate > 0.0 {
             // 53 random bits as a fraction in [0, 1).
             let x = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
@@ -148,6 +156,9 @@ mod tests {
         assert!(j.fails(false, 8, 4));
         assert!(j.fails(true, 10, 1));
         assert!(!j.fails(false, 11, 1));
+        let mut j = Injector::new(plan(&["wsector:10"]));
+        assert!(!j.fails(false, 10, 1));
+        assert!(j.fails(true, 9, 2));
     }
 
     #[test]
