@@ -133,9 +133,9 @@ struct RunArgs {
     dump_pt: Option<PathBuf>,
     /// A virtio-blk disk image: FILE, then optional items `readonly` and
     /// `errors=ITEM[,ITEM...]`, ITEM one of read:N, write:M (fail the Nth read / Mth write
-    /// request), sector:S (fail every request covering sector S), wsector:S (every write covering
-    /// it), rate:P, seed:S (fail
-    /// each request with probability P, seeded). Repeat for up to 8, in slot order.
+    /// request), sector:S (fail every request covering sector S), wsector:S (every write
+    /// covering it), rate:P, wrate:P, seed:S (fail each request, or each write, with
+    /// probability P, seeded). Repeat for up to 8, in slot order.
     #[arg(long = "drive", value_name = "FILE[,readonly][,errors=read:N,write:M,...]")]
     drives: Vec<String>,
     /// Firmware run in M-mode from 0x80000000 (ELF or raw), e.g. OpenSBI fw_jump.elf.

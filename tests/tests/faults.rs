@@ -150,7 +150,7 @@ fn swap_in_error_is_sigbus_to_that_process_only() {
 /// page as it wrote it.
 #[test]
 fn swap_out_error_keeps_pages_and_data() {
-    for items in [&["write:1"][..], &["write:5"], &["rate:0.05", "seed:3"]] {
+    for items in [&["write:1"][..], &["write:5"], &["wrate:0.05", "seed:3"]] {
         let im = images("faults-swapout", &["swaptest", "vmstat"], "swaptest\nvmstat\n", 64);
         let (out, c, m) = boot(32 << 20, &[(&im.fs, FaultPlan::default()), (&im.swap, plan(items))]);
         assert_eq!(out, Outcome::Exit(0), "{items:?}: {c}");

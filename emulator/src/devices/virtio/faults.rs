@@ -3,7 +3,7 @@
 //!
 //! Every choice is deterministic: the Nth read or Mth write request (counted from 1 on
 //! this drive), every request (or every write) covering one sector (a bad spot on the
-//! medium), or each
+//! medium), or each (or each write)
 //! request with probability P from a seeded generator. A failed request moves no data:
 //! the image is unchanged and the driver's buffers are not written.
 
@@ -20,13 +20,17 @@ pub struct FaultPlan {
     pub wsector: Option<u64>,
     /// Fail each read or write request with this probability (0..=1).
     pub rate: f64,
+    /// Fail each write request with this probability (reads are not drawn for).
+    pub wrate: f64,
     /// Seed of the generator behind `rate`.
     pub seed: u64,
 }
 
 /// A malformed `errors=` item.
 #[derive(Debug, thiserror::Error)]
-#[error("bad --drive error item `{0}`: expected read:N, write:M, sector:S, wsector:S, rate:P (0..=1) or seed:S")]
+#[error(
+    "bad --drive error item `{0}`: expected read:N, write:M, sector:S, wsector:S, rate:P, wrate:P (0..=1) or seed:S"
+)]
 pub struct BadFaultItem(pub String);
 
 impl FaultPlan {
@@ -47,12 +51,12 @@ impl FaultPlan {
             "sector" => self.sector = Some(num()?),
             "wsector" => self.wsector = Some(num()?),
             "seed" => self.seed = num()?,
-            "rate" => {
+            "rate" | "wrate" => {
                 let p: f64 = v.parse().map_err(|_| bad())?;
                 if !(0.0..=1.0).contains(&p) {
                     return Err(bad());
                 }
-                self.rate = p;
+                *if k == "rate" { &mut self.rate } else { &mut self.wrate } = p;
             }
             _ => return Err(bad()),
         }
@@ -66,6 +70,7 @@ impl FaultPlan {
             || self.sector.is_some()
             || self.wsector.is_some()
             || self.rate > 0.0
+            || self.wrate > 0.0
     }
 }
 
@@ -110,10 +115,11 @@ impl Injector {
         let covers = |s: u64| s >= sector && s - sector < count;
         fail |= self.plan.sector.is_some_and(covers);
         fail |= write && self.plan.wsector.is_some_and(covers);
-        if self.plan.rate > 0.0 {
+        let p = if write { self.plan.rate.max(self.plan.wrate) } else { self.plan.rate };
+        if p > 0.0 {
             // 53 random bits as a fraction in [0, 1).
             let x = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-            fail |= x < self.plan.rate;
+            fail |= x < p;
         }
         if fail {
             if write {
