@@ -193,3 +193,42 @@ fn install_error_leaves_the_log_for_recovery() {
     let (ok, report) = check(&im.fs);
     assert!(ok, "mkfs --check failed after the replay:\n{report}");
 }
+
+/// The `--drive` option: fault items are accepted and counted in `--stats`; a bad item
+/// is a usage error (exit 2), not a run.
+#[test]
+fn drive_option_parses_fault_items() {
+    let rvsim = std::env::var_os("RVSIM_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| common::root().join("target/release/rvsim"));
+    assert!(rvsim.exists(), "{} is missing: run `make emulator`", rvsim.display());
+    let im = images("faults-cli", &["faultio", "vmstat"], "vmstat\nfaultio read /etc/autorun\n", 1);
+    let kernel = built("target/riscv64gc-unknown-none-elf/release/kernel");
+    let run = |drive: &str| {
+        Command::new(&rvsim)
+            .args(["run", "--stats", "--memory", "64M", "--drive", drive])
+            .arg(&kernel)
+            .output()
+            .expect("run rvsim")
+    };
+    for bad in ["errors=read:0", "errors=bogus:1", "errors=rate:2", "errors=read"] {
+        let out = run(&format!("{},{bad}", im.fs.display()));
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("bad --drive error item"), "{bad}");
+    }
+    // A bad sector under the first block of /bin/vmstat: exec of it fails (EIO), the
+    // script goes on, and --stats counts the read that failed.
+    let img = std::fs::read(&im.fs).expect("image");
+    let elf = std::fs::read(common::guest_dir().join("vmstat")).expect("vmstat");
+    let at = (0..img.len() / 1024).find(|&b| img[b * 1024..(b + 1) * 1024] == elf[..1024]).expect("vmstat block");
+    let out = run(&format!("{},errors=sector:{},seed:1", im.fs.display(), at * 2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let console = String::from_utf8_lossy(&out.stdout);
+    assert!(console.contains("faultio: read /etc/autorun: 0 errors"), "{console}");
+    let reads: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("rvsim: disk 0: ")?.split("injected errors: ").nth(1)?.split(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no injected-errors count: {err}"));
+    assert!(reads >= 1 && err.contains(" 0 writes"), "{err}");
+}
