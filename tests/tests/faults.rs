@@ -228,7 +228,9 @@ fn drive_option_parses_fault_items() {
     assert!(console.contains("faultio: read /etc/autorun: 0 errors"), "{console}");
     let reads: u64 = err
         .lines()
-        .find_map(|l| l.strip_prefix("rvsim: disk 0: ")?.split("injected errors: ").nth(1)?.split(' ').next()?.parse().ok())
+        .find_map(|l| {
+            l.strip_prefix("rvsim: disk 0: ")?.split("injected errors: ").nth(1)?.split(' ').next()?.parse().ok()
+        })
         .unwrap_or_else(|| panic!("no injected-errors count: {err}"));
     assert!(reads >= 1 && err.contains(" 0 writes"), "{err}");
 }
