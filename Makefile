@@ -126,7 +126,7 @@ bless-trace:
 # The guest OS: kernel + user programs + file-system images.
 # target/fs.img boots to an interactive shell; target/fs-usertests.img runs usertests and
 # powers off (init runs /etc/autorun when present).
-USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff sleep free usertests vmstat pmap cowdemo lazydemo sharedemo mallocdemo swaptest memhog wswalk thrashdemo beladydemo vmctl sigsegvdemo tlbdemo syzfuzz crashload
+USER_PROGS := init sh ls cat echo mkdir rm wc kill ps poweroff sleep free usertests vmstat pmap cowdemo lazydemo sharedemo mallocdemo swaptest memhog wswalk thrashdemo beladydemo vmctl sigsegvdemo tlbdemo syzfuzz crashload faultio
 FS_FILES = $(foreach p,$(USER_PROGS),/bin/$(p)=$(GUEST)/$(p)) /README=guest-os/README.txt
 QEMU_OS = qemu-system-riscv64 -machine virt -bios none -m 128M -nographic \
 	-global virtio-mmio.force-legacy=false -kernel $(GUEST)/kernel \

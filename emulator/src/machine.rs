@@ -316,7 +316,19 @@ impl Machine {
     /// Attaches a disk image to the first free virtio-mmio slot (at 0x1000_1000 + N *
     /// 0x1000, PLIC source 1 + N). Returns the slot.
     pub fn attach_drive(&mut self, path: &std::path::Path, readonly: bool) -> Result<usize, DriveError> {
-        let blk = Blk::open(path, readonly)?;
+        self.attach_drive_with_faults(path, readonly, Default::default())
+    }
+
+    /// Like [`Machine::attach_drive`], failing the requests `faults` chooses with
+    /// VIRTIO_BLK_S_IOERR (`--drive FILE,errors=...`, docs/platform.md).
+    pub fn attach_drive_with_faults(
+        &mut self,
+        path: &std::path::Path,
+        readonly: bool,
+        faults: crate::devices::virtio::faults::FaultPlan,
+    ) -> Result<usize, DriveError> {
+        let mut blk = Blk::open(path, readonly)?;
+        blk.set_faults(faults);
         let Some(slot) = self.bus.dev.virtio.iter().position(|v| !v.present()) else {
             return Err(DriveError::Open {
                 path: path.display().to_string(),

@@ -136,8 +136,12 @@ struct RunArgs {
     /// At exit, dump hart 0's page table (current satp) to stderr, or with --dump-pt=FILE to FILE.
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
     dump_pt: Option<PathBuf>,
-    /// A virtio-blk disk image: FILE or FILE,readonly (repeat for up to 8, in slot order).
-    #[arg(long = "drive", value_name = "FILE[,readonly]")]
+    /// A virtio-blk disk image: FILE, then optional items `readonly` and
+    /// `errors=ITEM[,ITEM...]`, ITEM one of read:N, write:M (fail the Nth read / Mth write
+    /// request), sector:S (fail every request covering sector S), wsector:S (every write
+    /// covering it), rate:P, wrate:P, seed:S (fail each request, or each write, with
+    /// probability P, seeded). Repeat for up to 8, in slot order.
+    #[arg(long = "drive", value_name = "FILE[,readonly][,errors=read:N,write:M,...]")]
     drives: Vec<String>,
     /// Firmware run in M-mode from 0x80000000 (ELF or raw), e.g. OpenSBI fw_jump.elf.
     /// "none" (the default) boots the ELF/kernel directly in M-mode.
@@ -385,11 +389,8 @@ fn setup(args: &RunArgs) -> Result<Machine, ExitCode> {
         return Err(usage("at most 8 --drive options".into()));
     }
     for d in &args.drives {
-        let (path, ro) = match d.strip_suffix(",readonly") {
-            Some(p) => (p, true),
-            None => (d.as_str(), false),
-        };
-        m.attach_drive(std::path::Path::new(path), ro).map_err(|e| usage(e.to_string()))?;
+        let (path, ro, faults) = parse_drive(d).map_err(usage)?;
+        m.attach_drive_with_faults(std::path::Path::new(path), ro, faults).map_err(|e| usage(e.to_string()))?;
     }
     let bios = args.bios.as_ref().filter(|b| b.as_os_str() != "none");
     let kernel = args.kernel.as_ref().or(args.elf.as_ref());
@@ -587,8 +588,8 @@ fn report(
         for (i, v) in m.bus.dev.virtio.iter().enumerate().filter(|(_, v)| v.present()) {
             let s = v.io_stats();
             eprintln!(
-                "rvsim: disk {i}: {} reads ({} bytes), {} writes ({} bytes)",
-                s.reads, s.bytes_read, s.writes, s.bytes_written
+                "rvsim: disk {i}: {} reads ({} bytes), {} writes ({} bytes), injected errors: {} reads, {} writes",
+                s.reads, s.bytes_read, s.writes, s.bytes_written, s.injected_read_errors, s.injected_write_errors
             );
         }
     }
@@ -645,4 +646,24 @@ fn report(
             ExitCode::from((128 + sig).clamp(0, 255) as u8)
         }
     }
+}
+
+/// Splits a `--drive` value into the image path, `readonly` and the fault plan
+/// (docs/platform.md). The path is everything before the first `,readonly` or
+/// `,errors=` item (so a path may itself hold commas).
+fn parse_drive(d: &str) -> Result<(&str, bool, rvsim::devices::virtio::faults::FaultPlan), String> {
+    let cut = [",readonly", ",errors="].iter().filter_map(|k| d.find(k)).min().unwrap_or(d.len());
+    let (path, rest) = d.split_at(cut);
+    let mut ro = false;
+    let mut plan = rvsim::devices::virtio::faults::FaultPlan::default();
+    for item in rest.split(',').filter(|s| !s.is_empty()) {
+        match item {
+            "readonly" => ro = true,
+            _ => plan.parse_item(item.strip_prefix("errors=").unwrap_or(item)).map_err(|e| e.to_string())?,
+        }
+    }
+    if path.is_empty() {
+        return Err("--drive needs an image file".into());
+    }
+    Ok((path, ro, plan))
 }

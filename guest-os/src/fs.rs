@@ -135,13 +135,23 @@ pub fn with<R>(f: impl FnOnce(&mut Fs) -> Result<R>) -> Result<R> {
 }
 
 impl Fs {
+    /// Reads block `b` from the disk; a failed request is EIO (counted, with a message).
     fn dev_read(&mut self, b: u32, out: &mut Block) -> Result<()> {
-        self.dev.rw(b as u64 * (BLOCK_SIZE / virtio::SECTOR) as u64, out, false).map_err(|_| EIO)
+        self.dev.rw(b as u64 * (BLOCK_SIZE / virtio::SECTOR) as u64, out, false).map_err(|_| {
+            crate::ioerrors::count(&crate::ioerrors::FS_READ);
+            crate::kprintln!("fs: reading block {b} failed (EIO)");
+            EIO
+        })
     }
 
+    /// Writes block `b` to the disk; a failed request is EIO (counted, with a message).
     fn dev_write(&mut self, b: u32, data: &Block) -> Result<()> {
         let mut tmp = *data;
-        self.dev.rw(b as u64 * (BLOCK_SIZE / virtio::SECTOR) as u64, &mut tmp, true).map_err(|_| EIO)
+        self.dev.rw(b as u64 * (BLOCK_SIZE / virtio::SECTOR) as u64, &mut tmp, true).map_err(|_| {
+            crate::ioerrors::count(&crate::ioerrors::FS_WRITE);
+            crate::kprintln!("fs: writing block {b} failed (EIO)");
+            EIO
+        })
     }
 
     /// Reads block `b` (through the cache).
@@ -194,6 +204,12 @@ impl Fs {
         Ok(())
     }
 
+    /// Drops the cached copies of `blocks` (an aborted transaction's: the disk holds
+    /// their last committed contents, which the next read fetches).
+    fn uncache(&mut self, blocks: &[u32]) {
+        self.cache.retain(|e| !blocks.contains(&e.block));
+    }
+
     /// Unpins `blocks` once they are installed.
     fn unpin(&mut self, blocks: &[u32]) {
         for e in self.cache.iter_mut().filter(|e| blocks.contains(&e.block)) {
@@ -204,7 +220,7 @@ impl Fs {
     /// Changes block `b` in the open transaction: in the cache, pinned, and logged
     /// (written to the disk by the commit).
     fn write_block(&mut self, b: u32, data: &Block) -> Result<()> {
-        if b < self.sb.inode_start || b >= self.sb.nblocks {
+        if b < self.sb.inode_start || b >= self.sb.nblocks || self.log.stuck {
             return Err(EIO);
         }
         self.clock += 1;

@@ -21,6 +21,7 @@ pub mod fdt;
 pub mod file;
 pub mod fs;
 pub mod heap;
+pub mod ioerrors;
 pub mod mm;
 pub mod pipe;
 pub mod proc;

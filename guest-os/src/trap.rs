@@ -89,7 +89,7 @@ pub fn user_trap(tf: &mut TrapFrame) {
         } else if let Err(f) = r {
             use crate::mm::fault::Fault;
             let (sig, code) = match f {
-                Fault::Bus => (signal::SIGBUS, signal::BUS_ADRERR),
+                Fault::Bus | Fault::SwapIo => (signal::SIGBUS, signal::BUS_ADRERR),
                 Fault::Oom => (signal::SIGKILL, signal::SI_KERNEL),
                 Fault::NoMapping => (signal::SIGSEGV, signal::SEGV_MAPERR),
                 _ => (signal::SIGSEGV, signal::SEGV_ACCERR),

@@ -47,6 +47,7 @@ fn answer(n: usize, args: [u64; 6], a: &mut AddressSpace, pid: i32) -> Result<(V
             w.extend_from_slice(&crate::mm::vmstat_words(a, pid));
             w.extend_from_slice(&crate::mm::swap::cache::vmstat_words());
             w.extend_from_slice(&crate::fs::log_vmstat_words());
+            w.extend_from_slice(&crate::ioerrors::vmstat_words());
             Ok((words_to_bytes(&w)?, 0))
         }
         sys::RVSIM_VMMAP => {

@@ -928,6 +928,13 @@ pub struct VmStat {
     pub fs_recoveries: u64,
     pub fs_log_splits: u64,
     pub fs_orphans: u64,
+    /// Disk requests that failed since boot, per path (docs/fs.md, docs/swap.md):
+    /// file-system reads (EIO) and writes (EIO, transaction dropped or left in the log),
+    /// swap-ins (SIGBUS) and swap-out writes (pages kept resident).
+    pub io_fs_read_errors: u64,
+    pub io_fs_write_errors: u64,
+    pub io_swap_in_errors: u64,
+    pub io_swap_out_errors: u64,
 }
 
 impl VmStat {

@@ -311,11 +311,12 @@ pub fn truncate(t: &mut Task, path: u64, fd: usize, len: i64) -> SysResult {
 /// fsync/fdatasync(fd): forces the commit of the log (docs/fs.md). Each file-system
 /// call commits its own transaction before it returns, so what the file's writes
 /// logged is already durable and the commit here finds the log empty; it is the
-/// contract, not an extra flush. EINVAL for pipes and the console, as Linux.
+/// contract, not an extra flush. EINVAL for pipes and the console, as Linux; EIO after
+/// a disk error left a committed transaction in the log (docs/fs.md, "I/O errors").
 pub fn fsync(t: &mut Task, fd: usize) -> SysResult {
     match t.files.get(fd)?.kind {
         Kind::PipeRead(_) | Kind::PipeWrite(_) | Kind::Console => Err(EINVAL),
-        _ => fs::with(|f| f.commit()).map(|_| 0),
+        _ => fs::with(|f| f.sync()).map(|_| 0),
     }
 }
 

@@ -40,6 +40,8 @@ pub struct LogStats {
     pub splits: AtomicU64,
     /// Unlinked inodes still allocated at mount (open when the machine stopped), freed.
     pub orphans: AtomicU64,
+    /// Transactions dropped because a write before the commit point failed.
+    pub aborts: AtomicU64,
 }
 
 /// The counters.
@@ -50,6 +52,7 @@ pub static STATS: LogStats = LogStats {
     recoveries: AtomicU64::new(0),
     splits: AtomicU64::new(0),
     orphans: AtomicU64::new(0),
+    aborts: AtomicU64::new(0),
 };
 
 /// The counters as words for `RVSIM_VMSTAT` (the `fs_*` fields of `abi::VmStat`).
@@ -71,6 +74,10 @@ pub struct Log {
     pub(super) blocks: Vec<u32>,
     /// The current transaction had to commit a part already (counted once).
     split: bool,
+    /// A committed transaction could not be installed and a retry failed: it stays in
+    /// the log for recovery at the next mount, its blocks stay pinned in the cache, and
+    /// no block may change until then (every change is EIO).
+    pub(super) stuck: bool,
 }
 
 impl Fs {
@@ -91,15 +98,19 @@ impl Fs {
                 self.log.split = true;
                 STATS.splits.fetch_add(1, Relaxed);
             }
-            self.write_commit()?;
+            if let Err(e) = self.write_commit() {
+                // `b` was changed in the cache for the part that failed: drop it too.
+                self.uncache(&[b]);
+                return Err(e);
+            }
         }
         self.log.blocks.try_reserve(1).map_err(|_| abi::errno::ENOMEM)?;
         self.log.blocks.push(b);
         Ok(())
     }
 
-    /// Ends the transaction: commits it if it changed anything. On a disk error the
-    /// changed blocks stay pinned and logged, so the next commit retries them.
+    /// Ends the transaction: commits it if it changed anything. EIO on a disk error:
+    /// see [`Fs::write_commit`] for what is then on the disk and in the cache.
     pub fn commit(&mut self) -> Result<()> {
         let wrote = !self.log.blocks.is_empty();
         self.write_commit()?;
@@ -110,43 +121,79 @@ impl Fs {
         Ok(())
     }
 
+    /// `fsync`: commits the open transaction; EIO while a committed transaction waits in
+    /// the log for recovery ([`Log::stuck`]: it is durable, but the file system is not
+    /// taking changes).
+    pub fn sync(&mut self) -> Result<()> {
+        self.commit()?;
+        if self.log.stuck {
+            return Err(abi::errno::EIO);
+        }
+        Ok(())
+    }
+
     /// Log blocks, header (the commit point), install, clear the header.
+    ///
+    /// On a disk error (docs/fs.md, "I/O errors"): before the commit point the
+    /// transaction is dropped: the header on the disk still says the log is empty, so
+    /// the disk holds the state before it, and its changed blocks leave the cache (the
+    /// next read fetches the committed contents). After the commit point it is durable:
+    /// the install is retried at once from the log on the disk (as recovery at mount
+    /// does); if that fails too the log is left for recovery at the next mount and the
+    /// file system refuses changes until then ([`Log::stuck`]). Either way EIO.
     fn write_commit(&mut self) -> Result<()> {
         if self.log.blocks.is_empty() {
             return Ok(());
         }
-        let start = self.sb.log_start;
         let blocks = core::mem::take(&mut self.log.blocks);
-        let r = self.write_blocks(start, &blocks);
-        match r {
+        match self.write_blocks(&blocks) {
             Ok(()) => {
                 self.unpin(&blocks);
                 STATS.commits.fetch_add(1, Relaxed);
                 STATS.blocks_logged.fetch_add(blocks.len() as u64, Relaxed);
                 Ok(())
             }
-            Err(e) => {
-                self.log.blocks = blocks;
+            Err((false, e)) => {
+                crate::kprintln!("fs: log: transaction of {} blocks dropped (not committed)", blocks.len());
+                STATS.aborts.fetch_add(1, Relaxed);
+                self.uncache(&blocks);
+                Err(e)
+            }
+            Err((true, e)) => {
+                STATS.commits.fetch_add(1, Relaxed);
+                STATS.blocks_logged.fetch_add(blocks.len() as u64, Relaxed);
+                if self.recover().is_ok() {
+                    crate::kprintln!("fs: log: install of a committed transaction retried from the log");
+                    self.unpin(&blocks);
+                } else {
+                    crate::kprintln!(
+                        "fs: log: committed transaction left in the log for recovery at mount; no more changes"
+                    );
+                    self.log.stuck = true;
+                }
                 Err(e)
             }
         }
     }
 
-    fn write_blocks(&mut self, start: u32, blocks: &[u32]) -> Result<()> {
+    /// Writes the log blocks, the header, the homes, and clears the header. On an error,
+    /// whether the commit point (the header) was passed.
+    fn write_blocks(&mut self, blocks: &[u32]) -> core::result::Result<(), (bool, isize)> {
+        let start = self.sb.log_start;
         let mut data: Block = [0; BLOCK_SIZE];
         for (i, &b) in blocks.iter().enumerate() {
-            self.cached(b, &mut data)?;
-            self.dev_write(start + 1 + i as u32, &data)?;
+            self.cached(b, &mut data).map_err(|e| (false, e))?;
+            self.dev_write(start + 1 + i as u32, &data).map_err(|e| (false, e))?;
         }
         let mut h = LogHeader::empty();
         h.n = blocks.len() as u32;
         h.blocks[..blocks.len()].copy_from_slice(blocks);
-        self.write_header(&h)?;
+        self.write_header(&h).map_err(|e| (false, e))?;
         for &b in blocks {
-            self.cached(b, &mut data)?;
-            self.dev_write(b, &data)?;
+            self.cached(b, &mut data).map_err(|e| (true, e))?;
+            self.dev_write(b, &data).map_err(|e| (true, e))?;
         }
-        self.write_header(&LogHeader::empty())
+        self.write_header(&LogHeader::empty()).map_err(|e| (true, e))
     }
 
     fn write_header(&mut self, h: &LogHeader) -> Result<()> {

@@ -55,6 +55,9 @@ pub enum Fault {
     Protection(VmaKind),
     /// A file page entirely past the end of the file (SIGBUS).
     Bus,
+    /// The page could not be read from the swap device (SIGBUS, as Linux's
+    /// VM_FAULT_SIGBUS for a failed swap-in; never the wrong data).
+    SwapIo,
     /// No frame (or page-table page) for it.
     Oom,
     /// Out of memory, but the OOM killer chose another process: let it exit (yield),
@@ -75,6 +78,7 @@ impl Fault {
             Fault::Protection(VmaKind::Anon) => "not permitted in mapping",
             Fault::Protection(VmaKind::File) => "not permitted in file mapping",
             Fault::Bus => "page past end of file",
+            Fault::SwapIo => "swap-in I/O error",
             Fault::Oom => "out of memory",
             Fault::Retry => "out of memory (retry)",
         }

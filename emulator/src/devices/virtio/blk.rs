@@ -9,8 +9,10 @@
 //! multiple of 512 or a host I/O error is `VIRTIO_BLK_S_IOERR`. A request without room for
 //! the header or the status is a [`QueueError`]: the transport sets DEVICE_NEEDS_RESET.
 //! Every access to the image is bounds-checked against its capacity first, so nothing the
-//! guest does writes outside the image.
+//! guest does writes outside the image. Chosen well-formed reads and writes can be failed
+//! on purpose with `VIRTIO_BLK_S_IOERR` ([`super::faults`], `--drive FILE,errors=...`).
 
+use super::faults::{FaultPlan, Injector};
 use super::queue::{Chain, QueueError};
 use super::{feature, BlkRequest, Completion, IoStats, RequestSink, VirtioDevice};
 use crate::ram::Ram;
@@ -71,6 +73,8 @@ pub struct Blk {
     pub writes: u64,
     pub bytes_read: u64,
     pub bytes_written: u64,
+    /// Requests to fail on purpose (`--drive FILE,errors=...`).
+    faults: Injector,
     /// Where served requests are reported, and this device's slot (event traces).
     sink: Option<(usize, RequestSink)>,
 }
@@ -99,8 +103,14 @@ impl Blk {
             writes: 0,
             bytes_read: 0,
             bytes_written: 0,
+            faults: Injector::default(),
             sink: None,
         })
+    }
+
+    /// From now on, fails the requests `plan` chooses with `VIRTIO_BLK_S_IOERR`.
+    pub fn set_faults(&mut self, plan: FaultPlan) {
+        self.faults = Injector::new(plan);
     }
 
     /// Capacity in 512-byte sectors.
@@ -133,6 +143,9 @@ impl Blk {
                     return Ok((VIRTIO_BLK_S_IOERR, 0));
                 }
                 let Some(start) = self.range(sector, data_in) else { return Ok((VIRTIO_BLK_S_IOERR, 0)) };
+                if self.faults.fails(false, sector, data_in / SECTOR_SIZE) {
+                    return Ok((VIRTIO_BLK_S_IOERR, 0));
+                }
                 let mut buf = vec![0u8; data_in as usize];
                 if self.file.read_exact_at(&mut buf, start).is_err() {
                     return Ok((VIRTIO_BLK_S_IOERR, 0));
@@ -147,6 +160,9 @@ impl Blk {
                     return Ok((VIRTIO_BLK_S_IOERR, 0));
                 }
                 let Some(start) = self.range(sector, data_out) else { return Ok((VIRTIO_BLK_S_IOERR, 0)) };
+                if self.faults.fails(true, sector, data_out / SECTOR_SIZE) {
+                    return Ok((VIRTIO_BLK_S_IOERR, 0));
+                }
                 let all = chain.read_all(ram, rlen)?;
                 if self.file.write_all_at(&all[HEADER_LEN as usize..], start).is_err() {
                     return Ok((VIRTIO_BLK_S_IOERR, 0));
@@ -218,6 +234,8 @@ impl VirtioDevice for Blk {
             writes: self.writes,
             bytes_read: self.bytes_read,
             bytes_written: self.bytes_written,
+            injected_read_errors: self.faults.failed_reads,
+            injected_write_errors: self.faults.failed_writes,
         }
     }
 

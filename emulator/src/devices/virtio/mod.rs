@@ -2,6 +2,7 @@
 //! ([`queue`]) and the block device ([`blk`]).
 
 pub mod blk;
+pub mod faults;
 pub mod mmio;
 pub mod queue;
 
@@ -79,4 +80,7 @@ pub struct IoStats {
     pub writes: u64,
     pub bytes_read: u64,
     pub bytes_written: u64,
+    /// Requests failed on purpose (`--drive FILE,errors=...`).
+    pub injected_read_errors: u64,
+    pub injected_write_errors: u64,
 }

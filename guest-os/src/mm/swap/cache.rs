@@ -288,6 +288,7 @@ pub fn queue_write(e: SwapEntry, ppn: Ppn) {
 /// find them there), with a message.
 fn written(pages: &[(u64, Ppn)], ok: bool) {
     if !ok {
+        crate::ioerrors::count(&crate::ioerrors::SWAP_OUT);
         crate::kprintln!("swap: writing {} pages from slot {} failed; they stay in memory", pages.len(), pages[0].0);
     }
     for &(_, f) in pages {

@@ -44,8 +44,12 @@ pub fn swap_in(
     }
     let f = frame::alloc_uninit().ok_or(crate::mm::fault::Fault::Oom)?;
     if !super::device::read_page(e, f) {
+        // The PTE keeps the swap entry (a later access tries again); the frame, never
+        // mapped, goes back (docs/swap.md, "I/O errors").
         crate::mm::rmap::put(f);
-        return Err(crate::mm::fault::Fault::Bus);
+        crate::ioerrors::count(&crate::ioerrors::SWAP_IN);
+        crate::kprintln!("swap: reading slot {} for {va:#x} failed", e.slot);
+        return Err(crate::mm::fault::Fault::SwapIo);
     }
     let fl = if shared || super::device::refs(e) == 1 { flags } else { flags & !PTE_W };
     if !a.pt().set_entry(VirtAddr(va), make_pte(f, fl | PTE_V | PTE_A)) {

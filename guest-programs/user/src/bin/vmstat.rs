@@ -65,6 +65,10 @@ fn main(args: &[&str]) -> i32 {
         "fs log: transactions {}  blocks logged {}  commits {}  recoveries {}  split {}  orphans freed {}",
         s.fs_transactions, s.fs_blocks_logged, s.fs_commits, s.fs_recoveries, s.fs_log_splits, s.fs_orphans
     );
+    println!(
+        "I/O errors: fs reads {}  fs writes {}  swap-ins {}  swap-outs {}",
+        s.io_fs_read_errors, s.io_fs_write_errors, s.io_swap_in_errors, s.io_swap_out_errors
+    );
     0
 }
 entry!(main);
